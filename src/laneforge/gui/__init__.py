@@ -1,0 +1,1 @@
+"""The desktop app (PySide6): main window, swim-lane canvas, docks, undo commands."""

@@ -1,0 +1,27 @@
+"""Files: ``.lane.json`` processes (and, later, BPMN 2.0). Imports no Qt."""
+
+from .lanejson import (
+    MAX_FILE_BYTES,
+    MIGRATIONS,
+    ProcessFileError,
+    atomic_write_text,
+    dumps,
+    format_json,
+    load_process,
+    loads,
+    process_from_data,
+    save_process,
+)
+
+__all__ = [
+    "MAX_FILE_BYTES",
+    "MIGRATIONS",
+    "ProcessFileError",
+    "atomic_write_text",
+    "dumps",
+    "format_json",
+    "load_process",
+    "loads",
+    "process_from_data",
+    "save_process",
+]

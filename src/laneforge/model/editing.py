@@ -1,0 +1,372 @@
+"""Mutators of a Process for the editor: every edit keeps ids unique and references resolved.
+
+Each mutator validates its input before touching anything, changes the model, drops the
+cached graph and announces a :class:`Change`. Mutators that remove something return what
+is needed to put it back exactly (the editor's undo commands rely on that).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from .events import Change
+from .paths import MISSING, PathError, split_path
+from .paths import set_value as _set_path
+from .types import is_identifier
+
+if TYPE_CHECKING:
+    from .nodes import NodeBase
+    from .process import SLA, Edge, Lane, Process
+
+
+@dataclass
+class RemovedNode:
+    """Everything remove_node took away, in the order needed to restore it."""
+
+    index: int
+    node: NodeBase
+    edges: list[tuple[int, Edge]] = field(default_factory=list)
+    slas: list[tuple[int, SLA]] = field(default_factory=list)
+    decays: list[tuple[tuple[str, str], str]] = field(default_factory=list)
+
+
+class EditingMixin:
+    """Mutators mixed into :class:`~laneforge.model.process.Process`."""
+
+    # --- plumbing ------------------------------------------------------------------------
+    def _announce(self: Process, kind: str, key: Any = None, detail: Any = None) -> None:
+        self._graph = None
+        self.changed.emit(Change(kind, key, detail))
+
+    def unique_id(self: Process, base: str, taken: set[str] | None = None) -> str:
+        """``base`` made into a valid id not used by any node, lane or SLA."""
+        stem = re.sub(r"[^A-Za-z0-9_\-]+", "_", base.strip().lower()).strip("_-") or "item"
+        if not is_identifier(stem):
+            stem = f"n_{stem}"
+        used = taken if taken is not None else (
+            {n.id for n in self.nodes} | {ln.id for ln in self.lanes} | {s.id for s in self.slas}
+        )
+        if stem not in used:
+            return stem
+        number = 2
+        while f"{stem}_{number}" in used:
+            number += 1
+        return f"{stem}_{number}"
+
+    # --- nodes ---------------------------------------------------------------------------
+    def add_node(self: Process, node: NodeBase, index: int | None = None) -> NodeBase:
+        if self.has_node(node.id):
+            raise ValueError(f"there is already a node {node.id!r}")
+        if not self.has_lane(node.lane):
+            raise ValueError(f"no lane {node.lane!r} for node {node.id!r}")
+        self.nodes.insert(len(self.nodes) if index is None else index, node)
+        self._announce("node_added", node.id)
+        return node
+
+    def remove_node(self: Process, node_id: str) -> RemovedNode:
+        """Remove a node with its edges and the SLAs that point at it."""
+        index = self.node_index(node_id)
+        record = RemovedNode(index=index, node=self.nodes[index])
+        for edge_index in reversed(range(len(self.edges))):
+            edge = self.edges[edge_index]
+            if node_id in (edge.source, edge.target):
+                record.edges.insert(0, (edge_index, self.edges.pop(edge_index)))
+                self._announce("edge_removed", edge.key)
+        for sla_index in reversed(range(len(self.slas))):
+            sla = self.slas[sla_index]
+            if node_id in (sla.source, sla.target):
+                record.slas.insert(0, (sla_index, self.slas.pop(sla_index)))
+                self._announce("sla_removed", sla.id)
+        for edge in self.edges:
+            if edge.decay is not None and edge.decay.since == node_id:
+                record.decays.append((edge.key, node_id))
+                edge.decay.since = None
+                self._announce("edge_changed", edge.key)
+        del self.nodes[index]
+        self._announce("node_removed", node_id)
+        return record
+
+    def restore_node(self: Process, record: RemovedNode) -> None:
+        """Undo :meth:`remove_node` exactly."""
+        self.nodes.insert(record.index, record.node)
+        self._announce("node_added", record.node.id)
+        for edge_index, edge in record.edges:
+            self.edges.insert(edge_index, edge)
+            self._announce("edge_added", edge.key)
+        for sla_index, sla in record.slas:
+            self.slas.insert(sla_index, sla)
+            self._announce("sla_added", sla.id)
+        for key, since in record.decays:
+            edge = self.edge(*key)
+            assert edge.decay is not None
+            edge.decay.since = since
+            self._announce("edge_changed", key)
+
+    def move_node(
+        self: Process, node_id: str, pos: tuple[float, float], lane: str | None = None
+    ) -> tuple[tuple[float, float] | None, str]:
+        """Move a node (and optionally into another lane); returns the old (pos, lane)."""
+        node = self.node(node_id)
+        if lane is not None and not self.has_lane(lane):
+            raise ValueError(f"no lane {lane!r}")
+        old = (node.pos, node.lane)
+        node.pos = (float(pos[0]), float(pos[1]))
+        if lane is not None:
+            node.lane = lane
+        self._announce("node_changed", node_id, "pos")
+        return old
+
+    def rename_node(self: Process, old_id: str, new_id: str) -> None:
+        """Change a node's id and every reference to it (edges, SLAs, decays, scenarios)."""
+        if old_id == new_id:
+            return
+        if not is_identifier(new_id):
+            raise ValueError(f"{new_id!r} is not a valid id")
+        if self.has_node(new_id):
+            raise ValueError(f"there is already a node {new_id!r}")
+        node = self.node(old_id)
+        node.id = new_id
+        for edge in self.edges:
+            if edge.source == old_id:
+                edge.source = new_id
+            if edge.target == old_id:
+                edge.target = new_id
+            if edge.decay is not None and edge.decay.since == old_id:
+                edge.decay.since = new_id
+        for sla in self.slas:
+            if sla.source == old_id:
+                sla.source = new_id
+            if sla.target == old_id:
+                sla.target = new_id
+        self._rename_in_scenarios("nodes", old_id, new_id)
+        self._rename_in_edge_paths(old_id, new_id)
+        self._announce("node_renamed", new_id, old_id)
+
+    def _rename_in_scenarios(self: Process, collection: str, old: str, new: str) -> None:
+        prefix = f"{collection}.{old}."
+        for scenario in self.scenarios:
+            scenario.changes = {
+                (f"{collection}.{new}." + path[len(prefix):] if path.startswith(prefix) else path):
+                value
+                for path, value in scenario.changes.items()
+            }
+
+    def _rename_in_edge_paths(self: Process, old: str, new: str) -> None:
+        def fix(path: str) -> str:
+            if not path.startswith("edges."):
+                return path
+            parts = split_path(path)
+            source, arrow, target = parts[1].partition("->")
+            if not arrow:
+                return path
+            source = new if source.strip() == old else source
+            target = new if target.strip() == old else target
+            return ".".join(["edges", f"{source}->{target}", *parts[2:]])
+
+        for scenario in self.scenarios:
+            scenario.changes = {fix(p): v for p, v in scenario.changes.items()}
+
+    # --- edges ---------------------------------------------------------------------------
+    def add_edge(self: Process, edge: Edge, index: int | None = None) -> Edge:
+        for end in (edge.source, edge.target):
+            if not self.has_node(end):
+                raise ValueError(f"no node {end!r}")
+        if any(e.key == edge.key for e in self.edges):
+            raise ValueError(f"there is already an edge {edge.describe()}")
+        self.edges.insert(len(self.edges) if index is None else index, edge)
+        self._announce("edge_added", edge.key)
+        return edge
+
+    def remove_edge(self: Process, source: str, target: str) -> tuple[int, Edge]:
+        index = self.edge_index(source, target)
+        edge = self.edges.pop(index)
+        self._announce("edge_removed", edge.key)
+        return index, edge
+
+    # --- lanes ---------------------------------------------------------------------------
+    def add_lane(self: Process, lane: Lane, index: int | None = None) -> Lane:
+        if self.has_lane(lane.id):
+            raise ValueError(f"there is already a lane {lane.id!r}")
+        if lane.calendar is not None and lane.calendar not in self.calendars:
+            raise ValueError(f"no calendar {lane.calendar!r}")
+        self.lanes.insert(len(self.lanes) if index is None else index, lane)
+        self._announce("lane_added", lane.id)
+        return lane
+
+    def remove_lane(self: Process, lane_id: str) -> tuple[int, Lane]:
+        """Remove an empty lane (move or remove its nodes first)."""
+        index = self.lane_index(lane_id)
+        if self.nodes_in_lane(lane_id):
+            raise ValueError(f"lane {lane_id!r} still holds nodes")
+        lane = self.lanes.pop(index)
+        self._announce("lane_removed", lane_id)
+        return index, lane
+
+    def rename_lane(self: Process, old_id: str, new_id: str) -> None:
+        """Change a lane's id and every reference to it (nodes, scenarios)."""
+        if old_id == new_id:
+            return
+        if not is_identifier(new_id):
+            raise ValueError(f"{new_id!r} is not a valid id")
+        if self.has_lane(new_id):
+            raise ValueError(f"there is already a lane {new_id!r}")
+        self.lane(old_id).id = new_id
+        for node in self.nodes:
+            if node.lane == old_id:
+                node.lane = new_id
+        self._rename_in_scenarios("lanes", old_id, new_id)
+        self._announce("lane_renamed", new_id, old_id)
+
+    def move_lane(self: Process, lane_id: str, index: int) -> int:
+        """Put a lane at ``index`` (0 = top); returns its old index."""
+        old = self.lane_index(lane_id)
+        if not 0 <= index < len(self.lanes):
+            raise ValueError(f"lane position {index} is out of range")
+        lane = self.lanes.pop(old)
+        self.lanes.insert(index, lane)
+        self._announce("lanes_reordered", lane_id, old)
+        return old
+
+    # --- SLAs and scenarios --------------------------------------------------------------
+    def add_sla(self: Process, sla: SLA, index: int | None = None) -> SLA:
+        if any(s.id == sla.id for s in self.slas):
+            raise ValueError(f"there is already an SLA {sla.id!r}")
+        for end in (sla.source, sla.target):
+            if not self.has_node(end):
+                raise ValueError(f"no node {end!r}")
+        self.slas.insert(len(self.slas) if index is None else index, sla)
+        self._announce("sla_added", sla.id)
+        return sla
+
+    def remove_sla(self: Process, sla_id: str) -> tuple[int, SLA]:
+        for index, sla in enumerate(self.slas):
+            if sla.id == sla_id:
+                del self.slas[index]
+                self._announce("sla_removed", sla_id)
+                return index, sla
+        raise KeyError(f"no SLA {sla_id!r}")
+
+    def add_scenario(self: Process, scenario: Any, index: int | None = None) -> Any:
+        if any(s.name == scenario.name for s in self.scenarios):
+            raise ValueError(f"there is already a scenario {scenario.name!r}")
+        self.scenarios.insert(len(self.scenarios) if index is None else index, scenario)
+        self._announce("scenario_added", scenario.name)
+        return scenario
+
+    def remove_scenario(self: Process, name: str) -> tuple[int, Any]:
+        for index, scenario in enumerate(self.scenarios):
+            if scenario.name == name:
+                del self.scenarios[index]
+                self._announce("scenario_removed", name)
+                return index, scenario
+        raise KeyError(f"no scenario {name!r}")
+
+    # --- any property --------------------------------------------------------------------
+    def get_value(self: Process, path: str) -> Any:
+        """The JSON value at ``path`` (see :mod:`laneforge.model.paths`), or MISSING."""
+        from .paths import get_value
+
+        try:
+            return get_value(self.to_data(), path)
+        except PathError:
+            return MISSING
+
+    def set_value(self: Process, path: str, value: Any) -> Any:
+        """Set a property by path (MISSING removes it); returns the old value for undo.
+
+        The changed object is re-validated as a whole, so invalid input raises ValueError
+        and leaves the model untouched. Ids are changed with the rename mutators instead.
+        """
+        from .process import SLA, Calendar, Edge, Lane, Process
+        from .scenarios import known_keys
+
+        parts = split_path(path)
+        head = parts[0]
+        if head in ("nodes", "lanes", "slas", "edges") and len(parts) >= 3:
+            if parts[2] in ("id", "from", "to") and len(parts) == 3:
+                raise ValueError(f"change {parts[2]!r} with the rename or connect commands")
+            getters = {
+                "nodes": (self.node_index, self.nodes, _NODE_ADAPTER),
+                "lanes": (self.lane_index, self.lanes, TypeAdapter(Lane)),
+                "slas": (lambda i: [s.id for s in self.slas].index(i), self.slas, TypeAdapter(SLA)),
+                "edges": (self._edge_index_for, self.edges, TypeAdapter(Edge)),
+            }
+            find, items, adapter = getters[head]
+            try:
+                index = find(parts[1])
+            except (KeyError, ValueError):
+                raise ValueError(f"no {head.rstrip('s')} {parts[1]!r}") from None
+            item = items[index]
+            data = item.model_dump(mode="json", by_alias=True, exclude_none=True)
+            wrapper = {"x": data}
+            old = _set_path(wrapper, ".".join(["x", *parts[2:]]), value, new_keys=known_keys())
+            try:
+                new_item = adapter.validate_python(wrapper["x"])
+            except ValidationError as exc:
+                raise ValueError(_first_error(exc)) from None
+            extra = new_item.model_extra or {}
+            if len(parts) == 3 and parts[2] in extra and parts[2] not in (item.model_extra or {}):
+                raise ValueError(f"a {getattr(item, 'kind', head.rstrip('s'))} has no {parts[2]!r}")
+            items[index] = new_item
+            kind = {"nodes": "node", "lanes": "lane", "slas": "sla", "edges": "edge"}[head]
+            key = new_item.key if head == "edges" else new_item.id
+            self._announce(f"{kind}_changed", key, ".".join(parts[2:]))
+            return old
+        if head == "calendars" and len(parts) >= 2:
+            data = {k: c.model_dump(mode="json") for k, c in self.calendars.items()}
+            old = _set_path(data, ".".join(parts[1:]), value, new_keys=known_keys() | {parts[1]})
+            try:
+                calendars = {k: Calendar.model_validate(v) for k, v in data.items()}
+            except ValidationError as exc:
+                raise ValueError(_first_error(exc)) from None
+            self.calendars = calendars
+            self._announce("process_changed", "calendars")
+            return old
+        data = self.to_data()
+        old = _set_path(data, path, value, new_keys=known_keys() | {parts[-1]}
+                        if head in ("attributes",) else known_keys())
+        try:
+            new = Process.model_validate(data)
+        except ValidationError as exc:
+            raise ValueError(_first_error(exc)) from None
+        for name in type(self).model_fields:
+            if name not in ("nodes", "lanes", "edges", "slas"):
+                setattr(self, name, getattr(new, name))
+        self._announce("process_changed", head)
+        return old
+
+    def _edge_index_for(self: Process, key: str) -> int:
+        source, arrow, target = key.partition("->")
+        if not arrow:
+            raise KeyError(key)
+        return self.edge_index(source.strip(), target.strip())
+
+
+def _first_error(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
+    loc = ".".join(str(p) for p in error.get("loc", ()) if not str(p).startswith("<"))
+    return f"{loc}: {message}" if loc else message
+
+
+def _node_adapter() -> TypeAdapter[Any]:
+    from .nodes import Node
+
+    return TypeAdapter(Node)
+
+
+class _LazyAdapter:
+    def __init__(self) -> None:
+        self._adapter: TypeAdapter[Any] | None = None
+
+    def validate_python(self, data: Any) -> Any:
+        if self._adapter is None:
+            self._adapter = _node_adapter()
+        return self._adapter.validate_python(data)
+
+
+_NODE_ADAPTER = _LazyAdapter()

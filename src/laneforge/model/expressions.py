@@ -1,0 +1,296 @@
+"""Safe expressions over lead attributes, for edge conditions (`when`) and task updates (`set`).
+
+An expression is parsed with ``ast`` and every node is checked against a whitelist:
+comparisons, ``and``/``or``/``not``, ``in``, ``+ - * / %``, ``x if c else y``, names of
+declared attributes (or ``age``, hours since the lead was created), and literal numbers,
+strings, booleans and lists of them. Calls, attribute access, subscripts, lambdas,
+comprehensions, ``:=``, f-strings, ``**`` and names starting with ``_`` are refused before
+anything runs. A checked expression is compiled once into a plain function of the lead's
+attribute dict; only nodes from the whitelist and names we generate reach the compiler.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Mapping
+from functools import lru_cache
+from typing import Any
+
+MAX_LENGTH = 1000
+MAX_COLLECTION = 200
+#: attributes the engine provides for every lead
+BUILTIN_NAMES: dict[str, str] = {"age": "number"}
+
+NUMBER, STRING, BOOL, ANY = "number", "string", "bool", "any"
+
+_BOOL_OPS = (ast.And, ast.Or)
+_UNARY_OPS = (ast.Not, ast.USub, ast.UAdd)
+_BIN_OPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Mod)
+_CMP_OPS = (ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.In, ast.NotIn)
+
+_REFUSED: dict[type, str] = {
+    ast.Call: "function calls are not allowed",
+    ast.Attribute: "attribute access ('.') is not allowed",
+    ast.Subscript: "indexing ('[...]') is not allowed",
+    ast.Lambda: "lambdas are not allowed",
+    ast.ListComp: "comprehensions are not allowed",
+    ast.SetComp: "comprehensions are not allowed",
+    ast.DictComp: "comprehensions are not allowed",
+    ast.GeneratorExp: "comprehensions are not allowed",
+    ast.NamedExpr: "assignment (':=') is not allowed",
+    ast.JoinedStr: "f-strings are not allowed",
+    ast.FormattedValue: "f-strings are not allowed",
+    ast.Dict: "dictionaries are not allowed",
+    ast.Starred: "'*' unpacking is not allowed",
+    ast.Slice: "slices are not allowed",
+    ast.Await: "'await' is not allowed",
+    ast.Yield: "'yield' is not allowed",
+    ast.YieldFrom: "'yield' is not allowed",
+}
+
+
+class ExpressionError(ValueError):
+    """An expression that is not allowed or does not make sense; the message says why."""
+
+
+def _describe(node: ast.AST) -> str:
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+        return "'**' is not allowed"
+    if isinstance(node, ast.BinOp | ast.AugAssign):
+        return f"operator {type(node.op).__name__} is not allowed"
+    return f"{type(node).__name__} is not allowed"
+
+
+def _check(node: ast.AST) -> None:
+    """Raise ExpressionError unless every node of the tree is on the whitelist."""
+    if type(node) in _REFUSED:
+        raise ExpressionError(_REFUSED[type(node)])
+    if isinstance(node, ast.Expression):
+        _check(node.body)
+    elif isinstance(node, ast.BoolOp):
+        if not isinstance(node.op, _BOOL_OPS):
+            raise ExpressionError(_describe(node))
+        for value in node.values:
+            _check(value)
+    elif isinstance(node, ast.UnaryOp):
+        if not isinstance(node.op, _UNARY_OPS):
+            raise ExpressionError("operator '~' is not allowed")
+        _check(node.operand)
+    elif isinstance(node, ast.BinOp):
+        if not isinstance(node.op, _BIN_OPS):
+            raise ExpressionError(_describe(node))
+        _check(node.left)
+        _check(node.right)
+    elif isinstance(node, ast.Compare):
+        for op in node.ops:
+            if not isinstance(op, _CMP_OPS):
+                raise ExpressionError("'is' comparisons are not allowed; use == or !=")
+        _check(node.left)
+        for comparator in node.comparators:
+            _check(comparator)
+    elif isinstance(node, ast.IfExp):
+        _check(node.test)
+        _check(node.body)
+        _check(node.orelse)
+    elif isinstance(node, ast.Name):
+        if node.id.startswith("_"):
+            raise ExpressionError(f"names starting with '_' are not allowed: {node.id!r}")
+        if not isinstance(node.ctx, ast.Load):
+            raise ExpressionError("assignment is not allowed")
+    elif isinstance(node, ast.Constant):
+        if isinstance(node.value, bool | int | float):
+            return
+        if isinstance(node.value, str):
+            if len(node.value) > MAX_LENGTH:
+                raise ExpressionError("string literal is too long")
+            return
+        raise ExpressionError(f"literal {node.value!r} is not allowed")
+    elif isinstance(node, ast.List | ast.Tuple | ast.Set):
+        if len(node.elts) > MAX_COLLECTION:
+            raise ExpressionError(f"lists may hold at most {MAX_COLLECTION} values")
+        for element in node.elts:
+            if not isinstance(element, ast.Constant):
+                raise ExpressionError("lists may only hold literal numbers and strings")
+            _check(element)
+    else:
+        raise ExpressionError(_describe(node))
+
+
+def _div(a: float, b: float) -> float:
+    """Division that gives 0 instead of failing when dividing by zero."""
+    return a / b if b else 0.0
+
+
+class _Compiler(ast.NodeTransformer):
+    """Rewrite a checked tree: names read the lead's dict, '/' cannot divide by zero."""
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        return ast.copy_location(
+            ast.Subscript(
+                value=ast.Name(id="_a", ctx=ast.Load()),
+                slice=ast.Constant(value=node.id),
+                ctx=ast.Load(),
+            ),
+            node,
+        )
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        self.generic_visit(node)
+        if isinstance(node.op, ast.Div):
+            return ast.copy_location(
+                ast.Call(
+                    func=ast.Name(id="_div", ctx=ast.Load()),
+                    args=[node.left, node.right],
+                    keywords=[],
+                ),
+                node,
+            )
+        return node
+
+
+class Expression:
+    """A checked expression: its text, the names it reads, and a compiled evaluator."""
+
+    __slots__ = ("_function", "names", "text", "tree")
+
+    def __init__(self, text: str) -> None:
+        if not isinstance(text, str):
+            raise ExpressionError(f"expected an expression as text, got {text!r}")
+        if len(text) > MAX_LENGTH:
+            raise ExpressionError(f"expression is longer than {MAX_LENGTH} characters")
+        if not text.strip():
+            raise ExpressionError("expression is empty")
+        try:
+            tree = ast.parse(text.strip(), mode="eval")
+        except SyntaxError as exc:
+            raise ExpressionError(f"syntax error in {text!r}: {exc.msg}") from None
+        except (RecursionError, MemoryError, ValueError):
+            raise ExpressionError(f"cannot read {text!r}") from None
+        try:
+            _check(tree)
+        except RecursionError:
+            raise ExpressionError("expression is nested too deeply") from None
+        self.text = text
+        self.tree = tree
+        self.names = frozenset(
+            n.id for n in ast.walk(tree) if isinstance(n, ast.Name)
+        )
+        self._function: Callable[[Mapping[str, Any]], Any] | None = None
+
+    def infer_type(self, types: Mapping[str, str]) -> str:
+        """The result type, checking operands; unknown names and type clashes raise."""
+        return _infer(self.tree.body, {**BUILTIN_NAMES, **types})
+
+    @property
+    def function(self) -> Callable[[Mapping[str, Any]], Any]:
+        """``f(attributes) -> value``; compiled on first use, then reused."""
+        if self._function is None:
+            body = _Compiler().visit(ast.parse(self.text.strip(), mode="eval").body)
+            wrapper = ast.Expression(
+                body=ast.Lambda(
+                    args=ast.arguments(
+                        posonlyargs=[],
+                        args=[ast.arg(arg="_a")],
+                        kwonlyargs=[],
+                        kw_defaults=[],
+                        defaults=[],
+                    ),
+                    body=body,
+                )
+            )
+            ast.fix_missing_locations(wrapper)
+            code = compile(wrapper, f"<expression {self.text!r}>", "eval")
+            self._function = eval(code, {"__builtins__": {}, "_div": _div})
+        return self._function
+
+    def evaluate(self, attributes: Mapping[str, Any]) -> Any:
+        return self.function(attributes)
+
+    def __repr__(self) -> str:
+        return f"Expression({self.text!r})"
+
+
+@lru_cache(maxsize=4096)
+def parse_expression(text: str) -> Expression:
+    """Parse and check once per distinct text."""
+    return Expression(text)
+
+
+def check_expression_text(text: str) -> str:
+    """Pydantic-friendly check: return the text if it is a safe expression."""
+    parse_expression(text)
+    return text
+
+
+def _constant_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return BOOL
+    if isinstance(value, int | float):
+        return NUMBER
+    return STRING
+
+
+def _infer(node: ast.AST, types: Mapping[str, str]) -> str:
+    if isinstance(node, ast.Constant):
+        return _constant_type(node.value)
+    if isinstance(node, ast.Name):
+        if node.id not in types:
+            known = ", ".join(sorted(types)) or "none"
+            raise ExpressionError(
+                f"unknown name {node.id!r}; declare it under attributes (known: {known})"
+            )
+        return types[node.id]
+    if isinstance(node, ast.BoolOp):
+        for value in node.values:
+            _infer(value, types)
+        return BOOL
+    if isinstance(node, ast.UnaryOp):
+        operand = _infer(node.operand, types)
+        if isinstance(node.op, ast.Not):
+            return BOOL
+        _expect(operand, NUMBER, "a sign")
+        return NUMBER
+    if isinstance(node, ast.BinOp):
+        left, right = _infer(node.left, types), _infer(node.right, types)
+        if isinstance(node.op, ast.Add) and STRING in (left, right):
+            _expect(left, STRING, "'+' on text")
+            _expect(right, STRING, "'+' on text")
+            return STRING
+        symbol = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Mod: "%"}
+        what = f"'{symbol[type(node.op)]}'"
+        _expect(left, NUMBER, what)
+        _expect(right, NUMBER, what)
+        return NUMBER
+    if isinstance(node, ast.Compare):
+        left = _infer(node.left, types)
+        for op, comparator in zip(node.ops, node.comparators, strict=True):
+            if isinstance(op, ast.In | ast.NotIn):
+                if isinstance(comparator, ast.List | ast.Tuple | ast.Set):
+                    for element in comparator.elts:
+                        _expect(left, _infer(element, types), "'in'")
+                else:
+                    _expect(_infer(comparator, types), STRING, "'in' on text")
+                    _expect(left, STRING, "'in' on text")
+                left = BOOL
+                continue
+            right = _infer(comparator, types)
+            if isinstance(op, ast.Lt | ast.LtE | ast.Gt | ast.GtE):
+                if ANY not in (left, right) and left != right:
+                    raise ExpressionError(f"cannot order a {left} against a {right}")
+                if BOOL in (left, right):
+                    raise ExpressionError("cannot order true/false values")
+            left = right
+        return BOOL
+    if isinstance(node, ast.IfExp):
+        _infer(node.test, types)
+        body, orelse = _infer(node.body, types), _infer(node.orelse, types)
+        return body if body == orelse else ANY
+    if isinstance(node, ast.List | ast.Tuple | ast.Set):
+        raise ExpressionError("a list can only appear on the right of 'in'")
+    raise ExpressionError(_describe(node))
+
+
+def _expect(actual: str, wanted: str, what: str) -> None:
+    if actual not in (wanted, ANY) and wanted != ANY:
+        article = "an" if actual[0] in "aeiou" else "a"
+        raise ExpressionError(f"{what} needs a {wanted}, not {article} {actual}")

@@ -1,0 +1,221 @@
+"""Process nodes: sources, tasks, decisions, delays and ends, a union discriminated on ``kind``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
+    Tag,
+    field_validator,
+    model_serializer,
+)
+
+from .attributes import AttributeSpec
+from .distributions import DurationDist
+from .expressions import check_expression_text
+from .types import Identifier, NonNegative, Number, Position, PositiveInt
+from .units import Duration, Rate
+
+NODE_KINDS = ("source", "task", "decision", "delay", "end")
+KIND_LABELS = {
+    "source": "Source",
+    "task": "Task",
+    "decision": "Decision",
+    "delay": "Delay",
+    "end": "End",
+}
+
+ExpressionText = Annotated[str, AfterValidator(check_expression_text)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+
+# --- arrivals -------------------------------------------------------------------------------
+
+
+class RateArrivals(_Model):
+    """Poisson arrivals at a rate, optionally weighted by weekday ({"mon": 1.3, "sat": 0.1})."""
+
+    rate: Rate
+    profile: dict[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], NonNegative] | None = (
+        None
+    )
+
+    def weekday_factors(self) -> tuple[float, ...]:
+        days = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+        profile = self.profile or {}
+        return tuple(float(profile.get(day, 1.0)) for day in days)
+
+    @property
+    def mean_per_hour(self) -> float:
+        return self.rate.per_hour * sum(self.weekday_factors()) / 7.0
+
+
+class IntervalArrivals(_Model):
+    """Arrivals separated by independent draws from a distribution."""
+
+    interarrival: DurationDist
+
+    @property
+    def mean_per_hour(self) -> float:
+        mean = float(self.interarrival.mean)
+        return 1.0 / mean if mean > 0 else 0.0
+
+
+class BatchArrivals(_Model):
+    """A batch of leads at once (a trade-show list), once or repeating ``every``."""
+
+    batch: PositiveInt
+    first: Duration = Duration(0.0, "0h")
+    every: Duration | None = None
+
+    @field_validator("every")
+    @classmethod
+    def _positive(cls, value: Duration | None) -> Duration | None:
+        if value is not None and value.hours <= 0:
+            raise ValueError("a repeating batch needs 'every' greater than 0")
+        return value
+
+    @property
+    def mean_per_hour(self) -> float:
+        """Long-run rate; a one-off batch contributes nothing to a steady-state estimate."""
+        return self.batch / self.every.hours if self.every else 0.0
+
+
+def _arrival_tag(value: Any) -> str | None:
+    if isinstance(value, dict):
+        for key, tag in (("rate", "<rate>"), ("interarrival", "<interval>"), ("batch", "<batch>")):
+            if key in value:
+                return tag
+        return None
+    return {RateArrivals: "<rate>", IntervalArrivals: "<interval>", BatchArrivals: "<batch>"}.get(
+        type(value)
+    )
+
+
+Arrivals = Annotated[
+    Union[  # noqa: UP007
+        Annotated[RateArrivals, Tag("<rate>")],
+        Annotated[IntervalArrivals, Tag("<interval>")],
+        Annotated[BatchArrivals, Tag("<batch>")],
+    ],
+    Discriminator(
+        _arrival_tag,
+        custom_error_type="invalid_arrivals",
+        custom_error_message=(
+            "expected {\"rate\": \"40/day\"}, {\"interarrival\": ...} or {\"batch\": 300, ...}"
+        ),
+    ),
+]
+
+
+# --- nodes ----------------------------------------------------------------------------------
+
+
+class NodeBase(_Model):
+    """What every node has; ``pos`` is written last so diffs of moves stay on one line."""
+
+    id: Identifier
+    kind: str
+    lane: str
+    name: str = ""
+    stage: str | None = None
+    max_visits: PositiveInt | None = None
+    pos: Position | None = None
+
+    @model_serializer(mode="wrap")
+    def _pos_last(
+        self, handler: SerializerFunctionWrapHandler, info: SerializationInfo
+    ) -> dict[str, Any]:
+        data = handler(self)
+        if "kind" not in data:  # left out as a default; a node always names its kind
+            items = list(data.items())
+            items.insert(1 if "id" in data else 0, ("kind", self.kind))
+            data = dict(items)
+        if "pos" in data:
+            data["pos"] = data.pop("pos")
+        return data
+
+    @property
+    def label(self) -> str:
+        return self.name or self.id
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
+
+
+class SourceNode(NodeBase):
+    kind: Literal["source"] = "source"
+    arrivals: Arrivals | list[Arrivals] | None = None
+    attributes: dict[Identifier, AttributeSpec] = {}
+
+    def arrival_list(self) -> list[Any]:
+        if self.arrivals is None:
+            return []
+        return list(self.arrivals) if isinstance(self.arrivals, list) else [self.arrivals]
+
+    @property
+    def mean_rate_per_hour(self) -> float:
+        return sum(a.mean_per_hour for a in self.arrival_list())
+
+
+class TaskNode(NodeBase):
+    kind: Literal["task"] = "task"
+    duration: DurationDist | None = None
+    #: staff members needed at once
+    staff: PositiveInt = 1
+    #: higher is served first; a number, or an expression over the lead ("score")
+    priority: Number | ExpressionText | None = None
+    #: cost of each execution on top of the lane's staff time (data providers, tools)
+    cost: NonNegative | None = None
+    set: dict[Identifier, ExpressionText] = {}
+
+
+class DecisionNode(NodeBase):
+    kind: Literal["decision"] = "decision"
+
+
+class DelayNode(NodeBase):
+    kind: Literal["delay"] = "delay"
+    duration: DurationDist | None = None
+    set: dict[Identifier, ExpressionText] = {}
+
+
+class EndNode(NodeBase):
+    kind: Literal["end"] = "end"
+    outcome: str = Field(default="done", min_length=1)
+
+
+NODE_CLASSES: dict[str, type[NodeBase]] = {
+    "source": SourceNode,
+    "task": TaskNode,
+    "decision": DecisionNode,
+    "delay": DelayNode,
+    "end": EndNode,
+}
+
+
+
+def _node_tag(value: Any) -> str | None:
+    kind = value.get("kind") if isinstance(value, dict) else getattr(value, "kind", None)
+    return f"<{kind}>" if kind in NODE_CLASSES else None
+
+
+Node = Annotated[
+    Union[tuple(Annotated[cls, Tag(f"<{kind}>")] for kind, cls in NODE_CLASSES.items())],  # noqa: UP007
+    Discriminator(
+        _node_tag,
+        custom_error_type="invalid_kind",
+        custom_error_message="'kind' must be one of: " + ", ".join(NODE_KINDS),
+    ),
+]

@@ -1,0 +1,1 @@
+"""The SimPy engine: compile a process once, run replications, collect results."""
