@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
@@ -62,10 +63,141 @@ def cmd_info(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+class _ProgressBar:
+    """A one-line progress bar on stderr, shown only when stderr is a terminal."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.enabled = sys.stderr.isatty()
+        self.started = time.monotonic()
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        width = 28
+        filled = round(width * done / total)
+        elapsed = time.monotonic() - self.started
+        left = elapsed / done * (total - done) if done else 0.0
+        bar = "█" * filled + "░" * (width - filled)
+        sys.stderr.write(f"\r{self.label} {bar} {done}/{total} replications, {left:.0f} s left ")
+        sys.stderr.flush()
+        if done == total:
+            sys.stderr.write("\r" + " " * (len(self.label) + width + 40) + "\r")
+            sys.stderr.flush()
+
+
+def _simulate(process: Process, args: argparse.Namespace, scenario: str | None, label: str):
+    from .model import ScenarioError
+    from .sim import InvalidProcessError, simulate
+
+    try:
+        return simulate(
+            process, scenario=scenario, replications=args.replications, seed=args.seed,
+            horizon=args.horizon, warmup=args.warmup, jobs=args.jobs,
+            executor=_executor(args), progress=_ProgressBar(label),
+        )
+    except InvalidProcessError as exc:
+        raise UsageError(f"{args.file}: {exc}; run 'laneforge validate {args.file}'") from None
+    except ScenarioError as exc:
+        raise UsageError(f"{args.file}: {exc}") from None
+    except ValueError as exc:
+        raise UsageError(f"laneforge: {exc}") from None
+
+
+def _executor(args: argparse.Namespace):
+    if not getattr(args, "scheduler", None):
+        return None
+    try:
+        from dask.distributed import Client
+    except ImportError:
+        raise UsageError(
+            "laneforge: --scheduler needs dask.distributed: pip install 'laneforge[distributed]'"
+        ) from None
+    try:
+        return Client(args.scheduler, timeout=10)
+    except OSError as exc:
+        raise UsageError(f"laneforge: cannot reach the scheduler {args.scheduler}: {exc}") from None
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from .app.textreport import format_results
+    from .io import atomic_write_text
+
+    process = _load(args.file)
+    results = _simulate(process, args, args.scenario, "Simulating")
+    if args.json:
+        try:
+            atomic_write_text(args.json, results.to_json())
+        except OSError as exc:
+            raise UsageError(f"{args.json}: cannot write: {exc.strerror or exc}") from None
+    print(format_results(results))
+    return EXIT_OK
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from .app.textreport import format_comparison
+
+    process = _load(args.file)
+    names = args.scenario or ["baseline", *(s.name for s in process.scenarios)]
+    if len(names) < 2 and args.scenario:
+        names = ["baseline", *names]
+    runs = []
+    for name in names:
+        scenario = None if name.lower() in ("baseline", "base") and not any(
+            s.name == name for s in process.scenarios) else name
+        runs.append(_simulate(process, args, scenario, f"{name[:24]:<24}"))
+    print(format_comparison(runs))
+    return EXIT_OK
+
+
 COMMANDS: dict[str, tuple[str, Callable[[argparse.Namespace], int]]] = {
     "validate": ("check a process file and list its problems", cmd_validate),
     "info": ("print a readable summary of a process", cmd_info),
+    "simulate": ("simulate lead flow and print the results", cmd_simulate),
+    "compare": ("simulate scenarios side by side", cmd_compare),
 }
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+def _duration(text: str) -> str:
+    from .model import Duration
+
+    try:
+        Duration.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
+def _run_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE")
+    parser.add_argument("--replications", "-r", type=_positive_int, metavar="N")
+    parser.add_argument("--seed", type=_non_negative_int, metavar="S")
+    parser.add_argument("--horizon", type=_duration, metavar="DURATION", help="e.g. 90d")
+    parser.add_argument("--warmup", type=_duration, metavar="DURATION", help="e.g. 14d")
+    parser.add_argument("--jobs", "-j", type=_positive_int, default=1, metavar="N",
+                        help="replications in parallel processes")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="a dask.distributed scheduler to run replications on")
 
 
 def _build_parser() -> _Parser:
@@ -79,6 +211,14 @@ def _build_parser() -> _Parser:
     validate_parser.add_argument("file", metavar="FILE")
     info = sub.add_parser("info", help=COMMANDS["info"][0])
     info.add_argument("file", metavar="FILE", nargs="?")
+    simulate = sub.add_parser("simulate", help=COMMANDS["simulate"][0])
+    _run_options(simulate)
+    simulate.add_argument("--scenario", metavar="NAME")
+    simulate.add_argument("--json", metavar="OUT", help="write the results as JSON")
+    compare = sub.add_parser("compare", help=COMMANDS["compare"][0])
+    _run_options(compare)
+    compare.add_argument("--scenario", metavar="NAME", action="append",
+                         help="repeat for each run; 'baseline' is the process unchanged")
     return parser
 
 

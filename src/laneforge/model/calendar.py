@@ -190,6 +190,15 @@ class Timeline:
         i = bisect.bisect_right(self._ends, t)
         return max(t, self._starts[i])
 
+    def next_start_after(self, t: float) -> float:
+        """The start of the first working interval that begins strictly after ``t``."""
+        self._extend(t + 24.0 * 14)
+        while True:
+            i = bisect.bisect_right(self._starts, t)
+            if i < len(self._starts):
+                return self._starts[i]
+            self._extend(self._ends[-1] + 24.0 * self.CHUNK_DAYS)
+
     def cumulative(self, t: float) -> float:
         """Working hours between the origin and ``t``."""
         if t <= 0.0:

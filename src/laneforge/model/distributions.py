@@ -237,6 +237,13 @@ def _family(quantity: Any, nonnegative: bool, suffix: str) -> dict[str, type[_Di
                 raise ValueError("the mean of a lognormal must be greater than 0")
             return v
 
+        @field_validator("sd")
+        @classmethod
+        def _sd(cls, v: Any) -> Any:
+            if _f(v) < 0:
+                raise ValueError("the standard deviation cannot be negative")
+            return v
+
         @property
         def mean(self) -> float:
             return _clipped_lognormal_mean(

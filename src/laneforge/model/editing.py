@@ -282,7 +282,7 @@ class EditingMixin:
         and leaves the model untouched. Ids are changed with the rename mutators instead.
         """
         from .process import SLA, Calendar, Edge, Lane, Process
-        from .scenarios import known_keys
+        from .scenarios import editable_data, known_keys
 
         parts = split_path(path)
         head = parts[0]
@@ -326,7 +326,7 @@ class EditingMixin:
             self.calendars = calendars
             self._announce("process_changed", "calendars")
             return old
-        data = self.to_data()
+        data = editable_data(self)
         old = _set_path(data, path, value, new_keys=known_keys() | {parts[-1]}
                         if head in ("attributes",) else known_keys())
         try:

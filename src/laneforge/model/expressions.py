@@ -18,6 +18,8 @@ from typing import Any
 
 MAX_LENGTH = 1000
 MAX_COLLECTION = 200
+#: deeper trees are refused: compiling them could hit Python's recursion limit at run time
+MAX_DEPTH = 100
 #: attributes the engine provides for every lead
 BUILTIN_NAMES: dict[str, str] = {"age": "number"}
 
@@ -121,8 +123,23 @@ def _div(a: float, b: float) -> float:
     return a / b if b else 0.0
 
 
+def _mod(a: float, b: float) -> float:
+    """Remainder that gives 0 instead of failing for a zero divisor, like ``_div``."""
+    return a % b if b else 0.0
+
+
+def _too_deep(tree: ast.AST) -> bool:
+    stack = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return True
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return False
+
+
 class _Compiler(ast.NodeTransformer):
-    """Rewrite a checked tree: names read the lead's dict, '/' cannot divide by zero."""
+    """Rewrite a checked tree: names read the lead's dict, '/' and '%' cannot divide by zero."""
 
     def visit_Name(self, node: ast.Name) -> ast.AST:
         return ast.copy_location(
@@ -136,10 +153,11 @@ class _Compiler(ast.NodeTransformer):
 
     def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
         self.generic_visit(node)
-        if isinstance(node.op, ast.Div):
+        helper = {ast.Div: "_div", ast.Mod: "_mod"}.get(type(node.op))
+        if helper is not None:
             return ast.copy_location(
                 ast.Call(
-                    func=ast.Name(id="_div", ctx=ast.Load()),
+                    func=ast.Name(id=helper, ctx=ast.Load()),
                     args=[node.left, node.right],
                     keywords=[],
                 ),
@@ -166,6 +184,8 @@ class Expression:
             raise ExpressionError(f"syntax error in {text!r}: {exc.msg}") from None
         except (RecursionError, MemoryError, ValueError):
             raise ExpressionError(f"cannot read {text!r}") from None
+        if _too_deep(tree):
+            raise ExpressionError("expression is nested too deeply")
         try:
             _check(tree)
         except RecursionError:
@@ -200,7 +220,7 @@ class Expression:
             )
             ast.fix_missing_locations(wrapper)
             code = compile(wrapper, f"<expression {self.text!r}>", "eval")
-            self._function = eval(code, {"__builtins__": {}, "_div": _div})
+            self._function = eval(code, {"__builtins__": {}, "_div": _div, "_mod": _mod})
         return self._function
 
     def evaluate(self, attributes: Mapping[str, Any]) -> Any:
@@ -284,6 +304,12 @@ def _infer(node: ast.AST, types: Mapping[str, str]) -> str:
     if isinstance(node, ast.IfExp):
         _infer(node.test, types)
         body, orelse = _infer(node.body, types), _infer(node.orelse, types)
+        if ANY not in (body, orelse) and body != orelse:
+            # a mixed result would slip past every later check ("x" * 10**9)
+            raise ExpressionError(
+                f"both branches of 'if ... else' must give the same type, not a {body} "
+                f"and a {orelse}"
+            )
         return body if body == orelse else ANY
     if isinstance(node, ast.List | ast.Tuple | ast.Set):
         raise ExpressionError("a list can only appear on the right of 'in'")

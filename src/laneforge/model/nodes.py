@@ -34,6 +34,16 @@ KIND_LABELS = {
 
 ExpressionText = Annotated[str, AfterValidator(check_expression_text)]
 
+#: a number, or an expression over the lead; text is always checked as an expression, so a
+#: refused expression is reported as such rather than as "expected a number"
+Priority = Annotated[
+    Union[  # noqa: UP007
+        Annotated[Number, Tag("<number>")],
+        Annotated[ExpressionText, Tag("<expression>")],
+    ],
+    Discriminator(lambda value: "<expression>" if isinstance(value, str) else "<number>"),
+]
+
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="allow", populate_by_name=True)
@@ -175,7 +185,7 @@ class TaskNode(NodeBase):
     #: staff members needed at once
     staff: PositiveInt = 1
     #: higher is served first; a number, or an expression over the lead ("score")
-    priority: Number | ExpressionText | None = None
+    priority: Priority | None = None
     #: cost of each execution on top of the lane's staff time (data providers, tools)
     cost: NonNegative | None = None
     set: dict[Identifier, ExpressionText] = {}

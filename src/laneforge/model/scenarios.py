@@ -50,6 +50,25 @@ def known_keys() -> frozenset[str]:
     return frozenset(keys)
 
 
+#: top-level sections a file may leave out when they hold only defaults
+_SECTIONS: dict[str, type] = {
+    "simulation": dict, "calendars": dict, "stages": list, "attributes": dict,
+    "slas": list, "scenarios": list,
+}
+
+
+def editable_data(process: Process) -> dict[str, Any]:
+    """The process's JSON data with every section present, so paths into defaults resolve.
+
+    ``to_data`` leaves out sections that hold only defaults; without them a change such as
+    ``simulation.horizon`` on a process with default settings would be an unknown path.
+    """
+    data = process.to_data()
+    for key, empty in _SECTIONS.items():
+        data.setdefault(key, empty())
+    return data
+
+
 def _scale_arrivals(arrivals: Any, factor: float) -> Any:
     """Arrivals JSON scaled by ``factor`` (volume), in the units they were written in."""
     if isinstance(arrivals, list):
@@ -92,7 +111,7 @@ def apply_changes(
     """A new process with ``changes`` applied; the original is untouched."""
     from .process import Process as ProcessClass
 
-    data = process.to_data()
+    data = editable_data(process)
     for path, value in changes.items():
         try:
             parts = split_path(path)

@@ -40,8 +40,11 @@ _RATE_RE = re.compile(rf"^\s*({_NUMBER})\s*/\s*([a-z]+)\s*$")
 
 
 def _format_number(value: float) -> str:
+    """Short when that is exact ("60", "2.5"), else every digit: writing must not round."""
     text = f"{value:.6g}"
-    return text if "e" not in text else repr(float(value))
+    if "e" in text or float(text) != value:
+        return repr(float(value))
+    return text
 
 
 class Duration:

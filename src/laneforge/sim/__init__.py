@@ -1,1 +1,25 @@
-"""The SimPy engine: compile a process once, run replications, collect results."""
+"""The SimPy engine: compile a process once, run replications, collect results. No Qt."""
+
+from .capacity import CapacityEstimate, LaneLoad, ReverseFunnel, estimate_capacity, reverse_funnel
+from .compiled import Compiled, InvalidProcessError, compile_process
+from .engine import run_replication
+from .results import Bottleneck, Results, Stat
+from .runner import Cancelled, resolve_executor, simulate
+
+__all__ = [
+    "Bottleneck",
+    "Cancelled",
+    "CapacityEstimate",
+    "Compiled",
+    "InvalidProcessError",
+    "LaneLoad",
+    "Results",
+    "ReverseFunnel",
+    "Stat",
+    "compile_process",
+    "estimate_capacity",
+    "resolve_executor",
+    "reverse_funnel",
+    "run_replication",
+    "simulate",
+]

@@ -1,0 +1,135 @@
+"""Scenarios side by side: the same KPI rows for every run, with deltas against the first.
+
+A difference counts as significant only when the two 95 % intervals do not overlap, so a
+manager is not sent chasing noise. Each metric knows whether higher is better, which the
+app uses to colour a delta green or red.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from ..model import describe_hours
+from ..sim.results import Results, Stat
+
+Direction = Literal["higher", "lower", "neutral"]
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    label: str
+    get: Callable[[Results], Stat | None]
+    kind: Literal["count", "hours", "percent", "money", "number"]
+    better: Direction
+
+
+@dataclass(frozen=True)
+class Row:
+    metric: Metric
+    values: list[Stat | None]
+    #: value minus the first run's value (None where either is missing)
+    deltas: list[float | None]
+    significant: list[bool]
+
+    def verdict(self, column: int) -> Literal["better", "worse", "same", "none"]:
+        """How a column compares with the first: 'same' when not significant."""
+        delta = self.deltas[column]
+        if delta is None or column == 0:
+            return "none"
+        if not self.significant[column] or delta == 0 or self.metric.better == "neutral":
+            return "same"
+        good = delta > 0 if self.metric.better == "higher" else delta < 0
+        return "better" if good else "worse"
+
+
+def format_value(value: float | None, kind: str) -> str:
+    if value is None:
+        return "–"
+    if kind == "hours":
+        return describe_hours(value)
+    if kind == "percent":
+        return f"{value * 100:.1f} %"
+    if kind == "money":
+        return f"{value:,.0f}"
+    if kind == "count":
+        return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}"
+    return f"{value:,.2f}"
+
+
+def format_delta(delta: float | None, kind: str) -> str:
+    if delta is None:
+        return ""
+    sign = "+" if delta > 0 else "−" if delta < 0 else "±"
+    magnitude = abs(delta)
+    if kind == "percent":
+        return f"{sign}{magnitude * 100:.1f} pt"
+    if kind == "hours":
+        return f"{sign}{describe_hours(magnitude)}"
+    return f"{sign}{format_value(magnitude, kind)}"
+
+
+def metrics_for(runs: Sequence[Results]) -> list[Metric]:
+    """The KPI rows that make sense for these runs (all share one process)."""
+    first = runs[0]
+    metrics = [
+        Metric("leads", "Leads", lambda r: r.leads, "count", "neutral"),
+    ]
+    if first.won is not None:
+        metrics += [
+            Metric("won", "Won deals", lambda r: r.won, "count", "higher"),
+            Metric("lead_to_won", "Lead → won", lambda r: r.lead_to_won, "percent", "higher"),
+        ]
+    for name in first.conversions:
+        metrics.append(Metric(f"conversion:{name}", f"{name.replace('->', ' → ')} conversion",
+                              lambda r, k=name: r.conversions.get(k), "percent", "higher"))
+    metrics += [
+        Metric("cycle_p50", "Cycle time p50", lambda r: r.cycle_time_hours.p50, "hours", "lower"),
+        Metric("cycle_p90", "Cycle time p90", lambda r: r.cycle_time_hours.p90, "hours", "lower"),
+    ]
+    for sla_id in first.slas:
+        metrics.append(Metric(f"sla:{sla_id}", f"SLA breaches: {first.label('slas', sla_id)}",
+                              lambda r, k=sla_id: r.slas[k].breach_rate, "percent", "lower"))
+    for lane_id, lane in first.lanes.items():
+        if lane.utilization is not None:
+            metrics.append(Metric(
+                f"util:{lane_id}", f"Utilization: {first.label('lanes', lane_id)}",
+                lambda r, k=lane_id: r.lanes[k].utilization, "percent", "neutral"))
+    waits = sorted(first.nodes.items(), key=lambda kv: -kv[1].wait_hours.mean)
+    for node_id, node in waits[:5]:
+        if node.wait_hours.mean > 0:
+            metrics.append(Metric(
+                f"wait:{node_id}", f"Wait: {first.label('nodes', node_id)}",
+                lambda r, k=node_id: r.nodes[k].wait_hours, "hours", "lower"))
+    metrics.append(Metric("total_cost", "Total cost", lambda r: r.total_cost, "money", "lower"))
+    if first.cost_per_won is not None:
+        metrics.append(Metric("cost_per_won", "Cost per won deal", lambda r: r.cost_per_won,
+                              "money", "lower"))
+    return metrics
+
+
+def compare(runs: Sequence[Results]) -> list[Row]:
+    """One row per metric; deltas and significance against the first run."""
+    if not runs:
+        return []
+    rows = []
+    for metric in metrics_for(runs):
+        values = [metric.get(r) for r in runs]
+        base = values[0]
+        deltas: list[float | None] = []
+        significant: list[bool] = []
+        for value in values:
+            if value is None or base is None:
+                deltas.append(None)
+                significant.append(False)
+            else:
+                deltas.append(value.mean - base.mean)
+                significant.append(not value.overlaps(base))
+        rows.append(Row(metric, values, deltas, significant))
+    return rows
+
+
+def run_name(results: Results) -> str:
+    return results.scenario or "Baseline"

@@ -1,0 +1,129 @@
+"""Simulation results and scenario comparisons as plain text for a terminal."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..model import describe_hours
+from ..sim.results import Results, Stat
+from .compare import compare, format_delta, format_value, run_name
+
+
+def _interval(stat: Stat, kind: str) -> str:
+    if stat.ci95[0] == stat.ci95[1]:
+        return format_value(stat.mean, kind)
+    return (f"{format_value(stat.mean, kind)}  "
+            f"(95 % CI {format_value(stat.ci95[0], kind)}–{format_value(stat.ci95[1], kind)})")
+
+
+def _table(rows: list[list[str]], aligns: str) -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    out = []
+    for row in rows:
+        cells = [cell.ljust(w) if a == "l" else cell.rjust(w)
+                 for cell, w, a in zip(row, widths, aligns, strict=True)]
+        out.append("  " + "  ".join(cells).rstrip())
+    return out
+
+
+def format_results(r: Results) -> str:
+    lines: list[str] = []
+    title = f"{r.process}" + (f" — scenario “{r.scenario}”" if r.scenario else "")
+    lines += [title, "=" * len(title)]
+    lines.append(
+        f"{r.replications} replication(s), seed {r.seed}, horizon {describe_hours(r.horizon_hours)}"
+        f", warm-up {describe_hours(r.warmup_hours)}; ran in {r.seconds:.1f} s"
+    )
+    lines.append("")
+    lines.append(f"Leads created after warm-up: {_interval(r.leads, 'count')}")
+    total = sum(s.mean for s in r.outcomes.values()) or 1.0
+    lines.append("Outcomes:")
+    rows = [[name, format_value(s.mean, "count"), f"{s.mean / total * 100:.1f} %"]
+            for name, s in sorted(r.outcomes.items(), key=lambda kv: -kv[1].mean)]
+    if r.open_at_end.mean:
+        rows.append(["(still open)", format_value(r.open_at_end.mean, "count"), ""])
+    lines += _table(rows, "lrr")
+    if r.stages:
+        lines.append("Funnel:")
+        rows = []
+        stages = list(r.stages.items())
+        for i, (name, s) in enumerate(stages):
+            conversion = ""
+            if i:
+                key = f"{stages[i - 1][0]}->{name}"
+                if key in r.conversions:
+                    conversion = f"{r.conversions[key].mean * 100:.1f} % of {stages[i - 1][0]}"
+            rows.append([name, format_value(s.mean, "count"), conversion])
+        lines += _table(rows, "lrl")
+    lines.append(
+        f"Cycle time: mean {describe_hours(r.cycle_time_hours.mean.mean)}, "
+        f"p50 {describe_hours(r.cycle_time_hours.p50.mean)}, "
+        f"p90 {describe_hours(r.cycle_time_hours.p90.mean)}"
+    )
+    if r.won is not None:
+        won = f"Won: {format_value(r.won.mean, 'count')}"
+        if r.lead_to_won is not None:
+            won += f" ({r.lead_to_won.mean * 100:.2f} % of leads)"
+        if r.cost_per_won is not None:
+            won += f"; cost per won deal {format_value(r.cost_per_won.mean, 'money')}"
+        lines.append(won)
+    lines.append("")
+    lines.append("Lanes:")
+    rows = [["lane", "utilization", "mean queue", "longest wait", "cost"]]
+    for lane_id, lane in r.lanes.items():
+        waits = [(r.nodes[n].wait_hours.mean, n) for n in r.nodes
+                 if r.nodes[n].wait_hours.mean > 0 and _lane_of(r, n) == lane_id]
+        worst = max(waits, default=None)
+        rows.append([
+            r.label("lanes", lane_id),
+            _interval(lane.utilization, "percent") if lane.utilization else "no limit",
+            f"{lane.queue_mean.mean:.1f}",
+            f"{describe_hours(worst[0])} at {r.label('nodes', worst[1])}" if worst else "–",
+            format_value(lane.cost.mean, "money"),
+        ])
+    lines += _table(rows, "lllll")
+    if r.slas:
+        lines.append("")
+        lines.append("SLAs:")
+        rows = [[r.label("slas", k), f"{s.breach_rate.mean * 100:.1f} % breached",
+                 f"of {format_value(s.checked.mean, 'count')} checked"] for k, s in r.slas.items()]
+        lines += _table(rows, "lrl")
+    lines.append("")
+    if r.bottlenecks:
+        lines.append("Bottlenecks (worst first):")
+        for i, b in enumerate(r.bottlenecks, 1):
+            lines.append(f"  {i}. {b.reason}")
+    else:
+        lines.append("Bottlenecks: none; no lane is above 80 % or keeps leads waiting an hour.")
+    if r.warnings:
+        lines.append("")
+        lines.append("Warnings:")
+        lines += [f"  - {w}" for w in r.warnings]
+    return "\n".join(lines)
+
+
+def _lane_of(r: Results, node_id: str) -> str | None:
+    return r.labels.get("node_lanes", {}).get(node_id)
+
+
+def format_comparison(runs: Sequence[Results]) -> str:
+    rows = compare(runs)
+    header = ["", *[run_name(r) for r in runs]]
+    table = [header]
+    for row in rows:
+        cells = [row.metric.label]
+        for i, value in enumerate(row.values):
+            text = format_value(value.mean if value else None, row.metric.kind)
+            if i:
+                delta = format_delta(row.deltas[i], row.metric.kind)
+                if delta:
+                    mark = "" if row.significant[i] else " (n.s.)"
+                    text += f"  [{delta}{mark}]"
+            cells.append(text)
+        table.append(cells)
+    lines = [f"{runs[0].process}: {len(runs)} runs, {runs[0].replications} replications each, "
+             f"seed {runs[0].seed} (common random numbers)", ""]
+    lines += _table(table, "l" + "r" * len(runs))
+    lines += ["", "[deltas] against the first column; n.s. = the 95 % intervals overlap, so the "
+              "difference is not significant."]
+    return "\n".join(lines)

@@ -1,0 +1,175 @@
+"""Combine per-replication statistics into :class:`Results` with Student-t intervals."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from .analysis import find_bottlenecks, find_warnings
+from .capacity import CapacityEstimate
+from .compiled import Compiled
+from .results import (
+    CycleTime,
+    Histogram,
+    LaneCapacity,
+    LaneResult,
+    NodeResult,
+    Results,
+    Series,
+    SLAResult,
+    Stat,
+)
+from .stats import summarize, t975
+
+WON = "won"
+
+
+def stat(values: Sequence[float]) -> Stat:
+    return Stat.model_validate(summarize(values))
+
+
+def _series(rows: list[list[float]], step: float) -> Series:
+    length = min((len(r) for r in rows), default=0)
+    mean, lo, hi = [], [], []
+    n = len(rows)
+    for i in range(length):
+        column = [r[i] for r in rows]
+        m = math.fsum(column) / n
+        if n > 1:
+            sd = math.sqrt(math.fsum((x - m) ** 2 for x in column) / (n - 1))
+            half = t975(n - 1) * sd / math.sqrt(n)
+        else:
+            half = 0.0
+        mean.append(m)
+        lo.append(max(0.0, m - half))
+        hi.append(m + half)
+    return Series(step_hours=step, mean=mean, lo=lo, hi=hi)
+
+
+def _histogram(reps: list[dict[str, Any]]) -> Histogram:
+    """Cycle times of all replications on shared, readable edges (leads per replication)."""
+    merged = [r["cycle"]["histogram"] for r in reps]
+    p99 = max((h.quantile(0.99) for h in merged if h.n), default=1.0)
+    top = max(p99, 1e-3)
+    # 24 bins of a round width covering up to the 99th percentile
+    raw = top / 24
+    magnitude = 10 ** math.floor(math.log10(raw))
+    width = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    edges = [i * width for i in range(25)]
+    edges.append(math.inf)
+    counts = [0.0] * (len(edges) - 1)
+    for h in merged:
+        for i, count in enumerate(h.coarse(edges)):
+            counts[i] += count / len(merged)
+    return Histogram(edges=[*edges[:-1], edges[-2] + width], counts=counts)
+
+
+def aggregate(
+    c: Compiled,
+    reps: list[dict[str, Any]],
+    *,
+    scenario: str | None,
+    seed: int,
+    estimate: CapacityEstimate | None,
+    seconds: float = 0.0,
+) -> Results:
+    reps = sorted(reps, key=lambda r: r["replication"])
+
+    def over(get: Callable[[dict[str, Any]], float]) -> Stat:
+        return stat([get(r) for r in reps])
+
+    outcomes = {name: over(lambda r, k=name: r["outcomes"][k]) for name in c.outcomes}
+    stages = {name: over(lambda r, k=name: r["stages"][k]) for name in c.stages}
+    conversions: dict[str, Stat] = {}
+    for first, second in zip(c.stages, c.stages[1:], strict=False):
+        values = [r["stages"][second] / r["stages"][first] for r in reps if r["stages"][first]]
+        if values:
+            conversions[f"{first}->{second}"] = stat(values)
+    nodes = {
+        node.id: NodeResult(
+            visits=over(lambda r, k=node.id: r["nodes"][k]["visits"]),
+            wait_hours=over(lambda r, k=node.id: r["nodes"][k]["wait_hours"]),
+            service_hours=over(lambda r, k=node.id: r["nodes"][k]["service_hours"]),
+            queue_max=over(lambda r, k=node.id: r["nodes"][k]["queue_max"]),
+        )
+        for node in c.nodes
+    }
+    lanes = {
+        lane.id: LaneResult(
+            utilization=over(lambda r, k=lane.id: r["lanes"][k]["utilization"])
+            if lane.staff is not None else None,
+            queue_mean=over(lambda r, k=lane.id: r["lanes"][k]["queue_mean"]),
+            cost=over(lambda r, k=lane.id: r["lanes"][k]["cost"]),
+            busy_hours=over(lambda r, k=lane.id: r["lanes"][k]["busy_hours"]),
+        )
+        for lane in c.lanes
+    }
+    slas = {
+        sla.id: SLAResult(
+            checked=over(lambda r, k=sla.id: r["slas"][k]["checked"]),
+            breached=over(lambda r, k=sla.id: r["slas"][k]["breached"]),
+            breach_rate=stat([r["slas"][sla.id]["breach_rate"] for r in reps
+                              if r["slas"][sla.id]["checked"]]),
+        )
+        for sla in c.slas
+    }
+    total_costs = [sum(lane["cost"] for lane in r["lanes"].values()) for r in reps]
+    has_won = WON in c.outcomes
+    won = outcomes.get(WON) if has_won else None
+    lead_to_won = stat([r["outcomes"][WON] / r["leads"] for r in reps if r["leads"]]) \
+        if has_won else None
+    cost_per_won = None
+    if has_won:
+        ratios = [cost / r["outcomes"][WON] for cost, r in zip(total_costs, reps, strict=True)
+                  if r["outcomes"][WON]]
+        cost_per_won = stat(ratios) if ratios else None
+    results = Results(
+        process=c.name,
+        scenario=scenario,
+        replications=len(reps),
+        seed=seed,
+        horizon_hours=c.horizon,
+        warmup_hours=c.warmup,
+        leads=over(lambda r: r["leads"]),
+        outcomes=outcomes,
+        stages=stages,
+        conversions=conversions,
+        cycle_time_hours=CycleTime(
+            mean=over(lambda r: r["cycle"]["mean"]),
+            p50=over(lambda r: r["cycle"]["p50"]),
+            p90=over(lambda r: r["cycle"]["p90"]),
+        ),
+        nodes=nodes,
+        lanes=lanes,
+        slas=slas,
+        bottlenecks=[],
+        warnings=[],
+        won=won,
+        lead_to_won=lead_to_won,
+        total_cost=stat(total_costs),
+        cost_per_won=cost_per_won,
+        open_at_end=over(lambda r: r["open_at_end"]),
+        wip=_series([r["wip_series"] for r in reps], reps[0]["wip_step"]),
+        lane_queues={
+            lane.id: _series([r["lanes"][lane.id]["queue_series"] for r in reps],
+                             reps[0]["wip_step"])
+            for lane in c.lanes if lane.staff is not None
+        },
+        cycle_histogram=_histogram(reps),
+        capacity=[
+            LaneCapacity(lane=load.lane, staff=load.staff, offered_staff=load.offered_staff,
+                         utilization=load.utilization)
+            for load in (estimate.lanes if estimate else [])
+        ],
+        labels={
+            "nodes": {node.id: node.name for node in c.nodes},
+            "lanes": {lane.id: lane.name for lane in c.lanes},
+            "slas": {sla.id: sla.name for sla in c.slas},
+            "node_lanes": {node.id: c.lanes[node.lane].id for node in c.nodes},
+        },
+        seconds=seconds,
+    )
+    results.bottlenecks = find_bottlenecks(c, results, estimate)
+    results.warnings = find_warnings(c, results, reps, estimate)
+    return results

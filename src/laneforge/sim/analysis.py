@@ -1,0 +1,187 @@
+"""What holds leads back, in sentences a manager understands; and what to be careful about.
+
+Lanes are ranked by the waiting they cause (lead-hours spent waiting for their tasks per
+week). A lane whose work arrives faster than its staff can do it, or whose queue keeps
+growing to the end of the run, is called unstable and reported plainly.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+
+from ..model import describe_hours
+from .compiled import TASK, Compiled
+
+if TYPE_CHECKING:
+    from .capacity import CapacityEstimate
+    from .results import Bottleneck, Results
+
+#: a lane above this utilization is a bottleneck even if waits are still short
+BUSY = 0.80
+#: a mean wait above this (hours) makes a lane a bottleneck at any utilization
+LONG_WAIT = 1.0
+SUGGESTED_UTILIZATION = 0.85
+
+
+def pct(value: float) -> str:
+    return f"{value * 100:.0f} %"
+
+
+def _plural(word: str) -> str:
+    if word.isupper():
+        return word + "s"
+    if word.endswith("y") and word[-2:-1] not in "aeiou":
+        return word[:-1] + "ies"
+    return word if word.endswith("s") else word + "s"
+
+
+def _who_waits(c: Compiled, task_index: int) -> str:
+    """'MQLs' when leads at this task have reached stage MQL, else 'leads'."""
+    if not c.stages:
+        return "leads"
+    graph = nx.DiGraph()
+    for node in c.nodes:
+        graph.add_node(node.index)
+        for target in node.successors:
+            graph.add_edge(node.index, target)
+    best = max(c.nodes[i].stage for i in nx.ancestors(graph, task_index) | {task_index})
+    return _plural(c.stages[best]) if best >= 0 else "leads"
+
+
+def _unstable(c: Compiled, results: Results, estimate: CapacityEstimate | None) -> dict[str, str]:
+    """lane id -> why it cannot keep up."""
+    found: dict[str, str] = {}
+    for lane in c.lanes:
+        if lane.staff is None:
+            continue
+        load = estimate.lane(lane.id) if estimate else None
+        series = results.lane_queues.get(lane.id)
+        growing = False
+        last = 0.0
+        if series and series.mean:
+            step = series.step_hours
+            inside = [q for i, q in enumerate(series.mean) if c.warmup <= i * step <= c.horizon]
+            if len(inside) >= 20:
+                tenth = max(len(inside) // 10, 1)
+                middle = inside[len(inside) * 4 // 10: len(inside) * 6 // 10]
+                last = sum(inside[-tenth:]) / tenth
+                mid = sum(middle) / len(middle)
+                util = results.lanes[lane.id].utilization
+                growing = last > 2 * mid + max(lane.staff, 1) and bool(util and util.mean >= 0.9)
+        over = load is not None and load.utilization is not None and load.utilization >= 1.0
+        if over or growing:
+            parts = []
+            if load is not None and load.utilization is not None:
+                parts.append(f"work arrives at {pct(load.utilization)} of its capacity")
+            if growing:
+                parts.append(f"its queue grew to {last:.0f} leads by the end of the run")
+            found[lane.id] = (
+                f"{lane.name} cannot keep up: " + " and ".join(parts)
+                + ". Waits grow without limit, so a longer run shows longer waits."
+            )
+    return found
+
+
+def find_bottlenecks(
+    c: Compiled, results: Results, estimate: CapacityEstimate | None
+) -> list[Bottleneck]:
+    from .results import Bottleneck
+
+    weeks = (c.horizon - c.warmup) / 168.0
+    unstable = _unstable(c, results, estimate)
+    found: list[Bottleneck] = []
+    for lane in c.lanes:
+        if lane.staff is None:
+            continue
+        lane_result = results.lanes[lane.id]
+        util = lane_result.utilization.mean if lane_result.utilization else 0.0
+        tasks = [n for n in c.nodes if n.kind == TASK and n.lane == lane.index]
+        if not tasks:
+            continue
+        waiting = {
+            n.index: results.nodes[n.id].visits.mean * results.nodes[n.id].wait_hours.mean
+            for n in tasks
+        }
+        worst = max(tasks, key=lambda n: waiting[n.index])
+        wait = results.nodes[worst.id].wait_hours.mean
+        if util < BUSY and wait < LONG_WAIT and lane.id not in unstable:
+            continue
+        sentence = (
+            f"{lane.name} runs at {pct(util)} of capacity; "
+            f"{_who_waits(c, worst.index)} wait {describe_hours(wait)} on average "
+            f"for \u201c{worst.name}\u201d"
+        )
+        breaches = [
+            (results.slas[s.id].breach_rate.mean, s) for s in c.slas
+            if c.nodes[s.target].lane == lane.index and results.slas[s.id].checked.mean
+        ]
+        if breaches:
+            rate, sla = max(breaches, key=lambda b: b[0])
+            if rate >= 0.01:
+                sentence += f" and {pct(rate)} miss \u201c{sla.name}\u201d"
+        sentence += "."
+        load = estimate.lane(lane.id) if estimate else None
+        if load is not None and load.staff:
+            needed = load.staff_needed(SUGGESTED_UTILIZATION)
+            if needed > load.staff:
+                extra = needed - load.staff
+                sentence += (
+                    f" About {extra} more {'person' if extra == 1 else 'people'} would bring "
+                    f"it to {pct(load.offered_staff / needed)}."
+                )
+        if lane.id in unstable:
+            sentence += " " + unstable[lane.id]
+        severity = (
+            "critical" if lane.id in unstable or util >= 0.95
+            else "high" if util >= 0.85 or wait >= 8.0 else "moderate"
+        )
+        found.append(Bottleneck(
+            lane=lane.id, node=worst.id, utilization=util if lane_result.utilization else None,
+            wait_hours=wait, reason=sentence,
+            lead_hours_waiting_per_week=sum(waiting.values()) / weeks if weeks else 0.0,
+            severity=severity,
+        ))
+    found.sort(key=lambda b: (b.severity != "critical", -b.lead_hours_waiting_per_week))
+    return found
+
+
+def find_warnings(
+    c: Compiled, results: Results, reps: list[dict[str, Any]],
+    estimate: CapacityEstimate | None,
+) -> list[str]:
+    warnings = list(_unstable(c, results, estimate).values())
+    stuck = sum(r["stuck"] for r in reps) / len(reps)
+    if stuck:
+        limits = sorted({n.max_visits for n in c.nodes if n.loop})
+        warnings.append(
+            f"{stuck:.0f} leads per replication went round a loop more than "
+            f"{limits[0] if limits else 100} times and ended as 'stuck'; check the loop's exit."
+        )
+    if results.open_at_end.mean > 0.01 * max(results.leads.mean, 1.0):
+        warnings.append(
+            f"On average {results.open_at_end.mean:.0f} leads were still open when the drain "
+            f"limit ({describe_hours(c.drain)} after the horizon) passed; they have no outcome "
+            "and count as work in progress."
+        )
+    if len(reps) == 1:
+        warnings.append(
+            "A single replication has no confidence interval; run 10 or more to tell real "
+            "differences from noise."
+        )
+    for sla in c.slas:
+        if not results.slas[sla.id].checked.mean:
+            warnings.append(f"\u201c{sla.name}\u201d was never checked: no lead went from "
+                            f"{c.nodes[sla.source].name!r} to {c.nodes[sla.target].name!r}.")
+    busy = [ln for ln in c.lanes if ln.staff is not None
+            and (u := results.lanes[ln.id].utilization) is not None and u.mean >= BUSY]
+    if c.warmup == 0 and busy:
+        warnings.append(
+            "No warm-up: the run starts with empty queues, so the first weeks understate "
+            "waits in busy lanes; a warm-up of a few weeks gives steadier figures."
+        )
+    if results.leads.mean == 0:
+        warnings.append("No lead was created in the measured window; check the sources' "
+                        "arrivals and the horizon.")
+    return warnings

@@ -1,0 +1,284 @@
+"""Compile a validated Process once into plain tables and closures for the event loop.
+
+Nothing here is touched by pydantic at run time: nodes become ``CNode`` records with integer
+indexes, expressions become compiled functions of the lead's attribute dict, and the
+distributions stay as objects only to make per-replication samplers at setup.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+
+from ..model import (
+    DecisionNode,
+    DelayNode,
+    EndNode,
+    Process,
+    SourceNode,
+    TaskNode,
+    errors,
+    parse_expression,
+    validate,
+)
+from ..model.calendar import Calendar
+
+SOURCE, TASK, DECISION, DELAY, END = range(5)
+_KIND_CODE = {SourceNode: SOURCE, TaskNode: TASK, DecisionNode: DECISION, DelayNode: DELAY,
+              EndNode: END}
+
+# routing modes
+ROUTE_NONE, ROUTE_ONE, ROUTE_PROB, ROUTE_WHEN, ROUTE_DECAY = range(5)
+
+#: outcome of a lead stopped by max_visits
+STUCK = "stuck"
+
+
+class InvalidProcessError(ValueError):
+    """The process has validation errors and cannot be simulated."""
+
+    def __init__(self, problems: list[Any]) -> None:
+        self.problems = problems
+        first = problems[0]
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        where = f"{first.field}: " if first.field else ""
+        super().__init__(f"{where}{first.message}{more}")
+
+
+@dataclass
+class CLane:
+    index: int
+    id: str
+    name: str
+    staff: int | None
+    calendar: Calendar | None
+    cost_per_hour: float
+
+
+@dataclass
+class CNode:
+    index: int
+    id: str
+    name: str
+    kind: int
+    lane: int
+    stage: int = -1
+    #: record the time a lead passes (SLA start points, decay references)
+    mark: bool = False
+    #: count visits per lead (the node lies on a cycle)
+    loop: bool = False
+    max_visits: int = 100
+    route: int = ROUTE_NONE
+    #: ROUTE_ONE: target; ROUTE_PROB: (cumulative, targets); ROUTE_WHEN: ([(fn, target)], default);
+    #: ROUTE_DECAY: ([(p, half_life, since or -1, target)], default target, default base p)
+    routing: Any = None
+    duration: Any = None
+    units: int = 1
+    priority: float | Callable[[dict[str, Any]], Any] | None = None
+    sets: list[tuple[str, Callable[[dict[str, Any]], Any]]] = field(default_factory=list)
+    cost: float = 0.0
+    outcome: str = ""
+    uses_age: bool = False
+    #: indexes of the nodes this one leads to
+    successors: list[int] = field(default_factory=list)
+    #: source only: arrival specifications and attribute overrides
+    arrivals: list[Any] = field(default_factory=list)
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class CSLA:
+    index: int
+    id: str
+    name: str
+    source: int
+    target: int
+    within: float
+    calendar: Calendar | None
+    #: nodes from which ``target`` can still be reached; elsewhere the clock is dropped
+    reach: frozenset[int]
+    target_rate: float | None
+
+
+@dataclass
+class Compiled:
+    """Everything the engine needs, as plain Python structures."""
+
+    name: str
+    start: dt.datetime
+    lanes: list[CLane]
+    nodes: list[CNode]
+    slas: list[CSLA]
+    stages: list[str]
+    outcomes: list[str]
+    attributes: dict[str, Any]
+    attribute_order: list[str]
+    sources: list[int]
+    horizon: float
+    warmup: float
+    drain: float
+    replications: int
+    seed: int
+    any_priority: bool
+    has_loops: bool
+    uses_age: bool
+    #: ``node -> [sla indexes]`` for SLAs that start / stop there
+    sla_from: dict[int, list[int]]
+    sla_to: dict[int, list[int]]
+
+
+def _fn(text: str) -> Callable[[dict[str, Any]], Any]:
+    return parse_expression(text).function
+
+
+def _uses_age(*texts: str | None) -> bool:
+    return any(t is not None and "age" in parse_expression(t).names for t in texts)
+
+
+def compile_process(
+    process: Process,
+    *,
+    horizon: float | None = None,
+    warmup: float | None = None,
+    check: bool = True,
+) -> Compiled:
+    """Turn ``process`` into tables; raises InvalidProcessError if it has validation errors."""
+    if check:
+        problems = errors(validate(process))
+        if problems:
+            raise InvalidProcessError(problems)
+    sim = process.simulation
+    horizon_h = sim.horizon.hours if horizon is None else float(horizon)
+    warmup_h = sim.warmup.hours if warmup is None else float(warmup)
+    if horizon_h <= 0:
+        raise ValueError("the horizon must be longer than 0")
+    if not 0 <= warmup_h < horizon_h:
+        raise ValueError("the warm-up must be shorter than the horizon")
+
+    lane_index = {lane.id: i for i, lane in enumerate(process.lanes)}
+    node_index = {node.id: i for i, node in enumerate(process.nodes)}
+    stage_index = {stage: i for i, stage in enumerate(process.stages)}
+    lanes = [
+        CLane(
+            index=i, id=lane.id, name=lane.label, staff=lane.staff,
+            calendar=process.calendars[lane.calendar] if lane.calendar else None,
+            cost_per_hour=float(lane.cost_per_hour or 0.0),
+        )
+        for i, lane in enumerate(process.lanes)
+    ]
+    for lane in lanes:
+        if lane.calendar is not None and lane.calendar.always_open:
+            lane.calendar = None
+    graph = process.graph()
+    cyclic: set[str] = set()
+    for component in nx.strongly_connected_components(graph):
+        if len(component) > 1 or any(graph.has_edge(n, n) for n in component):
+            cyclic |= component
+
+    marked: set[str] = {sla.source for sla in process.slas}
+    for edge in process.edges:
+        if edge.decay is not None and edge.decay.since:
+            marked.add(edge.decay.since)
+
+    outcomes: list[str] = []
+    nodes: list[CNode] = []
+    for i, node in enumerate(process.nodes):
+        c = CNode(
+            index=i, id=node.id, name=node.label, kind=_KIND_CODE[type(node)],
+            lane=lane_index[node.lane],
+            stage=stage_index[node.stage] if node.stage is not None else -1,
+            mark=node.id in marked, loop=node.id in cyclic,
+            max_visits=node.max_visits or sim.max_visits,
+        )
+        if isinstance(node, TaskNode):
+            c.duration = node.duration
+            c.units = node.staff
+            if isinstance(node.priority, str):
+                c.priority = _fn(node.priority)
+                c.uses_age = _uses_age(node.priority)
+            elif node.priority is not None:
+                c.priority = float(node.priority)
+            c.cost = float(node.cost or 0.0)
+        if isinstance(node, TaskNode | DelayNode):
+            c.duration = node.duration
+            c.sets = [(name, _fn(text)) for name, text in node.set.items()]
+            c.uses_age = c.uses_age or _uses_age(*node.set.values())
+        if isinstance(node, EndNode):
+            c.outcome = node.outcome
+            if node.outcome not in outcomes:
+                outcomes.append(node.outcome)
+        if isinstance(node, SourceNode):
+            c.arrivals = node.arrival_list()
+            c.attributes = dict(node.attributes)
+        nodes.append(c)
+
+    for c, node in zip(nodes, process.nodes, strict=True):
+        out = process.outgoing(node.id)
+        c.successors = [node_index[e.target] for e in out]
+        if not out or c.kind == END:
+            continue
+        if len(out) == 1:
+            c.route, c.routing = ROUTE_ONE, node_index[out[0].target]
+        elif any(e.when is not None for e in out):
+            conditions = [(_fn(e.when), node_index[e.target]) for e in out if e.when is not None]
+            default = next(node_index[e.target] for e in out if e.default)
+            c.route, c.routing = ROUTE_WHEN, (conditions, default)
+            c.uses_age = c.uses_age or _uses_age(*(e.when for e in out))
+        elif any(e.decay is not None for e in out) or any(e.default for e in out):
+            default_edge = next(e for e in out if e.default)
+            branches = [
+                (
+                    float(e.probability or 0.0),
+                    e.decay.half_life.hours if e.decay else 0.0,
+                    node_index[e.decay.since] if e.decay and e.decay.since else -1,
+                    node_index[e.target],
+                )
+                for e in out if not e.default
+            ]
+            c.route, c.routing = ROUTE_DECAY, (branches, node_index[default_edge.target])
+        else:
+            cumulative, targets, running = [], [], 0.0
+            for e in out:
+                running += float(e.probability or 0.0)
+                cumulative.append(running)
+                targets.append(node_index[e.target])
+            cumulative[-1] = float("inf")  # rounding never leaves a lead without a branch
+            c.route, c.routing = ROUTE_PROB, (cumulative, targets)
+
+    slas: list[CSLA] = []
+    sla_from: dict[int, list[int]] = {}
+    sla_to: dict[int, list[int]] = {}
+    for i, sla in enumerate(process.slas):
+        target = node_index[sla.target]
+        calendar = None
+        if sla.clock == "business":
+            if sla.calendar is not None:
+                calendar = process.calendars[sla.calendar]
+            else:
+                calendar = lanes[nodes[target].lane].calendar
+        reach = frozenset(node_index[n] for n in nx.ancestors(graph, sla.target)) | {target}
+        slas.append(CSLA(
+            index=i, id=sla.id, name=sla.label, source=node_index[sla.source], target=target,
+            within=sla.within.hours, calendar=calendar if calendar and not calendar.always_open
+            else None, reach=reach, target_rate=sla.target_rate,
+        ))
+        sla_from.setdefault(node_index[sla.source], []).append(i)
+        sla_to.setdefault(target, []).append(i)
+
+    if any(c.loop for c in nodes):
+        outcomes.append(STUCK)
+    return Compiled(
+        name=process.name, start=process.start, lanes=lanes, nodes=nodes, slas=slas,
+        stages=list(process.stages), outcomes=outcomes,
+        attributes=dict(process.attributes), attribute_order=list(process.attributes),
+        sources=[c.index for c in nodes if c.kind == SOURCE],
+        horizon=horizon_h, warmup=warmup_h, drain=sim.drain_hours,
+        replications=sim.replications, seed=sim.seed,
+        any_priority=any(c.priority is not None for c in nodes),
+        has_loops=bool(cyclic), uses_age=any(c.uses_age for c in nodes),
+        sla_from=sla_from, sla_to=sla_to,
+    )

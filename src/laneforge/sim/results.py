@@ -1,0 +1,149 @@
+"""The results of a simulation (pydantic), exactly what ``laneforge simulate --json`` writes.
+
+Every figure over replications is a :class:`Stat` (mean, Student-t 95 % interval, min, max);
+all times are in hours. Fields beyond DESIGN.md's schema (conversions, costs, work in
+progress over time, the cycle-time histogram, the capacity estimate) are additions a chart
+or report needs; nothing of the schema is left out.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+RESULTS_FORMAT = "laneforge/results"
+
+
+class Stat(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    mean: float
+    ci95: tuple[float, float]
+    min: float
+    max: float
+
+    @property
+    def half_width(self) -> float:
+        return (self.ci95[1] - self.ci95[0]) / 2.0
+
+    def overlaps(self, other: Stat) -> bool:
+        """True if the two 95 % intervals overlap (a difference not shown to be real)."""
+        return self.ci95[0] <= other.ci95[1] and other.ci95[0] <= self.ci95[1]
+
+
+class CycleTime(BaseModel):
+    mean: Stat
+    p50: Stat
+    p90: Stat
+
+
+class NodeResult(BaseModel):
+    visits: Stat
+    wait_hours: Stat
+    service_hours: Stat
+    queue_max: Stat
+
+
+class LaneResult(BaseModel):
+    #: busy over available staff-hours inside the lane's calendar; null without a staff limit
+    utilization: Stat | None
+    queue_mean: Stat
+    cost: Stat
+    #: busy staff-hours in the measured window
+    busy_hours: Stat
+
+
+class SLAResult(BaseModel):
+    checked: Stat
+    breached: Stat
+    breach_rate: Stat
+
+
+class Bottleneck(BaseModel):
+    lane: str
+    node: str | None
+    utilization: float | None
+    wait_hours: float
+    reason: str
+    #: waiting lead-hours per week caused here, the ranking key
+    lead_hours_waiting_per_week: float = 0.0
+    severity: Literal["critical", "high", "moderate"] = "moderate"
+
+
+class Series(BaseModel):
+    """A quantity over time: mean over replications and a 95 % band."""
+
+    step_hours: float
+    mean: list[float]
+    lo: list[float]
+    hi: list[float]
+
+
+class Histogram(BaseModel):
+    edges: list[float]
+    counts: list[float]
+
+
+class LaneCapacity(BaseModel):
+    lane: str
+    staff: int | None
+    offered_staff: float = Field(description="staff busy on average (offered load in staff)")
+    utilization: float | None
+
+
+class Results(BaseModel):
+    format: Literal["laneforge/results"] = RESULTS_FORMAT
+    version: int = 1
+    process: str
+    scenario: str | None = None
+    replications: int
+    seed: int
+    horizon_hours: float
+    warmup_hours: float
+    leads: Stat
+    outcomes: dict[str, Stat]
+    stages: dict[str, Stat]
+    conversions: dict[str, Stat] = {}
+    cycle_time_hours: CycleTime
+    nodes: dict[str, NodeResult]
+    lanes: dict[str, LaneResult]
+    slas: dict[str, SLAResult]
+    bottlenecks: list[Bottleneck]
+    warnings: list[str]
+    won: Stat | None = None
+    lead_to_won: Stat | None = None
+    total_cost: Stat
+    cost_per_won: Stat | None = None
+    open_at_end: Stat
+    wip: Series
+    lane_queues: dict[str, Series] = {}
+    cycle_histogram: Histogram
+    capacity: list[LaneCapacity] = []
+    labels: dict[str, dict[str, str]] = {}
+    seconds: float = 0.0
+
+    def to_json(self) -> str:
+        return self.model_dump_json(indent=2) + "\n"
+
+    def label(self, kind: str, key: str) -> str:
+        return self.labels.get(kind, {}).get(key, key)
+
+    def sla_attainment(self) -> float | None:
+        """Share of checked SLA clocks met, over all SLAs (None without SLAs)."""
+        checked = sum(s.checked.mean for s in self.slas.values())
+        if not checked:
+            return None
+        return 1.0 - sum(s.breached.mean for s in self.slas.values()) / checked
+
+    def kpis(self) -> dict[str, Any]:
+        """The headline figures, as shown in the app's tiles and the CLI's summary."""
+        return {
+            "leads": self.leads.mean,
+            "won": self.won.mean if self.won else None,
+            "lead_to_won": self.lead_to_won.mean if self.lead_to_won else None,
+            "cycle_p50": self.cycle_time_hours.p50.mean,
+            "cycle_p90": self.cycle_time_hours.p90.mean,
+            "sla_attainment": self.sla_attainment(),
+            "cost_per_won": self.cost_per_won.mean if self.cost_per_won else None,
+        }

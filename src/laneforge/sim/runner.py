@@ -1,0 +1,134 @@
+"""Run replications, serially or on any ``concurrent.futures.Executor``, and aggregate them.
+
+Each replication draws from its own seeded streams, so a seed gives identical results
+whether replications run in this process, in a process pool, or on a dask cluster. Workers
+receive the process as JSON data and compile it once per worker.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import json
+import threading
+import time
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+from ..model import Process, apply_scenario
+from ..model.units import Duration
+from .aggregate import aggregate
+from .capacity import estimate_capacity
+from .compiled import Compiled, compile_process
+from .engine import run_replication
+from .results import Results
+
+Progress = Callable[[int, int], Any]
+
+
+class Cancelled(Exception):
+    """The run was cancelled before it finished."""
+
+
+@lru_cache(maxsize=8)
+def _compiled_from_text(text: str, horizon: float | None, warmup: float | None) -> Compiled:
+    process = Process.model_validate(json.loads(text))
+    return compile_process(process, horizon=horizon, warmup=warmup, check=False)
+
+
+def _replication_job(
+    text: str, horizon: float | None, warmup: float | None, replication: int, seed: int
+) -> dict[str, Any]:
+    """Run in a worker: compile (once per worker and process) and simulate one replication."""
+    return run_replication(_compiled_from_text(text, horizon, warmup), replication, seed)
+
+
+def _hours(value: str | float | int | None, name: str) -> float | None:
+    if value is None:
+        return None
+    try:
+        return Duration.parse(value).hours
+    except ValueError as exc:
+        raise ValueError(f"{name}: {exc}") from None
+
+
+def resolve_executor(executor: Any) -> cf.Executor | None:
+    """Accept a concurrent.futures executor or a dask.distributed Client."""
+    if executor is None or isinstance(executor, cf.Executor):
+        return executor
+    get_executor = getattr(executor, "get_executor", None)
+    if callable(get_executor):  # dask.distributed.Client
+        return get_executor()
+    raise TypeError("executor must be a concurrent.futures.Executor or a dask Client")
+
+
+def simulate(
+    process: Process,
+    *,
+    scenario: str | None = None,
+    replications: int | None = None,
+    seed: int | None = None,
+    horizon: str | float | None = None,
+    warmup: str | float | None = None,
+    jobs: int = 1,
+    executor: Any = None,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> Results:
+    """Simulate ``process`` (or one of its scenarios) and return the aggregated results.
+
+    ``horizon`` and ``warmup`` accept durations ("90d") or hours. With ``jobs`` > 1 a process
+    pool runs the replications; ``executor`` may be any concurrent.futures executor or a
+    dask.distributed Client. ``progress(done, total)`` is called after each replication;
+    setting ``cancel`` stops the run (raises :class:`Cancelled`).
+    """
+    started = time.perf_counter()
+    variant = apply_scenario(process, scenario) if scenario is not None else process
+    reps = replications if replications is not None else variant.simulation.replications
+    if isinstance(reps, bool) or not isinstance(reps, int) or reps < 1:
+        raise ValueError(f"replications must be a whole number of at least 1, got {reps!r}")
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise ValueError(f"jobs must be a whole number of at least 1, got {jobs!r}")
+    run_seed = variant.simulation.seed if seed is None else int(seed)
+    horizon_h = _hours(horizon, "horizon")
+    warmup_h = _hours(warmup, "warm-up")
+    compiled = compile_process(variant, horizon=horizon_h, warmup=warmup_h)
+    estimate = estimate_capacity(variant, compiled=compiled)
+
+    results: list[dict[str, Any]] = []
+    pool = resolve_executor(executor)
+    own_pool = None
+    if pool is None and jobs > 1 and reps > 1:
+        own_pool = pool = cf.ProcessPoolExecutor(max_workers=min(jobs, reps))
+    try:
+        if pool is None:
+            for replication in range(reps):
+                if cancel is not None and cancel.is_set():
+                    raise Cancelled()
+                results.append(run_replication(compiled, replication, run_seed))
+                if progress is not None:
+                    progress(len(results), reps)
+        else:
+            text = json.dumps(variant.to_data())
+            futures = [
+                pool.submit(_replication_job, text, horizon_h, warmup_h, i, run_seed)
+                for i in range(reps)
+            ]
+            pending = set(futures)
+            while pending:
+                done, pending = cf.wait(pending, timeout=0.2, return_when=cf.FIRST_COMPLETED)
+                for future in done:
+                    results.append(future.result())
+                    if progress is not None:
+                        progress(len(results), reps)
+                if cancel is not None and cancel.is_set():
+                    for future in pending:
+                        future.cancel()
+                    raise Cancelled()
+    finally:
+        if own_pool is not None:
+            own_pool.shutdown(wait=cancel is None or not cancel.is_set(), cancel_futures=True)
+    return aggregate(
+        compiled, results, scenario=scenario, seed=run_seed, estimate=estimate,
+        seconds=time.perf_counter() - started,
+    )
