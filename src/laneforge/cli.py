@@ -19,6 +19,8 @@ from .io import ProcessFileError, load_process
 from .model import Process, validate
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+#: seconds to wait for a dask scheduler before giving up
+SCHEDULER_TIMEOUT = 10
 
 
 class UsageError(Exception):
@@ -114,7 +116,7 @@ def _executor(args: argparse.Namespace):
             "laneforge: --scheduler needs dask.distributed: pip install 'laneforge[distributed]'"
         ) from None
     try:
-        return Client(args.scheduler, timeout=10)
+        return Client(args.scheduler, timeout=SCHEDULER_TIMEOUT)
     except OSError as exc:
         raise UsageError(f"laneforge: cannot reach the scheduler {args.scheduler}: {exc}") from None
 
@@ -136,16 +138,27 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from .app.textreport import format_comparison
+    from .model import ScenarioError, apply_scenario
 
     process = _load(args.file)
     names = args.scenario or ["baseline", *(s.name for s in process.scenarios)]
     if len(names) < 2 and args.scenario:
         names = ["baseline", *names]
-    runs = []
+    scenarios: list[str | None] = []
     for name in names:
-        scenario = None if name.lower() in ("baseline", "base") and not any(
-            s.name == name for s in process.scenarios) else name
-        runs.append(_simulate(process, args, scenario, f"{name[:24]:<24}"))
+        if name.lower() in ("baseline", "base") and not any(
+                s.name == name for s in process.scenarios):
+            scenarios.append(None)
+            continue
+        try:  # check every name before spending time on the first run
+            apply_scenario(process, name)
+        except ScenarioError as exc:
+            raise UsageError(f"{args.file}: {exc}") from None
+        scenarios.append(name)
+    runs = [
+        _simulate(process, args, scenario, f"{name[:24]:<24}")
+        for name, scenario in zip(names, scenarios, strict=True)
+    ]
     print(format_comparison(runs))
     return EXIT_OK
 

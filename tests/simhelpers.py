@@ -1,0 +1,60 @@
+"""Small processes for engine tests, built as file data so they go through the format."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from laneforge.io import process_from_data
+from laneforge.model import Process
+
+
+def erlang_c(c: int, a: float) -> float:
+    """Probability that an arrival waits in M/M/c with offered load ``a`` erlangs."""
+    total = sum(a**k / math.factorial(k) for k in range(c))
+    top = a**c / math.factorial(c) * c / (c - a)
+    return top / (total + top)
+
+
+def mmc_wq(lam: float, mean_service: float, c: int) -> float:
+    a = lam * mean_service
+    return erlang_c(c, a) * mean_service / (c - a)
+
+
+def queue_process(
+    rate: str, mean_service: str, staff: int, *, horizon: str = "3000h", warmup: str = "200h",
+    replications: int = 10, sla_within: str | None = None, **task: Any,
+) -> Process:
+    """Source -> one exponential task on a lane of ``staff`` -> end: an M/M/c queue."""
+    data: dict[str, Any] = {
+        "format": "laneforge/process", "version": 1, "name": "queue",
+        "simulation": {"horizon": horizon, "warmup": warmup, "replications": replications,
+                       "seed": 7},
+        "lanes": [{"id": "team", "name": "Team", "staff": staff}],
+        "nodes": [
+            {"id": "in", "kind": "source", "lane": "team", "arrivals": {"rate": rate}},
+            {"id": "work", "kind": "task", "lane": "team", "name": "Work",
+             "duration": {"dist": "exponential", "mean": mean_service}, **task},
+            {"id": "out", "kind": "end", "lane": "team", "outcome": "done"},
+        ],
+        "edges": [{"from": "in", "to": "work"}, {"from": "work", "to": "out"}],
+    }
+    if sla_within is not None:
+        data["slas"] = [{"id": "wait", "name": "Worked promptly", "from": "work", "to": "work",
+                         "within": sla_within, "clock": "elapsed"}]
+    return process_from_data(data)
+
+
+def base_data(**simulation: Any) -> dict[str, Any]:
+    """A skeleton process: one unlimited lane and nothing else."""
+    return {
+        "format": "laneforge/process", "version": 1, "name": "test",
+        "simulation": {"horizon": "1000h", "replications": 1, "seed": 3, **simulation},
+        "lanes": [{"id": "lane", "name": "Lane", "staff": None}],
+        "nodes": [], "edges": [],
+    }
+
+
+def binomial_ok(hits: float, n: float, p: float, sigmas: float = 4.0) -> bool:
+    """``hits`` out of ``n`` is within ``sigmas`` standard errors of probability ``p``."""
+    return abs(hits / n - p) <= sigmas * math.sqrt(p * (1 - p) / n)
