@@ -95,6 +95,8 @@ def _message(error: dict[str, Any]) -> tuple[tuple[Any, ...], str]:
         message = "this field is required"
     elif kind == "extra_forbidden":
         message = "unknown field"
+    elif kind == "invalid_kind":  # the union of node kinds reports at the node; say which field
+        loc = (*loc, "kind")
     elif kind in ("literal_error",) and loc and loc[-1] == "format":
         message = f"not a laneforge process file (format must be {FORMAT!r})"
     return loc, message

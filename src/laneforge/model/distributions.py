@@ -295,8 +295,8 @@ DIST_NAMES = tuple(DURATION_DISTS)
 
 def _dist_tag(value: Any) -> str | None:
     if isinstance(value, dict):
-        name = value.get("dist")
-        return f"<{name}>" if name in DURATION_DISTS else None
+        name = value.get("dist")  # may be any JSON value, even an unhashable list
+        return f"<{name}>" if isinstance(name, str) and name in DURATION_DISTS else None
     if isinstance(value, _Dist):
         return f"<{value.dist}>"  # type: ignore[attr-defined]
     if isinstance(value, Duration | int | float | str):

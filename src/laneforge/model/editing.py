@@ -16,7 +16,7 @@ from pydantic import TypeAdapter, ValidationError
 from .events import Change
 from .paths import MISSING, PathError, split_path
 from .paths import set_value as _set_path
-from .types import is_identifier
+from .types import is_identifier, tidy_number
 
 if TYPE_CHECKING:
     from .nodes import NodeBase
@@ -32,6 +32,21 @@ class RemovedNode:
     edges: list[tuple[int, Edge]] = field(default_factory=list)
     slas: list[tuple[int, SLA]] = field(default_factory=list)
     decays: list[tuple[tuple[str, str], str]] = field(default_factory=list)
+    #: (scenario name, its changes before the node's paths were taken out)
+    scenarios: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+
+def _path_names_node(path: str, node_id: str) -> bool:
+    """Whether a change path addresses the node or one of its edges."""
+    parts = path.split(".")
+    if len(parts) < 2:
+        return False
+    if parts[0] == "nodes":
+        return parts[1].strip() == node_id
+    if parts[0] == "edges":
+        source, arrow, target = parts[1].partition("->")
+        return bool(arrow) and node_id in (source.strip(), target.strip())
+    return False
 
 
 class EditingMixin:
@@ -68,7 +83,7 @@ class EditingMixin:
         return node
 
     def remove_node(self: Process, node_id: str) -> RemovedNode:
-        """Remove a node with its edges and the SLAs that point at it."""
+        """Remove a node with its edges, the SLAs that point at it and its scenario changes."""
         index = self.node_index(node_id)
         record = RemovedNode(index=index, node=self.nodes[index])
         for edge_index in reversed(range(len(self.edges))):
@@ -86,6 +101,12 @@ class EditingMixin:
                 record.decays.append((edge.key, node_id))
                 edge.decay.since = None
                 self._announce("edge_changed", edge.key)
+        for scenario in self.scenarios:
+            kept = {p: v for p, v in scenario.changes.items() if not _path_names_node(p, node_id)}
+            if len(kept) != len(scenario.changes):
+                record.scenarios.append((scenario.name, scenario.changes))
+                scenario.changes = kept
+                self._announce("scenario_changed", scenario.name)
         del self.nodes[index]
         self._announce("node_removed", node_id)
         return record
@@ -105,6 +126,9 @@ class EditingMixin:
             assert edge.decay is not None
             edge.decay.since = since
             self._announce("edge_changed", key)
+        for name, changes in record.scenarios:
+            self.scenario(name).changes = changes
+            self._announce("scenario_changed", name)
 
     def move_node(
         self: Process, node_id: str, pos: tuple[float, float], lane: str | None = None
@@ -114,7 +138,7 @@ class EditingMixin:
         if lane is not None and not self.has_lane(lane):
             raise ValueError(f"no lane {lane!r}")
         old = (node.pos, node.lane)
-        node.pos = (float(pos[0]), float(pos[1]))
+        node.pos = (tidy_number(pos[0]), tidy_number(pos[1]))
         if lane is not None:
             node.lane = lane
         self._announce("node_changed", node_id, "pos")
@@ -311,6 +335,9 @@ class EditingMixin:
             extra = new_item.model_extra or {}
             if len(parts) == 3 and parts[2] in extra and parts[2] not in (item.model_extra or {}):
                 raise ValueError(f"a {getattr(item, 'kind', head.rstrip('s'))} has no {parts[2]!r}")
+            dangling = self._new_dangling_reference(item, new_item)
+            if dangling:
+                raise ValueError(dangling)
             items[index] = new_item
             kind = {"nodes": "node", "lanes": "lane", "slas": "sla", "edges": "edge"}[head]
             key = new_item.key if head == "edges" else new_item.id
@@ -338,6 +365,31 @@ class EditingMixin:
                 setattr(self, name, getattr(new, name))
         self._announce("process_changed", head)
         return old
+
+    def _new_dangling_reference(self: Process, old: Any, new: Any) -> str | None:
+        """Why ``new`` would point at something that does not exist where ``old`` did not.
+
+        Only changed references count, so a file loaded with a broken reference can still
+        be edited elsewhere on the same object.
+        """
+        def changed(name: str) -> Any:
+            value = getattr(new, name, None)
+            return value if value is not None and value != getattr(old, name, None) else None
+
+        if (lane := changed("lane")) is not None and not self.has_lane(lane):
+            return f"no lane {lane!r}"
+        if (stage := changed("stage")) is not None and stage not in self.stages:
+            return f"no stage {stage!r} (stages: {', '.join(self.stages) or 'none'})"
+        if (calendar := changed("calendar")) is not None and calendar not in self.calendars:
+            return f"no calendar {calendar!r}"
+        decay = getattr(new, "decay", None)
+        old_decay = getattr(old, "decay", None)
+        since = decay.since if decay is not None else None
+        if since is not None and since != (old_decay.since if old_decay else None) and (
+            not self.has_node(since)
+        ):
+            return f"no node {since!r}"
+        return None
 
     def _edge_index_for(self: Process, key: str) -> int:
         source, arrow, target = key.partition("->")

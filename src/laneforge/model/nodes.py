@@ -218,7 +218,7 @@ NODE_CLASSES: dict[str, type[NodeBase]] = {
 
 def _node_tag(value: Any) -> str | None:
     kind = value.get("kind") if isinstance(value, dict) else getattr(value, "kind", None)
-    return f"<{kind}>" if kind in NODE_CLASSES else None
+    return f"<{kind}>" if isinstance(kind, str) and kind in NODE_CLASSES else None
 
 
 Node = Annotated[

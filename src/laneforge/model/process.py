@@ -26,7 +26,7 @@ from .editing import EditingMixin
 from .events import Signal
 from .expressions import check_expression_text
 from .nodes import Node, NodeBase, SourceNode, TaskNode
-from .types import Color, Identifier, NonNegative, PositiveInt, Probability
+from .types import Color, Identifier, NonNegative, PositiveInt, PositiveNumber, Probability
 from .units import Duration
 
 FORMAT = "laneforge/process"
@@ -56,7 +56,7 @@ class Lane(_Model):
     calendar: str | None = None
     cost_per_hour: NonNegative | None = None
     color: Color | None = None
-    height: Annotated[float, Field(gt=0)] | None = None
+    height: PositiveNumber | None = None
 
     @model_serializer(mode="wrap")
     def _always_staff(

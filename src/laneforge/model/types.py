@@ -42,6 +42,18 @@ def _non_negative(value: float) -> float:
     return value
 
 
+def _positive(value: float) -> float:
+    if value <= 0:
+        raise ValueError(f"must be greater than 0, got {value!r}")
+    return value
+
+
+def tidy_number(value: float) -> float:
+    """A coordinate as it should be written: whole numbers as ints, else two decimals."""
+    value = round(float(value), 2)
+    return int(value) if value.is_integer() else value
+
+
 def _probability(value: float) -> float:
     if not 0.0 <= value <= 1.0:
         raise ValueError(f"a probability must lie between 0 and 1, got {value!r}")
@@ -65,6 +77,7 @@ def _color(value: str) -> str:
 
 Number = Annotated[float, _NumberSchema]
 NonNegative = Annotated[float, _NumberSchema, AfterValidator(_non_negative)]
+PositiveNumber = Annotated[float, _NumberSchema, AfterValidator(_positive)]
 Probability = Annotated[float, _NumberSchema, AfterValidator(_probability)]
 Identifier = Annotated[str, AfterValidator(_identifier)]
 Color = Annotated[str, AfterValidator(_color)]

@@ -72,13 +72,7 @@ class _Checker:
 
     # --- rules ---------------------------------------------------------------------------
     def run(self) -> list[Problem]:
-        self.check_process()
-        self.check_lanes()
-        self.check_nodes()
-        self.check_edges()
-        self.check_branches()
-        self.check_reachability()
-        self.check_slas()
+        self.run_without_scenarios()
         self.check_scenarios()
         self.check_unknown_keys()
         return self.problems
@@ -114,6 +108,10 @@ class _Checker:
             if lane.calendar is not None and lane.calendar not in p.calendars:
                 self.error(f"unknown calendar {lane.calendar!r}", lane=lane.id,
                            field=f"lanes[{i}].calendar")
+            elif lane.calendar is not None and not p.calendars[lane.calendar].weekdays:
+                self.error(f"calendar {lane.calendar!r} has no working days, so "
+                           f"{lane.label} never works", lane=lane.id,
+                           field=f"calendars.{lane.calendar}.days")
             if lane.staff is not None and not any(
                 isinstance(n, TaskNode) for n in p.nodes_in_lane(lane.id)
             ):
@@ -321,6 +319,10 @@ class _Checker:
             if sla.calendar is not None and sla.calendar not in p.calendars:
                 self.error(f"unknown calendar {sla.calendar!r}", sla=sla.id,
                            field=f"{at}.calendar")
+            elif sla.calendar is not None and not p.calendars[sla.calendar].weekdays:
+                self.error(f"calendar {sla.calendar!r} has no working days, so the "
+                           "business clock never runs", sla=sla.id,
+                           field=f"calendars.{sla.calendar}.days")
             if sla.within.hours <= 0:
                 self.error("the time limit must be longer than 0", sla=sla.id,
                            field=f"{at}.within")
@@ -329,11 +331,33 @@ class _Checker:
                              f"{sla.label!r} is never checked", sla=sla.id, field=at)
 
     def check_scenarios(self) -> None:
+        """Each scenario applies, and the process it makes is free of new errors."""
+        if not self.p.scenarios:
+            return
+        base = {(p.message, p.field) for p in _Checker(self.p).run_without_scenarios()
+                if p.severity == "error"}
         for i, scenario in enumerate(self.p.scenarios):
             try:
-                apply_scenario(self.p, scenario)
+                changed = apply_scenario(self.p, scenario)
             except ScenarioError as exc:
                 self.error(str(exc), field=f"scenarios[{i}].changes")
+                continue
+            for problem in _Checker(changed).run_without_scenarios():
+                if problem.severity == "error" and (problem.message, problem.field) not in base:
+                    where = f" ({problem.field})" if problem.field else ""
+                    self.error(f"scenario {scenario.name!r} makes the process invalid: "
+                               f"{problem.message}{where}", field=f"scenarios[{i}].changes")
+                    break
+
+    def run_without_scenarios(self) -> list[Problem]:
+        self.check_process()
+        self.check_lanes()
+        self.check_nodes()
+        self.check_edges()
+        self.check_branches()
+        self.check_reachability()
+        self.check_slas()
+        return self.problems
 
     def check_unknown_keys(self) -> None:
         known = known_keys()

@@ -181,6 +181,18 @@ def find_warnings(
             "No warm-up: the run starts with empty queues, so the first weeks understate "
             "waits in busy lanes; a warm-up of a few weeks gives steadier figures."
         )
+    if estimate is not None:
+        late = [load for load in estimate.lanes if load.staff and load.first_reached_hours
+                and load.first_reached_hours > c.warmup]
+        if late:
+            slowest = max(late, key=lambda load: load.first_reached_hours or 0.0)
+            names = ", ".join(load.name for load in late)
+            warnings.append(
+                f"Leads take about {describe_hours(slowest.first_reached_hours or 0.0)} to reach "
+                f"{slowest.name}, longer than the warm-up ({describe_hours(c.warmup)}): the "
+                f"figures of {names} include weeks of filling up and understate their load. "
+                "A longer warm-up gives steadier figures."
+            )
     if results.leads.mean == 0:
         warnings.append("No lead was created in the measured window; check the sources' "
                         "arrivals and the horizon.")

@@ -1,0 +1,298 @@
+"""Where everything of a diagram goes: lane bands, node outlines, orthogonal edge routes.
+
+Pure Python (no Qt), shared by the canvas, the exporters and the layout, so the diagram is
+the same everywhere. Scene coordinates: lanes are stacked from y = 0 downwards with their
+header to the left of x = 0; a node's ``pos`` is its centre, with ``y`` measured from the
+top of its lane.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..model import DecisionNode, Edge, NodeBase, Process, TaskNode, describe_hours, mean_hours
+
+HEADER_WIDTH = 168.0
+LANE_MIN_HEIGHT = 150.0
+LANE_PADDING = 22.0
+MIN_CONTENT_WIDTH = 960.0
+RIGHT_MARGIN = 90.0
+TASK_SIZE = (136.0, 58.0)
+DECISION_SIZE = (60.0, 60.0)
+EVENT_SIZE = (44.0, 44.0)
+LABEL_WIDTH = 150.0
+LABEL_HEIGHT = 32.0
+LABEL_GAP = 4.0
+ROUTE_GAP = 28.0
+DEFAULT_LANE_HEIGHT = 160.0
+
+
+@dataclass(frozen=True)
+class Rect:
+    x: float
+    y: float
+    w: float
+    h: float
+
+    @property
+    def left(self) -> float:
+        return self.x
+
+    @property
+    def right(self) -> float:
+        return self.x + self.w
+
+    @property
+    def top(self) -> float:
+        return self.y
+
+    @property
+    def bottom(self) -> float:
+        return self.y + self.h
+
+    @property
+    def cx(self) -> float:
+        return self.x + self.w / 2
+
+    @property
+    def cy(self) -> float:
+        return self.y + self.h / 2
+
+    def united(self, other: Rect) -> Rect:
+        x, y = min(self.x, other.x), min(self.y, other.y)
+        return Rect(x, y, max(self.right, other.right) - x, max(self.bottom, other.bottom) - y)
+
+    def contains(self, px: float, py: float) -> bool:
+        return self.x <= px <= self.right and self.y <= py <= self.bottom
+
+    def adjusted(self, dx1: float, dy1: float, dx2: float, dy2: float) -> Rect:
+        return Rect(self.x + dx1, self.y + dy1, self.w - dx1 + dx2, self.h - dy1 + dy2)
+
+
+def node_size(kind: str) -> tuple[float, float]:
+    if kind == "task":
+        return TASK_SIZE
+    if kind == "decision":
+        return DECISION_SIZE
+    return EVENT_SIZE
+
+
+@dataclass
+class LaneBox:
+    id: str
+    index: int
+    rect: Rect  # the whole band, header included
+    header: Rect
+    color: str
+
+    @property
+    def top(self) -> float:
+        return self.rect.y
+
+    @property
+    def height(self) -> float:
+        return self.rect.h
+
+
+@dataclass
+class NodeBox:
+    id: str
+    kind: str
+    lane: str
+    shape: Rect  # the outline's bounding box
+    label: Rect | None  # the name below (events) or above (decisions); None: inside (tasks)
+    color: str
+
+    @property
+    def bounds(self) -> Rect:
+        return self.shape if self.label is None else self.shape.united(self.label)
+
+    @property
+    def cx(self) -> float:
+        return self.shape.cx
+
+    @property
+    def cy(self) -> float:
+        return self.shape.cy
+
+
+@dataclass
+class EdgeRoute:
+    key: tuple[str, str]
+    points: list[tuple[float, float]]
+    label: str
+    label_at: tuple[float, float] | None
+    #: where the label sits relative to label_at: "above" or "right"
+    label_side: str = "above"
+
+
+@dataclass
+class Diagram:
+    lanes: list[LaneBox]
+    nodes: dict[str, NodeBox]
+    edges: dict[tuple[str, str], EdgeRoute]
+    width: float  # content width right of x = 0
+    bounds: Rect = field(default_factory=lambda: Rect(0, 0, 0, 0))
+
+    def lane_at(self, y: float) -> LaneBox | None:
+        for lane in self.lanes:
+            if lane.rect.top <= y < lane.rect.bottom:
+                return lane
+        return None
+
+
+def _node_extent_in_lane(node: NodeBase) -> float:
+    """How far below the lane top the node (with its label) reaches."""
+    _w, h = node_size(node.kind)
+    y = (node.pos or (0.0, DEFAULT_LANE_HEIGHT / 2))[1]
+    extra = LABEL_GAP + LABEL_HEIGHT if node.kind in ("source", "end", "delay") else 0.0
+    return y + h / 2 + extra
+
+
+def lane_height(process: Process, lane_id: str) -> float:
+    """The lane's height: as set, but never cutting off one of its nodes."""
+    lane = process.lane(lane_id)
+    wanted = float(lane.height) if lane.height else DEFAULT_LANE_HEIGHT
+    needed = max((_node_extent_in_lane(n) + LANE_PADDING for n in process.nodes_in_lane(lane_id)),
+                 default=0.0)
+    return max(wanted, needed, LANE_MIN_HEIGHT if not lane.height else 60.0)
+
+
+def edge_label(edge: Edge) -> str:
+    if edge.label and edge.probability is None and edge.when is None:
+        return edge.label
+    if edge.probability is not None:
+        text = f"{edge.probability * 100:.0f} %"
+        if edge.decay is not None:
+            text += " ↘"
+        return f"{edge.label} · {text}" if edge.label else text
+    if edge.when is not None:
+        return edge.when
+    if edge.default:
+        return f"{edge.label} · else" if edge.label else "else"
+    return ""
+
+
+def node_subtitle(node: NodeBase) -> str:
+    """The small second line on the canvas: mean duration, arrival rate or outcome."""
+    if isinstance(node, TaskNode):
+        if node.duration is None:
+            return ""
+        text = f"≈ {describe_hours(mean_hours(node.duration))}"
+        return text + (f" · {node.staff} staff" if node.staff > 1 else "")
+    kind = node.kind
+    if kind == "delay":
+        duration = getattr(node, "duration", None)
+        return f"{describe_hours(mean_hours(duration))}" if duration is not None else ""
+    if kind == "source":
+        arrivals = node.arrival_list()  # type: ignore[attr-defined]
+        if len(arrivals) == 1:
+            arrival = arrivals[0]
+            if hasattr(arrival, "rate"):
+                return str(arrival.rate)
+            if hasattr(arrival, "batch"):
+                return f"{arrival.batch} at once"
+            return f"every {describe_hours(float(arrival.interarrival.mean))}"
+        return f"{len(arrivals)} streams" if arrivals else ""
+    if kind == "end":
+        return str(getattr(node, "outcome", ""))
+    return ""
+
+
+def layout_diagram(process: Process) -> Diagram:
+    """Compute every box and route of ``process`` (nodes without ``pos`` are placed at 0)."""
+    lanes: list[LaneBox] = []
+    tops: dict[str, float] = {}
+    y = 0.0
+    right = 0.0
+    for node in process.nodes:
+        if node.pos is not None:
+            w, _ = node_size(node.kind)
+            right = max(right, node.pos[0] + max(w, LABEL_WIDTH) / 2)
+    width = max(MIN_CONTENT_WIDTH, right + RIGHT_MARGIN)
+    for index, lane in enumerate(process.lanes):
+        height = lane_height(process, lane.id)
+        rect = Rect(-HEADER_WIDTH, y, HEADER_WIDTH + width, height)
+        lanes.append(LaneBox(lane.id, index, rect, Rect(-HEADER_WIDTH, y, HEADER_WIDTH, height),
+                             process.lane_color(lane.id)))
+        tops[lane.id] = y
+        y += height
+    nodes: dict[str, NodeBox] = {}
+    for node in process.nodes:
+        top = tops.get(node.lane, 0.0)
+        x, ny = node.pos if node.pos is not None else (60.0, DEFAULT_LANE_HEIGHT / 2)
+        w, h = node_size(node.kind)
+        shape = Rect(x - w / 2, top + ny - h / 2, w, h)
+        label = None
+        if isinstance(node, DecisionNode):
+            label = Rect(x - LABEL_WIDTH / 2, shape.top - LABEL_GAP - LABEL_HEIGHT, LABEL_WIDTH,
+                         LABEL_HEIGHT)
+        elif node.kind != "task":
+            label = Rect(x - LABEL_WIDTH / 2, shape.bottom + LABEL_GAP, LABEL_WIDTH, LABEL_HEIGHT)
+        color = process.lane_color(node.lane) if process.has_lane(node.lane) else "#888888"
+        nodes[node.id] = NodeBox(node.id, node.kind, node.lane, shape, label, color)
+    edges: dict[tuple[str, str], EdgeRoute] = {}
+    for edge in process.edges:
+        a, b = nodes.get(edge.source), nodes.get(edge.target)
+        if a is None or b is None:
+            continue
+        edges[edge.key] = route_edge(a, b, edge.key, edge_label(edge))
+    bounds = Rect(-HEADER_WIDTH, 0.0, HEADER_WIDTH + width, max(y, 1.0))
+    return Diagram(lanes, nodes, edges, width, bounds)
+
+
+def route_edge(a: NodeBox, b: NodeBox, key: tuple[str, str], label: str = "") -> EdgeRoute:
+    """An orthogonal route from ``a`` to ``b`` that starts and ends on their outlines.
+
+    Forward (``b`` clearly to the right): out of a's right side, into b's left side, with a
+    vertical jog half way. Same column: out of the bottom or top, into the top or bottom.
+    Backward (a loop): out of a's bottom, under both nodes, into b's bottom.
+    """
+    sa, sb = a.shape, b.shape
+    if sb.left - sa.right >= 4.0:
+        start, end = (sa.right, sa.cy), (sb.left, sb.cy)
+        if abs(sa.cy - sb.cy) < 0.5:
+            points = [start, end]
+        else:
+            mx = (sa.right + sb.left) / 2
+            points = [start, (mx, sa.cy), (mx, sb.cy), end]
+        label_at = (start[0] + min(14.0, (mx if len(points) > 2 else end[0]) - start[0]), sa.cy)
+        return EdgeRoute(key, points, label, label_at if label else None, "above")
+    if sa.right - sb.left < -1 or abs(sa.cx - sb.cx) <= max(sa.w, sb.w) / 2 + ROUTE_GAP:
+        if sb.top >= sa.bottom:  # b below a
+            start, end = (sa.cx, sa.bottom), (sb.cx, sb.top)
+            label_y = start[1] + 12.0
+        elif sb.bottom <= sa.top:  # b above a
+            start, end = (sa.cx, sa.top), (sb.cx, sb.bottom)
+            label_y = start[1] - 12.0
+        else:
+            start = end = None  # overlapping: fall through to the loop route
+        if start is not None and end is not None:
+            if abs(start[0] - end[0]) < 0.5:
+                points = [start, end]
+            else:
+                my = (start[1] + end[1]) / 2
+                points = [start, (start[0], my), (end[0], my), end]
+            return EdgeRoute(key, points, label, (start[0], label_y) if label else None, "right")
+    # backward (a loop): round the side where neither node has its name
+    below_free = not _label_below(a) and not _label_below(b)
+    above_free = not _label_above(a) and not _label_above(b)
+    if above_free and not below_free:
+        high = min(a.bounds.top, b.bounds.top) - ROUTE_GAP
+        start, end = (sa.cx, sa.top), (sb.cx, sb.top)
+        points = [start, (sa.cx, high), (sb.cx, high), end]
+        label_at = ((sa.cx + sb.cx) / 2, high) if label else None
+        return EdgeRoute(key, points, label, label_at, "above")
+    low = max(a.bounds.bottom, b.bounds.bottom) + ROUTE_GAP
+    start, end = (sa.cx, sa.bottom), (sb.cx, sb.bottom)
+    points = [start, (sa.cx, low), (sb.cx, low), end]
+    label_at = ((sa.cx + sb.cx) / 2, low) if label else None
+    return EdgeRoute(key, points, label, label_at, "above")
+
+
+def _label_below(box: NodeBox) -> bool:
+    return box.label is not None and box.label.top >= box.shape.bottom
+
+
+def _label_above(box: NodeBox) -> bool:
+    return box.label is not None and box.label.bottom <= box.shape.top
