@@ -39,7 +39,8 @@ def format_results(r: Results) -> str:
     total = sum(s.mean for s in r.outcomes.values()) or 1.0
     lines.append("Outcomes:")
     rows = [[name, format_value(s.mean, "count"), f"{s.mean / total * 100:.1f} %"]
-            for name, s in sorted(r.outcomes.items(), key=lambda kv: -kv[1].mean)]
+            for name, s in sorted(r.outcomes.items(), key=lambda kv: -kv[1].mean)
+            if s.mean or name != "stuck"]
     if r.open_at_end.mean:
         rows.append(["(still open)", format_value(r.open_at_end.mean, "count"), ""])
     lines += _table(rows, "lrr")

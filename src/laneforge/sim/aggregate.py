@@ -92,6 +92,7 @@ def aggregate(
             wait_hours=over(lambda r, k=node.id: r["nodes"][k]["wait_hours"]),
             service_hours=over(lambda r, k=node.id: r["nodes"][k]["service_hours"]),
             queue_max=over(lambda r, k=node.id: r["nodes"][k]["queue_max"]),
+            working_wait_hours=over(lambda r, k=node.id: r["nodes"][k]["working_wait_hours"]),
         )
         for node in c.nodes
     }

@@ -38,7 +38,11 @@ def _plural(word: str) -> str:
 
 
 def _who_waits(c: Compiled, task_index: int) -> str:
-    """'MQLs' when leads at this task have reached stage MQL, else 'leads'."""
+    """'MQLs' when leads on their way to this task have reached stage MQL, else 'leads'.
+
+    The stage is the furthest one along the shortest path from a source, so loops back to
+    earlier steps (nurture, recycling) do not make a scoring task look like a sales step.
+    """
     if not c.stages:
         return "leads"
     graph = nx.DiGraph()
@@ -46,7 +50,16 @@ def _who_waits(c: Compiled, task_index: int) -> str:
         graph.add_node(node.index)
         for target in node.successors:
             graph.add_edge(node.index, target)
-    best = max(c.nodes[i].stage for i in nx.ancestors(graph, task_index) | {task_index})
+    best_path: list[int] | None = None
+    for source in c.sources:
+        try:
+            path = nx.shortest_path(graph, source, task_index)
+        except nx.NetworkXNoPath:
+            continue
+        if best_path is None or len(path) < len(best_path):
+            best_path = path
+    stages = [c.nodes[i].stage for i in best_path or [task_index]]
+    best = max(stages)
     return _plural(c.stages[best]) if best >= 0 else "leads"
 
 
@@ -100,27 +113,33 @@ def find_bottlenecks(
         tasks = [n for n in c.nodes if n.kind == TASK and n.lane == lane.index]
         if not tasks:
             continue
+        # rank by waiting for a free person (inside working hours), not for the team to
+        # come in in the morning: a calendar alone does not make a bottleneck
         waiting = {
-            n.index: results.nodes[n.id].visits.mean * results.nodes[n.id].wait_hours.mean
+            n.index: results.nodes[n.id].visits.mean * results.nodes[n.id].working_wait_hours.mean
             for n in tasks
         }
         worst = max(tasks, key=lambda n: waiting[n.index])
         wait = results.nodes[worst.id].wait_hours.mean
-        if util < BUSY and wait < LONG_WAIT and lane.id not in unstable:
+        working = results.nodes[worst.id].working_wait_hours.mean
+        if util < BUSY and working < LONG_WAIT and lane.id not in unstable:
             continue
         sentence = (
             f"{lane.name} runs at {pct(util)} of capacity; "
             f"{_who_waits(c, worst.index)} wait {describe_hours(wait)} on average "
             f"for \u201c{worst.name}\u201d"
         )
+        if lane.calendar is not None and wait - working >= 0.5:
+            sentence += f" ({describe_hours(working)} of it in working hours)"
         breaches = [
             (results.slas[s.id].breach_rate.mean, s) for s in c.slas
             if c.nodes[s.target].lane == lane.index and results.slas[s.id].checked.mean
         ]
+        worst_breach = 0.0
         if breaches:
-            rate, sla = max(breaches, key=lambda b: b[0])
-            if rate >= 0.01:
-                sentence += f" and {pct(rate)} miss \u201c{sla.name}\u201d"
+            worst_breach, sla = max(breaches, key=lambda b: b[0])
+            if worst_breach >= 0.01:
+                sentence += f" and {pct(worst_breach)} miss \u201c{sla.name}\u201d"
         sentence += "."
         load = estimate.lane(lane.id) if estimate else None
         if load is not None and load.staff:
@@ -135,7 +154,8 @@ def find_bottlenecks(
             sentence += " " + unstable[lane.id]
         severity = (
             "critical" if lane.id in unstable or util >= 0.95
-            else "high" if util >= 0.85 or wait >= 8.0 else "moderate"
+            else "high" if util >= 0.85 or worst_breach >= 0.10 or working >= 8.0
+            else "moderate"
         )
         found.append(Bottleneck(
             lane=lane.id, node=worst.id, utilization=util if lane_result.utilization else None,
@@ -143,7 +163,8 @@ def find_bottlenecks(
             lead_hours_waiting_per_week=sum(waiting.values()) / weeks if weeks else 0.0,
             severity=severity,
         ))
-    found.sort(key=lambda b: (b.severity != "critical", -b.lead_hours_waiting_per_week))
+    rank = {"critical": 0, "high": 1, "moderate": 2}
+    found.sort(key=lambda b: (rank[b.severity], -b.lead_hours_waiting_per_week))
     return found
 
 

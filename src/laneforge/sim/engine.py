@@ -80,6 +80,7 @@ def run_replication(
     # --- statistics ----------------------------------------------------------------------
     visits = [0] * n_nodes
     wait_sum = [0.0] * n_nodes
+    busy_wait_sum = [0.0] * n_nodes  # the part of the wait inside the lane's working hours
     wait_n = [0] * n_nodes
     service_sum = [0.0] * n_nodes
     node_q = [0] * n_nodes
@@ -309,6 +310,7 @@ def run_replication(
             exec_cost[lane] += node.cost if begin >= warmup else 0.0
         if lead.counted:
             wait_sum[n] += begin - arrived
+            busy_wait_sum[n] += line.worked(arrived, begin) if line is not None else begin - arrived
             wait_n[n] += 1
             service_sum[n] += work
         if lead.sla_open:
@@ -526,6 +528,7 @@ def run_replication(
             node.id: {
                 "visits": visits[i],
                 "wait_hours": wait_sum[i] / wait_n[i] if wait_n[i] else 0.0,
+                "working_wait_hours": busy_wait_sum[i] / wait_n[i] if wait_n[i] else 0.0,
                 "service_hours": service_sum[i] / wait_n[i] if wait_n[i] else 0.0,
                 "started": wait_n[i],
                 "queue_max": node_qmax[i],

@@ -43,6 +43,9 @@ class NodeResult(BaseModel):
     wait_hours: Stat
     service_hours: Stat
     queue_max: Stat
+    #: the part of the wait inside the lane's working hours (waiting for a free person,
+    #: not for the team to come in); equals wait_hours for a lane without a calendar
+    working_wait_hours: Stat
 
 
 class LaneResult(BaseModel):
