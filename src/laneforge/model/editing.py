@@ -291,13 +291,38 @@ class EditingMixin:
 
     # --- any property --------------------------------------------------------------------
     def get_value(self: Process, path: str) -> Any:
-        """The JSON value at ``path`` (see :mod:`laneforge.model.paths`), or MISSING."""
-        from .paths import get_value
+        """The JSON value at ``path`` (see :mod:`laneforge.model.paths`), or MISSING.
+
+        Only the object the path points into is serialised, so reading a node's field does
+        not cost a dump of the whole process.
+        """
+        from .paths import get_value, walk
 
         try:
+            parts = split_path(path)
+            head = parts[0]
+            if head in ("nodes", "lanes", "slas", "edges") and len(parts) >= 2:
+                if head == "edges":
+                    item = self.edges[self._edge_index_for(parts[1])]
+                else:
+                    getter = {"nodes": self.node, "lanes": self.lane, "slas": self.sla}[head]
+                    item = getter(parts[1])
+                data = item.model_dump(mode="json", by_alias=True, exclude_none=True)
+                return walk(data, parts[2:]) if len(parts) > 2 else data
             return get_value(self.to_data(), path)
-        except PathError:
+        except (PathError, KeyError, ValueError):
             return MISSING
+
+    def check_value(self: Process, path: str, value: Any) -> str | None:
+        """Why ``set_value(path, value)`` would be refused (None if it would be accepted).
+
+        Runs the edit on a detached copy, so the process and its listeners see nothing.
+        """
+        try:
+            self.detached_copy().set_value(path, value)
+        except (ValueError, KeyError) as exc:
+            return str(exc.args[0]) if exc.args else str(exc)
+        return None
 
     def set_value(self: Process, path: str, value: Any) -> Any:
         """Set a property by path (MISSING removes it); returns the old value for undo.
