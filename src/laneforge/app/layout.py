@@ -78,8 +78,8 @@ def auto_layout(process: Process) -> Layout:
     for node_id in nx.topological_sort(dag):
         if node_id in side_exit:
             continue
-        preds = list(dag.predecessors(node_id))
-        column[node_id] = max((column[p] + 1 for p in preds if p in column), default=0)
+        preds = [p for p in dag.predecessors(node_id) if p in column]
+        column[node_id] = max((column[p] + 1 for p in preds), default=0)
     for end, decision in side_exit.items():
         column[end] = column.get(decision, 0)
 
@@ -90,7 +90,7 @@ def auto_layout(process: Process) -> Layout:
     positions: dict[str, tuple[float, float]] = {}
     lane_rows: dict[str, int] = defaultdict(lambda: 1)
     lane_order = {lane.id: i for i, lane in enumerate(process.lanes)}
-    for col in range(max(column.values(), default=-1) + 1):
+    for col in sorted(set(column.values())):
         for lane in process.lanes:
             members = cells.get((lane.id, col), [])
 

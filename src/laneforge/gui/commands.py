@@ -24,25 +24,49 @@ def _name(document: Document, node_id: str) -> str:
         return node_id
 
 
+class MacroCommand(QUndoCommand):
+    """A parent whose children run in order on redo and in reverse on undo.
+
+    The children are kept in a Python list rather than as Qt child commands: Qt would own
+    them through the parent while Python could still collect their wrappers, and the two
+    must never both delete one command.
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.children: list[QUndoCommand] = []
+
+    def add(self, command: QUndoCommand) -> None:
+        self.children.append(command)
+
+    def redo(self) -> None:
+        for child in self.children:
+            child.redo()
+
+    def undo(self) -> None:
+        for child in reversed(self.children):
+            child.undo()
+
+
 class DocumentCommand(QUndoCommand):
-    def __init__(self, document: Document, text: str, parent: QUndoCommand | None = None):
-        super().__init__(text, parent)
+    """An edit of the document; with a ``parent`` macro it becomes one of its steps."""
+
+    def __init__(self, document: Document, text: str, parent: MacroCommand | None = None):
+        super().__init__(text)
         self.document = document
+        if parent is not None:
+            parent.add(self)
 
     @property
-    def process(self):
+    def process(self):  # the document's current Process
         return self.document.process
-
-
-class MacroCommand(QUndoCommand):
-    """A parent for child commands; redo/undo run the children in order / reverse order."""
 
 
 # --- nodes -----------------------------------------------------------------------------------
 
 
 class AddNodeCommand(DocumentCommand):
-    def __init__(self, document: Document, node: NodeBase, parent: QUndoCommand | None = None):
+    def __init__(self, document: Document, node: NodeBase, parent: MacroCommand | None = None):
         super().__init__(document, f"Add {node.kind_label.lower()} '{node.label}'", parent)
         self.node = node
 
@@ -54,7 +78,7 @@ class AddNodeCommand(DocumentCommand):
 
 
 class RemoveNodeCommand(DocumentCommand):
-    def __init__(self, document: Document, node_id: str, parent: QUndoCommand | None = None):
+    def __init__(self, document: Document, node_id: str, parent: MacroCommand | None = None):
         super().__init__(document, f"Delete '{_name(document, node_id)}'", parent)
         self.node_id = node_id
         self.record: RemovedNode | None = None
@@ -73,7 +97,7 @@ class MoveNodesCommand(DocumentCommand):
     def __init__(
         self, document: Document,
         moves: dict[str, tuple[tuple[float, float], str]],
-        *, nudge: bool = False, parent: QUndoCommand | None = None,
+        *, nudge: bool = False, parent: MacroCommand | None = None,
     ) -> None:
         names = list(moves)
         text = (f"Move '{_name(document, names[0])}'" if len(names) == 1
@@ -108,7 +132,7 @@ class RenameNodeCommand(DocumentCommand):
     """Change a node's id (references follow)."""
 
     def __init__(self, document: Document, old_id: str, new_id: str,
-                 parent: QUndoCommand | None = None):
+                 parent: MacroCommand | None = None):
         super().__init__(document, f"Change id of '{_name(document, old_id)}'", parent)
         self.old_id, self.new_id = old_id, new_id
 
@@ -126,7 +150,7 @@ class SetValueCommand(DocumentCommand):
     """Set one property by path; consecutive edits of the same field merge."""
 
     def __init__(self, document: Document, path: str, value: Any, text: str, *,
-                 merge: bool = False, parent: QUndoCommand | None = None) -> None:
+                 merge: bool = False, parent: MacroCommand | None = None) -> None:
         super().__init__(document, text, parent)
         self.path = path
         self.value = value
@@ -159,7 +183,7 @@ class SetValueCommand(DocumentCommand):
 
 
 class AddEdgeCommand(DocumentCommand):
-    def __init__(self, document: Document, edge: Edge, parent: QUndoCommand | None = None):
+    def __init__(self, document: Document, edge: Edge, parent: MacroCommand | None = None):
         super().__init__(document, f"Connect '{_name(document, edge.source)}' → "
                                    f"'{_name(document, edge.target)}'", parent)
         self.edge = edge
@@ -173,7 +197,7 @@ class AddEdgeCommand(DocumentCommand):
 
 class RemoveEdgeCommand(DocumentCommand):
     def __init__(self, document: Document, key: tuple[str, str],
-                 parent: QUndoCommand | None = None):
+                 parent: MacroCommand | None = None):
         super().__init__(document, f"Delete connection '{_name(document, key[0])}' → "
                                    f"'{_name(document, key[1])}'", parent)
         self.key = key
@@ -193,7 +217,7 @@ class RemoveEdgeCommand(DocumentCommand):
 
 class AddLaneCommand(DocumentCommand):
     def __init__(self, document: Document, lane: Lane, index: int | None = None,
-                 parent: QUndoCommand | None = None):
+                 parent: MacroCommand | None = None):
         super().__init__(document, f"Add lane '{lane.label}'", parent)
         self.lane, self.index = lane, index
 
@@ -205,7 +229,7 @@ class AddLaneCommand(DocumentCommand):
 
 
 class RemoveLaneCommand(DocumentCommand):
-    def __init__(self, document: Document, lane_id: str, parent: QUndoCommand | None = None):
+    def __init__(self, document: Document, lane_id: str, parent: MacroCommand | None = None):
         super().__init__(document, f"Delete lane '{document.process.lane(lane_id).label}'",
                          parent)
         self.lane_id = lane_id
@@ -222,7 +246,7 @@ class RemoveLaneCommand(DocumentCommand):
 
 class MoveLaneCommand(DocumentCommand):
     def __init__(self, document: Document, lane_id: str, index: int,
-                 parent: QUndoCommand | None = None):
+                 parent: MacroCommand | None = None):
         super().__init__(document, f"Move lane '{document.process.lane(lane_id).label}'", parent)
         self.lane_id, self.index = lane_id, index
         self.old = document.process.lane_index(lane_id)
@@ -238,7 +262,7 @@ class MoveLaneCommand(DocumentCommand):
 
 
 class AddSLACommand(DocumentCommand):
-    def __init__(self, document: Document, sla: SLA, parent: QUndoCommand | None = None):
+    def __init__(self, document: Document, sla: SLA, parent: MacroCommand | None = None):
         super().__init__(document, f"Add SLA '{sla.label}'", parent)
         self.sla = sla
 
@@ -250,7 +274,7 @@ class AddSLACommand(DocumentCommand):
 
 
 class RemoveSLACommand(DocumentCommand):
-    def __init__(self, document: Document, sla_id: str, parent: QUndoCommand | None = None):
+    def __init__(self, document: Document, sla_id: str, parent: MacroCommand | None = None):
         super().__init__(document, f"Delete SLA '{document.process.sla(sla_id).label}'", parent)
         self.sla_id = sla_id
         self.index = -1
@@ -266,7 +290,7 @@ class RemoveSLACommand(DocumentCommand):
 
 class AddScenarioCommand(DocumentCommand):
     def __init__(self, document: Document, scenario: Any, index: int | None = None,
-                 parent: QUndoCommand | None = None):
+                 parent: MacroCommand | None = None):
         super().__init__(document, f"Add scenario '{scenario.name}'", parent)
         self.scenario, self.index = scenario, index
 
@@ -278,7 +302,7 @@ class AddScenarioCommand(DocumentCommand):
 
 
 class RemoveScenarioCommand(DocumentCommand):
-    def __init__(self, document: Document, name: str, parent: QUndoCommand | None = None):
+    def __init__(self, document: Document, name: str, parent: MacroCommand | None = None):
         super().__init__(document, f"Delete scenario '{name}'", parent)
         self.name = name
         self.index = -1

@@ -69,6 +69,11 @@ class Rect:
         return Rect(self.x + dx1, self.y + dy1, self.w - dx1 + dx2, self.h - dy1 + dy2)
 
 
+def label_width(text: str) -> float:
+    """Approximate width of an edge label (the painter measures it exactly)."""
+    return min(len(text) * 5.6, 180.0) + 10.0
+
+
 def node_size(kind: str) -> tuple[float, float]:
     if kind == "task":
         return TASK_SIZE
@@ -159,17 +164,18 @@ def lane_height(process: Process, lane_id: str) -> float:
 
 
 def edge_label(edge: Edge) -> str:
-    if edge.label and edge.probability is None and edge.when is None:
-        return edge.label
+    """The short text on a connection: its label, its probability, or its condition."""
     if edge.probability is not None:
         text = f"{edge.probability * 100:.0f} %"
         if edge.decay is not None:
             text += " ↘"
         return f"{edge.label} · {text}" if edge.label else text
+    if edge.label:
+        return edge.label
     if edge.when is not None:
-        return edge.when
+        return edge.when if len(edge.when) <= 28 else edge.when[:27] + "…"
     if edge.default:
-        return f"{edge.label} · else" if edge.label else "else"
+        return "otherwise"
     return ""
 
 
@@ -253,10 +259,17 @@ def route_edge(a: NodeBox, b: NodeBox, key: tuple[str, str], label: str = "") ->
         start, end = (sa.right, sa.cy), (sb.left, sb.cy)
         if abs(sa.cy - sb.cy) < 0.5:
             points = [start, end]
+            gap = end[0] - start[0]
+            label_at = (start[0] + max(6.0, (gap - label_width(label)) / 2), sa.cy)
         else:
+            # branches out of one side share the first stretch: label each after its turn
             mx = (sa.right + sb.left) / 2
             points = [start, (mx, sa.cy), (mx, sb.cy), end]
-        label_at = (start[0] + min(14.0, (mx if len(points) > 2 else end[0]) - start[0]), sa.cy)
+            if sb.left - mx >= label_width(label) + 12.0:
+                label_at = (mx + 8.0, sb.cy)
+            else:  # no room before the target: beside the vertical stretch
+                return EdgeRoute(key, points, label, (mx, (sa.cy + sb.cy) / 2) if label else None,
+                                 "right")
         return EdgeRoute(key, points, label, label_at if label else None, "above")
     if sa.right - sb.left < -1 or abs(sa.cx - sb.cx) <= max(sa.w, sb.w) / 2 + ROUTE_GAP:
         if sb.top >= sa.bottom:  # b below a

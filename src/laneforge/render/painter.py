@@ -276,9 +276,14 @@ def draw_node(painter: QPainter, node: NodeBase, box: NodeBox, theme: Theme,
         painter.drawPath(outline)
     top_y = rect.top() - 1
     if decor.stage:
-        _pill(painter, QPointF(rect.right() - (14 if kind == "task" else 0), top_y), decor.stage,
-              theme, fg=theme.color("badge_text"), bg=theme.color("badge_fill"),
-              border=QColor(accent.lighter(130)), align="center" if kind != "task" else "right")
+        if kind == "task":
+            anchor, align = QPointF(rect.right() - 14, top_y), "right"
+        elif kind == "decision":  # its name is above: the badge goes to the right
+            anchor, align = QPointF(rect.right() - 6, rect.top() + 8), "left"
+        else:
+            anchor, align = QPointF(rect.center().x(), top_y), "center"
+        _pill(painter, anchor, decor.stage, theme, fg=theme.color("badge_text"),
+              bg=theme.color("badge_fill"), border=QColor(accent.lighter(130)), align=align)
     for i, sla in enumerate(decor.slas[:2]):
         _sla_badge(painter, QPointF(rect.left() + (6 if kind == "task" else -8),
                                     top_y + i * 15), sla, theme)

@@ -1,0 +1,210 @@
+"""The view onto the scene: zoom (Ctrl+wheel, keys), pan (space-drag, middle button), fit,
+drops from the palette, and an inline text editor for renaming in place."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import QGraphicsView, QLineEdit, QWidget
+
+from .scene import DiagramScene
+
+PALETTE_MIME = "application/x-laneforge-node-kind"
+ZOOM_MIN, ZOOM_MAX = 0.1, 4.0
+ZOOM_STEP = 1.15
+
+
+class DiagramView(QGraphicsView):
+    zoom_changed = Signal(float)
+
+    def __init__(self, scene: DiagramScene, parent: QWidget | None = None) -> None:
+        super().__init__(scene, parent)
+        self.setRenderHints(QPainter.RenderHint.Antialiasing
+                            | QPainter.RenderHint.TextAntialiasing
+                            | QPainter.RenderHint.SmoothPixmapTransform)
+        self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setAcceptDrops(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setFrameShape(QGraphicsView.Shape.NoFrame)
+        self._space_down = False
+        self._panning: QPointF | None = None
+        self._editor: QLineEdit | None = None
+
+    @property
+    def diagram_scene(self) -> DiagramScene:
+        return self.scene()  # type: ignore[return-value]
+
+    # --- zoom ----------------------------------------------------------------------------
+    @property
+    def zoom(self) -> float:
+        return self.transform().m11()
+
+    def set_zoom(self, value: float) -> None:
+        value = max(ZOOM_MIN, min(ZOOM_MAX, value))
+        factor = value / self.zoom
+        self.scale(factor, factor)
+        self.zoom_changed.emit(self.zoom)
+
+    def zoom_in(self) -> None:
+        self.set_zoom(self.zoom * ZOOM_STEP)
+
+    def zoom_out(self) -> None:
+        self.set_zoom(self.zoom / ZOOM_STEP)
+
+    def zoom_reset(self) -> None:
+        self.set_zoom(1.0)
+
+    def fit(self) -> None:
+        scene = self.diagram_scene
+        if scene.diagram is None:
+            return
+        b = scene.diagram.bounds
+        rect = QRectF(b.x - 20, b.y - 20, b.w + 40, b.h + 40)
+        self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
+        if self.zoom > 1.0:
+            self.set_zoom(1.0)
+            self.centerOn(rect.center())
+        self.zoom_changed.emit(self.zoom)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            steps = event.angleDelta().y() / 120.0
+            self.set_zoom(self.zoom * (ZOOM_STEP ** steps))
+            event.accept()
+            return
+        super().wheelEvent(event)
+
+    # --- panning -------------------------------------------------------------------------
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat() and self._editor is None:
+            self._space_down = True
+            self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
+            event.accept()
+            return
+        if event.key() == Qt.Key.Key_Escape and self.diagram_scene.place_kind:
+            self.diagram_scene.start_place(None)
+            self.diagram_scene.place_finished.emit()
+            self.viewport().unsetCursor()
+            return
+        super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space_down = False
+            self._panning = None
+            self.viewport().unsetCursor()
+            event.accept()
+            return
+        super().keyReleaseEvent(event)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.MiddleButton or (
+                self._space_down and event.button() == Qt.MouseButton.LeftButton):
+            self._panning = event.position()
+            self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._panning is not None:
+            delta = event.position() - self._panning
+            self._panning = event.position()
+            self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - int(delta.x()))
+            self.verticalScrollBar().setValue(self.verticalScrollBar().value() - int(delta.y()))
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._panning is not None:
+            self._panning = None
+            if self._space_down:
+                self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
+            else:
+                self.viewport().unsetCursor()
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+    # --- drops from the palette ----------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasFormat(PALETTE_MIME):
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if event.mimeData().hasFormat(PALETTE_MIME):
+            event.acceptProposedAction()
+        else:
+            super().dragMoveEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        if event.mimeData().hasFormat(PALETTE_MIME):
+            kind = bytes(event.mimeData().data(PALETTE_MIME)).decode()
+            self.diagram_scene.add_node_at(kind, self.mapToScene(event.position().toPoint()))
+            event.acceptProposedAction()
+            self.setFocus()
+        else:
+            super().dropEvent(event)
+
+    # --- inline editing ------------------------------------------------------------------
+    def edit_text(self, scene_rect: QRectF, text: str, done: Callable[[str], None]) -> QLineEdit:
+        """A line edit over ``scene_rect``; Enter commits via ``done``, Escape cancels."""
+        self.finish_editing(commit=False)
+        editor = QLineEdit(self.viewport())
+        editor.setText(text)
+        editor.selectAll()
+        rect = self.mapFromScene(scene_rect).boundingRect()
+        height = max(rect.height(), editor.sizeHint().height())
+        editor.setGeometry(rect.x(), rect.center().y() - height // 2, max(rect.width(), 140),
+                           height)
+        editor.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        editor.setObjectName("inlineEditor")
+
+        def commit() -> None:
+            if self._editor is editor:
+                value = editor.text().strip()
+                self.finish_editing(commit=False)
+                if value and value != text:
+                    done(value)
+
+        editor.returnPressed.connect(commit)
+        editor.editingFinished.connect(commit)
+        editor.installEventFilter(self)
+        editor.show()
+        editor.setFocus()
+        self._editor = editor
+        return editor
+
+    def finish_editing(self, commit: bool = False) -> None:
+        editor, self._editor = self._editor, None
+        if editor is not None:
+            if commit:
+                editor.editingFinished.emit()
+            editor.hide()
+            editor.deleteLater()
+            self.setFocus()
+
+    def eventFilter(self, watched, event) -> bool:
+        from PySide6.QtCore import QEvent
+
+        if watched is self._editor and event.type() == QEvent.Type.KeyPress \
+                and event.key() == Qt.Key.Key_Escape:
+            self.finish_editing(commit=False)
+            return True
+        return super().eventFilter(watched, event)

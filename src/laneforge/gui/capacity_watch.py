@@ -1,0 +1,71 @@
+"""The instant capacity estimate while editing, computed off the UI thread after a short pause."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from ..model import Process, errors, validate
+from ..sim import CapacityEstimate, estimate_capacity
+
+DELAY_MS = 400
+
+
+class CapacityWatcher(QObject):
+    """``schedule(process)`` after edits; ``estimated`` delivers the newest estimate only."""
+
+    estimated = Signal(object)  # CapacityEstimate | None (None: the process is not valid)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._pool = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="capacity")
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(DELAY_MS)
+        self._timer.timeout.connect(self._start)
+        self._generation = 0
+        self._pending: Process | None = None
+        self._future: cf.Future | None = None
+        self._poll = QTimer(self)
+        self._poll.setInterval(30)
+        self._poll.timeout.connect(self._check)
+
+    def schedule(self, process: Process) -> None:
+        self._pending = process.detached_copy()
+        self._generation += 1
+        self._timer.start()
+
+    def _start(self) -> None:
+        if self._pending is None:
+            return
+        process, self._pending = self._pending, None
+        generation = self._generation
+        self._future = self._pool.submit(_estimate, process)
+        self._future.generation = generation  # type: ignore[attr-defined]
+        self._poll.start()
+
+    def _check(self) -> None:
+        future = self._future
+        if future is None or not future.done():
+            return
+        self._poll.stop()
+        self._future = None
+        if future.generation != self._generation:  # type: ignore[attr-defined]
+            return  # a newer edit is on its way
+        try:
+            result = future.result()
+        except Exception:
+            result = None
+        self.estimated.emit(result)
+
+    def shutdown(self) -> None:
+        self._timer.stop()
+        self._poll.stop()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _estimate(process: Process) -> CapacityEstimate | None:
+    if errors(validate(process)):
+        return None
+    return estimate_capacity(process)
