@@ -243,7 +243,9 @@ def _open_app(argv: Sequence[str]) -> int:
     args = parser.parse_args(list(argv))
     if args.file is not None and not Path(args.file).exists():
         raise UsageError(f"{args.file}: no such file")
-    return cmd_info(argparse.Namespace(file=args.file))
+    from .gui.app import run
+
+    return run(args.file)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

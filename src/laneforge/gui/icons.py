@@ -43,7 +43,7 @@ def kind_icon(kind: str, theme: Theme) -> QIcon:
     """A node kind as it looks on the canvas, shrunk to an icon."""
     sizes = {"task": (30.0, 20.0), "decision": (22.0, 22.0)}
     w, h = sizes.get(kind, (20.0, 20.0))
-    node = NODE_CLASSES[kind].model_validate({"id": "x", "kind": kind, "lane": "x", "name": ""})
+    node = NODE_CLASSES[kind].model_validate({"id": "x", "kind": kind, "lane": "x", "name": " "})
 
     def paint(painter: QPainter, size: float) -> None:
         scale = size / 32.0

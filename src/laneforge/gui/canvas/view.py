@@ -79,6 +79,24 @@ class DiagramView(QGraphicsView):
             self.centerOn(rect.center())
         self.zoom_changed.emit(self.zoom)
 
+    def show_start(self, readable: float = 0.6) -> None:
+        """The first view of a process: all of it if that stays readable, else the lanes at
+        a readable size from the start of the flow (scroll right for the rest)."""
+        scene = self.diagram_scene
+        if scene.diagram is None:
+            return
+        b = scene.diagram.bounds
+        viewport = self.viewport().rect()
+        whole = min(viewport.width() / (b.w + 40), viewport.height() / (b.h + 40))
+        if whole >= readable:
+            self.fit()
+            return
+        tall = viewport.height() / (b.h + 40)
+        self.set_zoom(min(1.0, max(readable, tall)))
+        top_left = self.mapToScene(0, 0)
+        shown = self.mapToScene(viewport.bottomRight()) - top_left
+        self.centerOn(b.x - 20 + shown.x() / 2, b.y - 20 + shown.y() / 2)
+
     def wheelEvent(self, event: QWheelEvent) -> None:
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
             steps = event.angleDelta().y() / 120.0

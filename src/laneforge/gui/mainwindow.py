@@ -1,0 +1,414 @@
+"""The main window: canvas in the middle, palette, properties and problems docks, status bar,
+and the file life cycle (new, open, save, revert, recent files, unsaved-changes prompts)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QGuiApplication
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QWidget,
+)
+
+from ..bundled import template_name, template_path
+from ..io import ProcessFileError, load_process, save_process
+from ..sim import CapacityEstimate
+from .canvas import DiagramScene, DiagramView
+from .capacity_watch import CapacityWatcher
+from .document import Document
+from .edits import blank_process
+from .menus import build_menus
+from .palette import PaletteDock
+from .problems import ProblemsDock
+from .properties import PropertiesDock
+from .recovery import AUTOSAVE_MS, RecoveryStore
+from .selection import Selection
+from .style import apply_look
+
+FILE_FILTER = "laneforge processes (*.lane.json);;JSON files (*.json);;All files (*)"
+MAX_RECENT = 8
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: QSettings | None = None, recovery: RecoveryStore | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings or QSettings()
+        self.recovery = recovery or RecoveryStore()
+        self.theme_mode = str(self.settings.value("view/theme", "system"))
+        app = QApplication.instance()
+        self.theme = apply_look(app, self.theme_mode) if isinstance(app, QApplication) else None
+        from ..render.theme import LIGHT
+
+        self.theme = self.theme or LIGHT
+        self.setObjectName("MainWindow")
+        self.resize(1440, 900)
+        self.setDockNestingEnabled(True)
+
+        self.document = Document(blank_process())
+        self.scene = DiagramScene(self.document, self.theme, self)
+        self.scene.set_theme(self.theme)
+        self.scene.snap_enabled = self.settings.value("view/snap", True, type=bool)
+        self.view = DiagramView(self.scene, self)
+        self.setCentralWidget(self.view)
+
+        self.palette_dock = PaletteDock(self.theme, self)
+        self.properties_dock = PropertiesDock(self)
+        self.problems_dock = ProblemsDock(self)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.palette_dock)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.properties_dock)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.problems_dock)
+
+        self.status_file = QLabel()
+        self.status_capacity = QLabel()
+        self.status_capacity.setToolTip(
+            "Offered load per lane against its staff in working hours, estimated from the "
+            "process without simulating (over 100 % means work piles up)")
+        self.status_problems = QLabel()
+        self.status_zoom = QLabel()
+        status = self.statusBar()
+        status.addWidget(self.status_capacity, 1)
+        status.addPermanentWidget(self.status_problems)
+        status.addPermanentWidget(self.status_zoom)
+        status.addPermanentWidget(self.status_file)
+
+        self.capacity = CapacityWatcher(self)
+        self.capacity.estimated.connect(self._on_capacity_estimated)
+        self.autosave = QTimer(self)
+        self.autosave.setInterval(AUTOSAVE_MS)
+        self.autosave.timeout.connect(self.write_recovery)
+        self.autosave.start()
+
+        self.actions = build_menus(self)
+        self._wire()
+        self._attach(self.document)
+        self._restore_layout()
+
+    # --- wiring --------------------------------------------------------------------------
+    def _wire(self) -> None:
+        self.scene.selection_changed_to.connect(self.properties_dock.set_selection)
+        self.scene.problems_changed.connect(self._on_problems_changed)
+        self.scene.rename_requested.connect(self.rename)
+        self.scene.place_finished.connect(self._on_place_finished)
+        self.view.zoom_changed.connect(self._on_zoom_changed)
+        self.palette_dock.place_requested.connect(self._on_place_requested)
+        self.palette_dock.add_lane_requested.connect(self.add_lane)
+        self.problems_dock.select_requested.connect(self.select_and_show)
+        select_requested = getattr(self.properties_dock, "select_requested", None)
+        if select_requested is not None:
+            select_requested.connect(self.select_and_show)
+        self._on_zoom_changed(self.view.zoom)
+
+    def _attach(self, document: Document) -> None:
+        old = self.document
+        if old is not document:
+            old.undo_stack.cleanChanged.disconnect(self._update_title)
+            old.changed.disconnect(self._on_document_changed)
+            self.actions.undo_group.removeStack(old.undo_stack)
+            old.close()
+        self.document = document
+        self.actions.undo_group.addStack(document.undo_stack)
+        self.actions.undo_group.setActiveStack(document.undo_stack)
+        document.undo_stack.cleanChanged.connect(self._update_title)
+        document.changed.connect(self._on_document_changed)
+        if old is not document:
+            self.scene.set_document(document)
+        self.properties_dock.set_document(document)
+        self.properties_dock.set_selection(Selection())
+        self._update_title()
+        self.capacity.schedule(document.process)
+        QTimer.singleShot(0, self.view.show_start)
+
+    def _on_document_changed(self, change: object) -> None:
+        self.capacity.schedule(self.document.process)
+
+    def _on_capacity_estimated(self, estimate: CapacityEstimate | None) -> None:
+        if estimate is None:
+            self.status_capacity.setText("Capacity: fix the problems to see the load per lane")
+            self.scene.set_lane_loads({})
+            return
+        loads = {ld.lane: ld.utilization for ld in estimate.lanes if ld.utilization is not None}
+        self.scene.set_lane_loads(loads)
+        parts = []
+        for load in estimate.lanes:
+            if load.utilization is None:
+                continue
+            text = f"{load.name} {load.utilization * 100:.0f} %"
+            if load.utilization >= 1.0:
+                text = f"<b><span style='color:#D93025'>{text}</span></b>"
+            parts.append(text)
+        self.status_capacity.setText("Load: " + " · ".join(parts) if parts else "")
+
+    def _on_problems_changed(self, problems: list) -> None:
+        self.problems_dock.set_problems(problems)
+        errors = sum(p.severity == "error" for p in problems)
+        warnings = len(problems) - errors
+        if not problems:
+            self.status_problems.setText("✓ No problems")
+        else:
+            self.status_problems.setText(f"{errors} error{'s' if errors != 1 else ''}, "
+                                         f"{warnings} warning{'s' if warnings != 1 else ''}")
+
+    def _on_zoom_changed(self, zoom: float) -> None:
+        self.status_zoom.setText(f"{zoom * 100:.0f} %")
+
+    def _on_place_requested(self, kind: str | None) -> None:
+        self.scene.start_place(kind)
+        if kind:
+            self.view.viewport().setCursor(Qt.CursorShape.CrossCursor)
+            self.statusBar().showMessage("Click on a lane to place it (Shift: place several, "
+                                         "Esc: stop)", 5000)
+        else:
+            self.view.viewport().unsetCursor()
+
+    def _on_place_finished(self) -> None:
+        self.palette_dock.clear_choice()
+        self.view.viewport().unsetCursor()
+
+    def _update_title(self) -> None:
+        name = self.document.title
+        self.setWindowTitle(f"{name}[*] — laneforge")
+        self.setWindowModified(self.document.modified)
+        where = str(self.document.path) if self.document.path else "not saved yet"
+        mark = " •" if self.document.modified else ""
+        self.status_file.setText(f"{name}{mark}")
+        self.status_file.setToolTip(where)
+
+    # --- selection helpers ---------------------------------------------------------------
+    def select_and_show(self, selection: Selection) -> None:
+        self.scene.select(selection)
+        items = [self.scene.node_items.get(n) for n in selection.nodes]
+        items += [self.scene.edge_items.get(e) for e in selection.edges]
+        items += [self.scene.lane_items.get(ln) for ln in selection.lanes]
+        items = [i for i in items if i is not None]
+        if items:
+            self.view.ensureVisible(items[0], 80, 80)
+
+    # --- documents and files -------------------------------------------------------------
+    def confirm_discard(self) -> bool:
+        """Ask what to do with unsaved changes; False means the user cancelled."""
+        if not self.document.modified:
+            return True
+        answer = QMessageBox.question(
+            self, "Unsaved changes",
+            f"Save the changes to “{self.document.title}” before closing it?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def new_document(self) -> None:
+        if self.confirm_discard():
+            self._attach(Document(blank_process()))
+
+    def new_from_template(self, name: str) -> None:
+        if not self.confirm_discard():
+            return
+        path = template_path(name)
+        try:
+            process = load_process(path)
+        except ProcessFileError as exc:
+            self.show_error("Cannot open the template", str(exc))
+            return
+        document = Document(process)
+        document.untitled = True
+        self._attach(document)
+
+    def open_dialog(self) -> None:
+        if not self.confirm_discard():
+            return
+        start = str(self.document.path.parent) if self.document.path else str(Path.home())
+        path, _ = QFileDialog.getOpenFileName(self, "Open process", start, FILE_FILTER)
+        if path:
+            self.open_path(Path(path), confirm=False)
+
+    def open_path(self, path: Path, *, confirm: bool = True) -> bool:
+        """Open a file; a broken one shows a dialog and leaves the current document as it is."""
+        if confirm and not self.confirm_discard():
+            return False
+        try:
+            process = load_process(path)
+        except ProcessFileError as exc:
+            self.show_error("Cannot open the file", str(exc))
+            return False
+        from ..app.layout import apply_layout, auto_layout, needs_layout
+
+        if needs_layout(process):
+            apply_layout(process, auto_layout(process))
+        self._attach(Document(process, path.resolve()))
+        self.add_recent(path.resolve())
+        return True
+
+    def save(self) -> bool:
+        if self.document.path is None or self.document.untitled:
+            return self.save_as()
+        return self._write(self.document.path)
+
+    def save_as(self) -> bool:
+        suggested = self.document.path or Path.home() / f"{_slug(self.document.process.name)}" \
+            ".lane.json"
+        path, _ = QFileDialog.getSaveFileName(self, "Save process as", str(suggested),
+                                              FILE_FILTER)
+        if not path:
+            return False
+        target = Path(path)
+        if not target.name.endswith(".json"):
+            target = target.with_name(target.name + ".lane.json")
+        return self._write(target)
+
+    def _write(self, path: Path) -> bool:
+        try:
+            save_process(self.document.process, path)
+        except ProcessFileError as exc:
+            self.show_error("Cannot save", str(exc))
+            return False
+        self.document.set_path(path.resolve())
+        self.document.undo_stack.setClean()
+        self.add_recent(path.resolve())
+        self._update_title()
+        self.statusBar().showMessage(f"Saved {path}", 4000)
+        self.recovery.clear()
+        return True
+
+    def revert(self) -> None:
+        path = self.document.path
+        if path is None or self.document.untitled:
+            return
+        if self.document.modified:
+            answer = QMessageBox.question(
+                self, "Revert", f"Discard all changes since “{path.name}” was saved?",
+                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel)
+            if answer != QMessageBox.StandardButton.Discard:
+                return
+        try:
+            process = load_process(path)
+        except ProcessFileError as exc:
+            self.show_error("Cannot revert", str(exc))
+            return
+        self.document.replace_process(process)
+        self._update_title()
+
+    def show_error(self, title: str, message: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, title, message,
+                          QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("errorDialog")
+        box.exec()
+
+    # --- recent files --------------------------------------------------------------------
+    def recent_files(self) -> list[Path]:
+        value = self.settings.value("recent", [])
+        items = [value] if isinstance(value, str) else list(value or [])
+        return [Path(p) for p in items if p]
+
+    def add_recent(self, path: Path) -> None:
+        items = [p for p in self.recent_files() if p != path]
+        items.insert(0, path)
+        self.settings.setValue("recent", [str(p) for p in items[:MAX_RECENT]])
+        self.actions.refresh_recent()
+
+    # --- edits from the window -----------------------------------------------------------
+    def add_lane(self) -> None:
+        from .commands import AddLaneCommand
+        from .edits import new_lane
+
+        lane = new_lane(self.document.process, f"Lane {len(self.document.process.lanes) + 1}")
+        self.document.undo_stack.push(AddLaneCommand(self.document, lane))
+        self.scene.select(Selection(lanes=(lane.id,)))
+
+    def rename(self, kind: str, key: object) -> None:
+        """Inline rename of a node, a lane or an edge label."""
+        from .commands import SetValueCommand
+
+        scene, process = self.scene, self.document.process
+        if kind == "node":
+            item = scene.node_items.get(str(key))
+            if item is None:
+                return
+            node = process.node(str(key))
+            box = item.box
+            rect = box.shape if node.kind == "task" else (box.label or box.shape)
+            from ..render.painter import qrect
+
+            self.view.edit_text(qrect(rect), node.label, lambda text: self.document.undo_stack.push(
+                SetValueCommand(self.document, f"nodes.{node.id}.name", text,
+                                f"Rename '{node.label}' to '{text}'")))
+        elif kind == "lane":
+            item = scene.lane_items.get(str(key))
+            if item is None:
+                return
+            lane = process.lane(str(key))
+            rect = item.header_rect().adjusted(10, 8, -8, 0)
+            rect.setHeight(28)
+            self.view.edit_text(rect, lane.label, lambda text: self.document.undo_stack.push(
+                SetValueCommand(self.document, f"lanes.{lane.id}.name", text,
+                                f"Rename lane '{lane.label}' to '{text}'")))
+        elif kind == "edge":
+            self.scene.select(Selection(edges=(key,)))  # type: ignore[arg-type]
+            self.properties_dock.raise_()
+
+    # --- recovery ------------------------------------------------------------------------
+    def write_recovery(self) -> None:
+        if self.document.modified:
+            try:
+                self.recovery.save(self.document.process, self.document.path)
+            except OSError:
+                self.statusBar().showMessage("Could not write the recovery file", 4000)
+
+    # --- window state --------------------------------------------------------------------
+    def _restore_layout(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        state = self.settings.value("window/state")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            screen = QGuiApplication.primaryScreen()
+            if screen is not None:
+                available = screen.availableGeometry()
+                self.resize(min(1440, available.width()), min(900, available.height()))
+        if state is None or not self.restoreState(state):
+            # first start: docks in proportion, so a small or high-DPI screen keeps a canvas
+            width, height = self.width(), self.height()
+            self.resizeDocks([self.palette_dock, self.properties_dock],
+                             [max(130, int(width * 0.11)), max(260, int(width * 0.26))],
+                             Qt.Orientation.Horizontal)
+            self.resizeDocks([self.problems_dock], [max(80, int(height * 0.13))],
+                             Qt.Orientation.Vertical)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.confirm_discard():
+            event.ignore()
+            return
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.setValue("view/snap", self.scene.snap_enabled)
+        self.settings.setValue("view/theme", self.theme_mode)
+        self.capacity.shutdown()
+        self.autosave.stop()
+        self.recovery.clear()
+        event.accept()
+
+    def set_theme_mode(self, mode: str) -> None:
+        app = QApplication.instance()
+        self.theme_mode = mode
+        if isinstance(app, QApplication):
+            self.theme = apply_look(app, mode)
+        self.scene.set_theme(self.theme)
+        self.palette_dock.set_theme(self.theme)
+        self.actions.refresh_icons(self.theme)
+        self.settings.setValue("view/theme", mode)
+
+
+def _slug(name: str) -> str:
+    import re
+
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "process"
+
+
+__all__ = ["MainWindow", "template_name"]

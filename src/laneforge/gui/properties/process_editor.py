@@ -1,0 +1,208 @@
+"""The process editor, shown when nothing is selected: general settings and process-wide lists."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCore import QDateTime
+from PySide6.QtWidgets import QDateTimeEdit, QLineEdit, QSizePolicy, QVBoxLayout, QWidget
+
+from ...model import MISSING, format_hours
+from .attributes_page import AttributesPage
+from .base import Editor, Form, header, section, set_error
+from .calendars_page import CalendarsPage
+from .distribution import parse_duration_text
+from .slas_page import SlasPage
+from .stages_page import StagesPage
+from .widgets import Collapsible, TextBox, spin_box
+
+
+class GeneralPage(Editor):
+    """Name, description, start and the simulation settings."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(4)
+        form = section(None, Form(), column)
+        self.name = QLineEdit()
+        self.name.setObjectName("process_name")
+        form.add("Name", self.name, "The process's title on the diagram, in reports and "
+                 "exports.")
+        self.name.editingFinished.connect(self._on_name_finished)
+        self.description = TextBox()
+        self.description.setObjectName("description")
+        self.description.setPlaceholderText("What this process models, where its numbers "
+                                            "come from…")
+        form.add("Description", self.description, "Notes for colleagues: the situation, the "
+                 "sources of the figures, open questions.")
+        self.description.editing_finished.connect(self._on_description_finished)
+        form = section("Simulation", Form(), column)
+        self.start = QDateTimeEdit()
+        self.start.setObjectName("start")
+        self.start.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.start.setCalendarPopup(True)
+        self.start.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        form.add("Start", self.start, "Calendar date and time at which the simulated clock "
+                 "starts; weekdays, working hours and holidays follow from it.")
+        self.start.dateTimeChanged.connect(self._on_start_changed)
+        self.fields: dict[str, QLineEdit] = {}
+        for key, label, tip, placeholder in (
+            ("horizon", "Horizon", "How long leads keep arriving in the simulation "
+             "(e.g. 90d for a quarter).", "e.g. 90d"),
+            ("warmup", "Warm-up", "An initial period left out of the statistics, so the "
+             "results describe a team that is already busy, not an empty one.", "0h"),
+            ("drain", "Drain", "After the horizon, how long open leads may still finish; "
+             "leads still open then count as work in progress.", ""),
+        ):
+            edit = QLineEdit()
+            edit.setObjectName(key)
+            edit.setPlaceholderText(placeholder)
+            form.add(label, edit, tip)
+            edit.editingFinished.connect(lambda k=key, e=edit: self._on_duration_finished(k, e))
+            self.fields[key] = edit
+        self.replications = spin_box(1, 10_000, suffix=" runs")
+        self.replications.setObjectName("replications")
+        form.add("Replications", self.replications, "How many independent runs to average. "
+                 "More runs give tighter confidence intervals but take longer.")
+        self.replications.valueChanged.connect(
+            lambda v: self._on_number_changed("replications", v))
+        self.seed = spin_box(0, 2**31 - 1)
+        self.seed.setObjectName("seed")
+        form.add("Seed", self.seed, "Starting point of the random numbers: the same seed gives "
+                 "the same results, so runs can be compared and repeated.")
+        self.seed.valueChanged.connect(lambda v: self._on_number_changed("seed", v))
+
+    def refresh(self) -> None:
+        if self.document is None:
+            return
+        process = self.process
+        self.show_text(self.name, process.name)
+        if self._changed(self.description, process.description) and (
+                self.description.toPlainText() != process.description):
+            self.description.setPlainText(process.description)
+        start = QDateTime(process.start)
+        if self._changed(self.start, start):
+            self.start.blockSignals(True)
+            self.start.setDateTime(start)
+            self.start.blockSignals(False)
+        settings = process.simulation
+        self.show_text(self.fields["horizon"], str(settings.horizon))
+        self.show_text(self.fields["warmup"], str(settings.warmup))
+        self.show_text(self.fields["drain"], "" if settings.drain is None else str(
+            settings.drain))
+        self.fields["drain"].setPlaceholderText(
+            f"default: {format_hours(max(30 * 24.0, settings.horizon.hours))}")
+        self.show_value(self.replications, settings.replications)
+        self.show_value(self.seed, settings.seed)
+
+    def _on_name_finished(self) -> None:
+        name = self.name.text().strip()
+        self.commit(self.name, "name", name,
+                    "Rename process", check=lambda v: None if v else "The process needs a name")
+
+    def _on_description_finished(self) -> None:
+        text = self.description.toPlainText()
+        if text != self.process.description:
+            self.commit(self.description, "description", text, "Change description")
+
+    def _on_start_changed(self, value: QDateTime) -> None:
+        start: dt.datetime = value.toPython()  # type: ignore[assignment]
+        text = start.replace(second=0, microsecond=0).isoformat(timespec="minutes")
+        if start.replace(second=0, microsecond=0) == self.process.start:
+            return
+        self.commit(self.start, "start", text, "Change start date", spin=True)
+
+    def _on_duration_finished(self, key: str, edit: QLineEdit) -> None:
+        text = edit.text().strip()
+        if text == self._shown.get(edit):
+            set_error(edit, None)
+            return
+        value: Any
+        if not text and key != "horizon":
+            value = MISSING
+        else:
+            try:
+                value = parse_duration_text(text)
+            except ValueError as exc:
+                set_error(edit, str(exc))
+                return
+        names = {"horizon": "horizon", "warmup": "warm-up", "drain": "drain time"}
+        self.commit(edit, f"simulation.{key}", value, f"Change {names[key]}")
+
+    def _on_number_changed(self, key: str, value: int) -> None:
+        if getattr(self.process.simulation, key) == value:
+            return
+        self.commit(self.replications if key == "replications" else self.seed,
+                    f"simulation.{key}", value, f"Change {key}", spin=True)
+
+
+class ProcessEditor(Editor):
+    """Collapsible sections: General, Calendars, Stages, Attributes, SLAs."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(6)
+        self.title, subtitle = header(column)
+        subtitle.setText("The whole process. Select a node, connection or lane on the "
+                         "diagram to edit it.")
+        self.general = GeneralPage()
+        self.calendars = CalendarsPage()
+        self.stages = StagesPage()
+        self.attributes = AttributesPage()
+        self.slas = SlasPage()
+        self.sections: dict[Editor, Collapsible] = {}
+        for page, tip, expanded in (
+            (self.general, "Name, description and simulation settings", True),
+            (self.calendars, "Working days and hours of the teams", False),
+            (self.stages, "The funnel stages in order", False),
+            (self.attributes, "What every lead carries: score, segment, ...", False),
+            (self.slas, "Service levels between teams", False),
+        ):
+            box = QWidget()
+            layout = QVBoxLayout(box)
+            layout.setContentsMargins(4, 2, 0, 8)
+            layout.addWidget(page)
+            collapsible = Collapsible("", box, tip, expanded=expanded)
+            collapsible.setObjectName(f"{type(page).__name__}_section")
+            collapsible.expanded_changed.connect(lambda _e, p=page: self._on_expanded(p))
+            self.sections[page] = collapsible
+            page.select_requested.connect(self.select_requested)
+            column.addWidget(collapsible)
+
+    @property
+    def pages(self) -> tuple[Editor, ...]:
+        return tuple(self.sections)
+
+    def set_document(self, document: Any) -> None:
+        super().set_document(document)
+        for page in self.pages:
+            page.set_document(document)
+
+    def expand(self, page: Editor) -> None:
+        self.sections[page].set_expanded(True)
+
+    def refresh(self) -> None:
+        if self.document is None:
+            return
+        process = self.process
+        self.title.setText(process.name)
+        counts = {self.general: None, self.calendars: len(process.calendars),
+                  self.stages: len(process.stages), self.attributes: len(process.attributes),
+                  self.slas: len(process.slas)}
+        names = {self.general: "General", self.calendars: "Calendars",
+                 self.stages: "Stages", self.attributes: "Lead attributes",
+                 self.slas: "SLAs"}
+        for page, section_box in self.sections.items():
+            count = counts[page]
+            section_box.set_title(names[page] if count is None else f"{names[page]} ({count})")
+            if section_box.expanded:  # collapsed sections catch up when opened
+                page.refresh()
+
+    def _on_expanded(self, page: Editor) -> None:
+        if self.document is not None and self.sections[page].expanded:
+            page.refresh()
