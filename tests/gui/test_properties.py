@@ -115,7 +115,10 @@ def test_renaming_a_node_is_one_command_and_undo_refreshes_the_form(setup, qtbot
     dock.set_selection(Selection(nodes=("first_call",)))
     editor = dock.node_editor
     type_into(qtbot, editor.name, "Speed-to-lead call")
-    assert document.process.node("first_call").name == "Speed-to-lead call"
+    # the id was made from the old name, so it follows the new one (edges too)
+    assert not document.process.has_node("first_call")
+    assert document.process.node("speed-to-lead_call").name == "Speed-to-lead call"
+    assert any(e.target == "speed-to-lead_call" for e in document.process.edges)
     assert document.undo_stack.count() == 1
     assert document.undo_stack.undoText() == "Rename 'First call' to 'Speed-to-lead call'"
     qtbot.waitUntil(lambda: editor.title.text() == "Speed-to-lead call")
@@ -124,6 +127,30 @@ def test_renaming_a_node_is_one_command_and_undo_refreshes_the_form(setup, qtbot
     qtbot.waitUntil(lambda: editor.name.text() == "First call")
     document.undo_stack.redo()
     qtbot.waitUntil(lambda: editor.name.text() == "Speed-to-lead call")
+
+
+def test_an_id_set_by_hand_stays_when_the_name_changes(setup, qtbot):
+    dock, document, _original = setup
+    dock.set_selection(Selection(nodes=("first_call",)))
+    editor = dock.node_editor
+    type_into(qtbot, editor.id, "sdr_call")
+    type_into(qtbot, editor.name, "Speed-to-lead call")
+    assert document.process.node("sdr_call").name == "Speed-to-lead call"
+
+
+def test_renaming_a_lane_lets_its_generated_id_follow(setup, qtbot):
+    dock, document, _original = setup
+    from laneforge.gui.commands import AddLaneCommand
+    from laneforge.gui.edits import new_lane
+
+    document.undo_stack.push(AddLaneCommand(document, new_lane(document.process, "Lane 5")))
+    dock.set_selection(Selection(lanes=("lane_5",)))
+    qtbot.waitUntil(lambda: dock.lane_editor.name.text() == "Lane 5")
+    type_into(qtbot, dock.lane_editor.name, "Partners")
+    assert document.process.lanes[-1].id == "partners"
+    type_into(qtbot, dock.lane_editor.id, "channel")
+    assert document.process.lanes[-1].id == "channel"
+    assert document.process.lanes[-1].name == "Partners"
 
 
 def test_changing_the_id_renames_the_node_and_its_connections(setup, qtbot):

@@ -258,6 +258,22 @@ class MoveLaneCommand(DocumentCommand):
         self.process.move_lane(self.lane_id, self.old)
 
 
+class RenameLaneCommand(DocumentCommand):
+    """Change a lane's id (its nodes and scenario paths follow)."""
+
+    def __init__(self, document: Document, old_id: str, new_id: str,
+                 parent: MacroCommand | None = None):
+        super().__init__(document, f"Change id of lane '{document.process.lane(old_id).label}'",
+                         parent)
+        self.old_id, self.new_id = old_id, new_id
+
+    def redo(self) -> None:
+        self.process.rename_lane(self.old_id, self.new_id)
+
+    def undo(self) -> None:
+        self.process.rename_lane(self.new_id, self.old_id)
+
+
 # --- SLAs and scenarios ----------------------------------------------------------------------
 
 

@@ -8,8 +8,16 @@ from typing import Any
 from PySide6.QtGui import QUndoCommand
 
 from ..model import NODE_CLASSES, Edge, Lane, NodeBase, Process
+from ..model.editing import follows_name
 from ..model.nodes import KIND_LABELS
-from .commands import AddEdgeCommand, AddNodeCommand, MacroCommand, SetValueCommand
+from .commands import (
+    AddEdgeCommand,
+    AddNodeCommand,
+    MacroCommand,
+    RenameLaneCommand,
+    RenameNodeCommand,
+    SetValueCommand,
+)
 from .document import Document
 
 FRAGMENT_MIME = "application/x-laneforge-fragment"
@@ -66,6 +74,37 @@ def connect_command(document: Document, source: str, target: str) -> QUndoComman
     elif siblings and uses_conditions and not any(e.default for e in siblings):
         edge = Edge.model_validate({"from": source, "to": target, "default": True})
     AddEdgeCommand(document, edge, parent)
+    return parent
+
+
+def rename_command(document: Document, kind: str, key: str, name: str) -> MacroCommand | None:
+    """Rename a node or lane; an id that was made from its old name follows the new one.
+
+    Ids the user set by hand ("sdr_team") stay as they are.
+    """
+    process = document.process
+    if kind == "node":
+        item = process.node(key)
+        old_name, fallback = item.name, KIND_LABELS.get(item.kind, item.kind)
+        text = f"Rename '{item.label}' to '{name}'"
+    else:
+        item = process.lane(key)
+        old_name, fallback = item.name, "Lane"
+        text = f"Rename lane '{item.label}' to '{name}'"
+    if name == item.name:
+        return None
+    parent = MacroCommand(text)
+    path = f"{'nodes' if kind == 'node' else 'lanes'}.{key}.name"
+    SetValueCommand(document, path, name, text, parent=parent)
+    if name and follows_name(key, *(n for n in (old_name, fallback) if n)):
+        taken = {n.id for n in process.nodes} | {ln.id for ln in process.lanes}
+        taken.discard(key)
+        new_id = process.unique_id(name, taken)
+        if new_id != key:
+            if kind == "node":
+                RenameNodeCommand(document, key, new_id, parent)
+            else:
+                RenameLaneCommand(document, key, new_id, parent)
     return parent
 
 

@@ -324,8 +324,6 @@ class MainWindow(QMainWindow):
 
     def rename(self, kind: str, key: object) -> None:
         """Inline rename of a node, a lane or an edge label."""
-        from .commands import SetValueCommand
-
         scene, process = self.scene, self.document.process
         if kind == "node":
             item = scene.node_items.get(str(key))
@@ -336,9 +334,8 @@ class MainWindow(QMainWindow):
             rect = box.shape if node.kind == "task" else (box.label or box.shape)
             from ..render.painter import qrect
 
-            self.view.edit_text(qrect(rect), node.label, lambda text: self.document.undo_stack.push(
-                SetValueCommand(self.document, f"nodes.{node.id}.name", text,
-                                f"Rename '{node.label}' to '{text}'")))
+            self.view.edit_text(qrect(rect), node.label,
+                                lambda text: self._push_rename("node", node.id, text))
         elif kind == "lane":
             item = scene.lane_items.get(str(key))
             if item is None:
@@ -346,12 +343,18 @@ class MainWindow(QMainWindow):
             lane = process.lane(str(key))
             rect = item.header_rect().adjusted(10, 8, -8, 0)
             rect.setHeight(28)
-            self.view.edit_text(rect, lane.label, lambda text: self.document.undo_stack.push(
-                SetValueCommand(self.document, f"lanes.{lane.id}.name", text,
-                                f"Rename lane '{lane.label}' to '{text}'")))
+            self.view.edit_text(rect, lane.label,
+                                lambda text: self._push_rename("lane", lane.id, text))
         elif kind == "edge":
             self.scene.select(Selection(edges=(key,)))  # type: ignore[arg-type]
             self.properties_dock.raise_()
+
+    def _push_rename(self, kind: str, key: str, name: str) -> None:
+        from .edits import rename_command
+
+        command = rename_command(self.document, kind, key, name)
+        if command is not None:
+            self.document.undo_stack.push(command)
 
     # --- recovery ------------------------------------------------------------------------
     def write_recovery(self) -> None:

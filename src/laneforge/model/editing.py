@@ -49,6 +49,21 @@ def _path_names_node(path: str, node_id: str) -> bool:
     return False
 
 
+def slug(text: str) -> str:
+    """The id a name suggests: "First call" -> "first_call"."""
+    stem = re.sub(r"[^A-Za-z0-9_\-]+", "_", text.strip().lower()).strip("_-") or "item"
+    return stem if is_identifier(stem) else f"n_{stem}"
+
+
+def follows_name(item_id: str, *names: str) -> bool:
+    """Whether an id was made from one of ``names`` (with or without a "_2" suffix)."""
+    for name in names:
+        stem = slug(name)
+        if item_id == stem or re.fullmatch(re.escape(stem) + r"_\d+", item_id):
+            return True
+    return False
+
+
 class EditingMixin:
     """Mutators mixed into :class:`~laneforge.model.process.Process`."""
 
@@ -59,9 +74,7 @@ class EditingMixin:
 
     def unique_id(self: Process, base: str, taken: set[str] | None = None) -> str:
         """``base`` made into a valid id not used by any node, lane or SLA."""
-        stem = re.sub(r"[^A-Za-z0-9_\-]+", "_", base.strip().lower()).strip("_-") or "item"
-        if not is_identifier(stem):
-            stem = f"n_{stem}"
+        stem = slug(base)
         used = taken if taken is not None else (
             {n.id for n in self.nodes} | {ln.id for ln in self.lanes} | {s.id for s in self.slas}
         )

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QVBoxLayout, QWidget
 
 from ...model import MISSING, Lane
+from ...model.types import is_identifier
+from ..commands import RenameLaneCommand
+from ..edits import rename_command
 from .base import Editor, Form, format_number, header, parse_number, section, set_error
 from .widgets import ColorButton, grow_row, push_button, row, spin_box
 
@@ -25,10 +28,11 @@ class LaneEditor(Editor):
         self.name.setPlaceholderText("e.g. Inside Sales (SDR)")
         form.add("Name", self.name, "The team's name, shown in the lane header and reports.")
         self.name.editingFinished.connect(self._on_name_finished)
-        self.id = QLabel()
+        self.id = QLineEdit()
         self.id.setObjectName("id")
         form.add("Id", self.id, "The lane's key in the file and in scenarios "
-                 "(e.g. lanes.inside_sales.staff).")
+                 "(e.g. lanes.inside_sales.staff). Nodes and scenarios follow a change.")
+        self.id.editingFinished.connect(self._on_id_finished)
         form = section("Capacity", Form(), column)
         self.staff = spin_box(0, 100_000, suffix=" people")
         self.staff.setObjectName("staff")
@@ -94,7 +98,7 @@ class LaneEditor(Editor):
             return
         lane = self.lane
         self.show_text(self.name, lane.name)
-        self.id.setText(lane.id)
+        self.show_text(self.id, lane.id)
         self.show_checked(self.unlimited, lane.staff is None)
         self.staff.setEnabled(lane.staff is not None)
         self.show_value(self.staff, lane.staff if lane.staff is not None else 0)
@@ -116,8 +120,28 @@ class LaneEditor(Editor):
     # --- edits -----------------------------------------------------------------------------
     def _on_name_finished(self) -> None:
         name = self.name.text().strip()
-        self.commit(self.name, f"{self.path}.name", name,
-                    f"Rename lane '{self.lane.label}' to '{name or self.lane_id}'")
+        assert self.document is not None
+        command = rename_command(self.document, "lane", self.lane_id, name)
+        if command is not None:  # an id made from the old name follows the new one
+            self.push(command)
+            self.remember(self.name)
+
+    def _on_id_finished(self) -> None:
+        new = self.id.text().strip()
+        if new == self.lane_id:
+            set_error(self.id, None)
+            return
+        if not is_identifier(new):
+            set_error(self.id, "Use letters, digits, '_' and '-', starting with a letter or "
+                               "'_' (e.g. inside_sales)")
+            return
+        if self.process.has_lane(new):
+            set_error(self.id, f"There is already a lane '{new}'")
+            return
+        set_error(self.id, None)
+        assert self.document is not None
+        self.push(RenameLaneCommand(self.document, self.lane_id, new))
+        self.remember(self.id)
 
     def _on_staff_changed(self, value: int) -> None:
         self.commit(self.staff, f"{self.path}.staff", value,

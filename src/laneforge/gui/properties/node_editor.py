@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 from ...model import MISSING
 from ...model.types import is_identifier
 from ..commands import RenameNodeCommand
+from ..edits import rename_command
 from .arrivals import SourcePart
 from .base import Editor, Form, header, section, set_error
 from .node_parts import DecisionPart, DelayPart, EndPart, NodePart, TaskPart
@@ -120,8 +121,11 @@ class NodeEditor(Editor):
     # --- edits -----------------------------------------------------------------------------
     def _on_name_finished(self) -> None:
         name = self.name.text().strip()
-        self.commit(self.name, f"nodes.{self.node_id}.name", name,
-                    f"Rename '{self.label}' to '{name or self.node_id}'")
+        assert self.document is not None
+        command = rename_command(self.document, "node", self.node_id, name)
+        if command is not None:  # an id made from the old name follows the new one
+            self.push(command)
+            self.remember(self.name)
 
     def _on_id_finished(self) -> None:
         new = self.id.text().strip()
