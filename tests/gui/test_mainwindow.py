@@ -249,3 +249,44 @@ def test_hand_written_file_without_positions_gets_a_layout(window, tmp_path):
     path.write_text(json.dumps(data))
     assert window.open_path(path, confirm=False)
     assert all(n.pos is not None for n in window.document.process.nodes)
+
+
+def test_inline_rename_by_double_click(window, qtbot):
+    from laneforge.gui.canvas.view import DiagramView
+
+    view: DiagramView = window.view
+    item = window.scene.node_items["score"]
+    view.centerOn(item)
+    QTest.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton,
+                      Qt.KeyboardModifier.NoModifier, view.mapFromScene(item.pos()))
+    editor = view._editor
+    assert editor is not None and editor.text() == "Score lead"
+    editor.selectAll()
+    QTest.keyClicks(editor, "Score and grade")
+    QTest.keyClick(editor, Qt.Key.Key_Return)
+    process = window.document.process
+    assert process.node("score").name == "Score and grade"  # a hand-set id stays
+    assert window.document.undo_stack.undoText() == "Rename 'Score lead' to 'Score and grade'"
+
+
+def test_drop_from_the_palette_places_a_node(window):
+    from PySide6.QtCore import QByteArray, QMimeData
+    from PySide6.QtGui import QDropEvent
+
+    from laneforge.gui.canvas.view import PALETTE_MIME
+
+    view = window.view
+    lane = window.scene.lane_items["success"].box
+    target = QPointF(200, lane.top + 60)
+    view.centerOn(target)
+    mime = QMimeData()
+    mime.setData(PALETTE_MIME, QByteArray(b"delay"))
+    event = QDropEvent(QPointF(view.mapFromScene(target)), Qt.DropAction.CopyAction, mime,
+                       Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    count = len(window.document.process.nodes)
+    view.dropEvent(event)
+    process = window.document.process
+    assert len(process.nodes) == count + 1
+    node = process.nodes[-1]
+    assert node.kind == "delay" and node.lane == "success"
+    assert node.pos == (200, 60)

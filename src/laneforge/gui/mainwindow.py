@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QPoint, QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QApplication,
@@ -97,6 +97,8 @@ class MainWindow(QMainWindow):
         self.scene.rename_requested.connect(self.rename)
         self.scene.place_finished.connect(self._on_place_finished)
         self.view.zoom_changed.connect(self._on_zoom_changed)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._on_context_menu)
         self.palette_dock.place_requested.connect(self._on_place_requested)
         self.palette_dock.add_lane_requested.connect(self.add_lane)
         self.problems_dock.select_requested.connect(self.select_and_show)
@@ -179,6 +181,46 @@ class MainWindow(QMainWindow):
         mark = " •" if self.document.modified else ""
         self.status_file.setText(f"{name}{mark}")
         self.status_file.setToolTip(where)
+
+    def _on_context_menu(self, point: QPoint) -> None:
+        """Right-click: what can be done with the node, connection or lane under the mouse."""
+        from PySide6.QtWidgets import QMenu
+
+        from ..model.nodes import KIND_LABELS, NODE_KINDS
+        from .canvas import EdgeItem, LaneItem, NodeItem
+
+        scene_pos = self.view.mapToScene(point)
+        item = self.view.itemAt(point)
+        menu = QMenu(self)
+        by_name = self.actions.by_name
+        if isinstance(item, NodeItem | EdgeItem):
+            if not item.isSelected():
+                key = Selection(nodes=(item.node_id,)) if isinstance(item, NodeItem) \
+                    else Selection(edges=(item.key,))
+                self.scene.select(key)
+            if isinstance(item, NodeItem):
+                menu.addAction(by_name["rename"])
+                menu.addAction(by_name["duplicate"])
+                menu.addAction(by_name["copy"])
+            menu.addSeparator()
+            menu.addAction(by_name["delete"])
+        else:
+            lane = item if isinstance(item, LaneItem) else None
+            if lane is not None and lane.header_rect().contains(scene_pos):
+                self.scene.select(Selection(lanes=(lane.lane_id,)))
+                menu.addAction("Rename lane", lambda: self.rename("lane", lane.lane_id))
+                menu.addAction(by_name["add_lane"])
+                menu.addSeparator()
+                menu.addAction("Delete lane", lambda: by_name["delete"].trigger())
+            else:
+                for kind in NODE_KINDS:
+                    menu.addAction(f"Add {KIND_LABELS[kind].lower()} here",
+                                   lambda k=kind: self.scene.add_node_at(k, scene_pos))
+                menu.addSeparator()
+                menu.addAction(by_name["paste"])
+                menu.addAction(by_name["add_lane"])
+                menu.addAction(by_name["layout"])
+        menu.exec(self.view.viewport().mapToGlobal(point))
 
     # --- selection helpers ---------------------------------------------------------------
     def select_and_show(self, selection: Selection) -> None:

@@ -124,6 +124,7 @@ def _pill(painter: QPainter, anchor: QPointF, text: str, theme: Theme, *, fg: QC
 
 def draw_lane(painter: QPainter, box: LaneBox, lane: Lane, theme: Theme,
               decor: LaneDecor | None = None, calendar_name: str | None = None) -> None:
+    """The lane's band with its header on the left."""
     decor = decor or LaneDecor()
     band, header = qrect(box.rect), qrect(box.header)
     accent = QColor(box.color)
@@ -137,13 +138,23 @@ def draw_lane(painter: QPainter, box: LaneBox, lane: Lane, theme: Theme,
     if decor.tint is not None:
         painter.setBrush(decor.tint)
         painter.drawRect(band.adjusted(header.width(), 0, 0, 0))
-    painter.setBrush(theme.color("header_fill"))
-    painter.drawRect(header)
-    painter.setBrush(accent)
-    painter.drawRect(QRectF(header.left(), header.top(), 6, header.height()))
     painter.setPen(QPen(theme.color("lane_line"), 1.0))
     painter.drawLine(QLineF(band.bottomLeft(), band.bottomRight()))
+    draw_lane_header(painter, header, box.color, lane, theme, decor, calendar_name)
+
+
+def draw_lane_header(painter: QPainter, header: QRectF, color: str, lane: Lane, theme: Theme,
+                     decor: LaneDecor | None = None, calendar_name: str | None = None) -> None:
+    """The header of a lane in ``header``: name, staff, calendar, cost and load."""
+    decor = decor or LaneDecor()
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(theme.color("header_fill"))
+    painter.drawRect(header)
+    painter.setBrush(QColor(color))
+    painter.drawRect(QRectF(header.left(), header.top(), 6, header.height()))
+    painter.setPen(QPen(theme.color("lane_line"), 1.0))
     painter.drawLine(QLineF(header.topRight(), header.bottomRight()))
+    painter.drawLine(QLineF(header.bottomLeft(), header.bottomRight()))
     text_rect = header.adjusted(18, 12, -10, -10)
     used = draw_text_block(painter, text_rect, lane.label, font(10.5, QFont.Weight.DemiBold),
                            theme.color("text"), max_lines=2,
@@ -160,11 +171,12 @@ def draw_lane(painter: QPainter, box: LaneBox, lane: Lane, theme: Theme,
                     valign="top")
     if decor.load is not None:
         over = decor.load >= 1.0
-        color = theme.color("error") if over else theme.color(
+        load_color = theme.color("error") if over else theme.color(
             "warning") if decor.load >= 0.85 else theme.color("subtext")
         _pill(painter, QPointF(text_rect.left(), header.bottom() - 16),
-              f"load {decor.load * 100:.0f} %", theme, fg=QColor("#FFFFFF") if over else color,
-              bg=color if over else theme.color("badge_fill"), align="left")
+              f"load {decor.load * 100:.0f} %", theme,
+              fg=QColor("#FFFFFF") if over else load_color,
+              bg=load_color if over else theme.color("badge_fill"), align="left")
     if decor.selected:
         painter.setPen(QPen(theme.color("selection"), 2.0))
         painter.setBrush(Qt.BrushStyle.NoBrush)

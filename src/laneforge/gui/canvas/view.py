@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
+    QColor,
     QDragEnterEvent,
     QDragMoveEvent,
     QDropEvent,
@@ -46,6 +47,36 @@ class DiagramView(QGraphicsView):
     @property
     def diagram_scene(self) -> DiagramScene:
         return self.scene()  # type: ignore[return-value]
+
+    # --- lane headers stay in sight ------------------------------------------------------
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
+        """When the view is scrolled right past the lane headers, draw them at its left edge."""
+        scene = self.diagram_scene
+        diagram = scene.diagram
+        if diagram is None or not diagram.lanes:
+            return
+        left = self.mapToScene(0, 0).x()
+        if left <= diagram.lanes[0].header.x + 1:
+            return
+        from ...render.painter import LaneDecor, draw_lane_header
+
+        painter.save()
+        for box in diagram.lanes:
+            lane = scene.lane_model(box.id)
+            item = scene.lane_items.get(box.id)
+            if lane is None or item is None:
+                continue
+            header = QRectF(left, box.header.y, box.header.w, box.header.h)
+            shadow = QRectF(header.right(), header.top(), 6, header.height())
+            painter.fillRect(shadow, QColor(0, 0, 0, 18))
+            decor = item.decor if isinstance(item.decor, LaneDecor) else None
+            draw_lane_header(painter, header, box.color, lane, scene.theme, decor, lane.calendar)
+        painter.restore()
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:
+        super().scrollContentsBy(dx, dy)
+        if dx:
+            self.viewport().update()  # the sticky headers move with the left edge
 
     # --- zoom ----------------------------------------------------------------------------
     @property
