@@ -137,3 +137,13 @@ def test_scheduler_option_needs_a_reachable_scheduler(capsys, reference_path, mo
                  "-r", "1", "--horizon", "10h"])
     assert code == 2
     assert "cannot reach the scheduler" in capsys.readouterr().err
+
+
+def test_capacity_command_prints_loads_and_the_reverse_funnel(capsys, reference_path):
+    assert main(["capacity", str(reference_path), "--won-per-month", "200", "--target", "80"]) == 0
+    text = capsys.readouterr().out
+    assert "Field Sales" in text and "84 %" in text  # 1.8 visits/h x 7 h / 15 staff
+    won_per_lead = 0.9 * 0.4 * 0.5 * 0.3
+    assert f"{200 / won_per_lead:,.0f} a month" in text
+    assert main(["capacity", str(reference_path), "--target", "120"]) == 2
+    assert "at most 100" in capsys.readouterr().err

@@ -163,11 +163,34 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_capacity(args: argparse.Namespace) -> int:
+    from .app.textreport import format_capacity
+    from .model import ScenarioError, apply_scenario
+    from .sim import InvalidProcessError, estimate_capacity, reverse_funnel
+
+    process = _load(args.file)
+    try:
+        if args.scenario:
+            process = apply_scenario(process, args.scenario)
+        estimate = estimate_capacity(process)
+        funnel = None
+        if args.won_per_month is not None:
+            funnel = reverse_funnel(process, args.won_per_month,
+                                    target_utilization=args.target / 100.0, estimate=estimate)
+    except InvalidProcessError as exc:
+        raise UsageError(f"{args.file}: {exc}; run 'laneforge validate {args.file}'") from None
+    except (ScenarioError, ValueError) as exc:
+        raise UsageError(f"{args.file}: {exc}") from None
+    print(format_capacity(estimate, funnel))
+    return EXIT_OK
+
+
 COMMANDS: dict[str, tuple[str, Callable[[argparse.Namespace], int]]] = {
     "validate": ("check a process file and list its problems", cmd_validate),
     "info": ("print a readable summary of a process", cmd_info),
     "simulate": ("simulate lead flow and print the results", cmd_simulate),
     "compare": ("simulate scenarios side by side", cmd_compare),
+    "capacity": ("load per lane without simulating, and staff for a target", cmd_capacity),
 }
 
 
@@ -232,7 +255,31 @@ def _build_parser() -> _Parser:
     _run_options(compare)
     compare.add_argument("--scenario", metavar="NAME", action="append",
                          help="repeat for each run; 'baseline' is the process unchanged")
+    capacity = sub.add_parser("capacity", help=COMMANDS["capacity"][0])
+    capacity.add_argument("file", metavar="FILE")
+    capacity.add_argument("--scenario", metavar="NAME")
+    capacity.add_argument("--won-per-month", type=_positive_float, metavar="N",
+                          help="target of won deals a month: leads and staff needed")
+    capacity.add_argument("--target", type=_percent, default=85.0, metavar="PERCENT",
+                          help="load to plan staff for (default 85)")
     return parser
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be above 0, got {text}")
+    return value
+
+
+def _percent(text: str) -> float:
+    value = _positive_float(text)
+    if value > 100:
+        raise argparse.ArgumentTypeError(f"must be at most 100, got {text}")
+    return value
 
 
 def _open_app(argv: Sequence[str]) -> int:

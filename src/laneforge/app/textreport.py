@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..model import describe_hours
+from ..sim.capacity import CapacityEstimate, ReverseFunnel
 from ..sim.results import Results, Stat
 from .compare import compare, format_delta, format_value, run_name
 
@@ -127,4 +128,33 @@ def format_comparison(runs: Sequence[Results]) -> str:
     lines += _table(table, "l" + "r" * len(runs))
     lines += ["", "[deltas] against the first column; n.s. = the 95 % intervals overlap, so the "
               "difference is not significant."]
+    return "\n".join(lines)
+
+
+def format_capacity(estimate: CapacityEstimate, funnel: ReverseFunnel | None = None) -> str:
+    """The offered load per lane and, with a target, the reverse funnel."""
+    lines = [f"Capacity estimate (no simulation): {estimate.arrivals_per_hour * 168:,.0f} "
+             "leads a week", ""]
+    rows = [["lane", "staff", "busy on average", "load", "staff for 85 %"]]
+    for load in estimate.lanes:
+        if load.utilization is None:
+            rows.append([load.name, "no limit", f"{load.offered:.1f}", "–", "–"])
+            continue
+        flag = "  over capacity" if load.utilization >= 1 else ""
+        rows.append([load.name, str(load.staff), f"{load.offered_staff:.1f}",
+                     f"{load.utilization * 100:.0f} %{flag}", str(load.staff_needed(0.85))])
+    lines += _table(rows, "lrrll")
+    if funnel is not None:
+        lines += ["", f"For {funnel.won_per_month:g} won deals a month "
+                      f"({funnel.won_per_lead * 100:.2f} % of leads are won):",
+                  f"  leads needed: {funnel.leads_per_month_needed:,.0f} a month "
+                  f"(now {funnel.leads_per_month_now:,.0f})",
+                  f"  staff at {funnel.target_utilization * 100:.0f} % load:"]
+        rows = [["lane", "now", "needed"]]
+        for lane_id, (now, needed) in funnel.staff.items():
+            name = next(ld.name for ld in estimate.lanes if ld.lane == lane_id)
+            if now is None:
+                continue
+            rows.append([name, str(now), str(needed)])
+        lines += ["  " + line for line in _table(rows, "lrr")]
     return "\n".join(lines)

@@ -20,8 +20,10 @@ if TYPE_CHECKING:
 
 #: a lane above this utilization is a bottleneck even if waits are still short
 BUSY = 0.80
-#: a mean wait above this (hours) makes a lane a bottleneck at any utilization
-LONG_WAIT = 1.0
+#: a mean wait in working hours above this makes a lane a bottleneck at any utilization
+LONG_WAIT = 2.0
+#: stage names that read well in the plural ("MQLs wait", "Customers wait")
+COUNTABLE = {"lead", "customer", "opportunity", "contact", "prospect", "account", "deal"}
 SUGGESTED_UTILIZATION = 0.85
 
 
@@ -60,7 +62,12 @@ def _who_waits(c: Compiled, task_index: int) -> str:
             best_path = path
     stages = [c.nodes[i].stage for i in best_path or [task_index]]
     best = max(stages)
-    return _plural(c.stages[best]) if best >= 0 else "leads"
+    if best < 0:
+        return "leads"
+    stage = c.stages[best]
+    if stage.isupper() or stage.lower() in COUNTABLE:
+        return _plural(stage)
+    return f"leads at {stage}"
 
 
 def _unstable(c: Compiled, results: Results, estimate: CapacityEstimate | None) -> dict[str, str]:
