@@ -147,3 +147,20 @@ def test_capacity_command_prints_loads_and_the_reverse_funnel(capsys, reference_
     assert f"{200 / won_per_lead:,.0f} a month" in text
     assert main(["capacity", str(reference_path), "--target", "120"]) == 2
     assert "at most 100" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_cancel_stops_within_a_second_even_inside_a_long_replication(reference_process, jobs):
+    import threading
+    import time
+
+    from laneforge.sim import Cancelled
+
+    cancel = threading.Event()
+    timer = threading.Timer(0.6, cancel.set)
+    timer.start()
+    start = time.perf_counter()
+    with pytest.raises(Cancelled):
+        # each replication of 20,000 h takes a few seconds
+        simulate(reference_process, replications=2, horizon="20000h", jobs=jobs, cancel=cancel)
+    assert time.perf_counter() - start < 0.6 + 1.0

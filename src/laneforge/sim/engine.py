@@ -65,11 +65,24 @@ def _weekday_offset(c: Compiled) -> float:
     return start.weekday() * 24.0 + start.hour + start.minute / 60.0 + start.second / 3600.0
 
 
+#: how often (in steps of the horizon) a run checks whether it should stop
+CANCEL_CHECKS = 400
+
+
+class Stopped(Exception):
+    """A replication was asked to stop before it finished."""
+
+
 def run_replication(
     c: Compiled, replication: int, seed: int | None = None,
     trace: list[tuple[float, int, int, str]] | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> dict[str, Any]:
-    """Simulate one replication; returns plain per-replication statistics."""
+    """Simulate one replication; returns plain per-replication statistics.
+
+    ``trace`` collects (time, lead, node index or -1, event) for a replay; ``should_stop``
+    is polled a few hundred times per run and raises :class:`Stopped` when it says so.
+    """
     seed = c.seed if seed is None else seed
     env = simpy.Environment()
     nodes = c.nodes
@@ -487,6 +500,15 @@ def run_replication(
 
     Timeout(env, horizon).callbacks.append(at_horizon)
     Timeout(env, horizon + c.drain).callbacks.append(at_drain_limit)
+    if should_stop is not None:
+        every = (horizon + c.drain) / CANCEL_CHECKS
+
+        def check(_event: Any) -> None:
+            if should_stop():
+                raise Stopped()
+            Timeout(env, every).callbacks.append(check)
+
+        Timeout(env, every).callbacks.append(check)
     env.run(until=stop)
     end_time = env.now
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import json
+import multiprocessing
 import threading
 import time
 from collections.abc import Callable
@@ -20,7 +21,7 @@ from ..model.units import Duration
 from .aggregate import aggregate
 from .capacity import estimate_capacity
 from .compiled import Compiled, compile_process
-from .engine import run_replication
+from .engine import Stopped, run_replication
 from .results import Results
 
 Progress = Callable[[int, int], Any]
@@ -28,6 +29,19 @@ Progress = Callable[[int, int], Any]
 
 class Cancelled(Exception):
     """The run was cancelled before it finished."""
+
+
+#: set in pool workers (see _init_worker): the shared "stop now" flag
+_WORKER_STOP: Any = None
+
+
+def _init_worker(stop: Any) -> None:
+    global _WORKER_STOP
+    _WORKER_STOP = stop
+
+
+def _worker_should_stop() -> bool:
+    return bool(_WORKER_STOP is not None and _WORKER_STOP.is_set())
 
 
 @lru_cache(maxsize=8)
@@ -40,7 +54,12 @@ def _replication_job(
     text: str, horizon: float | None, warmup: float | None, replication: int, seed: int
 ) -> dict[str, Any]:
     """Run in a worker: compile (once per worker and process) and simulate one replication."""
-    return run_replication(_compiled_from_text(text, horizon, warmup), replication, seed)
+    compiled = _compiled_from_text(text, horizon, warmup)
+    should_stop = _worker_should_stop if _WORKER_STOP is not None else None
+    try:
+        return run_replication(compiled, replication, seed, should_stop=should_stop)
+    except Stopped:
+        return {"stopped": True}
 
 
 def _hours(value: str | float | int | None, name: str) -> float | None:
@@ -98,14 +117,24 @@ def simulate(
     results: list[dict[str, Any]] = []
     pool = resolve_executor(executor)
     own_pool = None
+    stop_flag = None
     if pool is None and jobs > 1 and reps > 1:
-        own_pool = pool = cf.ProcessPoolExecutor(max_workers=min(jobs, reps))
+        context = multiprocessing.get_context()
+        stop_flag = context.Event()  # tells workers to stop in the middle of a replication
+        own_pool = pool = cf.ProcessPoolExecutor(
+            max_workers=min(jobs, reps), mp_context=context, initializer=_init_worker,
+            initargs=(stop_flag,))
+    should_stop = cancel.is_set if cancel is not None else None
     try:
         if pool is None:
             for replication in range(reps):
                 if cancel is not None and cancel.is_set():
                     raise Cancelled()
-                results.append(run_replication(compiled, replication, run_seed))
+                try:
+                    results.append(run_replication(compiled, replication, run_seed,
+                                                   should_stop=should_stop))
+                except Stopped:
+                    raise Cancelled() from None
                 if progress is not None:
                     progress(len(results), reps)
         else:
@@ -116,18 +145,24 @@ def simulate(
             ]
             pending = set(futures)
             while pending:
-                done, pending = cf.wait(pending, timeout=0.2, return_when=cf.FIRST_COMPLETED)
+                done, pending = cf.wait(pending, timeout=0.1, return_when=cf.FIRST_COMPLETED)
                 for future in done:
-                    results.append(future.result())
+                    result = future.result()
+                    if result.get("stopped"):
+                        raise Cancelled()
+                    results.append(result)
                     if progress is not None:
                         progress(len(results), reps)
                 if cancel is not None and cancel.is_set():
+                    if stop_flag is not None:
+                        stop_flag.set()
                     for future in pending:
                         future.cancel()
                     raise Cancelled()
     finally:
         if own_pool is not None:
-            own_pool.shutdown(wait=cancel is None or not cancel.is_set(), cancel_futures=True)
+            cancelled = cancel is not None and cancel.is_set()
+            own_pool.shutdown(wait=not cancelled, cancel_futures=True)
     return aggregate(
         compiled, results, scenario=scenario, seed=run_seed, estimate=estimate,
         seconds=time.perf_counter() - started,

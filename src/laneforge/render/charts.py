@@ -1,0 +1,273 @@
+"""Charts of simulation results as matplotlib figures (no pyplot, no Qt): the app embeds
+them, reports write them as SVG."""
+
+from __future__ import annotations
+
+import io
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import matplotlib
+from matplotlib import font_manager
+from matplotlib.figure import Figure
+
+from ..bundled import resources_dir
+from ..model import describe_hours
+
+
+def _use_bundled_font() -> None:
+    """Charts in the same typeface as the diagram (Inter ships in resources/fonts)."""
+    for path in sorted((resources_dir() / "fonts").glob("*.ttf")):
+        font_manager.fontManager.addfont(str(path))
+    matplotlib.rcParams["font.family"] = ["Inter", "DejaVu Sans"]
+    matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text in SVG
+
+
+_use_bundled_font()
+
+
+@dataclass(frozen=True)
+class ChartStyle:
+    background: str = "#FFFFFF"
+    text: str = "#1F2933"
+    subtext: str = "#5F6B7A"
+    grid: str = "#E3E6EA"
+    accent: str = "#4C78A8"
+    warn: str = "#E8A317"
+    bad: str = "#D93025"
+    good: str = "#2E9E5B"
+    palette: tuple[str, ...] = ("#4C78A8", "#F58518", "#54A24B", "#B279A2", "#E45756",
+                                "#72B7B2", "#EECA3B")
+
+
+LIGHT_CHARTS = ChartStyle()
+DARK_CHARTS = ChartStyle(background="#1C1F23", text="#E6E9ED", subtext="#A3ACB8",
+                         grid="#353A41", accent="#6E9BD1")
+
+
+def _figure(style: ChartStyle, width: float = 6.4, height: float = 3.4) -> tuple[Figure, Any]:
+    figure = Figure(figsize=(width, height), dpi=100, facecolor=style.background,
+                    layout="constrained")
+    axes = figure.add_subplot()
+    axes.set_facecolor(style.background)
+    for spine in ("top", "right"):
+        axes.spines[spine].set_visible(False)
+    for spine in ("left", "bottom"):
+        axes.spines[spine].set_color(style.grid)
+    axes.tick_params(colors=style.subtext, labelsize=8.5)
+    axes.yaxis.label.set_color(style.subtext)
+    axes.xaxis.label.set_color(style.subtext)
+    axes.title.set_color(style.text)
+    axes.grid(True, color=style.grid, linewidth=0.6, alpha=0.8)
+    axes.set_axisbelow(True)
+    return figure, axes
+
+
+def _title(axes: Any, text: str, style: ChartStyle) -> None:
+    axes.set_title(text, loc="left", fontsize=10.5, fontweight=600, color=style.text,
+                   pad=8)
+
+
+def funnel_chart(results: Any, style: ChartStyle = LIGHT_CHARTS) -> Figure:
+    """Leads reaching each stage (horizontal bars, widest first), with conversions."""
+    figure, axes = _figure(style)
+    stages = list(results.stages.items())
+    if not stages:
+        axes.text(0.5, 0.5, "No funnel stages in this process", ha="center", va="center",
+                  color=style.subtext, transform=axes.transAxes)
+        axes.set_axis_off()
+        return figure
+    names = [name for name, _ in stages][::-1]
+    values = [stat.mean for _, stat in stages][::-1]
+    bars = axes.barh(names, values, color=style.accent, height=0.62)
+    top = max(values) or 1.0
+    for i, (bar, value) in enumerate(zip(bars, values, strict=True)):
+        stage_index = len(values) - 1 - i
+        label = f"{value:,.0f}"
+        if stage_index > 0:
+            key = f"{stages[stage_index - 1][0]}->{stages[stage_index][0]}"
+            conversion = results.conversions.get(key)
+            if conversion is not None:
+                label += f"  ({conversion.mean * 100:.1f} %)"
+        axes.text(bar.get_width() + top * 0.01, bar.get_y() + bar.get_height() / 2, label,
+                  va="center", fontsize=8.5, color=style.text)
+    axes.set_xlim(0, top * 1.25)
+    axes.grid(axis="y", visible=False)
+    axes.set_xlabel("leads (mean per replication)")
+    _title(axes, "Funnel by stage", style)
+    return figure
+
+
+def utilization_chart(results: Any, style: ChartStyle = LIGHT_CHARTS) -> Figure:
+    """Utilization per staffed lane with 95 % interval bars and a 100 % line."""
+    figure, axes = _figure(style)
+    lanes = [(results.label("lanes", k), v.utilization) for k, v in results.lanes.items()
+             if v.utilization is not None]
+    names = [n for n, _ in lanes]
+    means = [u.mean * 100 for _, u in lanes]
+    errors = [[max(0.0, (u.mean - u.ci95[0]) * 100) for _, u in lanes],
+              [max(0.0, (u.ci95[1] - u.mean) * 100) for _, u in lanes]]
+    colors = [style.bad if m >= 95 else style.warn if m >= 85 else style.accent for m in means]
+    axes.bar(names, means, color=colors, yerr=errors, capsize=4, width=0.6,
+             error_kw={"ecolor": style.text, "elinewidth": 1.0})
+    axes.axhline(100, color=style.bad, linewidth=1.0, linestyle="--")
+    axes.text(len(names) - 0.5, 101, "100 %", color=style.bad, fontsize=8, ha="right",
+              va="bottom")
+    for i, mean in enumerate(means):
+        axes.text(i, mean / 2, f"{mean:.0f} %", ha="center", va="center", color="white",
+                  fontsize=8.5, fontweight=600)
+    axes.set_ylim(0, max(110, max(means, default=0) + 10))
+    axes.set_ylabel("busy share of working hours (%)")
+    axes.grid(axis="x", visible=False)
+    axes.tick_params(axis="x", labelrotation=12 if len(names) > 3 else 0)
+    _title(axes, "Utilization per lane", style)
+    return figure
+
+
+def waits_chart(results: Any, style: ChartStyle = LIGHT_CHARTS, limit: int = 10) -> Figure:
+    """Mean wait before each task (the longest first), working-hours part shaded."""
+    figure, axes = _figure(style)
+    tasks = sorted(((results.label("nodes", k), v) for k, v in results.nodes.items()
+                    if v.wait_hours.mean > 0), key=lambda kv: -kv[1].wait_hours.mean)[:limit]
+    if not tasks:
+        axes.text(0.5, 0.5, "No lead waited for a task", ha="center", va="center",
+                  color=style.subtext, transform=axes.transAxes)
+        axes.set_axis_off()
+        return figure
+    names = [n for n, _ in tasks][::-1]
+    total = [v.wait_hours.mean for _, v in tasks][::-1]
+    working = [v.working_wait_hours.mean for _, v in tasks][::-1]
+    axes.barh(names, total, color=style.grid, height=0.62, label="waiting for the team")
+    axes.barh(names, working, color=style.accent, height=0.62,
+              label="in working hours (for a free person)")
+    for i, value in enumerate(total):
+        axes.text(value, i, f"  {describe_hours(value)}", va="center", fontsize=8.2,
+                  color=style.text)
+    axes.set_xlim(0, max(total) * 1.3)
+    axes.set_xlabel("mean wait (hours)")
+    axes.grid(axis="y", visible=False)
+    legend = axes.legend(loc="lower right", fontsize=7.8, frameon=False)
+    for text in legend.get_texts():
+        text.set_color(style.subtext)
+    _title(axes, "Wait before each task", style)
+    return figure
+
+
+def wip_chart(results: Any, style: ChartStyle = LIGHT_CHARTS) -> Figure:
+    """Leads in the process over time, mean and 95 % band, warm-up shaded."""
+    figure, axes = _figure(style)
+    series = results.wip
+    days = [i * series.step_hours / 24.0 for i in range(len(series.mean))]
+    axes.fill_between(days, series.lo, series.hi, color=style.accent, alpha=0.18, linewidth=0)
+    axes.plot(days, series.mean, color=style.accent, linewidth=1.6, label="leads in process")
+    if results.warmup_hours:
+        axes.axvspan(0, results.warmup_hours / 24.0, color=style.grid, alpha=0.5, linewidth=0)
+        axes.text(results.warmup_hours / 48.0, 0.02, "warm-up", ha="center", va="bottom",
+                  transform=axes.get_xaxis_transform(), fontsize=8, color=style.subtext)
+    for i, (lane_id, queue) in enumerate(results.lane_queues.items()):
+        if max(queue.mean, default=0) <= 0:
+            continue
+        axes.plot(days[:len(queue.mean)], queue.mean, linewidth=1.0,
+                  color=style.palette[(i + 1) % len(style.palette)],
+                  label=f"waiting for {results.label('lanes', lane_id)}")
+    axes.set_xlabel("day")
+    axes.set_ylabel("leads")
+    axes.set_xlim(0, days[-1] if days else 1)
+    axes.set_ylim(bottom=0, top=max(max(series.hi, default=1.0) * 1.45, 1.0))
+    legend = axes.legend(loc="upper right", fontsize=7.8, frameon=False, ncols=2)
+    for text in legend.get_texts():
+        text.set_color(style.subtext)
+    _title(axes, "Work in progress over time", style)
+    return figure
+
+
+def cycle_time_chart(results: Any, style: ChartStyle = LIGHT_CHARTS) -> Figure:
+    """How long leads take from arrival to their outcome, with p50 and p90 marked."""
+    figure, axes = _figure(style)
+    edges = results.cycle_histogram.edges
+    counts = results.cycle_histogram.counts
+    scale, unit = (24.0, "days") if edges[-1] > 72 else (1.0, "hours")
+    lefts = [e / scale for e in edges[:-1]]
+    widths = [(b - a) / scale for a, b in itertools.pairwise(edges)]
+    axes.bar(lefts, counts, width=widths, align="edge", color=style.accent,
+             edgecolor=style.background, linewidth=0.5)
+    for name, stat, color, height in (("p50", results.cycle_time_hours.p50, style.good, 0.97),
+                                      ("p90", results.cycle_time_hours.p90, style.warn, 0.88)):
+        x = stat.mean / scale
+        axes.axvline(x, color=color, linewidth=1.2, linestyle="--")
+        axes.text(x, height, f" {name} {describe_hours(stat.mean)}", color=color, fontsize=8,
+                  transform=axes.get_xaxis_transform(), va="top")
+    axes.set_xlabel(f"cycle time ({unit})")
+    axes.set_ylabel("leads per replication")
+    _title(axes, "Cycle time", style)
+    return figure
+
+
+def comparison_chart(runs: Sequence[Any], rows: Sequence[Any], style: ChartStyle = LIGHT_CHARTS,
+                     ) -> Figure:
+    """Grouped bars of the headline KPIs, one colour per run (values relative to the first)."""
+    chosen = [r for r in rows if r.metric.kind in ("percent", "hours", "money", "count")
+              and r.metric.key != "leads" and r.values[0] is not None][:8]
+    figure, axes = _figure(style, 7.2, 3.6)
+    if not chosen:
+        axes.set_axis_off()
+        return figure
+    width = 0.8 / len(runs)
+    for i, run in enumerate(runs):
+        heights = []
+        for row in chosen:
+            base, value = row.values[0], row.values[i]
+            heights.append(100.0 * value.mean / base.mean if value and base and base.mean
+                           else 0.0)
+        positions = [k + (i - (len(runs) - 1) / 2) * width for k in range(len(chosen))]
+        axes.bar(positions, heights, width=width * 0.92, label=run.scenario or "Baseline",
+                 color=style.palette[i % len(style.palette)])
+    axes.axhline(100, color=style.subtext, linewidth=0.8)
+    axes.set_xticks(range(len(chosen)))
+    axes.set_xticklabels([r.metric.label.replace(": ", ":\n") for r in chosen], fontsize=7.5)
+    axes.set_ylabel("% of the first run")
+    axes.grid(axis="x", visible=False)
+    legend = axes.legend(fontsize=7.8, frameon=False, ncols=min(len(runs), 4), loc="upper left")
+    for text in legend.get_texts():
+        text.set_color(style.subtext)
+    _title(axes, "Scenarios compared", style)
+    return figure
+
+
+def sweep_chart(values: Sequence[float], stats: Sequence[Any], label: str, kpi: str,
+                *, target: float | None = None, best: float | None = None,
+                percent: bool = False, style: ChartStyle = LIGHT_CHARTS) -> Figure:
+    """A KPI with its 95 % interval against the swept parameter; the best value marked."""
+    figure, axes = _figure(style)
+    factor = 100.0 if percent else 1.0
+    means = [s.mean * factor for s in stats]
+    lows = [s.ci95[0] * factor for s in stats]
+    highs = [s.ci95[1] * factor for s in stats]
+    axes.fill_between(values, lows, highs, color=style.accent, alpha=0.18, linewidth=0)
+    axes.plot(values, means, marker="o", color=style.accent, linewidth=1.6, markersize=4)
+    if target is not None:
+        axes.axhline(target * factor, color=style.bad, linestyle="--", linewidth=1.0)
+        axes.text(values[0], target * factor, " target", color=style.bad, fontsize=8,
+                  va="bottom")
+    if best is not None:
+        axes.axvline(best, color=style.good, linewidth=1.2)
+        axes.text(best, 0.97, f" {best:g}", color=style.good, fontsize=8.5, va="top",
+                  transform=axes.get_xaxis_transform(), fontweight=600)
+    axes.set_xlabel(label)
+    axes.set_ylabel(kpi + (" (%)" if percent else ""))
+    _title(axes, f"{kpi} against {label}", style)
+    return figure
+
+
+def to_svg(figure: Figure) -> str:
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", facecolor=figure.get_facecolor())
+    return buffer.getvalue()
+
+
+def to_png(figure: Figure, dpi: int = 150) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi, facecolor=figure.get_facecolor())
+    return buffer.getvalue()
