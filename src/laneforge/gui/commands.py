@@ -331,6 +331,22 @@ class RemoveScenarioCommand(DocumentCommand):
         self.process.add_scenario(self.scenario, self.index)
 
 
+class ReplaceScenarioCommand(DocumentCommand):
+    """Rename a scenario or change its changes (one whole scenario replaced)."""
+
+    def __init__(self, document: Document, name: str, scenario: Any, text: str,
+                 parent: MacroCommand | None = None):
+        super().__init__(document, text, parent)
+        self.name, self.scenario = name, scenario
+        self.old: Any = None
+
+    def redo(self) -> None:
+        self.old = self.process.replace_scenario(self.name, self.scenario)
+
+    def undo(self) -> None:
+        self.process.replace_scenario(self.scenario.name, self.old)
+
+
 # --- composite edits -------------------------------------------------------------------------
 
 

@@ -294,6 +294,22 @@ class EditingMixin:
         self._announce("scenario_added", scenario.name)
         return scenario
 
+    def replace_scenario(self: Process, name: str, scenario: Any) -> Any:
+        """Put ``scenario`` where the scenario called ``name`` is (rename, new changes);
+        returns the old one. Its changes must apply to this process."""
+        from .scenarios import apply_scenario
+
+        index = next((i for i, s in enumerate(self.scenarios) if s.name == name), None)
+        if index is None:
+            raise KeyError(f"no scenario {name!r}")
+        if scenario.name != name and any(s.name == scenario.name for s in self.scenarios):
+            raise ValueError(f"there is already a scenario {scenario.name!r}")
+        apply_scenario(self, scenario)  # raises ScenarioError (a ValueError) if it cannot
+        old = self.scenarios[index]
+        self.scenarios[index] = scenario
+        self._announce("scenario_changed", scenario.name, name)
+        return old
+
     def remove_scenario(self: Process, name: str) -> tuple[int, Any]:
         for index, scenario in enumerate(self.scenarios):
             if scenario.name == name:
