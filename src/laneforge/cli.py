@@ -185,12 +185,124 @@ def cmd_capacity(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _load_results(path: str):
+    from pydantic import ValidationError
+
+    from .sim import Results
+
+    try:
+        return Results.model_validate_json(Path(path).read_bytes())
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such file") from None
+    except (ValidationError, ValueError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else "not a results file"
+        raise UsageError(f"{path}: not a laneforge results file ({first})") from None
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    process = _load(args.file)
+    output = Path(args.output)
+    suffix = output.suffix.lower()
+    results = _load_results(args.with_results) if args.with_results else None
+    if not output.parent.exists():
+        raise UsageError(f"{output}: the folder {output.parent} does not exist")
+    try:
+        if suffix in (".svg", ".png", ".pdf"):
+            from .render.export import export_diagram
+            from .render.theme import THEMES
+
+            export_diagram(process, output, scale=args.scale, dpi=args.dpi,
+                           transparent=args.transparent, theme=THEMES[args.theme],
+                           results=results)
+        elif suffix == ".pptx":
+            from .render.pptx_export import export_pptx
+
+            export_pptx(process, output, results=results)
+        elif suffix == ".bpmn" or output.name.endswith(".bpmn.xml"):
+            from .io.bpmn import save_bpmn
+
+            save_bpmn(process, output)
+        elif suffix in (".html", ".htm"):
+            if results is None:
+                raise UsageError("laneforge: an HTML export is a report; give --with-results "
+                                 "RESULTS.json or use 'laneforge report'")
+            from .app.report import write_report
+
+            write_report(process, [results], output)
+        else:
+            raise UsageError(f"{output}: cannot export as '{suffix or output.name}'; use .svg, "
+                             ".png, .pdf, .pptx, .bpmn or .html")
+    except OSError as exc:
+        raise UsageError(f"{output}: cannot write: {exc.strerror or exc}") from None
+    print(f"wrote {output}")
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from .app.layout import apply_layout, auto_layout, needs_layout
+    from .io import save_process
+    from .io.bpmn import import_bpmn
+
+    source = Path(args.file)
+    try:
+        process, report = import_bpmn(source)
+    except ProcessFileError as exc:
+        raise UsageError(str(exc)) from None
+    if needs_layout(process):
+        apply_layout(process, auto_layout(process))
+    output = Path(args.output)
+    if output.exists() and not args.force:
+        raise UsageError(f"{output}: already exists; use --force to replace it")
+    try:
+        save_process(process, output)
+    except ProcessFileError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"wrote {output}: {len(process.lanes)} lanes, {len(process.nodes)} nodes, "
+          f"{len(process.edges)} connections")
+    for warning in report.warnings:
+        print(f"warning: {warning}")
+    for item in report.unmapped:
+        print(f"not mapped: {item}")
+    problems = validate(process)
+    for problem in problems:
+        print(f"{output}: {problem}")
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .app.report import write_report
+
+    process = _load(args.file)
+    if args.results:
+        runs = [_load_results(path) for path in args.results]
+    else:
+        names = args.scenario or [None]
+        if len(names) > 1 and "baseline" not in [n.lower() for n in names if n]:
+            names = [None, *names]
+        runs = []
+        for name in names:
+            scenario = None if name is None or (name.lower() in ("baseline", "base") and not any(
+                s.name == name for s in process.scenarios)) else name
+            runs.append(_simulate(process, args, scenario, f"{(name or 'Baseline')[:24]:<24}"))
+    try:
+        write_report(process, runs, args.output, csv_folder=args.csv)
+    except ValueError as exc:
+        raise UsageError(f"laneforge: {exc}") from None
+    except OSError as exc:
+        raise UsageError(f"{args.output}: cannot write: {exc.strerror or exc}") from None
+    print(f"wrote {args.output}")
+    return EXIT_OK
+
+
 COMMANDS: dict[str, tuple[str, Callable[[argparse.Namespace], int]]] = {
     "validate": ("check a process file and list its problems", cmd_validate),
     "info": ("print a readable summary of a process", cmd_info),
     "simulate": ("simulate lead flow and print the results", cmd_simulate),
     "compare": ("simulate scenarios side by side", cmd_compare),
     "capacity": ("load per lane without simulating, and staff for a target", cmd_capacity),
+    "export": ("the diagram as SVG, PNG, PDF, PowerPoint or BPMN, headless", cmd_export),
+    "import": ("a BPMN 2.0 file into a process", cmd_import),
+    "report": ("an HTML or PDF report of a run or a scenario comparison", cmd_report),
 }
 
 
@@ -262,6 +374,29 @@ def _build_parser() -> _Parser:
                           help="target of won deals a month: leads and staff needed")
     capacity.add_argument("--target", type=_percent, default=85.0, metavar="PERCENT",
                           help="load to plan staff for (default 85)")
+    export = sub.add_parser("export", help=COMMANDS["export"][0])
+    export.add_argument("file", metavar="FILE")
+    export.add_argument("-o", "--output", required=True, metavar="OUT",
+                        help="OUT.svg, .png, .pdf, .pptx or .bpmn")
+    export.add_argument("--with-results", metavar="RESULTS.json",
+                        help="tint the diagram with results from 'simulate --json'")
+    export.add_argument("--scale", type=_positive_float, default=2.0,
+                        help="PNG scale (default 2: twice the canvas size)")
+    export.add_argument("--dpi", type=_positive_float, help="PNG resolution instead of --scale")
+    export.add_argument("--transparent", action="store_true", help="PNG without background")
+    export.add_argument("--theme", choices=["light", "dark"], default="light")
+    import_parser = sub.add_parser("import", help=COMMANDS["import"][0])
+    import_parser.add_argument("file", metavar="IN.bpmn")
+    import_parser.add_argument("-o", "--output", required=True, metavar="OUT.lane.json")
+    import_parser.add_argument("--force", action="store_true", help="replace OUT if it exists")
+    report = sub.add_parser("report", help=COMMANDS["report"][0])
+    _run_options(report)
+    report.add_argument("-o", "--output", required=True, metavar="OUT", help="OUT.html or .pdf")
+    report.add_argument("--scenario", metavar="NAME", action="append",
+                        help="repeat to compare scenarios against the baseline")
+    report.add_argument("--results", metavar="RESULTS.json", action="append",
+                        help="report saved results instead of simulating (repeat to compare)")
+    report.add_argument("--csv", metavar="FOLDER", help="also write every table as CSV")
     return parser
 
 

@@ -8,16 +8,15 @@ fsyncs it and renames it over the target, so a crash never leaves half a file.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from ..atomic import atomic_write_text
 from ..model.process import FORMAT, VERSION, Process
 
 #: larger files are refused before parsing (a 300-node process is about 150 kB)
@@ -256,43 +255,6 @@ def format_json(data: Any) -> str:
 def dumps(process: Process) -> str:
     """The text of the process file: stable key order, 2-space indent, trailing newline."""
     return format_json(process.to_data())
-
-
-def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder, then rename."""
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
-    mode = None
-    if target.exists():
-        mode = target.stat().st_mode & 0o7777
-    handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temp_name, mode if mode is not None else 0o666 & ~_umask())
-        os.replace(temp_name, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp_name)
-        raise
-    try:  # make the rename itself durable
-        dir_fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dir_fd)
-    except OSError:
-        pass
-    finally:
-        os.close(dir_fd)
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
 
 
 def save_process(process: Process, path: str | os.PathLike[str]) -> None:

@@ -21,7 +21,7 @@ def _use_bundled_font() -> None:
     """Charts in the same typeface as the diagram (Inter ships in resources/fonts)."""
     for path in sorted((resources_dir() / "fonts").glob("*.ttf")):
         font_manager.fontManager.addfont(str(path))
-    matplotlib.rcParams["font.family"] = ["Inter", "DejaVu Sans"]
+    matplotlib.rcParams["font.family"] = "Inter"
     matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text in SVG
 
 

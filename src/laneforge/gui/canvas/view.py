@@ -11,9 +11,12 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDragMoveEvent,
     QDropEvent,
+    QFont,
+    QFontMetricsF,
     QKeyEvent,
     QMouseEvent,
     QPainter,
+    QPen,
     QWheelEvent,
 )
 from PySide6.QtWidgets import QGraphicsView, QLineEdit, QWidget
@@ -43,13 +46,58 @@ class DiagramView(QGraphicsView):
         self._space_down = False
         self._panning: QPointF | None = None
         self._editor: QLineEdit | None = None
+        self.legend: list[tuple[QColor, str]] | None = None
 
     @property
     def diagram_scene(self) -> DiagramScene:
         return self.scene()  # type: ignore[return-value]
 
     # --- lane headers stay in sight ------------------------------------------------------
+    def set_legend(self, entries: list[tuple[QColor, str]] | None) -> None:
+        """Swatches explaining the results tint, shown in the bottom-right corner."""
+        self.legend = entries
+        self.viewport().update()
+
     def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
+        self._draw_sticky_headers(painter)
+        if self.legend:
+            self._draw_legend(painter)
+
+    def _draw_legend(self, painter: QPainter) -> None:
+        from ...render.theme import font
+
+        assert self.legend is not None
+        theme = self.diagram_scene.theme
+        painter.save()
+        painter.resetTransform()
+        text_font = font(8.0)
+        title_font = font(8.0, QFont.Weight.DemiBold)
+        metrics = QFontMetricsF(text_font)
+        row = metrics.height() + 3
+        width = max(metrics.horizontalAdvance(t) for _, t in self.legend) + 36
+        height = row * len(self.legend) + 12
+        box = QRectF(self.viewport().width() - width - 14,
+                     self.viewport().height() - height - 14, width, height)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setPen(QPen(theme.color("lane_line"), 1.0))
+        painter.setBrush(theme.color("label_fill", 0.94))
+        painter.drawRoundedRect(box, 6, 6)
+        y = box.top() + 6
+        for color, text in self.legend:
+            heading = color.alpha() == 0
+            if not heading:
+                painter.setPen(QPen(theme.color("lane_line"), 0.8))
+                painter.setBrush(color)
+                painter.drawRoundedRect(QRectF(box.left() + 10, y + 3, 14, row - 8), 2, 2)
+            painter.setPen(theme.color("text" if heading else "subtext"))
+            painter.setFont(title_font if heading else text_font)
+            painter.drawText(QRectF(box.left() + (10 if heading else 30), y, width, row),
+                             int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft),
+                             text)
+            y += row
+        painter.restore()
+
+    def _draw_sticky_headers(self, painter: QPainter) -> None:
         """When the view is scrolled right past the lane headers, draw them at its left edge."""
         scene = self.diagram_scene
         diagram = scene.diagram

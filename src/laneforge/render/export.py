@@ -1,0 +1,174 @@
+"""The diagram as SVG (vector, text as text), PNG (scale or DPI, optional transparency) or PDF
+(vector, landscape, fitted to the page), drawn by the same painter as the canvas.
+
+Works headless: with no display, the offscreen Qt platform is used.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QSize, QSizeF
+from PySide6.QtGui import (
+    QColor,
+    QGuiApplication,
+    QImage,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+)
+from PySide6.QtSvg import QSvgGenerator
+
+from ..atomic import atomic_temp_path, atomic_write_bytes, replace_from_temp
+from ..model import Process
+from .diagram import Decorations, node_markers, paint_diagram
+from .geometry import Diagram, layout_diagram
+from .painter import LaneDecor
+from .theme import LIGHT, Theme, register_fonts
+from .tint import decorations as results_decorations
+
+MARGIN = 24.0
+FORMATS = ("svg", "png", "pdf")
+
+
+def ensure_gui_application() -> QGuiApplication:
+    """A Qt GUI application for painting; offscreen when there is no display."""
+    app = QGuiApplication.instance()
+    if app is None:
+        if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        app = QGuiApplication([])
+    register_fonts()
+    return app  # type: ignore[return-value]
+
+
+def decorations_for(process: Process, theme: Theme, results: Any = None) -> Decorations:
+    """Stage and SLA markers, plus the results tint and badges when results are given."""
+    decor = Decorations(nodes=node_markers(process))
+    if results is not None:
+        nodes, lanes = results_decorations(results, process, theme)
+        for node_id, extra in nodes.items():
+            if node_id in decor.nodes:
+                decor.nodes[node_id].tint = extra.get("tint")
+                decor.nodes[node_id].badges = list(extra.get("badges", []))
+        decor.lanes = {lane_id: LaneDecor(tint=color) for lane_id, color in lanes.items()}
+    return decor
+
+
+def _bounds(diagram: Diagram) -> QRectF:
+    b = diagram.bounds
+    # room for badges under the lowest nodes and labels above the first lane
+    return QRectF(b.x - MARGIN, b.y - MARGIN, b.w + 2 * MARGIN, b.h + 2 * MARGIN + 24)
+
+
+def _paint(painter: QPainter, process: Process, diagram: Diagram, rect: QRectF, theme: Theme,
+           decor: Decorations, background: bool) -> None:
+    painter.translate(-rect.x(), -rect.y())
+    if background:
+        painter.fillRect(rect, QColor(theme.canvas))
+    paint_diagram(painter, process, diagram, theme, decor, background=False)
+
+
+def render_svg(process: Process, *, theme: Theme = LIGHT, results: Any = None,
+               title: str | None = None) -> str:
+    ensure_gui_application()
+    diagram = layout_diagram(process)
+    rect = _bounds(diagram)
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    generator = QSvgGenerator()
+    generator.setOutputDevice(buffer)
+    generator.setSize(QSize(int(rect.width()), int(rect.height())))
+    generator.setViewBox(QRectF(0, 0, rect.width(), rect.height()))
+    generator.setTitle(title or process.name)
+    generator.setDescription(f"Swim-lane diagram of {process.name}, drawn by laneforge")
+    painter = QPainter(generator)
+    _paint(painter, process, diagram, rect, theme, decorations_for(process, theme, results),
+           background=True)
+    painter.end()
+    buffer.close()
+    return bytes(data.data()).decode("utf-8")
+
+
+def render_image(process: Process, *, scale: float = 2.0, dpi: float | None = None,
+                 transparent: bool = False, theme: Theme = LIGHT, results: Any = None
+                 ) -> QImage:
+    """A raster image; ``dpi`` (at 96 px per inch = 100 %) takes precedence over ``scale``."""
+    ensure_gui_application()
+    if dpi is not None:
+        scale = dpi / 96.0
+    diagram = layout_diagram(process)
+    rect = _bounds(diagram)
+    image = QImage(max(1, int(rect.width() * scale)), max(1, int(rect.height() * scale)),
+                   QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(QColor(0, 0, 0, 0) if transparent else QColor(theme.canvas))
+    if dpi is not None:
+        dots_per_meter = round(dpi / 0.0254)
+        image.setDotsPerMeterX(dots_per_meter)
+        image.setDotsPerMeterY(dots_per_meter)
+    painter = QPainter(image)
+    painter.scale(scale, scale)
+    _paint(painter, process, diagram, rect, theme, decorations_for(process, theme, results),
+           background=False)
+    painter.end()
+    return image
+
+
+def render_pdf(process: Process, path: Path, *, theme: Theme = LIGHT, results: Any = None,
+               page: str = "A4") -> None:
+    """A vector PDF: one landscape page, the diagram fitted inside the margins."""
+    ensure_gui_application()
+    diagram = layout_diagram(process)
+    rect = _bounds(diagram)
+    writer = QPdfWriter(str(path))
+    size = QPageSize(QPageSize.PageSizeId.A3 if page.upper() == "A3" else
+                     QPageSize.PageSizeId.Letter if page.lower() == "letter" else
+                     QPageSize.PageSizeId.A4)
+    writer.setPageLayout(QPageLayout(size, QPageLayout.Orientation.Landscape,
+                                     QMarginsF(10, 10, 10, 10), QPageLayout.Unit.Millimeter))
+    writer.setTitle(process.name)
+    writer.setCreator("laneforge")
+    writer.setResolution(300)
+    painter = QPainter(writer)
+    target = QSizeF(painter.viewport().width(), painter.viewport().height())
+    factor = min(target.width() / rect.width(), target.height() / rect.height())
+    painter.translate((target.width() - rect.width() * factor) / 2, 0)
+    painter.scale(factor, factor)
+    _paint(painter, process, diagram, rect, theme, decorations_for(process, theme, results),
+           background=True)
+    painter.end()
+
+
+def export_diagram(process: Process, path: str | os.PathLike[str], *, scale: float = 2.0,
+                   dpi: float | None = None, transparent: bool = False,
+                   theme: Theme = LIGHT, results: Any = None) -> Path:
+    """Write the diagram to ``path``; the format comes from its suffix (svg, png, pdf)."""
+    target = Path(path)
+    fmt = target.suffix.lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise ValueError(f"cannot export a diagram as '.{fmt}'; use .svg, .png or .pdf")
+    if fmt == "svg":
+        data = render_svg(process, theme=theme, results=results).encode("utf-8")
+        atomic_write_bytes(target, data)
+    elif fmt == "png":
+        image = render_image(process, scale=scale, dpi=dpi, transparent=transparent,
+                             theme=theme, results=results)
+        buffer = QByteArray()
+        device = QBuffer(buffer)
+        device.open(QIODevice.OpenModeFlag.WriteOnly)
+        image.save(device, "PNG")
+        device.close()
+        atomic_write_bytes(target, bytes(buffer.data()))
+    else:
+        temp = atomic_temp_path(target)
+        try:
+            render_pdf(process, temp, theme=theme, results=results)
+            replace_from_temp(temp, target)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
+    return target

@@ -1,0 +1,99 @@
+"""A report as PDF: the diagram (vector, with the results tint) on the first page, then the
+findings, tables and charts laid out as text over as many pages as they need."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QMarginsF, QRectF, QSizeF, QUrl
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QImage,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+    QTextDocument,
+)
+
+from ..atomic import atomic_temp_path, replace_from_temp
+from ..model import Process
+from . import charts
+from .diagram import paint_diagram
+from .export import _bounds, decorations_for, ensure_gui_application
+from .geometry import layout_diagram
+from .theme import LIGHT, font
+
+CHARTS = ("funnel_chart", "utilization_chart", "waits_chart", "wip_chart", "cycle_time_chart")
+
+
+def write_report_pdf(process: Process, runs: Sequence[Any], path: Path, *,
+                     html_sections: str) -> None:
+    ensure_gui_application()
+    temp = atomic_temp_path(path)
+    try:
+        _write(process, runs, temp, html_sections)
+        replace_from_temp(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+def _write(process: Process, runs: Sequence[Any], path: Path, html_sections: str) -> None:
+    writer = QPdfWriter(str(path))
+    writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4),
+                                     QPageLayout.Orientation.Landscape,
+                                     QMarginsF(12, 12, 12, 12), QPageLayout.Unit.Millimeter))
+    writer.setResolution(144)
+    writer.setTitle(f"{process.name}: simulation report")
+    writer.setCreator("laneforge")
+    painter = QPainter(writer)
+    page = QRectF(painter.viewport())
+    first = runs[0]
+    # page 1: title and the diagram
+    painter.setFont(font(16, QFont.Weight.DemiBold))
+    painter.setPen(QColor(LIGHT.text))
+    title = process.name + (f" — {first.scenario}" if first.scenario and len(runs) == 1 else "")
+    painter.drawText(QRectF(0, 0, page.width(), 40), title)
+    painter.setFont(font(9))
+    painter.setPen(QColor(LIGHT.subtext))
+    painter.drawText(QRectF(0, 40, page.width(), 24),
+                     f"{first.replications} replications, seed {first.seed}. Lanes tinted by "
+                     "load, tasks by the wait for a free person.")
+    diagram = layout_diagram(process)
+    rect = _bounds(diagram)
+    area = QRectF(0, 72, page.width(), page.height() - 72)
+    factor = min(area.width() / rect.width(), area.height() / rect.height())
+    painter.save()
+    painter.translate(area.left(), area.top())
+    painter.scale(factor, factor)
+    painter.translate(-rect.x(), -rect.y())
+    decor = decorations_for(process, LIGHT, first if len(runs) == 1 else None)
+    paint_diagram(painter, process, diagram, LIGHT, decor, background=False)
+    painter.restore()
+    # following pages: findings, tables and charts
+    document = QTextDocument()
+    document.setDefaultFont(font(9))
+    document.setDocumentMargin(0)
+    document.setPageSize(QSizeF(page.width(), page.height()))
+    images = []
+    for name in CHARTS:
+        figure = getattr(charts, name)(first)
+        image = QImage.fromData(charts.to_png(figure, dpi=130))
+        document.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), image)
+        images.append(f"<p><img src='{name}' width='{int(page.width() * 0.62)}'></p>")
+    document.setHtml("<style>table { border-collapse: collapse; } td, th { padding: 2px 8px; "
+                     "border-bottom: 1px solid #E3E6EA; } h2, h3 { color: #1F2933; }</style>"
+                     + html_sections + "<h2>Charts</h2>" + "".join(images))
+    height = page.height()
+    pages = max(1, int(document.size().height() // height) + 1)
+    for index in range(pages):
+        writer.newPage()
+        painter.save()
+        painter.translate(0, -index * height)
+        document.drawContents(painter, QRectF(0, index * height, page.width(), height))
+        painter.restore()
+    painter.end()
