@@ -204,6 +204,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     output = Path(args.output)
     suffix = output.suffix.lower()
     results = _load_results(args.with_results) if args.with_results else None
+    if results is not None and results.process != process.name:
+        raise UsageError(f"{args.with_results}: these are results of “{results.process}”, "
+                         f"not of “{process.name}”")
     if not output.parent.exists():
         raise UsageError(f"{output}: the folder {output.parent} does not exist")
     try:
@@ -215,9 +218,12 @@ def cmd_export(args: argparse.Namespace) -> int:
                            transparent=args.transparent, theme=THEMES[args.theme],
                            results=results)
         elif suffix == ".pptx":
-            from .render.pptx_export import export_pptx
+            from .render.pptx_export import PptxExportError, export_pptx
 
-            export_pptx(process, output, results=results)
+            try:
+                export_pptx(process, output, results=results, title=args.title)
+            except PptxExportError as exc:
+                raise UsageError(f"laneforge: {exc}") from None
         elif suffix == ".bpmn" or output.name.endswith(".bpmn.xml"):
             from .io.bpmn import save_bpmn
 
@@ -385,6 +391,7 @@ def _build_parser() -> _Parser:
     export.add_argument("--dpi", type=_positive_float, help="PNG resolution instead of --scale")
     export.add_argument("--transparent", action="store_true", help="PNG without background")
     export.add_argument("--theme", choices=["light", "dark"], default="light")
+    export.add_argument("--title", help="the slide title of a PowerPoint export")
     import_parser = sub.add_parser("import", help=COMMANDS["import"][0])
     import_parser.add_argument("file", metavar="IN.bpmn")
     import_parser.add_argument("-o", "--output", required=True, metavar="OUT.lane.json")

@@ -646,6 +646,41 @@ def test_slas(setup, qtbot):
     undo_all(qtbot, dock, document, original)
 
 
+def test_an_sla_id_is_typed_and_scenario_changes_follow(qtbot):
+    data = load_process(LIFECYCLE).to_data()
+    data["scenarios"].append({"name": "Faster follow-up",
+                              "changes": {"slas.mql_followup.within": "2h"}})
+    document = Document(process_from_data(data))
+    original = document.process.detached_copy()
+    dock = PropertiesDock()
+    qtbot.addWidget(dock)
+    dock.set_document(document)
+    dock.show()
+    page = dock.process_editor.slas
+    dock.process_editor.expand(page)
+    assert page.current == "mql_followup" and page.id.text() == "mql_followup"
+    for text, message in (("mql followup", "use letters"), ("sql_meeting", "already an sla")):
+        type_into(qtbot, page.id, text)
+        assert is_invalid(page.id) and message in error_text(page.id)
+    assert_untouched(document, original)
+    type_into(qtbot, page.id, "mql_call")
+    process = document.process
+    assert [s.id for s in process.slas] == ["mql_call", "sql_meeting"]  # same place
+    assert process.sla("mql_call").target == "first_call"
+    assert process.scenarios[-1].changes == {"slas.mql_call.within": "2h"}
+    assert document.undo_stack.count() == 1
+    assert document.undo_stack.undoText() == (
+        "Change id of SLA 'MQL called within 4 business hours'")
+    assert page.current == "mql_call" and not is_invalid(page.id)
+    type_into(qtbot, page.within, "3h")  # the form edits the renamed SLA
+    assert str(process.sla("mql_call").within) == "3h"
+    undo_all(qtbot, dock, document, original)
+    qtbot.waitUntil(lambda: page.id.text() == "mql_followup")
+    document.undo_stack.redo()
+    assert process.scenarios[-1].changes == {"slas.mql_call.within": "2h"}
+    qtbot.waitUntil(lambda: page.id.text() == "mql_call")
+
+
 # --- following the model ---------------------------------------------------------------------
 
 

@@ -62,8 +62,10 @@ def format_value(value: float | None, kind: str) -> str:
 def format_delta(delta: float | None, kind: str) -> str:
     if delta is None:
         return ""
-    sign = "+" if delta > 0 else "−" if delta < 0 else "±"
     magnitude = abs(delta)
+    if format_value(magnitude, kind) in ("0 min", "0.0 %", "0", "0.0", "0.00"):
+        return "±0" if kind != "percent" else "±0.0 pt"
+    sign = "+" if delta > 0 else "−" if delta < 0 else "±"
     if kind == "percent":
         return f"{sign}{magnitude * 100:.1f} pt"
     if kind == "hours":

@@ -86,6 +86,9 @@ class MainWindow(QMainWindow):
         self.autosave.start()
 
         self.actions = build_menus(self)
+        from .simulation.controller import SimulationController
+
+        self.simulation = SimulationController(self)
         self._wire()
         self._attach(self.document)
         self._restore_layout()
@@ -123,6 +126,7 @@ class MainWindow(QMainWindow):
             self.scene.set_document(document)
         self.properties_dock.set_document(document)
         self.properties_dock.set_selection(Selection())
+        self.simulation.set_document()
         self._update_title()
         self.capacity.schedule(document.process)
         QTimer.singleShot(0, self.view.show_start)
@@ -435,6 +439,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("view/snap", self.scene.snap_enabled)
         self.settings.setValue("view/theme", self.theme_mode)
         self.capacity.shutdown()
+        self.simulation.shutdown()
         self.autosave.stop()
         self.recovery.clear()
         event.accept()
@@ -447,6 +452,7 @@ class MainWindow(QMainWindow):
         self.scene.set_theme(self.theme)
         self.palette_dock.set_theme(self.theme)
         self.actions.refresh_icons(self.theme)
+        self.simulation.refresh_theme()
         self.settings.setValue("view/theme", mode)
 
 

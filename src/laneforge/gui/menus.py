@@ -98,6 +98,21 @@ def build_menus(window: MainWindow) -> WindowActions:
     file_menu.addAction(act("revert", "Re&vert", window.revert, None,
                             "Go back to the saved file"))
     file_menu.addSeparator()
+    from .exporting import export_as, import_bpmn_dialog
+
+    export_menu = file_menu.addMenu("&Export")
+    for kind, text, shortcut in (
+        ("svg", "Diagram as &SVG…", "Ctrl+E"), ("png", "Diagram as &PNG…", None),
+        ("pdf", "Diagram as P&DF…", None), ("pptx", "Po&werPoint slides…", None),
+        ("bpmn", "&BPMN 2.0…", None), ("html", "Report as &HTML…", None),
+        ("report-pdf", "Report as PDF…", None),
+    ):
+        export_menu.addAction(act(f"export_{kind}", text,
+                                  lambda k=kind: export_as(window, k), shortcut))
+    file_menu.addAction(act("import_bpmn", "&Import BPMN 2.0…",
+                            lambda: import_bpmn_dialog(window), None,
+                            "Open a BPMN file from another modelling tool"))
+    file_menu.addSeparator()
     file_menu.addAction(act("quit", "&Quit", window.close, QKeySequence.StandardKey.Quit))
 
     # --- Edit ----------------------------------------------------------------------------

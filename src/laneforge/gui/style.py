@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
+from ..bundled import resources_dir
 from ..render.theme import DARK, LIGHT, Theme, font
 
 MODES = ("system", "light", "dark")
@@ -16,6 +17,8 @@ QDockWidget::title { padding: 6px 8px; font-weight: 600; }
 QLabel#hint { color: palette(placeholder-text); font-size: 8.5pt; }
 QLabel#sectionTitle { font-weight: 600; padding-top: 6px; }
 QLabel#errorText { color: #D93025; font-size: 8.5pt; }
+QFrame#kpiTile { border: 1px solid palette(mid); border-radius: 6px; background: palette(base); }
+QLabel#kpiValue { font-size: 15pt; font-weight: 600; }
 *[invalid="true"] { border: 1.5px solid #D93025; border-radius: 3px; }
 QToolButton { padding: 4px 8px; border-radius: 5px; }
 QToolButton:checked { background: palette(highlight); color: palette(highlighted-text); }
@@ -72,11 +75,27 @@ def _palette(theme: Theme) -> QPalette:
     return palette
 
 
+def _indicators(theme: Theme) -> str:
+    """Check boxes drawn with a visible outline in both palettes (Fusion's vanish on dark)."""
+    check = (resources_dir() / "check.svg").as_posix()
+    outline = "#7A8594" if theme.name == "dark" else "#9AA3AE"
+    selectors = ("QCheckBox::indicator", "QListView::indicator", "QTreeView::indicator",
+                 "QTableView::indicator", "QGroupBox::indicator")
+    base = ", ".join(selectors)
+    checked = ", ".join(f"{s}:checked" for s in selectors)
+    disabled = ", ".join(f"{s}:disabled" for s in selectors)
+    return (f"{base} {{ width: 13px; height: 13px; border: 1px solid {outline}; "
+            "border-radius: 3px; background: palette(base); }\n"
+            f"{checked} {{ background: {theme.selection}; border-color: {theme.selection}; "
+            f"image: url({check}); }}\n"
+            f"{disabled} {{ border-color: {theme.lane_line}; }}\n")
+
+
 def apply_look(app: QApplication, mode: str) -> Theme:
     """Style the application for ``mode`` (system, light or dark); returns the diagram theme."""
     theme = theme_for(mode)
     app.setStyle("Fusion")
     app.setPalette(_palette(theme))
     app.setFont(font(9.5))
-    app.setStyleSheet(STYLESHEET)
+    app.setStyleSheet(STYLESHEET + _indicators(theme))
     return theme

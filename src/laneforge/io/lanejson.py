@@ -46,7 +46,13 @@ def format_location(loc: tuple[Any, ...]) -> str:
     for part in loc:
         if isinstance(part, int):
             text += f"[{part}]"
-        elif not _is_union_tag(str(part)):
+        elif _is_union_tag(str(part)):
+            continue
+        elif part == "[key]":  # pydantic's mark for an error in a dict's key
+            text += " (the name)"
+        elif not str(part).isprintable() or not str(part).strip():
+            text += f"[{json.dumps(str(part))}]"  # a key with a line break stays on one line
+        else:
             text += f".{part}" if text else str(part)
     return text
 

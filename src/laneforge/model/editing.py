@@ -147,13 +147,15 @@ class EditingMixin:
         self: Process, node_id: str, pos: tuple[float, float], lane: str | None = None
     ) -> tuple[tuple[float, float] | None, str]:
         """Move a node (and optionally into another lane); returns the old (pos, lane)."""
-        node = self.node(node_id)
+        index = self.node_index(node_id)
+        node = self.nodes[index]
         if lane is not None and not self.has_lane(lane):
             raise ValueError(f"no lane {lane!r}")
         old = (node.pos, node.lane)
-        node.pos = (tidy_number(pos[0]), tidy_number(pos[1]))
+        update: dict[str, Any] = {"pos": (tidy_number(pos[0]), tidy_number(pos[1]))}
         if lane is not None:
-            node.lane = lane
+            update["lane"] = lane
+        self.nodes[index] = node.model_copy(update=update)
         self._announce("node_changed", node_id, "pos")
         return old
 
@@ -165,20 +167,28 @@ class EditingMixin:
             raise ValueError(f"{new_id!r} is not a valid id")
         if self.has_node(new_id):
             raise ValueError(f"there is already a node {new_id!r}")
-        node = self.node(old_id)
-        node.id = new_id
-        for edge in self.edges:
+        # objects are replaced by renamed copies, never changed in place: undo commands
+        # hold on to the objects they added or removed and must find them as they were
+        index = self.node_index(old_id)
+        self.nodes[index] = self.nodes[index].model_copy(update={"id": new_id})
+        for i, edge in enumerate(self.edges):
+            update: dict[str, Any] = {}
             if edge.source == old_id:
-                edge.source = new_id
+                update["source"] = new_id
             if edge.target == old_id:
-                edge.target = new_id
+                update["target"] = new_id
             if edge.decay is not None and edge.decay.since == old_id:
-                edge.decay.since = new_id
-        for sla in self.slas:
+                update["decay"] = edge.decay.model_copy(update={"since": new_id})
+            if update:
+                self.edges[i] = edge.model_copy(update=update)
+        for i, sla in enumerate(self.slas):
+            update = {}
             if sla.source == old_id:
-                sla.source = new_id
+                update["source"] = new_id
             if sla.target == old_id:
-                sla.target = new_id
+                update["target"] = new_id
+            if update:
+                self.slas[i] = sla.model_copy(update=update)
         self._rename_in_scenarios("nodes", old_id, new_id)
         self._rename_in_edge_paths(old_id, new_id)
         self._announce("node_renamed", new_id, old_id)
@@ -251,10 +261,11 @@ class EditingMixin:
             raise ValueError(f"{new_id!r} is not a valid id")
         if self.has_lane(new_id):
             raise ValueError(f"there is already a lane {new_id!r}")
-        self.lane(old_id).id = new_id
-        for node in self.nodes:
+        index = self.lane_index(old_id)
+        self.lanes[index] = self.lanes[index].model_copy(update={"id": new_id})
+        for i, node in enumerate(self.nodes):
             if node.lane == old_id:
-                node.lane = new_id
+                self.nodes[i] = node.model_copy(update={"lane": new_id})
         self._rename_in_scenarios("lanes", old_id, new_id)
         self._announce("lane_renamed", new_id, old_id)
 
@@ -278,6 +289,20 @@ class EditingMixin:
         self.slas.insert(len(self.slas) if index is None else index, sla)
         self._announce("sla_added", sla.id)
         return sla
+
+    def rename_sla(self: Process, old_id: str, new_id: str) -> None:
+        """Change an SLA's id; scenario changes that point at it (``slas.<id>.…``) follow."""
+        if old_id == new_id:
+            return
+        if not is_identifier(new_id):
+            raise ValueError(f"{new_id!r} is not a valid id")
+        if any(s.id == new_id for s in self.slas):
+            raise ValueError(f"there is already an SLA {new_id!r}")
+        self.sla(old_id)  # KeyError if there is none
+        index = next(i for i, s in enumerate(self.slas) if s.id == old_id)
+        self.slas[index] = self.slas[index].model_copy(update={"id": new_id})
+        self._rename_in_scenarios("slas", old_id, new_id)
+        self._announce("sla_changed", new_id, old_id)
 
     def remove_sla(self: Process, sla_id: str) -> tuple[int, SLA]:
         for index, sla in enumerate(self.slas):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -205,28 +206,44 @@ def cycle_time_chart(results: Any, style: ChartStyle = LIGHT_CHARTS) -> Figure:
     return figure
 
 
+#: the rows a comparison chart shows first (what scenarios usually change)
+COMPARISON_KEYS = ("won", "lead_to_won", "sla:", "util:", "cycle_p90", "cost_per_won")
+
+
+def comparison_rows(rows: Sequence[Any], limit: int = 8) -> list[Any]:
+    """The most telling KPI rows: won deals, SLA breaches, loads, cycle time, cost."""
+    usable = [r for r in rows if r.values and r.values[0] is not None and r.values[0].mean]
+    chosen: list[Any] = []
+    for prefix in COMPARISON_KEYS:
+        chosen += [r for r in usable if r.metric.key.startswith(prefix) and r not in chosen]
+    return chosen[:limit]
+
+
 def comparison_chart(runs: Sequence[Any], rows: Sequence[Any], style: ChartStyle = LIGHT_CHARTS,
                      ) -> Figure:
     """Grouped bars of the headline KPIs, one colour per run (values relative to the first)."""
-    chosen = [r for r in rows if r.metric.kind in ("percent", "hours", "money", "count")
-              and r.metric.key != "leads" and r.values[0] is not None][:8]
-    figure, axes = _figure(style, 7.2, 3.6)
+    chosen = comparison_rows(rows)
+    figure, axes = _figure(style, 7.6, 3.8)
     if not chosen:
         axes.set_axis_off()
         return figure
     width = 0.8 / len(runs)
+    top = 100.0
     for i, run in enumerate(runs):
         heights = []
         for row in chosen:
             base, value = row.values[0], row.values[i]
             heights.append(100.0 * value.mean / base.mean if value and base and base.mean
                            else 0.0)
+        top = max(top, *heights)
         positions = [k + (i - (len(runs) - 1) / 2) * width for k in range(len(chosen))]
         axes.bar(positions, heights, width=width * 0.92, label=run.scenario or "Baseline",
                  color=style.palette[i % len(style.palette)])
     axes.axhline(100, color=style.subtext, linewidth=0.8)
     axes.set_xticks(range(len(chosen)))
-    axes.set_xticklabels([r.metric.label.replace(": ", ":\n") for r in chosen], fontsize=7.5)
+    axes.set_xticklabels([textwrap.fill(r.metric.label.replace(": ", " "), 14) for r in chosen],
+                         fontsize=7.4)
+    axes.set_ylim(0, top * 1.22)  # room for the legend above the bars
     axes.set_ylabel("% of the first run")
     axes.grid(axis="x", visible=False)
     legend = axes.legend(fontsize=7.8, frameon=False, ncols=min(len(runs), 4), loc="upper left")

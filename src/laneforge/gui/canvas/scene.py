@@ -102,7 +102,20 @@ class DiagramScene(QGraphicsScene):
             return None
 
     def _on_document_changed(self, change: Change) -> None:
+        renamed = change.kind in ("node_renamed", "lane_renamed")
+        selection = self.selection() if renamed else None
         self.relayout()
+        if selection is not None:  # the item under its new id stays selected
+            old, new = change.detail, change.key
+            self.select(Selection(
+                nodes=tuple(new if n == old else n for n in selection.nodes)
+                if change.kind == "node_renamed" else selection.nodes,
+                edges=tuple((new if a == old else a, new if b == old else b)
+                            for a, b in selection.edges)
+                if change.kind == "node_renamed" else selection.edges,
+                lanes=tuple(new if ln == old else ln for ln in selection.lanes)
+                if change.kind == "lane_renamed" else selection.lanes,
+            ))
         self._validate_timer.start()
 
     # --- building and laying out items -------------------------------------------------------
@@ -141,11 +154,12 @@ class DiagramScene(QGraphicsScene):
                     else:
                         item.set_box(box)
             self._apply_decorations()
-            bounds = diagram.bounds
-            self.setSceneRect(QRectF(bounds.x - MARGIN, bounds.y - MARGIN,
-                                     bounds.w + 2 * MARGIN + 400, bounds.h + 2 * MARGIN + 200))
         finally:
             self.blockSignals(False)
+        # outside the blocked signals: the view must hear that the scene grew (scroll bars)
+        bounds = diagram.bounds
+        self.setSceneRect(QRectF(bounds.x - MARGIN, bounds.y - MARGIN,
+                                 bounds.w + 2 * MARGIN + 400, bounds.h + 2 * MARGIN + 200))
         if selected != self.selection():
             self._on_selection_changed()
         self.update()

@@ -207,7 +207,36 @@ class DiagramView(QGraphicsView):
             return
         super().keyReleaseEvent(event)
 
+    def sticky_lane_at(self, point: QPointF) -> str | None:
+        """The lane whose header is painted at the left edge under ``point`` (viewport), if
+        the real headers are scrolled out of sight."""
+        diagram = self.diagram_scene.diagram
+        if diagram is None or not diagram.lanes:
+            return None
+        left = self.mapToScene(0, 0).x()
+        if left <= diagram.lanes[0].header.x + 1 or point.x() > diagram.lanes[0].header.w * \
+                self.zoom:
+            return None
+        lane = diagram.lane_at(self.mapToScene(point.toPoint()).y())
+        return lane.id if lane is not None else None
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        lane = self.sticky_lane_at(event.position())
+        if lane is not None and event.button() == Qt.MouseButton.LeftButton:
+            self.diagram_scene.rename_requested.emit("lane", lane)
+            event.accept()
+            return
+        super().mouseDoubleClickEvent(event)
+
     def mousePressEvent(self, event: QMouseEvent) -> None:
+        lane = self.sticky_lane_at(event.position())
+        if lane is not None and event.button() == Qt.MouseButton.LeftButton \
+                and not self._space_down:
+            from ..selection import Selection
+
+            self.diagram_scene.select(Selection(lanes=(lane,)))
+            event.accept()
+            return
         if event.button() == Qt.MouseButton.MiddleButton or (
                 self._space_down and event.button() == Qt.MouseButton.LeftButton):
             self._panning = event.position()

@@ -78,3 +78,18 @@ class ReplaceSLACommand(DocumentCommand):
         assert self.old is not None
         index, _ = self.process.remove_sla(self.new.id)
         self.process.add_sla(self.old, index)
+
+
+class RenameSLACommand(QUndoCommand):
+    """Give an SLA another id; scenario changes that point at it (``slas.<id>.…``) follow."""
+
+    def __init__(self, document: Document, sla_id: str, new_id: str, text: str,
+                 parent: QUndoCommand | None = None) -> None:
+        super().__init__(text, parent)
+        self.document, self.sla_id, self.new_id = document, sla_id, new_id
+
+    def redo(self) -> None:
+        self.document.process.rename_sla(self.sla_id, self.new_id)
+
+    def undo(self) -> None:
+        self.document.process.rename_sla(self.new_id, self.sla_id)

@@ -7,10 +7,11 @@ from typing import Any
 from PySide6.QtWidgets import QComboBox, QLineEdit, QWidget
 
 from ...model import MISSING, SLA
+from ...model.types import is_identifier
 from ..commands import AddSLACommand, RemoveSLACommand
 from ..selection import Selection
 from .base import set_error
-from .commands import ReplaceSLACommand
+from .commands import RenameSLACommand, ReplaceSLACommand
 from .distribution import parse_duration_text
 from .master_detail import MasterDetail
 from .widgets import double_spin, grow_row, push_button
@@ -32,6 +33,11 @@ class SlasPage(MasterDetail):
         self.name.setPlaceholderText("e.g. MQL called within 4 business hours")
         self.form.add("Name", self.name, "How the SLA is named in reports.")
         self.name.editingFinished.connect(self._on_name_finished)
+        self.id = QLineEdit()
+        self.id.setObjectName("sla_id")
+        self.form.add("Id", self.id, "The SLA's key in the file, in scenarios and in results "
+                      "(letters, digits, '_' and '-', e.g. mql_followup).")
+        self.id.editingFinished.connect(self._on_id_finished)
         self.source = QComboBox()
         self.source.setObjectName("sla_from")
         self.show_source = push_button("Show", "Select this step on the diagram")
@@ -77,6 +83,7 @@ class SlasPage(MasterDetail):
         sla = self.process.sla(key)
         nodes = [(n.label, n.id) for n in self.process.nodes]
         self.show_text(self.name, sla.name)
+        self.show_text(self.id, sla.id)
         self.show_choice(self.source, nodes, sla.source)
         self.show_choice(self.target, nodes, sla.target)
         self.show_text(self.within, str(sla.within))
@@ -89,7 +96,9 @@ class SlasPage(MasterDetail):
 
     @property
     def label(self) -> str:
-        return self.process.sla(self.current).label
+        # the current SLA may be gone for a moment (an undone rename, before the refresh)
+        sla = next((s for s in self.process.slas if s.id == self.current), None)
+        return sla.label if sla is not None else self.current
 
     def add_item(self) -> str | None:
         process = self.process
@@ -117,6 +126,25 @@ class SlasPage(MasterDetail):
         name = self.name.text().strip()
         self.commit(self.name, f"{self.path}.name", name or MISSING,
                     f"Rename SLA '{self.label}'")
+
+    def _on_id_finished(self) -> None:
+        key, new = self.current, self.id.text().strip()
+        if not key or new == key:
+            set_error(self.id, None)
+            return
+        if not is_identifier(new):
+            set_error(self.id, "Use letters, digits, '_' and '-', starting with a letter or "
+                               "'_' (e.g. mql_followup)")
+            return
+        if any(sla.id == new for sla in self.process.slas):
+            set_error(self.id, f"There is already an SLA '{new}'")
+            return
+        set_error(self.id, None)
+        assert self.document is not None
+        command = RenameSLACommand(self.document, key, new, f"Change id of SLA '{self.label}'")
+        self.current = new  # the form stays on the renamed SLA
+        self.push(command)
+        self.remember(self.id)
 
     def _on_end_activated(self, _index: int) -> None:
         data: dict[str, Any] = self.process.get_value(self.path)

@@ -1,0 +1,133 @@
+"""File ▸ Export and File ▸ Import in the app: the same writers as the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from ..io import ProcessFileError
+
+if TYPE_CHECKING:
+    from .mainwindow import MainWindow
+
+FILTERS = {
+    "svg": "SVG drawing (*.svg)",
+    "png": "PNG image (*.png)",
+    "pdf": "PDF document (*.pdf)",
+    "pptx": "PowerPoint slides (*.pptx)",
+    "bpmn": "BPMN 2.0 (*.bpmn)",
+    "html": "HTML report (*.html)",
+    "report-pdf": "PDF report (*.pdf)",
+}
+
+
+def _results(window: MainWindow) -> Any:
+    """The results shown on the diagram (exports carry their tint), or None."""
+    controller = getattr(window, "simulation", None)
+    if controller is None or controller.results is None:
+        return None
+    if not controller.results_dock.on_diagram.isChecked():
+        return None
+    return controller.results
+
+
+def _ask_path(window: MainWindow, kind: str, title: str) -> Path | None:
+    base = window.document.path.parent if window.document.path else Path.home()
+    stem = (window.document.path.name.removesuffix(".lane.json") if window.document.path
+            else "process")
+    suffix = "pdf" if kind == "report-pdf" else kind
+    path, _ = QFileDialog.getSaveFileName(window, title, str(base / f"{stem}.{suffix}"),
+                                          FILTERS[kind])
+    if not path:
+        return None
+    target = Path(path)
+    if target.suffix.lower() != f".{suffix}":
+        target = target.with_name(target.name + f".{suffix}")
+    return target
+
+
+def export_as(window: MainWindow, kind: str, path: Path | None = None) -> Path | None:
+    """Export the open process; ``path`` skips the file dialog (tests, scripting)."""
+    process = window.document.process
+    titles = {"svg": "Export diagram as SVG", "png": "Export diagram as PNG",
+              "pdf": "Export diagram as PDF", "pptx": "Export as PowerPoint",
+              "bpmn": "Export as BPMN 2.0", "html": "Save report as HTML",
+              "report-pdf": "Save report as PDF"}
+    results = _results(window)
+    if kind in ("html", "report-pdf") and results is None:
+        QMessageBox.information(window, "Report", "Run a simulation first (Simulate ▸ Run, "
+                                "F5): the report shows its results.")
+        return None
+    target = path or _ask_path(window, kind, titles[kind])
+    if target is None:
+        return None
+    try:
+        if kind in ("svg", "png", "pdf"):
+            from ..render.export import export_diagram
+
+            export_diagram(process, target, results=results, theme=window.theme
+                           if kind != "pdf" else _light())
+        elif kind == "pptx":
+            from ..render.pptx_export import export_pptx
+
+            export_pptx(process, target, results=results)
+        elif kind == "bpmn":
+            from ..io.bpmn import save_bpmn
+
+            save_bpmn(process, target)
+        else:
+            from ..app.report import write_report
+
+            write_report(process, [results], target)
+    except (OSError, ValueError, ProcessFileError) as exc:
+        window.show_error("Export failed", f"{target}: {exc}")
+        return None
+    window.statusBar().showMessage(f"Exported {target}", 5000)
+    return target
+
+
+def _light() -> Any:
+    """Printed documents stay light whatever the app's theme."""
+    from ..render.theme import LIGHT
+
+    return LIGHT
+
+
+def import_bpmn_dialog(window: MainWindow, path: Path | None = None) -> bool:
+    """Open a BPMN 2.0 file as a new, unsaved process; report what could not be mapped."""
+    if not window.confirm_discard():
+        return False
+    if path is None:
+        chosen, _ = QFileDialog.getOpenFileName(window, "Import BPMN 2.0", str(Path.home()),
+                                                "BPMN 2.0 (*.bpmn *.xml);;All files (*)")
+        if not chosen:
+            return False
+        path = Path(chosen)
+    from ..app.layout import apply_layout, auto_layout, needs_layout
+    from ..io.bpmn import import_bpmn
+    from .document import Document
+
+    try:
+        process, report = import_bpmn(path)
+    except ProcessFileError as exc:
+        window.show_error("Cannot import the file", str(exc))
+        return False
+    if needs_layout(process):
+        apply_layout(process, auto_layout(process))
+    document = Document(process)
+    document.untitled = True
+    window._attach(document)
+    document.undo_stack.resetClean()
+    window._update_title()
+    notes = [*report.warnings, *(f"Not mapped: {item}" for item in report.unmapped)]
+    if notes:
+        listing = "".join(f"<li>{note}</li>" for note in notes[:15])
+        more = f"<p>… and {len(notes) - 15} more.</p>" if len(notes) > 15 else ""
+        box = QMessageBox(QMessageBox.Icon.Information, "Imported with notes",
+                          f"<p>{path.name} was imported. Please check:</p><ul>{listing}</ul>"
+                          f"{more}", QMessageBox.StandardButton.Ok, window)
+        box.setObjectName("importReport")
+        box.exec()
+    return True

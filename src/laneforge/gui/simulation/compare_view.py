@@ -1,0 +1,227 @@
+"""Baseline and scenarios side by side: a KPI table with deltas and a grouped chart."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from pathlib import Path
+
+from matplotlib.figure import Figure
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QGuiApplication, QPalette, QResizeEvent
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...app.compare import Row, compare, run_name
+from ...atomic import atomic_write_text
+from ...model import describe_hours
+from ...render.charts import DARK_CHARTS, LIGHT_CHARTS, ChartStyle, comparison_chart
+from ...sim.results import Results
+from ..properties.look import muted_color
+from ..properties.widgets import push_button
+from .chart_panel import ChartPanel
+from .compare_export import csv_text, shown_text
+from .compare_table import CompareTable, VerdictColors
+
+
+def chart_style(palette: QPalette) -> ChartStyle:
+    """Dark charts on a dark window; the background is the palette's base colour."""
+    dark = palette.color(QPalette.ColorRole.Window).lightness() < 128
+    style = DARK_CHARTS if dark else LIGHT_CHARTS
+    return dataclasses.replace(style, background=palette.color(QPalette.ColorRole.Base).name())
+
+
+class CompareView(QWidget):
+    """Shows a list of runs (the first is the baseline); see :meth:`show_runs`."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("CompareView")
+        self.runs: list[Results] = []
+        self.rows: list[Row] = []
+        self._styling = False
+
+        self.title = QLabel("No comparison yet")
+        self.title.setObjectName("compare_title")
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.subtitle = QLabel("Tick scenarios in the Scenarios panel and press Compare "
+                               "with baseline.")
+        self.subtitle.setObjectName("compare_subtitle")
+        self.subtitle.setWordWrap(True)
+        self.table = CompareTable()
+        self.legend = QLabel()
+        self.legend.setObjectName("compare_legend")
+        self.legend.setWordWrap(True)
+        self.legend.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.copy_table_button = push_button("Copy table", "Copy the table as shown, to paste "
+                                             "into a spreadsheet or a message")
+        self.export_button = push_button("Export CSV…", "Save every KPI with its 95 % "
+                                         "interval and difference as a CSV file")
+        self.copy_table_button.clicked.connect(self._on_copy_table_clicked)
+        self.export_button.clicked.connect(self._on_export_clicked)
+
+        top = QWidget()
+        column = QVBoxLayout(top)
+        column.setContentsMargins(10, 8, 10, 4)
+        column.setSpacing(4)
+        column.addWidget(self.title)
+        column.addWidget(self.subtitle)
+        column.addSpacing(4)
+        column.addWidget(self.table, 1)
+        self.status = QLabel()
+        self.status.setObjectName("compare_status")
+        self.status.setProperty("role", "hint")
+        row = QHBoxLayout()
+        row.addWidget(self.legend, 1)
+        row.addWidget(self.status)
+        row.addWidget(self.copy_table_button)
+        row.addWidget(self.export_button)
+        column.addLayout(row)
+
+        self.chart = ChartPanel("comparison")
+        self.chart.setObjectName("compare_chart_panel")
+        self.chart.layout().setContentsMargins(10, 4, 10, 8)
+
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(top)
+        self.splitter.addWidget(self.chart)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.splitter)
+        self._apply_style()
+        self._update_buttons()
+
+    # --- showing -------------------------------------------------------------------------
+    def show_runs(self, runs: Sequence[Results]) -> None:
+        """Compare ``runs`` (first = baseline): fill the table and draw the chart."""
+        self.runs = list(runs)
+        self.rows = compare(self.runs)
+        self.status.clear()
+        self._show()
+
+    def _show(self) -> None:
+        runs = self.runs
+        colors = VerdictColors.for_palette(self.palette())
+        self.table.show_rows(runs, self.rows, colors)
+        if runs:
+            first = runs[0]
+            others = [run_name(r) for r in runs[1:]]
+            self.title.setText(f"{run_name(first)} vs {', '.join(others)}" if others
+                               else run_name(first))
+            warmup = (f" after {describe_hours(first.warmup_hours)} warm-up"
+                      if first.warmup_hours else "")
+            self.subtitle.setText(
+                f"{first.replications} replications each with the same random numbers "
+                f"(seed {first.seed}) · {describe_hours(first.horizon_hours)} measured{warmup}")
+        else:
+            self.title.setText("No comparison yet")
+            self.subtitle.setText("Tick scenarios in the Scenarios panel and press Compare "
+                                  "with baseline.")
+        self.legend.setText(self._legend_html(colors))
+        self._draw_chart()
+        self._update_buttons()
+
+    def _legend_html(self, colors: VerdictColors) -> str:
+        muted = muted_color(self.palette())
+
+        def dot(color: str, word: str) -> str:
+            return f"<span style='color:{color}'>●</span>&nbsp;{word}"
+
+        items = "&nbsp;&nbsp; ".join([dot(colors.better.name(), "better"),
+                                      dot(colors.worse.name(), "worse"),
+                                      dot(colors.same.name(), "not significant")])
+        return (f"<span style='color:{muted}'>{items}&nbsp;&nbsp;— a difference counts as "
+                "significant only when the two 95 % intervals do not overlap.</span>")
+
+    def _draw_chart(self) -> None:
+        if not self.runs:
+            self.chart.figure = None
+            if self.chart.canvas is not None:
+                self.chart.canvas.hide()
+            return
+        figure = comparison_chart(self.runs, self.rows, chart_style(self.palette()))
+        self.chart.set_figure(figure)
+        self.chart.canvas.setObjectName("compare_chart")
+
+    @property
+    def figure(self) -> Figure | None:
+        return self.chart.figure
+
+    def _update_buttons(self) -> None:
+        for button in (self.copy_table_button, self.export_button):
+            button.setEnabled(bool(self.rows))
+        for button in (self.chart.copy_button, self.chart.save_button):
+            button.setEnabled(self.figure is not None)
+
+    # --- exports -------------------------------------------------------------------------
+    def table_csv(self) -> str:
+        return csv_text(self.runs, self.rows)
+
+    def _on_copy_table_clicked(self) -> None:
+        if not self.rows:
+            return
+        QGuiApplication.clipboard().setText(shown_text(self.runs, self.rows))
+        self._say("Table copied.")
+
+    def _on_export_clicked(self) -> None:
+        if not self.rows:
+            return
+        path, _filter = QFileDialog.getSaveFileName(self, "Export comparison",
+                                                    "comparison.csv", "CSV files (*.csv)")
+        if not path:
+            return
+        target = Path(path) if Path(path).suffix else Path(path).with_suffix(".csv")
+        try:
+            atomic_write_text(target, self.table_csv())
+        except OSError as exc:
+            self._say(f"Could not save {target.name}: {exc.strerror or exc}", error=True)
+            return
+        self._say(f"Saved {target.name}.")
+
+    def _say(self, text: str, error: bool = False) -> None:
+        self.status.setProperty("role", "error" if error else "hint")
+        self.status.style().unpolish(self.status)
+        self.status.style().polish(self.status)
+        self.status.setText(text)
+
+    # --- look ----------------------------------------------------------------------------
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Table and chart side by side in a wide, short dock; one above the other otherwise."""
+        super().resizeEvent(event)
+        wide = self.width() > 1.8 * self.height()
+        orientation = Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical
+        if self.splitter.orientation() != orientation:
+            self.splitter.setOrientation(orientation)
+            self.splitter.setStretchFactor(0, 1 if wide else 3)
+            self.splitter.setStretchFactor(1, 1 if wide else 2)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and not self._styling:
+            self._apply_style()
+            self._show()
+
+    def _apply_style(self) -> None:
+        self._styling = True
+        try:
+            muted = muted_color(self.palette())
+            point = self.font().pointSizeF()
+            dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
+            red = "#FF6B6B" if dark else "#C62828"
+            sheet = (f"QLabel#compare_title {{ font-weight: 600; font-size: {point * 1.2:.1f}pt; }}"
+                     f"QLabel#compare_subtitle, QLabel[role='hint'] {{ color: {muted}; }}"
+                     f"QLabel[role='error'] {{ color: {red}; }}")
+            if self.styleSheet() != sheet:
+                self.setStyleSheet(sheet)
+        finally:
+            self._styling = False

@@ -1,0 +1,288 @@
+"""Simulation in the main window: the Simulate menu, runs off the UI thread, and where their
+results go (results dock, tint on the diagram, comparison, sweep, replay)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDockWidget, QMessageBox
+
+from ...model import Process, errors, validate
+from ...render.tint import decorations, legend
+from ...sim import simulate
+from ...sim.results import Results
+from .background import BackgroundRun
+from .compare_view import CompareView
+from .results_dock import ResultsDock
+from .run_dialog import RunDialog, RunSettings, default_settings
+from .scenarios_dock import ScenariosDock
+
+if TYPE_CHECKING:
+    from ..mainwindow import MainWindow
+
+
+class SimulationController(QObject):
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.runner = BackgroundRun(self)
+        self.settings: RunSettings | None = None
+        self.results: Results | None = None
+        self.stale = False
+        self._on_done: Callable[[Any], None] | None = None
+        self._document: Any = None
+        self.results_dock = ResultsDock(window)
+        self.scenarios_dock = ScenariosDock(window)
+        self.compare_view = CompareView()
+        self.compare_dock = QDockWidget("Comparison", window)
+        self.compare_dock.setObjectName("CompareDock")
+        self.compare_dock.setWidget(self.compare_view)
+        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.results_dock)
+        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.compare_dock)
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.scenarios_dock)
+        window.tabifyDockWidget(window.problems_dock, self.results_dock)
+        window.tabifyDockWidget(self.results_dock, self.compare_dock)
+        window.tabifyDockWidget(window.properties_dock, self.scenarios_dock)
+        window.properties_dock.raise_()
+        window.problems_dock.raise_()
+        self.runner.progress.connect(self.results_dock.run_progress)
+        self.runner.finished.connect(self._on_finished)
+        self.runner.failed.connect(self._on_failed)
+        self.runner.cancelled.connect(self._on_cancelled)
+        self.results_dock.cancel_requested.connect(self.cancel)
+        self.results_dock.select_requested.connect(window.select_and_show)
+        self.results_dock.show_on_diagram.connect(self._on_show_on_diagram)
+        self.scenarios_dock.compare_requested.connect(self.compare)
+        self._build_menu()
+
+    # --- menu ----------------------------------------------------------------------------
+    def _build_menu(self) -> None:
+        menu = self.window.simulate_menu  # type: ignore[attr-defined]
+        first = menu.actions()[0] if menu.actions() else None
+
+        def action(name: str, text: str, slot: Callable[[], Any], shortcut: Any = None,
+                   tip: str = "") -> QAction:
+            item = QAction(text, self.window)
+            if shortcut is not None:
+                item.setShortcut(QKeySequence(shortcut))
+            item.setToolTip(tip)
+            item.setStatusTip(tip)
+            item.triggered.connect(lambda checked=False: slot())
+            self.window.actions.by_name[name] = item
+            menu.insertAction(first, item)
+            return item
+
+        action("run", "&Run…", self.run_dialog, "F5", "Simulate lead volume through the process")
+        action("rerun", "Run &again", self.rerun, "Ctrl+F5", "Run with the last settings")
+        self.cancel_action = action("cancel_run", "&Cancel run", self.cancel, "Shift+F5")
+        self.cancel_action.setEnabled(False)
+        menu.insertSeparator(first)
+        action("scenarios", "&Scenarios", self._show_scenarios, "Ctrl+Shift+S",
+               "What-if scenarios: add, edit and compare them")
+        action("sweep", "S&weep a parameter…", self.sweep_dialog, "Ctrl+Shift+W",
+               "Vary one number (staff, volume) and chart a KPI against it")
+        action("replay", "Re&play leads…", self.replay, "Ctrl+Shift+R",
+               "Watch one replication's leads move through the diagram")
+        action("clear_results", "C&lear results", self.clear_results, None,
+               "Remove the results tint from the diagram")
+        menu.insertSeparator(first)
+        toolbar = getattr(self.window, "toolbar", None)
+        if toolbar is not None:
+            toolbar.addSeparator()
+            run = self.window.actions.by_name["run"]
+            from ..icons import glyph_icon
+
+            run.setIcon(glyph_icon("run", self.window.theme.text))
+            self.window.actions.icon_names["run"] = "run"
+            toolbar.addAction(run)
+
+    def set_document(self) -> None:
+        """A new document is open: its scenarios, no results yet."""
+        if self._document is not None:
+            self._document.changed.disconnect(self._on_document_changed)
+        self._document = self.window.document
+        self.scenarios_dock.set_document(self._document)
+        self._document.changed.connect(self._on_document_changed)
+        self.clear_results()
+        self.settings = None
+
+    def shutdown(self) -> None:
+        """The window closes: stop any run (its thread is a daemon, but be tidy)."""
+        self.runner.cancel()
+        self.runner.wait(2.0)
+
+    def _on_document_changed(self, _change: object) -> None:
+        if self.results is not None and not self.stale:
+            self.stale = True
+            self.results_dock.heading.setText(self.results_dock.heading.text()
+                                              + " — before your latest edits")
+
+    # --- running ---------------------------------------------------------------------------
+    def _refuse_if_invalid(self, process: Process) -> bool:
+        problems = errors(validate(process))
+        if not problems:
+            return False
+        listing = "".join(f"<li>{p.message}</li>" for p in problems[:8])
+        more = f"<p>… and {len(problems) - 8} more.</p>" if len(problems) > 8 else ""
+        box = QMessageBox(QMessageBox.Icon.Warning, "Cannot simulate yet",
+                          f"<p>Fix these problems first (they are in the Problems list):</p>"
+                          f"<ul>{listing}</ul>{more}", QMessageBox.StandardButton.Ok,
+                          self.window)
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.setObjectName("refusedDialog")
+        box.exec()
+        self.window.problems_dock.show()
+        self.window.problems_dock.raise_()
+        return True
+
+    def run_dialog(self) -> None:
+        process = self.window.document.process
+        if self.runner.running or self._refuse_if_invalid(process):
+            return
+        dialog = RunDialog(process, self.settings, self.window)
+        if dialog.exec():
+            self.run(dialog.settings())
+
+    def rerun(self) -> None:
+        self.run(self.settings or default_settings(self.window.document.process))
+
+    def run(self, settings: RunSettings) -> bool:
+        """Start a run with ``settings``; False if refused (invalid process, run going on)."""
+        process = self.window.document.process
+        if self.runner.running or self._refuse_if_invalid(process):
+            return False
+        self.settings = settings
+        snapshot = process.detached_copy()
+
+        def job(progress: Callable[[int, int], Any], cancel: threading.Event) -> Results:
+            return simulate(snapshot, scenario=settings.scenario,
+                            replications=settings.replications, seed=settings.seed,
+                            horizon=settings.horizon or None, warmup=settings.warmup or None,
+                            jobs=settings.jobs, progress=progress, cancel=cancel)
+
+        self._start(job, f"Simulating {settings.scenario or 'the baseline'}…",
+                    self._show_results)
+        return True
+
+    def compare(self, names: list[str | None]) -> bool:
+        """Run the baseline (None) and scenarios with common random numbers, side by side."""
+        process = self.window.document.process
+        if len(names) < 2 or self.runner.running or self._refuse_if_invalid(process):
+            return False
+        settings = self.settings or default_settings(process)
+        snapshot = process.detached_copy()
+
+        def job(progress: Callable[[int, int], Any], cancel: threading.Event) -> list[Results]:
+            runs = []
+            reps = settings.replications
+            for index, name in enumerate(names):
+                def step(done: int, _total: int, offset: int = index * reps) -> None:
+                    progress(offset + done, reps * len(names))
+
+                runs.append(simulate(snapshot, scenario=name, replications=reps,
+                                     seed=settings.seed, horizon=settings.horizon or None,
+                                     warmup=settings.warmup or None, jobs=settings.jobs,
+                                     progress=step, cancel=cancel))
+            return runs
+
+        self._start(job, f"Comparing {len(names)} runs…", self._show_comparison)
+        return True
+
+    def _start(self, job: Any, text: str, on_done: Callable[[Any], None]) -> None:
+        self._on_done = on_done
+        self.results_dock.show()
+        self.results_dock.raise_()
+        self.results_dock.run_started(text)
+        self.cancel_action.setEnabled(True)
+        self.runner.start(job)
+
+    def cancel(self) -> None:
+        if self.runner.running:
+            self.runner.cancel()
+            self.results_dock.progress_label.setText("Cancelling…")
+            self.results_dock.cancel_button.setEnabled(False)
+
+    def _on_finished(self, result: Any) -> None:
+        self.results_dock.run_ended()
+        self.cancel_action.setEnabled(False)
+        if self._on_done is not None:
+            self._on_done(result)
+
+    def _on_failed(self, message: str) -> None:
+        self.results_dock.run_ended()
+        self.cancel_action.setEnabled(False)
+        self.window.show_error("The simulation could not run", message)
+
+    def _on_cancelled(self) -> None:
+        self.results_dock.run_ended()
+        self.cancel_action.setEnabled(False)
+        self.window.statusBar().showMessage("Simulation cancelled", 4000)
+
+    # --- showing results -------------------------------------------------------------------
+    def _show_results(self, results: Results) -> None:
+        self.results = results
+        self._make_room(self.results_dock)
+        self.stale = False
+        self.results_dock.set_dark(self.window.theme.name == "dark")
+        self.results_dock.show_results(results)
+        self._on_show_on_diagram(self.results_dock.on_diagram.isChecked())
+        self.window.statusBar().showMessage(
+            f"Simulated {results.replications} replications in {results.seconds:.1f} s", 5000)
+
+    def _show_comparison(self, runs: list[Results]) -> None:
+        self.compare_view.show_runs(runs)
+        self.compare_dock.show()
+        self.compare_dock.raise_()
+        self._make_room(self.compare_dock)
+
+    def _make_room(self, dock: QDockWidget) -> None:
+        """Results need space: grow a short bottom dock to about 40 % of the window."""
+        wanted = int(self.window.height() * 0.42)
+        if dock.height() < wanted * 0.8:
+            self.window.resizeDocks([dock], [wanted], Qt.Orientation.Vertical)
+
+    def _on_show_on_diagram(self, shown: bool) -> None:
+        scene, view = self.window.scene, self.window.view
+        if shown and self.results is not None:
+            nodes, lanes = decorations(self.results, self.window.document.process, scene.theme)
+            scene.set_results_decorations(nodes, lanes)
+            view.set_legend(legend(scene.theme))
+        else:
+            scene.set_results_decorations({}, {})
+            view.set_legend(None)
+
+    def clear_results(self) -> None:
+        self.results = None
+        self.window.scene.set_results_decorations({}, {})
+        self.window.view.set_legend(None)
+
+    def refresh_theme(self) -> None:
+        self.results_dock.set_dark(self.window.theme.name == "dark")
+        if self.results is not None:
+            self._on_show_on_diagram(self.results_dock.on_diagram.isChecked())
+
+    # --- other views -------------------------------------------------------------------------
+    def _show_scenarios(self) -> None:
+        self.scenarios_dock.show()
+        self.scenarios_dock.raise_()
+
+    def sweep_dialog(self) -> None:
+        process = self.window.document.process
+        if self.runner.running or self._refuse_if_invalid(process):
+            return
+        from .sweep_dialog import SweepDialog
+
+        dialog = SweepDialog(process, self.settings or default_settings(process), self.window)
+        dialog.exec()
+
+    def replay(self) -> None:
+        process = self.window.document.process
+        if self._refuse_if_invalid(process):
+            return
+        from .replay_panel import open_replay
+
+        open_replay(self.window, process)

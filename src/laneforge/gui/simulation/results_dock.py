@@ -1,0 +1,306 @@
+"""The results dock: progress of a run, KPI tiles, bottlenecks, charts and tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QDockWidget,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...app.compare import format_value
+from ...app.tables import Table, all_tables, write_tables
+from ...model import describe_hours
+from ...render import charts
+from ...sim.results import Results, Stat
+from ..selection import Selection
+from .chart_panel import ChartPanel
+
+TILES = (
+    ("leads", "Leads", "count"),
+    ("won", "Won deals", "count"),
+    ("lead_to_won", "Lead → won", "percent"),
+    ("cycle_p50", "Cycle time p50", "hours"),
+    ("cycle_p90", "Cycle time p90", "hours"),
+    ("sla", "SLA attainment", "percent"),
+    ("cost_per_won", "Cost per won deal", "money"),
+)
+
+
+class KpiTile(QFrame):
+    def __init__(self, key: str, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.key = key
+        self.setObjectName("kpiTile")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 6, 10, 6)
+        layout.setSpacing(0)
+        self.title = QLabel(title)
+        self.title.setObjectName("hint")
+        self.value = QLabel("–")
+        self.value.setObjectName("kpiValue")
+        self.detail = QLabel("")
+        self.detail.setObjectName("hint")
+        for label in (self.title, self.value, self.detail):
+            layout.addWidget(label)
+
+    def show_value(self, text: str, detail: str = "") -> None:
+        self.value.setText(text)
+        self.detail.setText(detail)
+        self.setToolTip(f"{self.title.text()}: {text}" + (f" ({detail})" if detail else ""))
+
+
+def _interval(stat: Stat | None, kind: str) -> str:
+    if stat is None or stat.ci95[0] == stat.ci95[1]:
+        return ""
+    return f"95 % {format_value(stat.ci95[0], kind)}–{format_value(stat.ci95[1], kind)}"
+
+
+class ResultsDock(QDockWidget):
+    select_requested = Signal(object)  # Selection
+    show_on_diagram = Signal(bool)
+    cancel_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Results", parent)
+        self.setObjectName("ResultsDock")
+        self.results: Results | None = None
+        self.dark = False
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(8, 6, 8, 6)
+        # progress of a run
+        self.progress_box = QWidget()
+        row = QHBoxLayout(self.progress_box)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.progress = QProgressBar()
+        self.progress.setTextVisible(True)
+        self.progress_label = QLabel()
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(self.cancel_requested)
+        row.addWidget(self.progress, 1)
+        row.addWidget(self.progress_label)
+        row.addWidget(self.cancel_button)
+        self.progress_box.hide()
+        layout.addWidget(self.progress_box)
+        # what was run
+        head = QHBoxLayout()
+        self.heading = QLabel("Run a simulation (F5) to see where leads pile up.")
+        self.heading.setObjectName("sectionTitle")
+        self.heading.setWordWrap(True)
+        self.on_diagram = QCheckBox("Show on diagram")
+        self.on_diagram.setChecked(True)
+        self.on_diagram.setToolTip("Tint lanes and tasks by load and wait, with badges")
+        self.on_diagram.toggled.connect(self.show_on_diagram)
+        self.export_button = QPushButton("Export tables…")
+        self.export_button.setToolTip("Save every results table as a CSV file in a folder")
+        self.export_button.clicked.connect(self._on_export)
+        head.addWidget(self.heading, 1)
+        head.addWidget(self.on_diagram)
+        head.addWidget(self.export_button)
+        layout.addLayout(head)
+        # KPI tiles, one row
+        tiles = QHBoxLayout()
+        tiles.setSpacing(6)
+        self.tiles: dict[str, KpiTile] = {}
+        for key, title, _kind in TILES:
+            tile = KpiTile(key, title)
+            self.tiles[key] = tile
+            tiles.addWidget(tile, 1)
+        layout.addLayout(tiles)
+        # bottlenecks beside the charts and tables
+        split = QSplitter(Qt.Orientation.Horizontal)
+        left = QWidget()
+        column = QVBoxLayout(left)
+        column.setContentsMargins(0, 4, 0, 0)
+        label = QLabel("Bottlenecks, worst first (click one to select it)")
+        label.setObjectName("sectionTitle")
+        column.addWidget(label)
+        self.bottlenecks = QListWidget()
+        self.bottlenecks.setWordWrap(True)
+        self.bottlenecks.setObjectName("bottlenecks")
+        self.bottlenecks.itemClicked.connect(self._on_bottleneck_clicked)
+        column.addWidget(self.bottlenecks, 3)
+        label = QLabel("Warnings")
+        label.setObjectName("sectionTitle")
+        column.addWidget(label)
+        self.warnings = QListWidget()
+        self.warnings.setWordWrap(True)
+        column.addWidget(self.warnings, 2)
+        split.addWidget(left)
+        self.tabs = QTabWidget()
+        self.charts: dict[str, ChartPanel] = {}
+        for name, title in (("funnel", "Funnel"), ("utilization", "Utilization"),
+                            ("waits", "Waits"), ("wip", "Work in progress"),
+                            ("cycle", "Cycle time")):
+            panel = ChartPanel(name)
+            self.charts[name] = panel
+            self.tabs.addTab(panel, title)
+        tables = QWidget()
+        table_column = QVBoxLayout(tables)
+        table_column.setContentsMargins(0, 4, 0, 0)
+        self.table_tabs = QTabWidget()
+        self.table_tabs.setDocumentMode(True)
+        table_column.addWidget(self.table_tabs)
+        self.tabs.addTab(tables, "Tables")
+        split.addWidget(self.tabs)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
+        layout.addWidget(split, 1)
+        self.tabs.setEnabled(False)
+        self.tabs.currentChanged.connect(self._on_tab_changed)
+        self._drawn: set[str] = set()
+        self.export_button.setEnabled(False)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(body)
+        self.setWidget(scroll)
+
+    # --- progress ------------------------------------------------------------------------
+    def run_started(self, text: str) -> None:
+        self.progress_box.show()
+        self.progress.setRange(0, 0)
+        self.progress_label.setText(text)
+        self.cancel_button.setEnabled(True)
+
+    def run_progress(self, done: int, total: int, seconds_left: float) -> None:
+        self.progress.setRange(0, total)
+        self.progress.setValue(done)
+        self.progress.setFormat(f"{done} / {total} replications")
+        if seconds_left >= 0:
+            self.progress_label.setText(f"about {seconds_left:.0f} s left")
+
+    def run_ended(self) -> None:
+        self.progress_box.hide()
+
+    # --- results -------------------------------------------------------------------------
+    def show_results(self, results: Results) -> None:
+        self.results = results
+        self.tabs.setEnabled(True)
+        self.export_button.setEnabled(True)
+        scenario = f" — scenario “{results.scenario}”" if results.scenario else ""
+        self.heading.setText(
+            f"{results.process}{scenario}: {results.replications} replications, seed "
+            f"{results.seed}, horizon {describe_hours(results.horizon_hours)}, warm-up "
+            f"{describe_hours(results.warmup_hours)} ({results.seconds:.1f} s)")
+        self._fill_tiles(results)
+        self.bottlenecks.clear()
+        for bottleneck in results.bottlenecks:
+            item = QListWidgetItem(bottleneck.reason)
+            item.setData(Qt.ItemDataRole.UserRole, (bottleneck.lane, bottleneck.node))
+            item.setToolTip(f"{bottleneck.severity.capitalize()}: click to select it")
+            self.bottlenecks.addItem(item)
+        if not results.bottlenecks:
+            self.bottlenecks.addItem("No bottleneck: no lane above 80 % and no long waits.")
+        self.warnings.clear()
+        for warning in results.warnings or ["No warnings."]:
+            self.warnings.addItem(warning)
+        self._draw_charts()
+        self._fill_tables(results)
+
+    def set_dark(self, dark: bool) -> None:
+        self.dark = dark
+        if self.results is not None:
+            self._draw_charts()
+
+    def _fill_tiles(self, r: Results) -> None:
+        kpis = r.kpis()
+        stats = {"leads": r.leads, "won": r.won, "lead_to_won": r.lead_to_won,
+                 "cycle_p50": r.cycle_time_hours.p50, "cycle_p90": r.cycle_time_hours.p90,
+                 "cost_per_won": r.cost_per_won}
+        for key, _title, kind in TILES:
+            value = kpis.get("sla_attainment") if key == "sla" else kpis.get(key)
+            detail = _interval(stats.get(key), kind)
+            if key == "sla" and value is not None:
+                checked = sum(s.checked.mean for s in r.slas.values())
+                detail = f"of {checked:,.0f} checked"
+            self.tiles[key].show_value(format_value(value, kind), detail)
+
+    def _draw_charts(self) -> None:
+        """Charts are drawn when their tab is first shown (drawing all five takes a moment)."""
+        self._drawn.clear()
+        self._on_tab_changed(self.tabs.currentIndex())
+
+    def draw_chart(self, name: str) -> None:
+        r = self.results
+        if r is None or name in self._drawn:
+            return
+        style = charts.DARK_CHARTS if self.dark else charts.LIGHT_CHARTS
+        make = {"funnel": charts.funnel_chart, "utilization": charts.utilization_chart,
+                "waits": charts.waits_chart, "wip": charts.wip_chart,
+                "cycle": charts.cycle_time_chart}[name]
+        self.charts[name].set_figure(make(r, style))
+        self._drawn.add(name)
+
+    def _on_tab_changed(self, index: int) -> None:
+        widget = self.tabs.widget(index)
+        for name, panel in self.charts.items():
+            if panel is widget:
+                self.draw_chart(name)
+
+    def _fill_tables(self, r: Results) -> None:
+        self.table_tabs.clear()
+        for table in all_tables(r):
+            widget = _table_widget(table)
+            self.table_tabs.addTab(widget, table.title)
+
+    def _on_bottleneck_clicked(self, item: QListWidgetItem) -> None:
+        data = item.data(Qt.ItemDataRole.UserRole)
+        if not data:
+            return
+        lane, node = data
+        self.select_requested.emit(Selection(nodes=(node,)) if node else Selection(lanes=(lane,)))
+
+    def _on_export(self) -> None:
+        if self.results is None:
+            return
+        folder = QFileDialog.getExistingDirectory(self, "Export tables to folder", str(Path.home()))
+        if folder:
+            self.export_tables(Path(folder))
+
+    def export_tables(self, folder: Path) -> list[Path]:
+        assert self.results is not None
+        return write_tables(all_tables(self.results), folder)
+
+
+def _table_widget(table: Table) -> QTableWidget:
+    widget = QTableWidget(len(table.rows), len(table.headers))
+    widget.setHorizontalHeaderLabels(table.headers)
+    widget.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    widget.setAlternatingRowColors(True)
+    widget.verticalHeader().setVisible(False)
+    for r, row in enumerate(table.rows):
+        for c, value in enumerate(row):
+            if isinstance(value, float):
+                text = f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+            else:
+                text = "" if value is None else str(value)
+            item = QTableWidgetItem(text)
+            if isinstance(value, int | float):
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            widget.setItem(r, c, item)
+    widget.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    widget.horizontalHeader().setStretchLastSection(True)
+    return widget
+

@@ -1,0 +1,167 @@
+"""Simulation in the app: runs off the UI thread, results shown, cancel, sweep, diagram tint."""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import time
+
+import pytest
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QMessageBox
+
+from laneforge.app.compare import format_value
+from laneforge.gui.commands import SetValueCommand
+from laneforge.gui.mainwindow import MainWindow
+from laneforge.gui.recovery import RecoveryStore
+from laneforge.gui.simulation.run_dialog import RunSettings
+from laneforge.gui.simulation.sweep_dialog import SweepDialog
+from laneforge.sim import simulate
+
+pytestmark = pytest.mark.gui
+
+QUICK = RunSettings(scenario=None, replications=3, seed=11, horizon="120d", warmup="30d", jobs=1)
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: QMessageBox.StandardButton.Ok)
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: QMessageBox.StandardButton.Discard)
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(settings, RecoveryStore(tmp_path / "recovery"))
+    win.show()
+    qtbot.waitExposed(win)
+    win.new_from_template("lead-lifecycle")
+    yield win
+    win.simulation.cancel()
+    win.simulation.runner.wait(5)
+    win.document.undo_stack.setClean()
+    win.close()
+    win.deleteLater()
+    qtbot.wait(1)
+
+
+def run_and_wait(qtbot, window, settings=QUICK, timeout=60_000):
+    with qtbot.waitSignal(window.simulation.runner.finished, timeout=timeout):
+        assert window.simulation.run(settings)
+
+
+def test_run_shows_the_kpis_of_the_results(window, qtbot):
+    run_and_wait(qtbot, window)
+    results = window.simulation.results
+    expected = simulate(window.document.process, replications=3, seed=11, horizon="120d",
+                        warmup="30d")
+    assert results.model_dump(exclude={"seconds"}) == expected.model_dump(exclude={"seconds"})
+    tiles = window.simulation.results_dock.tiles
+    kpis = results.kpis()
+    assert tiles["leads"].value.text() == format_value(kpis["leads"], "count")
+    assert tiles["won"].value.text() == format_value(kpis["won"], "count")
+    assert tiles["lead_to_won"].value.text() == format_value(kpis["lead_to_won"], "percent")
+    assert tiles["cycle_p90"].value.text() == format_value(kpis["cycle_p90"], "hours")
+    assert tiles["sla"].value.text() == format_value(kpis["sla_attainment"], "percent")
+    assert tiles["cost_per_won"].value.text() == format_value(kpis["cost_per_won"], "money")
+    dock = window.simulation.results_dock
+    assert dock.bottlenecks.count() == len(results.bottlenecks)
+    assert dock.bottlenecks.item(0).text() == results.bottlenecks[0].reason
+    for name in dock.charts:  # drawn when their tab is shown
+        dock.tabs.setCurrentWidget(dock.charts[name])
+        assert dock.charts[name].figure is not None
+
+
+def test_results_tint_the_diagram_and_clicking_a_bottleneck_selects_it(window, qtbot):
+    run_and_wait(qtbot, window)
+    scene = window.scene
+    results = window.simulation.results
+    assert "inside_sales" in scene.lane_tints  # the SDR lane runs hot
+    first_call = scene.node_items["first_call"].decor
+    assert first_call.tint is not None
+    assert any("miss" in badge for badge in first_call.badges)
+    assert window.view.legend
+    dock = window.simulation.results_dock
+    dock.bottlenecks.itemClicked.emit(dock.bottlenecks.item(0))
+    top = results.bottlenecks[0]
+    assert window.scene.selection().nodes == (top.node,)
+    dock.on_diagram.setChecked(False)
+    assert not scene.lane_tints and window.view.legend is None
+
+
+def test_progress_and_the_event_loop_keeps_turning_during_a_run(window, qtbot):
+    ticks = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.start(20)
+    progress = []
+    finished_at = []
+    window.simulation.runner.progress.connect(lambda d, t, left: progress.append((d, t)))
+    window.simulation.runner.finished.connect(lambda _r: finished_at.append(time.monotonic()))
+    started = time.monotonic()
+    run_and_wait(qtbot, window, RunSettings(None, 4, 3, "240d", "60d", 1))
+    timer.stop()
+    elapsed = finished_at[0] - started
+    assert [d for d, _ in progress] == [1, 2, 3, 4]
+    assert elapsed > 0.5
+    # while the run went on, the UI thread kept running its timers: no gap of half a second
+    during = [t for t in ticks if t <= finished_at[0]]
+    gaps = [b - a for a, b in itertools.pairwise(during)]
+    assert len(during) > elapsed / 0.2 and max(gaps) < 0.5
+
+
+def test_cancel_stops_a_run_within_a_second(window, qtbot):
+    cancelled = []
+    window.simulation.runner.cancelled.connect(lambda: cancelled.append(time.monotonic()))
+    assert window.simulation.run(RunSettings(None, 50, 3, "720d", "60d", 1))
+    qtbot.wait(300)
+    asked = time.monotonic()
+    window.simulation.cancel()
+    qtbot.waitUntil(lambda: bool(cancelled), timeout=3000)
+    assert cancelled[0] - asked < 1.0
+    assert not window.simulation.results_dock.progress_box.isVisible()
+
+
+def test_an_invalid_process_is_refused_with_its_problems(window, monkeypatch):
+    shown = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: shown.append(self.text()) or 0)
+    process = window.document.process
+    edge = next(e for e in process.edges if e.probability is not None)
+    window.document.undo_stack.push(SetValueCommand(
+        window.document, f"edges.{edge.source}->{edge.target}.probability", 0.99, "Change"))
+    assert window.simulation.run(QUICK) is False
+    assert shown and "add up to" in shown[0]
+    assert not window.simulation.runner.running
+
+
+def test_tables_export_to_csv(window, qtbot, tmp_path):
+    run_and_wait(qtbot, window)
+    written = window.simulation.results_dock.export_tables(tmp_path / "tables")
+    names = sorted(p.name for p in written)
+    assert names == ["funnel.csv", "kpis.csv", "lanes.csv", "outcomes.csv", "slas.csv",
+                     "tasks.csv"]
+    with open(tmp_path / "tables" / "lanes.csv", newline="") as stream:
+        rows = list(csv.DictReader(stream))
+    sdr = next(r for r in rows if r["lane"] == "Inside Sales (SDR)")
+    results = window.simulation.results
+    assert float(sdr["utilization"]) == pytest.approx(
+        results.lanes["inside_sales"].utilization.mean, rel=1e-5)
+
+
+def test_sweep_dialog_finds_the_smallest_staffing_meeting_the_target(qtbot):
+    from simhelpers import erlang_c, queue_process
+
+    process = queue_process("4/h", "40m", 3, horizon="1500h", replications=4, sla_within="1s")
+    dialog = SweepDialog(process, RunSettings(None, 4, 7, "1500h", "200h", 1))
+    qtbot.addWidget(dialog)
+    dialog.parameter.setCurrentIndex(dialog.parameter.findData("lanes.team.staff"))
+    dialog.start.setValue(3)
+    dialog.stop.setValue(7)
+    dialog.step.setValue(1)
+    dialog.kpi.setCurrentIndex(dialog.kpi.findData("sla:wait"))
+    dialog.goal.setCurrentText("at most")
+    dialog.target.setValue(25.0)  # percent of leads that wait at all
+    with qtbot.waitSignal(dialog.runner.finished, timeout=60_000):
+        assert dialog.start_sweep()
+    expected = min(c for c in range(3, 8) if erlang_c(c, 4 * 40 / 60) <= 0.25)
+    assert dialog.answer == expected == 5
+    assert f"= {expected}" in dialog.answer_label.text()
+    assert dialog.chart.figure is not None
+    assert dialog.table.rowCount() == 5
