@@ -289,3 +289,20 @@ def test_loading_a_large_process_does_not_freeze(scene_of):
     scene = scene_of(process)
     assert len(scene.node_items) == 300
     assert len(scene.edge_items) == len(process.edges)
+
+
+def test_tab_walks_through_the_nodes(qtbot, scene_of):
+    process = load_process("processes/lead-qualification.lane.json")
+    scene = scene_of(process)
+    view = DiagramView(scene)
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitExposed(view)
+    view.setFocus()
+    QTest.keyClick(view, Qt.Key.Key_Tab)
+    assert scene.selection().nodes == (process.nodes[0].id,)
+    QTest.keyClick(view, Qt.Key.Key_Tab)
+    QTest.keyClick(view, Qt.Key.Key_Tab)
+    assert scene.selection().nodes == (process.nodes[2].id,)
+    QTest.keyClick(view, Qt.Key.Key_Backtab)
+    assert scene.selection().nodes == (process.nodes[1].id,)

@@ -191,6 +191,10 @@ class DiagramView(QGraphicsView):
             self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
             event.accept()
             return
+        if event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab) and self._editor is None:
+            self.select_next(-1 if event.key() == Qt.Key.Key_Backtab else 1)
+            event.accept()
+            return
         if event.key() == Qt.Key.Key_Escape and self.diagram_scene.place_kind:
             self.diagram_scene.start_place(None)
             self.diagram_scene.place_finished.emit()
@@ -206,6 +210,25 @@ class DiagramView(QGraphicsView):
             event.accept()
             return
         super().keyReleaseEvent(event)
+
+    def select_next(self, step: int = 1) -> str | None:
+        """Keyboard access: Tab selects the next node in flow (file) order, Shift+Tab the one
+        before, and scrolls it into view."""
+        from ..selection import Selection
+
+        scene = self.diagram_scene
+        order = [node.id for node in scene.process.nodes if node.id in scene.node_items]
+        if not order:
+            return None
+        current = scene.selection().nodes
+        index = order.index(current[0]) + step if current else (0 if step > 0 else -1)
+        node_id = order[index % len(order)]
+        scene.select(Selection(nodes=(node_id,)))
+        self.ensureVisible(scene.node_items[node_id], 60, 60)
+        return node_id
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # Qt's name and signature
+        return False  # Tab moves between nodes, not out of the canvas
 
     def sticky_lane_at(self, point: QPointF) -> str | None:
         """The lane whose header is painted at the left edge under ``point`` (viewport), if
