@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QMessageBox
+from PySide6.QtWidgets import QDockWidget, QFrame, QMessageBox, QScrollArea
 
 from ...model import Process, errors, validate
 from ...render.tint import decorations, legend
@@ -40,7 +40,11 @@ class SimulationController(QObject):
         self.compare_view = CompareView()
         self.compare_dock = QDockWidget("Comparison", window)
         self.compare_dock.setObjectName("CompareDock")
-        self.compare_dock.setWidget(self.compare_view)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(self.compare_view)
+        self.compare_dock.setWidget(scroll)  # a short bottom area must stay possible
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.results_dock)
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.compare_dock)
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.scenarios_dock)
