@@ -89,21 +89,21 @@ class MasterDetail(Editor):
 
     # --- hooks -----------------------------------------------------------------------------
     def keys(self) -> list[str]:
-        raise NotImplementedError
+        raise TypeError(f"{type(self).__name__} must define keys()")
 
     def row(self, key: str) -> list[str]:
-        raise NotImplementedError
+        raise TypeError(f"{type(self).__name__} must define row()")
 
     def refresh_detail(self, key: str) -> None:
-        raise NotImplementedError
+        raise TypeError(f"{type(self).__name__} must define refresh_detail()")
 
     def add_item(self) -> str | None:
         """Push the command adding an item; return its key to select it."""
-        raise NotImplementedError
+        raise TypeError(f"{type(self).__name__} must define add_item()")
 
     def remove_item(self, key: str) -> str | None:
         """Push the command removing ``key``, or return why it cannot be removed."""
-        raise NotImplementedError
+        raise TypeError(f"{type(self).__name__} must define remove_item()")
 
     # --- showing ---------------------------------------------------------------------------
     def select(self, key: str) -> None:
