@@ -265,10 +265,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     print(f"wrote {output}: {len(process.lanes)} lanes, {len(process.nodes)} nodes, "
           f"{len(process.edges)} connections")
-    for warning in report.warnings:
-        print(f"warning: {warning}")
-    for item in report.unmapped:
-        print(f"not mapped: {item}")
+    for line in report.lines():
+        print(line, file=sys.stderr)
     problems = validate(process)
     for problem in problems:
         print(f"{output}: {problem}")

@@ -121,7 +121,7 @@ def import_bpmn_dialog(window: MainWindow, path: Path | None = None) -> bool:
     window._attach(document)
     document.undo_stack.resetClean()
     window._update_title()
-    notes = [*report.warnings, *(f"Not mapped: {item}" for item in report.unmapped)]
+    notes = report.lines()
     if notes:
         listing = "".join(f"<li>{note}</li>" for note in notes[:15])
         more = f"<p>… and {len(notes) - 15} more.</p>" if len(notes) > 15 else ""

@@ -173,6 +173,7 @@ class Process(EditingMixin, _Model):
     scenarios: list[Scenario] = []
 
     _graph: nx.DiGraph | None = PrivateAttr(default=None)
+
     _changed: Signal | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
@@ -274,6 +275,13 @@ class Process(EditingMixin, _Model):
 
     def nodes_in_lane(self, lane_id: str) -> list[NodeBase]:
         return [node for node in self.nodes if node.lane == lane_id]
+
+    def edges_by_source(self) -> dict[str, list[Edge]]:
+        """Outgoing edges of every node at once (for loops over all nodes)."""
+        out: dict[str, list[Edge]] = {}
+        for edge in self.edges:
+            out.setdefault(edge.source, []).append(edge)
+        return out
 
     def outgoing(self, node_id: str) -> list[Edge]:
         return [edge for edge in self.edges if edge.source == node_id]

@@ -211,10 +211,11 @@ class _Checker:
     def check_branches(self) -> None:
         p = self.p
         edge_pos = {e.key: i for i, e in enumerate(p.edges)}
+        by_source = p.edges_by_source()
         for i, node in enumerate(p.nodes):
             if isinstance(node, EndNode):
                 continue
-            out = p.outgoing(node.id)
+            out = by_source.get(node.id, [])
             where = {"node": node.id, "field": f"nodes[{i}]"}
             if not out:
                 self.error(f"{node.kind_label.lower()} {node.label!r} has no way out; "
@@ -275,6 +276,7 @@ class _Checker:
     def check_reachability(self) -> None:
         p = self.p
         graph = p.graph()
+        by_source = p.edges_by_source()
         sources = [n.id for n in p.sources()]
         ends = [n.id for n in p.nodes if isinstance(n, EndNode)]
         if not sources or not ends:
@@ -302,7 +304,7 @@ class _Checker:
             if node.id not in reached and not isinstance(node, SourceNode):
                 self.error(f"{node.label!r} cannot be reached from any source", node=node.id,
                            field=f"nodes[{i}]")
-            elif node.id not in can_finish and node.id not in flagged and p.outgoing(node.id):
+            elif node.id not in can_finish and node.id not in flagged and by_source.get(node.id):
                 self.error(f"leads at {node.label!r} can never reach an end", node=node.id,
                            field=f"nodes[{i}]")
 

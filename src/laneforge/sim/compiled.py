@@ -216,8 +216,9 @@ def compile_process(
             c.attributes = dict(node.attributes)
         nodes.append(c)
 
+    by_source = process.edges_by_source()
     for c, node in zip(nodes, process.nodes, strict=True):
-        out = process.outgoing(node.id)
+        out = by_source.get(node.id, [])
         c.successors = [node_index[e.target] for e in out]
         if not out or c.kind == END:
             continue

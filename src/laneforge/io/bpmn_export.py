@@ -1,0 +1,335 @@
+"""Write BPMN 2.0 XML: one pool, its lanes, nodes and flows, with the diagram geometry (DI)."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from ..model import Edge, Lane, NodeBase, Process, mean_hours
+from ..model.types import tidy_number
+from .bpmn import (
+    BPMNDI,
+    DC,
+    DI,
+    LF,
+    LF_EXPRESSION,
+    MODEL,
+    NOT_XML,
+    PREFIXES,
+    XSI,
+    Box,
+    q,
+    xml_safe,
+)
+
+# The canvas's numbers (laneforge.render.geometry, which io may not import).
+TASK_SIZE = (136.0, 58.0)
+DECISION_SIZE = (60.0, 60.0)
+EVENT_SIZE = (44.0, 44.0)
+DEFAULT_LANE_HEIGHT = 160.0
+LANE_MIN_HEIGHT = 150.0
+LANE_PADDING = 22.0
+LABEL_GAP = 4.0
+LABEL_HEIGHT = 32.0
+LABEL_WIDTH = 150.0
+MIN_CONTENT_WIDTH = 960.0
+RIGHT_MARGIN = 90.0
+ROUTE_GAP = 28.0
+#: BPMN tools draw the name of a pool, and of each lane, in a band this wide
+BAND = 30.0
+#: top-left corner of the pool in exported diagrams; laneforge's x = 0 is two bands right of it
+POOL_X, POOL_Y = 20.0, 20.0
+ORIGIN_X = POOL_X + 2 * BAND
+
+
+def node_size(kind: str) -> tuple[float, float]:
+    if kind == "task":
+        return TASK_SIZE
+    if kind == "decision":
+        return DECISION_SIZE
+    return EVENT_SIZE
+
+
+def _extent(node: NodeBase) -> float:
+    """How far below the lane top the node (with its label) reaches."""
+    height = node_size(node.kind)[1]
+    y = (node.pos or (0.0, DEFAULT_LANE_HEIGHT / 2))[1]
+    extra = LABEL_GAP + LABEL_HEIGHT if node.kind in ("source", "end", "delay") else 0.0
+    return y + height / 2 + extra
+
+
+def lane_height(process: Process, lane: Lane) -> float:
+    """The lane's height as on the canvas: as set, but never cutting off one of its nodes."""
+    wanted = float(lane.height) if lane.height else DEFAULT_LANE_HEIGHT
+    needed = max((_extent(n) + LANE_PADDING for n in process.nodes_in_lane(lane.id)), default=0.0)
+    return max(wanted, needed, LANE_MIN_HEIGHT if not lane.height else 60.0)
+
+
+for _prefix, _uri in PREFIXES.items():
+    ET.register_namespace(_prefix, _uri)
+
+#: where a node without a position is drawn (as on the canvas)
+UNPLACED = (60.0, DEFAULT_LANE_HEIGHT / 2)
+TARGET_NAMESPACE = "https://laneforge.dev/bpmn/processes"
+
+
+def _version() -> str:
+    try:
+        return version("laneforge")
+    except PackageNotFoundError:  # pragma: no cover - a source tree that was never installed
+        return "0+unknown"
+
+
+def _json(value: Any) -> str:
+    """JSON for an extension element; what XML cannot hold is written as a \\u escape."""
+    text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+    return NOT_XML.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
+def _num(value: float) -> str:
+    return str(tidy_number(value))
+
+
+def iso_duration(hours: float) -> str:
+    """Hours as an ISO 8601 duration: 0.25 -> 'PT15M', 30 * 24 -> 'P30D', 26.5 -> 'P1DT2H30M'."""
+    seconds = round(hours * 3600)
+    days, rest = divmod(seconds, 86400)
+    parts = [f"{days}D"] if days else []
+    clock = ""
+    for size, unit in ((3600, "H"), (60, "M"), (1, "S")):
+        count, rest = divmod(rest, size)
+        clock += f"{count}{unit}" if count else ""
+    text = "P" + "".join(parts) + (f"T{clock}" if clock else "")
+    return text if text != "P" else "PT0S"
+
+
+class _Ids:
+    """Unique XML ids: every id in a BPMN file, node, lane, flow or shape, shares one space."""
+
+    def __init__(self) -> None:
+        self.used: set[str] = set()
+
+    def take(self, wanted: str) -> str:
+        candidate, number = wanted, 2
+        while candidate in self.used:
+            candidate, number = f"{wanted}_{number}", number + 1
+        self.used.add(candidate)
+        return candidate
+
+
+def layout(process: Process) -> tuple[Box, dict[str, Box], dict[str, Box]]:
+    """The pool, the lane bands and the node outlines in diagram coordinates."""
+    right = 0.0
+    for node in process.nodes:
+        if node.pos is not None:
+            right = max(right, node.pos[0] + max(node_size(node.kind)[0], LABEL_WIDTH) / 2)
+    width = max(MIN_CONTENT_WIDTH, right + RIGHT_MARGIN)
+    lanes: dict[str, Box] = {}
+    y = POOL_Y
+    for lane in process.lanes:
+        height = lane_height(process, lane)
+        lanes[lane.id] = Box(POOL_X + BAND, y, BAND + width, height)
+        y += height
+    pool = Box(POOL_X, POOL_Y, 2 * BAND + width, max(y - POOL_Y, DEFAULT_LANE_HEIGHT))
+    nodes: dict[str, Box] = {}
+    for node in process.nodes:
+        top = lanes[node.lane].y if node.lane in lanes else POOL_Y
+        x, y = node.pos if node.pos is not None else UNPLACED
+        w, h = node_size(node.kind)
+        nodes[node.id] = Box(ORIGIN_X + x - w / 2, top + y - h / 2, w, h)
+    return pool, lanes, nodes
+
+
+def route(a: Box, b: Box, a_label_below: bool, b_label_below: bool) -> list[tuple[float, float]]:
+    """An orthogonal route as on the canvas: right side out, left side in; loops go below."""
+    if b.x - a.right >= 4.0:
+        start, end = (a.right, a.cy), (b.x, b.cy)
+        if abs(a.cy - b.cy) < 0.5:
+            return [start, end]
+        middle = (a.right + b.x) / 2
+        return [start, (middle, a.cy), (middle, b.cy), end]
+    if b.x - a.right > 1.0 or abs(a.cx - b.cx) <= max(a.w, b.w) / 2 + ROUTE_GAP:
+        ends = None
+        if b.y >= a.bottom:
+            ends = (a.cx, a.bottom), (b.cx, b.y)
+        elif b.bottom <= a.y:
+            ends = (a.cx, a.y), (b.cx, b.bottom)
+        if ends is not None:
+            (x1, y1), (x2, y2) = ends
+            if abs(x1 - x2) < 0.5:
+                return [(x1, y1), (x2, y2)]
+            middle = (y1 + y2) / 2
+            return [(x1, y1), (x1, middle), (x2, middle), (x2, y2)]
+    extra = LABEL_GAP + LABEL_HEIGHT
+    low = max(a.bottom + (extra if a_label_below else 0.0),
+              b.bottom + (extra if b_label_below else 0.0)) + ROUTE_GAP
+    return [(a.cx, a.bottom), (a.cx, low), (b.cx, low), (b.cx, b.bottom)]
+
+
+def describe_edge(edge: Edge) -> str | None:
+    """Documentation for a flow BPMN cannot express: its probability, decay or default role."""
+    parts = []
+    if edge.probability is not None:
+        parts.append(f"probability {edge.probability:g} ({edge.probability * 100:.4g} %)")
+    if edge.decay is not None:
+        since = f" since {edge.decay.since}" if edge.decay.since else " since the lead arrived"
+        parts.append(f"halving every {edge.decay.half_life}{since}")
+    if edge.default:
+        parts.append("default branch: takes what the others leave")
+    return "; ".join(parts) or None
+
+
+class _Writer:
+    def __init__(self, process: Process) -> None:
+        self.p = process
+        self.data = process.to_data()
+        self.ids = _Ids()
+        node_ids = {node.id for node in process.nodes}
+        self.node = {node.id: self.ids.take(node.id) for node in process.nodes}
+        self.lane = {lane.id: self.ids.take(f"Lane_{lane.id}") for lane in process.lanes}
+        self.flows: list[tuple[int, Edge, str]] = []
+        self.dangling: list[list[Any]] = []
+        for index, edge in enumerate(process.edges):
+            if edge.source in node_ids and edge.target in node_ids:
+                self.flows.append((index, edge, self.ids.take(f"Flow_{edge.source}_{edge.target}")))
+            else:  # an edge to a node that does not exist: only laneforge can keep it
+                self.dangling.append([index, self.data["edges"][index]])
+        self.ends: dict[tuple[str, str], list[str]] = {}  # (node, incoming/outgoing) -> flows
+        for _, edge, flow_id in self.flows:
+            self.ends.setdefault((edge.target, "incoming"), []).append(flow_id)
+            self.ends.setdefault((edge.source, "outgoing"), []).append(flow_id)
+            if edge.default:
+                self.ends.setdefault((edge.source, "default"), []).append(flow_id)
+        self.process_id = self.ids.take("Process_1")
+        self.collaboration_id = self.ids.take("Collaboration_1")
+        self.participant_id = self.ids.take("Participant_1")
+
+    def write(self) -> str:
+        root = ET.Element(q(MODEL, "definitions"), {
+            "id": self.ids.take("Definitions_1"), "targetNamespace": TARGET_NAMESPACE,
+            "exporter": "laneforge", "exporterVersion": _version()})
+        collaboration = ET.SubElement(root, q(MODEL, "collaboration"), id=self.collaboration_id)
+        ET.SubElement(collaboration, q(MODEL, "participant"), id=self.participant_id,
+                      name=xml_safe(self.p.name), processRef=self.process_id)
+        self.write_process(root)
+        self.write_diagram(root)
+        ET.indent(root, space="  ")
+        return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
+
+    def extension(self, parent: ET.Element, tag: str, value: Any) -> None:
+        holder = ET.SubElement(parent, q(MODEL, "extensionElements"))
+        ET.SubElement(holder, q(LF, tag)).text = _json(value)
+
+    def write_process(self, root: ET.Element) -> None:
+        p = self.p
+        process = ET.SubElement(root, q(MODEL, "process"), id=self.process_id,
+                                name=xml_safe(p.name),
+                                isExecutable="false")
+        if p.description:
+            ET.SubElement(process, q(MODEL, "documentation")).text = xml_safe(p.description)
+        settings = {k: v for k, v in self.data.items() if k not in ("lanes", "nodes", "edges")}
+        if self.dangling:
+            settings["_dangling_edges"] = self.dangling
+        self.extension(process, "process", settings)
+        if p.lanes:
+            lane_set = ET.SubElement(process, q(MODEL, "laneSet"), id=self.ids.take("LaneSet_1"))
+            for index, lane in enumerate(p.lanes):
+                element = ET.SubElement(lane_set, q(MODEL, "lane"), id=self.lane[lane.id])
+                if lane.name:
+                    element.set("name", xml_safe(lane.name))
+                self.extension(element, "lane", self.data["lanes"][index])
+                for node in p.nodes_in_lane(lane.id):
+                    ET.SubElement(element, q(MODEL, "flowNodeRef")).text = self.node[node.id]
+        for index, node in enumerate(p.nodes):
+            self.write_node(process, node, self.data["nodes"][index])
+        for index, edge, flow_id in self.flows:
+            self.write_flow(process, edge, flow_id, self.data["edges"][index])
+
+    def write_node(self, process: ET.Element, node: NodeBase, data: dict[str, Any]) -> None:
+        staffed = self.p.has_lane(node.lane) and self.p.lane(node.lane).limited
+        tag = {"source": "startEvent", "task": "userTask" if staffed else "task",
+               "decision": "exclusiveGateway", "delay": "intermediateCatchEvent",
+               "end": "endEvent"}.get(node.kind, "task")
+        element = ET.SubElement(process, q(MODEL, tag), id=self.node[node.id])
+        if node.name:
+            element.set("name", xml_safe(node.name))
+        default = self.ends.get((node.id, "default"))
+        if default and tag in ("exclusiveGateway", "userTask", "task"):
+            element.set("default", default[0])
+        self.extension(element, "node", data)
+        for direction in ("incoming", "outgoing"):
+            for flow_id in self.ends.get((node.id, direction), []):
+                ET.SubElement(element, q(MODEL, direction)).text = flow_id
+        if tag == "intermediateCatchEvent":
+            timer = ET.SubElement(element, q(MODEL, "timerEventDefinition"),
+                                  id=self.ids.take(f"{self.node[node.id]}_timer"))
+            duration = getattr(node, "duration", None)
+            if duration is not None:
+                expression = ET.SubElement(timer, q(MODEL, "timeDuration"))
+                expression.set(q(XSI, "type"), "bpmn:tFormalExpression")
+                expression.text = iso_duration(mean_hours(duration))
+
+    def write_flow(self, process: ET.Element, edge: Edge, flow_id: str, data: dict) -> None:
+        element = ET.SubElement(process, q(MODEL, "sequenceFlow"), id=flow_id,
+                                sourceRef=self.node[edge.source], targetRef=self.node[edge.target])
+        if edge.label:
+            element.set("name", xml_safe(edge.label))
+        documentation = describe_edge(edge)
+        if documentation:
+            ET.SubElement(element, q(MODEL, "documentation")).text = xml_safe(documentation)
+        self.extension(element, "edge", data)
+        if edge.when is not None:
+            condition = ET.SubElement(element, q(MODEL, "conditionExpression"),
+                                      language=LF_EXPRESSION)
+            condition.set(q(XSI, "type"), "bpmn:tFormalExpression")
+            condition.text = xml_safe(edge.when)
+
+    def write_diagram(self, root: ET.Element) -> None:
+        pool, lanes, nodes = layout(self.p)
+        diagram = ET.SubElement(root, q(BPMNDI, "BPMNDiagram"), id=self.ids.take("BPMNDiagram_1"),
+                                name=xml_safe(self.p.name))
+        plane = ET.SubElement(diagram, q(BPMNDI, "BPMNPlane"), id=self.ids.take("BPMNPlane_1"),
+                              bpmnElement=self.collaboration_id)
+        self.shape(plane, self.participant_id, pool, isHorizontal="true")
+        for lane in self.p.lanes:
+            self.shape(plane, self.lane[lane.id], lanes[lane.id], isHorizontal="true")
+        for node in self.p.nodes:
+            box = nodes[node.id]
+            if node.kind == "decision":
+                label = Box(box.cx - LABEL_WIDTH / 2, box.y - LABEL_GAP - LABEL_HEIGHT,
+                            LABEL_WIDTH, LABEL_HEIGHT)
+                self.shape(plane, self.node[node.id], box, label, isMarkerVisible="true")
+            elif node.kind == "task":
+                self.shape(plane, self.node[node.id], box)
+            else:
+                label = Box(box.cx - LABEL_WIDTH / 2, box.bottom + LABEL_GAP, LABEL_WIDTH,
+                            LABEL_HEIGHT)
+                self.shape(plane, self.node[node.id], box, label)
+        below = {n.id for n in self.p.nodes if n.kind in ("source", "delay", "end")}
+        for _, edge, flow_id in self.flows:
+            points = route(nodes[edge.source], nodes[edge.target], edge.source in below,
+                           edge.target in below)
+            element = ET.SubElement(plane, q(BPMNDI, "BPMNEdge"),
+                                    id=self.ids.take(f"{flow_id}_di"), bpmnElement=flow_id)
+            for x, y in points:
+                ET.SubElement(element, q(DI, "waypoint"), x=_num(x), y=_num(y))
+
+    def shape(self, plane: ET.Element, element_id: str, box: Box, label: Box | None = None,
+              **attributes: str) -> None:
+        shape = ET.SubElement(plane, q(BPMNDI, "BPMNShape"), id=self.ids.take(f"{element_id}_di"),
+                              bpmnElement=element_id, **attributes)
+        _bounds(shape, box)
+        if label is not None:
+            _bounds(ET.SubElement(shape, q(BPMNDI, "BPMNLabel")), label)
+
+
+def _bounds(parent: ET.Element, box: Box) -> None:
+    ET.SubElement(parent, q(DC, "Bounds"), x=_num(box.x), y=_num(box.y), width=_num(box.w),
+                  height=_num(box.h))
+
+
+def write_bpmn(process: Process) -> str:
+    """The BPMN 2.0 XML text of ``process`` (see :func:`laneforge.io.bpmn.export_bpmn`)."""
+    return _Writer(process).write()
