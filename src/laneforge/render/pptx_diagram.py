@@ -135,7 +135,9 @@ def _node(shapes: Any, node: Any, box: NodeBox, frame: Frame, font: str, results
         tint = None
         result = results.nodes.get(node.id) if results is not None else None
         if result is not None and result.visits.mean:
-            tint = band_color(result.wait_hours.mean, WAIT_BANDS, PALETTE["node_fill"])
+            # like the canvas: the wait for a free person, inside working hours
+            working = getattr(result, "working_wait_hours", result.wait_hours).mean
+            tint = band_color(working, WAIT_BANDS, PALETTE["node_fill"])
         fill(shape, tint or PALETTE["node_fill"])
         outline(shape, box.color, frame.line(1.6, 0.75))
         size = fit_size(node.label, box.shape.w - 16, 9.2, 2, bold=True)

@@ -78,7 +78,7 @@ def build_presentation(process: Process, *, results: Any = None, title: str | No
         caption = slide.shapes.add_textbox(MARGIN, top - Inches(0.12),
                                            SLIDE_WIDTH - 2 * MARGIN, CAPTION_HEIGHT)
         caption.name = "Caption"
-        write(caption, [Line("Lanes tinted by load, steps by the wait before them "
+        write(caption, [Line("Lanes tinted by load, tasks by the wait for a free person "
                              f"(simulation, {results.replications} replications)", 11,
                              color=PALETTE["subtext"])], font=font, align="left", anchor="top")
         top += CAPTION_HEIGHT
