@@ -162,4 +162,9 @@ GLYPHS: dict[str, Callable[[QPainter], None]] = {
 def app_icon() -> QIcon:
     from ..bundled import resources_dir
 
-    return QIcon(str(resources_dir() / "laneforge.svg"))
+    # the PNG sizes first, so the icon is sharp where no SVG icon engine is loaded
+    icon = QIcon()
+    for png in sorted((resources_dir() / "icons").glob("laneforge-*.png")):
+        icon.addFile(str(png))
+    icon.addFile(str(resources_dir() / "laneforge.svg"))
+    return icon
