@@ -112,9 +112,11 @@ def _executor(args: argparse.Namespace):
     try:
         from dask.distributed import Client
     except ImportError:
-        raise UsageError(
-            "laneforge: --scheduler needs dask.distributed: pip install 'laneforge[distributed]'"
-        ) from None
+        if getattr(sys, "frozen", False):
+            hint = "the desktop application does not include it; install laneforge with pip"
+        else:
+            hint = "pip install 'laneforge[distributed]'"
+        raise UsageError(f"laneforge: --scheduler needs dask.distributed: {hint}") from None
     try:
         return Client(args.scheduler, timeout=SCHEDULER_TIMEOUT)
     except OSError as exc:

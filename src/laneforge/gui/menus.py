@@ -362,10 +362,11 @@ def show_about(window: MainWindow) -> None:
     import simpy
     from PySide6.QtCore import qVersion
 
+    simpy_version = getattr(simpy, "__version__", "?")
     text = (f"<h3>laneforge {__version__}</h3>"
             "<p>Map how leads move through your company as swim lanes, simulate lead volume, "
             "and see where leads pile up.</p>"
-            f"<p>Qt {qVersion()} · PySide6 {PySide6.__version__} · SimPy {simpy.__version__} · "
+            f"<p>Qt {qVersion()} · PySide6 {PySide6.__version__} · SimPy {simpy_version} · "
             f"Python {platform.python_version()}</p>")
     box = QMessageBox(QMessageBox.Icon.NoIcon, "About laneforge", text,
                       QMessageBox.StandardButton.Ok, window)
