@@ -16,6 +16,7 @@ from laneforge.io import ProcessFileError, load_process
 from laneforge.io.bpmn import ImportReport, export_bpmn, import_bpmn, save_bpmn
 from laneforge.io.bpmn_export import iso_duration
 from laneforge.model import Process, validate
+from laneforge.model.shapes import node_size
 from test_property_based import valid_processes
 
 from conftest import DATA, REFERENCE_FUNNEL, template_paths
@@ -313,7 +314,7 @@ def test_fixtures_are_valid_bpmn_and_import_to_a_process_without_errors(name, sc
     for lane in process.lanes:  # laneforge's larger shapes do not overlap
         placed = sorted((n for n in process.nodes_in_lane(lane.id) if n.pos), key=lambda n: n.pos)
         for a, b in itertools.combinations(placed, 2):
-            (aw, ah), (bw, bh) = bpmn_export.node_size(a.kind), bpmn_export.node_size(b.kind)
+            (aw, ah), (bw, bh) = node_size(a.kind), node_size(b.kind)
             if abs(a.pos[1] - b.pos[1]) < (ah + bh) / 2:
                 assert abs(a.pos[0] - b.pos[0]) >= (aw + bw) / 2, (a.name, b.name)
     again = parse(export_bpmn(process))  # and what we made of it exports and comes back

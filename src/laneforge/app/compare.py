@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from ..model import describe_hours
+from ..model import describe_hours, format_value
 from ..sim.results import Results, Stat
 
 Direction = Literal["higher", "lower", "neutral"]
@@ -43,20 +43,6 @@ class Row:
             return "same"
         good = delta > 0 if self.metric.better == "higher" else delta < 0
         return "better" if good else "worse"
-
-
-def format_value(value: float | None, kind: str) -> str:
-    if value is None:
-        return "–"
-    if kind == "hours":
-        return describe_hours(value)
-    if kind == "percent":
-        return f"{value * 100:.1f} %"
-    if kind == "money":
-        return f"{value:,.0f}"
-    if kind == "count":
-        return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}"
-    return f"{value:,.2f}"
 
 
 def format_delta(delta: float | None, kind: str) -> str:

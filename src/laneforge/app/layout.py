@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from ..model import DecisionNode, EndNode, Process
-from ..render.geometry import DEFAULT_LANE_HEIGHT, LABEL_HEIGHT
+from ..model.shapes import DEFAULT_LANE_HEIGHT, LABEL_HEIGHT
 
 COLUMN_WIDTH = 190.0
 FIRST_COLUMN = 70.0

@@ -7,9 +7,10 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from ..model import ExpressionError, parse_expression
+from ..model.shapes import Rect
 from .lanejson import MAX_FILE_BYTES, ProcessFileError, atomic_write_text
 
 if TYPE_CHECKING:
@@ -53,34 +54,6 @@ def split_tag(tag: object) -> tuple[str | None, str]:
         namespace, _, name = tag[1:].partition("}")
         return namespace, name
     return None, tag
-
-
-class Box(NamedTuple):
-    """A rectangle in diagram coordinates (y grows downwards)."""
-
-    x: float
-    y: float
-    w: float
-    h: float
-
-    @property
-    def cx(self) -> float:
-        return self.x + self.w / 2
-
-    @property
-    def cy(self) -> float:
-        return self.y + self.h / 2
-
-    @property
-    def right(self) -> float:
-        return self.x + self.w
-
-    @property
-    def bottom(self) -> float:
-        return self.y + self.h
-
-    def transposed(self) -> Box:
-        return Box(self.y, self.x, self.h, self.w)
 
 
 @dataclass
@@ -225,7 +198,7 @@ class Node:
     tag: str
     name: str
     proc: str
-    box: Box | None
+    box: Rect | None
     lf: dict[str, Any] | None = None
     data: dict[str, Any] = field(default_factory=dict)
     default_flow: str | None = None
@@ -424,7 +397,6 @@ __all__ = [
     "DI",
     "LF",
     "MODEL",
-    "Box",
     "Flow",
     "ImportReport",
     "Node",

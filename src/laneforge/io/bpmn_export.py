@@ -4,10 +4,22 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-from ..model import Edge, Lane, NodeBase, Process, mean_hours
+from .._version import __version__
+from ..model import Edge, NodeBase, Process, mean_hours
+from ..model.shapes import (
+    DEFAULT_LANE_HEIGHT,
+    LABEL_GAP,
+    LABEL_HEIGHT,
+    LABEL_WIDTH,
+    ROUTE_GAP,
+    UNPLACED,
+    Rect,
+    content_width,
+    lane_height,
+    node_size,
+)
 from ..model.types import tidy_number
 from .bpmn import (
     BPMNDI,
@@ -19,24 +31,10 @@ from .bpmn import (
     NOT_XML,
     PREFIXES,
     XSI,
-    Box,
     q,
     xml_safe,
 )
 
-# The canvas's numbers (laneforge.render.geometry, which io may not import).
-TASK_SIZE = (136.0, 58.0)
-DECISION_SIZE = (60.0, 60.0)
-EVENT_SIZE = (44.0, 44.0)
-DEFAULT_LANE_HEIGHT = 160.0
-LANE_MIN_HEIGHT = 150.0
-LANE_PADDING = 22.0
-LABEL_GAP = 4.0
-LABEL_HEIGHT = 32.0
-LABEL_WIDTH = 150.0
-MIN_CONTENT_WIDTH = 960.0
-RIGHT_MARGIN = 90.0
-ROUTE_GAP = 28.0
 #: BPMN tools draw the name of a pool, and of each lane, in a band this wide
 BAND = 30.0
 #: top-left corner of the pool in exported diagrams; laneforge's x = 0 is two bands right of it
@@ -44,42 +42,10 @@ POOL_X, POOL_Y = 20.0, 20.0
 ORIGIN_X = POOL_X + 2 * BAND
 
 
-def node_size(kind: str) -> tuple[float, float]:
-    if kind == "task":
-        return TASK_SIZE
-    if kind == "decision":
-        return DECISION_SIZE
-    return EVENT_SIZE
-
-
-def _extent(node: NodeBase) -> float:
-    """How far below the lane top the node (with its label) reaches."""
-    height = node_size(node.kind)[1]
-    y = (node.pos or (0.0, DEFAULT_LANE_HEIGHT / 2))[1]
-    extra = LABEL_GAP + LABEL_HEIGHT if node.kind in ("source", "end", "delay") else 0.0
-    return y + height / 2 + extra
-
-
-def lane_height(process: Process, lane: Lane) -> float:
-    """The lane's height as on the canvas: as set, but never cutting off one of its nodes."""
-    wanted = float(lane.height) if lane.height else DEFAULT_LANE_HEIGHT
-    needed = max((_extent(n) + LANE_PADDING for n in process.nodes_in_lane(lane.id)), default=0.0)
-    return max(wanted, needed, LANE_MIN_HEIGHT if not lane.height else 60.0)
-
-
 for _prefix, _uri in PREFIXES.items():
     ET.register_namespace(_prefix, _uri)
 
-#: where a node without a position is drawn (as on the canvas)
-UNPLACED = (60.0, DEFAULT_LANE_HEIGHT / 2)
 TARGET_NAMESPACE = "https://laneforge.dev/bpmn/processes"
-
-
-def _version() -> str:
-    try:
-        return version("laneforge")
-    except PackageNotFoundError:  # pragma: no cover - a source tree that was never installed
-        return "0+unknown"
 
 
 def _json(value: Any) -> str:
@@ -119,30 +85,26 @@ class _Ids:
         return candidate
 
 
-def layout(process: Process) -> tuple[Box, dict[str, Box], dict[str, Box]]:
+def layout(process: Process) -> tuple[Rect, dict[str, Rect], dict[str, Rect]]:
     """The pool, the lane bands and the node outlines in diagram coordinates."""
-    right = 0.0
-    for node in process.nodes:
-        if node.pos is not None:
-            right = max(right, node.pos[0] + max(node_size(node.kind)[0], LABEL_WIDTH) / 2)
-    width = max(MIN_CONTENT_WIDTH, right + RIGHT_MARGIN)
-    lanes: dict[str, Box] = {}
+    width = content_width(process)
+    lanes: dict[str, Rect] = {}
     y = POOL_Y
     for lane in process.lanes:
         height = lane_height(process, lane)
-        lanes[lane.id] = Box(POOL_X + BAND, y, BAND + width, height)
+        lanes[lane.id] = Rect(POOL_X + BAND, y, BAND + width, height)
         y += height
-    pool = Box(POOL_X, POOL_Y, 2 * BAND + width, max(y - POOL_Y, DEFAULT_LANE_HEIGHT))
-    nodes: dict[str, Box] = {}
+    pool = Rect(POOL_X, POOL_Y, 2 * BAND + width, max(y - POOL_Y, DEFAULT_LANE_HEIGHT))
+    nodes: dict[str, Rect] = {}
     for node in process.nodes:
         top = lanes[node.lane].y if node.lane in lanes else POOL_Y
         x, y = node.pos if node.pos is not None else UNPLACED
         w, h = node_size(node.kind)
-        nodes[node.id] = Box(ORIGIN_X + x - w / 2, top + y - h / 2, w, h)
+        nodes[node.id] = Rect(ORIGIN_X + x - w / 2, top + y - h / 2, w, h)
     return pool, lanes, nodes
 
 
-def route(a: Box, b: Box, a_label_below: bool, b_label_below: bool) -> list[tuple[float, float]]:
+def route(a: Rect, b: Rect, a_label_below: bool, b_label_below: bool) -> list[tuple[float, float]]:
     """An orthogonal route as on the canvas: right side out, left side in; loops go below."""
     if b.x - a.right >= 4.0:
         start, end = (a.right, a.cy), (b.x, b.cy)
@@ -209,7 +171,7 @@ class _Writer:
     def write(self) -> str:
         root = ET.Element(q(MODEL, "definitions"), {
             "id": self.ids.take("Definitions_1"), "targetNamespace": TARGET_NAMESPACE,
-            "exporter": "laneforge", "exporterVersion": _version()})
+            "exporter": "laneforge", "exporterVersion": __version__})
         collaboration = ET.SubElement(root, q(MODEL, "collaboration"), id=self.collaboration_id)
         ET.SubElement(collaboration, q(MODEL, "participant"), id=self.participant_id,
                       name=xml_safe(self.p.name), processRef=self.process_id)
@@ -298,13 +260,13 @@ class _Writer:
         for node in self.p.nodes:
             box = nodes[node.id]
             if node.kind == "decision":
-                label = Box(box.cx - LABEL_WIDTH / 2, box.y - LABEL_GAP - LABEL_HEIGHT,
+                label = Rect(box.cx - LABEL_WIDTH / 2, box.y - LABEL_GAP - LABEL_HEIGHT,
                             LABEL_WIDTH, LABEL_HEIGHT)
                 self.shape(plane, self.node[node.id], box, label, isMarkerVisible="true")
             elif node.kind == "task":
                 self.shape(plane, self.node[node.id], box)
             else:
-                label = Box(box.cx - LABEL_WIDTH / 2, box.bottom + LABEL_GAP, LABEL_WIDTH,
+                label = Rect(box.cx - LABEL_WIDTH / 2, box.bottom + LABEL_GAP, LABEL_WIDTH,
                             LABEL_HEIGHT)
                 self.shape(plane, self.node[node.id], box, label)
         below = {n.id for n in self.p.nodes if n.kind in ("source", "delay", "end")}
@@ -316,7 +278,7 @@ class _Writer:
             for x, y in points:
                 ET.SubElement(element, q(DI, "waypoint"), x=_num(x), y=_num(y))
 
-    def shape(self, plane: ET.Element, element_id: str, box: Box, label: Box | None = None,
+    def shape(self, plane: ET.Element, element_id: str, box: Rect, label: Rect | None = None,
               **attributes: str) -> None:
         shape = ET.SubElement(plane, q(BPMNDI, "BPMNShape"), id=self.ids.take(f"{element_id}_di"),
                               bpmnElement=element_id, **attributes)
@@ -325,7 +287,7 @@ class _Writer:
             _bounds(ET.SubElement(shape, q(BPMNDI, "BPMNLabel")), label)
 
 
-def _bounds(parent: ET.Element, box: Box) -> None:
+def _bounds(parent: ET.Element, box: Rect) -> None:
     ET.SubElement(parent, q(DC, "Bounds"), x=_num(box.x), y=_num(box.y), width=_num(box.w),
                   height=_num(box.h))
 

@@ -15,6 +15,7 @@ from pydantic import TypeAdapter
 from ..model import FORMAT, VERSION, Edge, Lane, Process, format_hours
 from ..model import Node as Node_
 from ..model import validate as validate_process
+from ..model.shapes import UNPLACED, Rect, lane_height, node_size
 from ..model.types import is_identifier, tidy_number
 from .bpmn import (
     BPMNDI,
@@ -22,7 +23,6 @@ from .bpmn import (
     LF,
     MODEL,
     XSI,
-    Box,
     Flow,
     ImportReport,
     Node,
@@ -33,7 +33,7 @@ from .bpmn import (
     resolve_branches,
     split_tag,
 )
-from .bpmn_export import BAND, DEFAULT_LANE_HEIGHT, lane_height, node_size
+from .bpmn_export import BAND
 from .lanejson import ProcessFileError, process_from_data
 
 TASKS = {"task", "userTask", "serviceTask", "manualTask", "scriptTask", "sendTask",
@@ -52,7 +52,6 @@ ACTIVITY_DATA = {"dataInputAssociation", "dataOutputAssociation", "ioSpecificati
 LOOPS = {"standardLoopCharacteristics", "multiInstanceLoopCharacteristics"}
 DEFAULT_DURATION = {"dist": "exponential", "mean": "30m"}
 DEFAULT_RATE = "20/day"
-UNPLACED = (60.0, DEFAULT_LANE_HEIGHT / 2)
 #: the least space between neighbouring shapes of an imported diagram
 GAP = 12.0
 #: larger imports are not validated here (the report would take long to make)
@@ -113,7 +112,7 @@ class _Lane:
     key: str  # the BPMN lane id, or '<process id>#lane' for the pool's own lane
     name: str
     proc: str
-    box: Box | None
+    box: Rect | None
     lf: dict[str, Any] | None = None
     #: the name as the BPMN file gives it (without the parent lanes' names)
     own: str = ""
@@ -130,7 +129,7 @@ class _Reader:
     lanes: list[_Lane] = field(default_factory=list)
     lane_of: dict[str, str] = field(default_factory=dict)
     parent: dict[str, str] = field(default_factory=dict)
-    shapes: dict[str, tuple[Box, str | None]] = field(default_factory=dict)
+    shapes: dict[str, tuple[Rect, str | None]] = field(default_factory=dict)
     pools: set[str] = field(default_factory=set)
     subprocesses: list[tuple[str, list[str]]] = field(default_factory=list)
     lf_process: dict[str, Any] | None = None
@@ -180,14 +179,15 @@ class _Reader:
                 if bounds is None or not key:
                     continue
                 try:
-                    box = Box(*(float(bounds.get(k, "")) for k in ("x", "y", "width", "height")))
+                    values = [float(bounds.get(k, "")) for k in ("x", "y", "width", "height")]
                 except ValueError:
                     continue
-                if not all(math.isfinite(value) for value in box):
+                if not all(math.isfinite(value) for value in values):
                     continue
+                box = Rect(*values)
                 self.shapes.setdefault(key, (box, shape.get("isHorizontal")))
 
-    def box(self, key: str) -> Box | None:
+    def box(self, key: str) -> Rect | None:
         shape = self.shapes.get(key)
         return shape[0] if shape else None
 
@@ -375,7 +375,7 @@ class _Reader:
                 exit_key, sub = f"{key}#out", self.nodes[key]
                 self.nodes[exit_key] = Node(
                     exit_key, "junction", sub.tag, f"{sub.name} done" if sub.name else "",
-                    sub.proc, sub.box and Box(sub.box.right - 1, sub.box.cy - 1, 2, 2),
+                    sub.proc, sub.box and Rect(sub.box.right - 1, sub.box.cy - 1, 2, 2),
                     default_flow=sub.default_flow)
                 self.parent[exit_key] = key
                 for flow in self.flows:
@@ -465,7 +465,7 @@ class _Reader:
         self.finish(process)
         return process, self.report
 
-    def positions(self, nodes: list[Node], bands: dict[str, Box], vertical: bool
+    def positions(self, nodes: list[Node], bands: dict[str, Rect], vertical: bool
                   ) -> dict[str, tuple[float, float]]:
         """Lane-relative centres from the diagram: x from the lanes' left edge, y from the top."""
         boxes = {n.key: n.box.transposed() if vertical else n.box for n in nodes if n.box}
@@ -517,7 +517,7 @@ class _Reader:
             data["description"] = "".join(documentation.itertext()).strip()  # type: ignore
         return data
 
-    def lane_data(self, lane: _Lane, lane_id: str, band: Box | None, nodes: list[Node]) -> dict:
+    def lane_data(self, lane: _Lane, lane_id: str, band: Rect | None, nodes: list[Node]) -> dict:
         if lane.lf is not None:
             old = str(lane.lf.get("name", ""))
             return {**lane.lf, "id": lane_id, "name": lane.own if lane.own and lane.own != clean(

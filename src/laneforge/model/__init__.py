@@ -36,7 +36,7 @@ from .process import (
     SimulationSettings,
 )
 from .scenarios import ScenarioError, apply_changes, apply_scenario, base_value
-from .units import Duration, Rate, describe_hours, format_hours
+from .units import Duration, Rate, describe_hours, format_hours, format_value
 from .validation import Problem, errors, validate
 
 __all__ = [
@@ -85,6 +85,7 @@ __all__ = [
     "duration_sampler",
     "errors",
     "format_hours",
+    "format_value",
     "mean_hours",
     "parse_expression",
     "validate",

@@ -158,6 +158,22 @@ def describe_hours(hours: float) -> str:
     return f"{hours / 24:.1f} d"
 
 
+def format_value(value: float | None, kind: str) -> str:
+    """A key figure as the app, reports and slides show it; ``kind`` is "hours",
+    "percent", "money", "count" or anything else for a plain number."""
+    if value is None:
+        return "–"
+    if kind == "hours":
+        return describe_hours(value)
+    if kind == "percent":
+        return f"{value * 100:.1f} %"
+    if kind == "money":
+        return f"{value:,.0f}"
+    if kind == "count":
+        return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}"
+    return f"{value:,.2f}"
+
+
 class Rate:
     """Arrivals per period, such as "40/day" or "500/month" (30 days)."""
 

@@ -66,6 +66,13 @@ def _figure(style: ChartStyle, width: float = 6.4, height: float = 3.4) -> tuple
     return figure, axes
 
 
+def _legend(axes: Any, style: ChartStyle, **placement: Any) -> None:
+    """A frameless legend in the chart's small, muted type."""
+    legend = axes.legend(fontsize=7.8, frameon=False, **placement)
+    for text in legend.get_texts():
+        text.set_color(style.subtext)
+
+
 def _title(axes: Any, text: str, style: ChartStyle) -> None:
     axes.set_title(text, loc="left", fontsize=10.5, fontweight=600, color=style.text,
                    pad=8)
@@ -149,9 +156,7 @@ def waits_chart(results: Any, style: ChartStyle = LIGHT_CHARTS, limit: int = 10)
     axes.set_xlim(0, max(total) * 1.3)
     axes.set_xlabel("mean wait (hours)")
     axes.grid(axis="y", visible=False)
-    legend = axes.legend(loc="lower right", fontsize=7.8, frameon=False)
-    for text in legend.get_texts():
-        text.set_color(style.subtext)
+    _legend(axes, style, loc="lower right")
     _title(axes, "Wait before each task", style)
     return figure
 
@@ -177,9 +182,7 @@ def wip_chart(results: Any, style: ChartStyle = LIGHT_CHARTS) -> Figure:
     axes.set_ylabel("leads")
     axes.set_xlim(0, days[-1] if days else 1)
     axes.set_ylim(bottom=0, top=max(max(series.hi, default=1.0) * 1.45, 1.0))
-    legend = axes.legend(loc="upper right", fontsize=7.8, frameon=False, ncols=2)
-    for text in legend.get_texts():
-        text.set_color(style.subtext)
+    _legend(axes, style, loc="upper right", ncols=2)
     _title(axes, "Work in progress over time", style)
     return figure
 
@@ -246,9 +249,7 @@ def comparison_chart(runs: Sequence[Any], rows: Sequence[Any], style: ChartStyle
     axes.set_ylim(0, top * 1.22)  # room for the legend above the bars
     axes.set_ylabel("% of the first run")
     axes.grid(axis="x", visible=False)
-    legend = axes.legend(fontsize=7.8, frameon=False, ncols=min(len(runs), 4), loc="upper left")
-    for text in legend.get_texts():
-        text.set_color(style.subtext)
+    _legend(axes, style, ncols=min(len(runs), 4), loc="upper left")
     _title(axes, "Scenarios compared", style)
     return figure
 

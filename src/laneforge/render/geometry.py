@@ -11,75 +11,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..model import DecisionNode, Edge, NodeBase, Process, TaskNode, describe_hours, mean_hours
+from ..model.shapes import (
+    LABEL_GAP,
+    LABEL_HEIGHT,
+    LABEL_WIDTH,
+    ROUTE_GAP,
+    UNPLACED,
+    Rect,
+    content_width,
+    lane_height,
+    node_size,
+)
 
 HEADER_WIDTH = 168.0
-LANE_MIN_HEIGHT = 150.0
-LANE_PADDING = 22.0
-MIN_CONTENT_WIDTH = 960.0
-RIGHT_MARGIN = 90.0
-TASK_SIZE = (136.0, 58.0)
-DECISION_SIZE = (60.0, 60.0)
-EVENT_SIZE = (44.0, 44.0)
-LABEL_WIDTH = 150.0
-LABEL_HEIGHT = 32.0
-LABEL_GAP = 4.0
-ROUTE_GAP = 28.0
-DEFAULT_LANE_HEIGHT = 160.0
-
-
-@dataclass(frozen=True)
-class Rect:
-    x: float
-    y: float
-    w: float
-    h: float
-
-    @property
-    def left(self) -> float:
-        return self.x
-
-    @property
-    def right(self) -> float:
-        return self.x + self.w
-
-    @property
-    def top(self) -> float:
-        return self.y
-
-    @property
-    def bottom(self) -> float:
-        return self.y + self.h
-
-    @property
-    def cx(self) -> float:
-        return self.x + self.w / 2
-
-    @property
-    def cy(self) -> float:
-        return self.y + self.h / 2
-
-    def united(self, other: Rect) -> Rect:
-        x, y = min(self.x, other.x), min(self.y, other.y)
-        return Rect(x, y, max(self.right, other.right) - x, max(self.bottom, other.bottom) - y)
-
-    def contains(self, px: float, py: float) -> bool:
-        return self.x <= px <= self.right and self.y <= py <= self.bottom
-
-    def adjusted(self, dx1: float, dy1: float, dx2: float, dy2: float) -> Rect:
-        return Rect(self.x + dx1, self.y + dy1, self.w - dx1 + dx2, self.h - dy1 + dy2)
 
 
 def label_width(text: str) -> float:
     """Approximate width of an edge label (the painter measures it exactly)."""
     return min(len(text) * 5.6, 180.0) + 10.0
-
-
-def node_size(kind: str) -> tuple[float, float]:
-    if kind == "task":
-        return TASK_SIZE
-    if kind == "decision":
-        return DECISION_SIZE
-    return EVENT_SIZE
 
 
 @dataclass
@@ -146,23 +95,6 @@ class Diagram:
         return None
 
 
-def _node_extent_in_lane(node: NodeBase) -> float:
-    """How far below the lane top the node (with its label) reaches."""
-    _w, h = node_size(node.kind)
-    y = (node.pos or (0.0, DEFAULT_LANE_HEIGHT / 2))[1]
-    extra = LABEL_GAP + LABEL_HEIGHT if node.kind in ("source", "end", "delay") else 0.0
-    return y + h / 2 + extra
-
-
-def lane_height(process: Process, lane_id: str) -> float:
-    """The lane's height: as set, but never cutting off one of its nodes."""
-    lane = process.lane(lane_id)
-    wanted = float(lane.height) if lane.height else DEFAULT_LANE_HEIGHT
-    needed = max((_node_extent_in_lane(n) + LANE_PADDING for n in process.nodes_in_lane(lane_id)),
-                 default=0.0)
-    return max(wanted, needed, LANE_MIN_HEIGHT if not lane.height else 60.0)
-
-
 def edge_label(edge: Edge) -> str:
     """The short text on a connection: its label, its probability, or its condition."""
     if edge.probability is not None:
@@ -210,14 +142,9 @@ def layout_diagram(process: Process) -> Diagram:
     lanes: list[LaneBox] = []
     tops: dict[str, float] = {}
     y = 0.0
-    right = 0.0
-    for node in process.nodes:
-        if node.pos is not None:
-            w, _ = node_size(node.kind)
-            right = max(right, node.pos[0] + max(w, LABEL_WIDTH) / 2)
-    width = max(MIN_CONTENT_WIDTH, right + RIGHT_MARGIN)
+    width = content_width(process)
     for index, lane in enumerate(process.lanes):
-        height = lane_height(process, lane.id)
+        height = lane_height(process, lane)
         rect = Rect(-HEADER_WIDTH, y, HEADER_WIDTH + width, height)
         lanes.append(LaneBox(lane.id, index, rect, Rect(-HEADER_WIDTH, y, HEADER_WIDTH, height),
                              process.lane_color(lane.id)))
@@ -226,7 +153,7 @@ def layout_diagram(process: Process) -> Diagram:
     nodes: dict[str, NodeBox] = {}
     for node in process.nodes:
         top = tops.get(node.lane, 0.0)
-        x, ny = node.pos if node.pos is not None else (60.0, DEFAULT_LANE_HEIGHT / 2)
+        x, ny = node.pos if node.pos is not None else UNPLACED
         w, h = node_size(node.kind)
         shape = Rect(x - w / 2, top + ny - h / 2, w, h)
         label = None

@@ -11,27 +11,12 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
-from ..model import describe_hours
+from ..model import describe_hours, format_value
 from .pptx_shapes import PALETTE, Line, outline, plain, rgb, style, write
 
 KpiRow = tuple[str, str, str]  # key figure, mean, 95 % interval (or a note)
 SEVERITY_COLORS = {"critical": "error", "high": "warning", "moderate": "subtext"}
 MAX_BOTTLENECKS, MAX_WARNINGS = 6, 3  # the most that fit beside the table (worst first)
-
-
-def format_value(value: float | None, kind: str) -> str:
-    """As the app's KPI tiles (app/compare.py): counts, percents, durations and money."""
-    if value is None:
-        return "–"
-    if kind == "hours":
-        return describe_hours(value)
-    if kind == "percent":
-        return f"{value * 100:.1f} %"
-    if kind == "money":
-        return f"{value:,.0f}"
-    if kind == "count":
-        return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}"
-    return f"{value:,.2f}"
 
 
 def _interval(stat: Any, kind: str, share: bool = False) -> str:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Callable, Sequence
+import operator
+from collections.abc import Sequence
 from typing import Any
 
 from .analysis import find_bottlenecks, find_warnings
@@ -76,11 +78,12 @@ def aggregate(
 ) -> Results:
     reps = sorted(reps, key=lambda r: r["replication"])
 
-    def over(get: Callable[[dict[str, Any]], float]) -> Stat:
-        return stat([get(r) for r in reps])
+    def over(*path: str) -> Stat:
+        """The statistic of one figure across replications, e.g. ("lanes", "sdr", "cost")."""
+        return stat([functools.reduce(operator.getitem, path, r) for r in reps])
 
-    outcomes = {name: over(lambda r, k=name: r["outcomes"][k]) for name in c.outcomes}
-    stages = {name: over(lambda r, k=name: r["stages"][k]) for name in c.stages}
+    outcomes = {name: over("outcomes", name) for name in c.outcomes}
+    stages = {name: over("stages", name) for name in c.stages}
     conversions: dict[str, Stat] = {}
     for first, second in zip(c.stages, c.stages[1:], strict=False):
         values = [r["stages"][second] / r["stages"][first] for r in reps if r["stages"][first]]
@@ -88,28 +91,28 @@ def aggregate(
             conversions[f"{first}->{second}"] = stat(values)
     nodes = {
         node.id: NodeResult(
-            visits=over(lambda r, k=node.id: r["nodes"][k]["visits"]),
-            wait_hours=over(lambda r, k=node.id: r["nodes"][k]["wait_hours"]),
-            service_hours=over(lambda r, k=node.id: r["nodes"][k]["service_hours"]),
-            queue_max=over(lambda r, k=node.id: r["nodes"][k]["queue_max"]),
-            working_wait_hours=over(lambda r, k=node.id: r["nodes"][k]["working_wait_hours"]),
+            visits=over("nodes", node.id, "visits"),
+            wait_hours=over("nodes", node.id, "wait_hours"),
+            service_hours=over("nodes", node.id, "service_hours"),
+            queue_max=over("nodes", node.id, "queue_max"),
+            working_wait_hours=over("nodes", node.id, "working_wait_hours"),
         )
         for node in c.nodes
     }
     lanes = {
         lane.id: LaneResult(
-            utilization=over(lambda r, k=lane.id: r["lanes"][k]["utilization"])
+            utilization=over("lanes", lane.id, "utilization")
             if lane.staff is not None else None,
-            queue_mean=over(lambda r, k=lane.id: r["lanes"][k]["queue_mean"]),
-            cost=over(lambda r, k=lane.id: r["lanes"][k]["cost"]),
-            busy_hours=over(lambda r, k=lane.id: r["lanes"][k]["busy_hours"]),
+            queue_mean=over("lanes", lane.id, "queue_mean"),
+            cost=over("lanes", lane.id, "cost"),
+            busy_hours=over("lanes", lane.id, "busy_hours"),
         )
         for lane in c.lanes
     }
     slas = {
         sla.id: SLAResult(
-            checked=over(lambda r, k=sla.id: r["slas"][k]["checked"]),
-            breached=over(lambda r, k=sla.id: r["slas"][k]["breached"]),
+            checked=over("slas", sla.id, "checked"),
+            breached=over("slas", sla.id, "breached"),
             breach_rate=stat([r["slas"][sla.id]["breach_rate"] for r in reps
                               if r["slas"][sla.id]["checked"]]),
         )
@@ -132,14 +135,14 @@ def aggregate(
         seed=seed,
         horizon_hours=c.horizon,
         warmup_hours=c.warmup,
-        leads=over(lambda r: r["leads"]),
+        leads=over("leads"),
         outcomes=outcomes,
         stages=stages,
         conversions=conversions,
         cycle_time_hours=CycleTime(
-            mean=over(lambda r: r["cycle"]["mean"]),
-            p50=over(lambda r: r["cycle"]["p50"]),
-            p90=over(lambda r: r["cycle"]["p90"]),
+            mean=over("cycle", "mean"),
+            p50=over("cycle", "p50"),
+            p90=over("cycle", "p90"),
         ),
         nodes=nodes,
         lanes=lanes,
@@ -150,7 +153,7 @@ def aggregate(
         lead_to_won=lead_to_won,
         total_cost=stat(total_costs),
         cost_per_won=cost_per_won,
-        open_at_end=over(lambda r: r["open_at_end"]),
+        open_at_end=over("open_at_end"),
         wip=_series([r["wip_series"] for r in reps], reps[0]["wip_step"]),
         lane_queues={
             lane.id: _series([r["lanes"][lane.id]["queue_series"] for r in reps],

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import contextlib
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtWidgets import QDockWidget, QFrame, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
 
 from ...model import Change
 from ..document import Document
@@ -13,13 +13,13 @@ from ..selection import Selection
 from .base import Editor
 from .edge_editor import EdgeEditor
 from .lane_editor import LaneEditor
-from .look import stylesheet
+from .look import StyledDock
 from .multi_editor import MultiEditor
 from .node_editor import NodeEditor
 from .process_editor import ProcessEditor
 
 
-class PropertiesDock(QDockWidget):
+class PropertiesDock(StyledDock):
     """Edits the selection: a node, a connection, a lane, several items, or the process.
 
     Every edit is pushed on the document's undo stack; the shown values follow the model
@@ -39,7 +39,6 @@ class PropertiesDock(QDockWidget):
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(0)
         self._refresh_timer.timeout.connect(self.refresh)
-        self._styling = False
 
         self.scroll = QScrollArea()
         self.scroll.setObjectName("properties_scroll")
@@ -171,20 +170,3 @@ class PropertiesDock(QDockWidget):
         for editor in self.editors:
             editor.forget()
         self._show()
-
-    # --- look ------------------------------------------------------------------------------
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange:
-            self._apply_style()
-
-    def _apply_style(self) -> None:
-        if self._styling:
-            return
-        self._styling = True
-        try:
-            sheet = stylesheet(self.palette(), self.font().pointSizeF())
-            if self.widget().styleSheet() != sheet:
-                self.widget().setStyleSheet(sheet)
-        finally:
-            self._styling = False

@@ -1,8 +1,10 @@
-"""The dock's look: error red, muted hints and headings, derived from the current palette."""
+"""The docks' look: error red, muted hints and headings, derived from the current palette."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import QEvent
 from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QDockWidget
 
 
 def muted_color(palette: QPalette) -> str:
@@ -37,3 +39,28 @@ QToolButton[role="section"]:hover {{
 }}
 QLabel[role="title"] {{ font-weight: 600; font-size: {point_size * 1.25:.1f}pt; }}
 """
+
+
+class StyledDock(QDockWidget):
+    """A dock whose content wears :func:`stylesheet`, renewed when the palette changes.
+
+    Subclasses call ``_apply_style()`` once their widget is set.
+    """
+
+    _styling = False  # setting the sheet sends a PaletteChange of its own
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._apply_style()
+
+    def _apply_style(self) -> None:
+        if self._styling:
+            return
+        self._styling = True
+        try:
+            sheet = stylesheet(self.palette(), self.font().pointSizeF())
+            if self.widget().styleSheet() != sheet:
+                self.widget().setStyleSheet(sheet)
+        finally:
+            self._styling = False

@@ -5,9 +5,8 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
-    QDockWidget,
     QHBoxLayout,
     QPushButton,
     QSplitter,
@@ -19,7 +18,7 @@ from ...model import Change, Process, Scenario
 from ..commands import AddScenarioCommand, RemoveScenarioCommand
 from ..document import Document
 from ..properties.base import error_label, hint
-from ..properties.look import stylesheet
+from ..properties.look import StyledDock
 from ..properties.widgets import push_button
 from .scenario_editor import ScenarioEditor, push_replace
 from .scenario_list import ScenarioList
@@ -41,7 +40,7 @@ class _Column(QSplitter):
                      hint.height())
 
 
-class ScenariosDock(QDockWidget):
+class ScenariosDock(StyledDock):
     """Lists the process's scenarios and edits the chosen one; every edit is one undo step."""
 
     #: scenario names to run side by side, ``None`` (the baseline) first
@@ -52,7 +51,6 @@ class ScenariosDock(QDockWidget):
         self.setObjectName("ScenariosDock")
         self.document: Document | None = None
         self.current: str | None = None
-        self._styling = False
 
         top = QWidget()
         column = QVBoxLayout(top)
@@ -230,20 +228,3 @@ class ScenariosDock(QDockWidget):
     def _replace(self, name: str, update: dict[str, Any], text: str) -> str | None:
         assert self.document is not None
         return push_replace(self.document, name, update, text)
-
-    # --- look ----------------------------------------------------------------------------
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange:
-            self._apply_style()
-
-    def _apply_style(self) -> None:
-        if self._styling:
-            return
-        self._styling = True
-        try:
-            sheet = stylesheet(self.palette(), self.font().pointSizeF())
-            if self.widget().styleSheet() != sheet:
-                self.widget().setStyleSheet(sheet)
-        finally:
-            self._styling = False
