@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import csv
-import itertools
-import time
 
 import pytest
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMessageBox
 
 from laneforge.app.compare import format_value
@@ -86,36 +84,40 @@ def test_results_tint_the_diagram_and_clicking_a_bottleneck_selects_it(window, q
     assert not scene.lane_tints and window.view.legend is None
 
 
-def test_progress_and_the_event_loop_keeps_turning_during_a_run(window, qtbot):
-    ticks = []
-    timer = QTimer()
-    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
-    timer.start(20)
+def test_a_run_reports_progress_and_works_off_the_ui_thread(window, qtbot, monkeypatch):
+    import threading
+
+    import laneforge.sim.runner as runner
+
+    threads = []
+    real = runner.run_replication
+
+    def recording(*args, **kwargs):
+        threads.append(threading.current_thread())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "run_replication", recording)
     progress = []
-    finished_at = []
     window.simulation.runner.progress.connect(lambda d, t, left: progress.append((d, t)))
-    window.simulation.runner.finished.connect(lambda _r: finished_at.append(time.monotonic()))
-    started = time.monotonic()
-    run_and_wait(qtbot, window, RunSettings(None, 4, 3, "240d", "60d", 1))
-    timer.stop()
-    elapsed = finished_at[0] - started
+    run_and_wait(qtbot, window, RunSettings(None, 4, 3, "120d", "30d", 1))
     assert [d for d, _ in progress] == [1, 2, 3, 4]
-    assert elapsed > 0.5
-    # while the run went on, the UI thread kept running its timers: no gap of half a second
-    during = [t for t in ticks if t <= finished_at[0]]
-    gaps = [b - a for a, b in itertools.pairwise(during)]
-    assert len(during) > elapsed / 0.2 and max(gaps) < 0.5
+    assert len(threads) == 4
+    assert all(t is not threading.main_thread() for t in threads)
 
 
-def test_cancel_stops_a_run_within_a_second(window, qtbot):
-    cancelled = []
-    window.simulation.runner.cancelled.connect(lambda: cancelled.append(time.monotonic()))
+def test_cancel_ends_a_run_without_results(window, qtbot):
+    cancelled, finished = [], []
+    window.simulation.runner.cancelled.connect(lambda: cancelled.append(True))
+    window.simulation.runner.finished.connect(finished.append)
+    before = window.simulation.results
     assert window.simulation.run(RunSettings(None, 50, 3, "720d", "60d", 1))
     qtbot.wait(300)
-    asked = time.monotonic()
     window.simulation.cancel()
-    qtbot.waitUntil(lambda: bool(cancelled), timeout=3000)
-    assert cancelled[0] - asked < 1.0
+    # a liveness bound, not a timing claim: benchmarks/bench_cancel.py measures the latency
+    qtbot.waitUntil(lambda: bool(cancelled), timeout=20_000)
+    assert window.simulation.runner.wait(5)
+    assert finished == []
+    assert window.simulation.results is before
     assert not window.simulation.results_dock.progress_box.isVisible()
 
 

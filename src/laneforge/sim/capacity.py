@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -30,6 +31,7 @@ from .compiled import (
     Compiled,
     compile_process,
 )
+from .engine import Stopped
 
 MONTH_HOURS = 720.0
 #: leads walked per round: one large walk when waiting cannot change the routing; else
@@ -38,6 +40,8 @@ WALK_UNTIMED = (16_000,)
 WALK_TIMED = (2_500, 2_500, 10_000)
 #: the wait assumed at an overloaded lane (it grows without limit in reality)
 OVERLOADED_WAIT = 24.0 * 30
+#: walked leads between two questions to ``should_stop``
+STOP_CHECK_EVERY = 250
 
 
 @dataclass
@@ -142,6 +146,7 @@ def _day_weights(source: object) -> list[float]:
 def _walk(
     c: Compiled, rates: dict[int, float], seed: int, waits: _Waits | None,
     lines: list[Timeline | None], leads: int, timed: bool,
+    should_stop: Callable[[], bool] | None = None,
 ) -> _Walk:
     """Leads walked through the graph on the wall clock: working hours where lanes keep a
     calendar, and the expected queue wait per lane (``waits``, in working hours). Gives the
@@ -168,6 +173,8 @@ def _walk(
         draws = [(name, attribute_sampler(specs[name], rng)) for name in c.attribute_order]
         days = _day_weights(source)
         for _ in range(max(1, round(leads * rate / total))):
+            if should_stop is not None and walked % STOP_CHECK_EVERY == 0 and should_stop():
+                raise Stopped()
             attrs = {name: draw() for name, draw in draws}
             day = rng.choices(range(7), weights=days)[0]  # the weekday profile
             t0 = week0 + (day + rng.random()) * 24.0
@@ -258,9 +265,13 @@ def _walk_route(node, attrs, t, t0, marks, rng) -> tuple[int | None, int]:
 
 
 def estimate_capacity(
-    process: Process, *, compiled: Compiled | None = None, seed: int = 0
+    process: Process, *, compiled: Compiled | None = None, seed: int = 0,
+    should_stop: Callable[[], bool] | None = None,
 ) -> CapacityEstimate:
-    """Offered load per lane from the traffic equations; no simulation."""
+    """Offered load per lane from the traffic equations; no simulation.
+
+    ``should_stop`` is asked every few hundred walked leads; when it answers true the
+    estimate raises :class:`~laneforge.sim.engine.Stopped`."""
     c = compiled or compile_process(process)
     window = (c.warmup, c.horizon)
     n = len(c.nodes)
@@ -282,7 +293,7 @@ def estimate_capacity(
     if sum(rates.values()):
         waits: _Waits | None = None
         for leads in WALK_TIMED if timed else WALK_UNTIMED:
-            walk = _walk(c, rates, seed, waits, lines, leads, timed)
+            walk = _walk(c, rates, seed, waits, lines, leads, timed, should_stop)
             node_rate = _solve(c, arrivals, walk.fractions)
             waits = _Waits(c, node_rate, open_fraction, lines, walk.phases)
     lanes: list[LaneLoad] = []

@@ -112,7 +112,8 @@ def simulate(
     horizon_h = _hours(horizon, "horizon")
     warmup_h = _hours(warmup, "warm-up")
     compiled = compile_process(variant, horizon=horizon_h, warmup=warmup_h)
-    estimate = estimate_capacity(variant, compiled=compiled)
+    if cancel is not None and cancel.is_set():
+        raise Cancelled()
 
     results: list[dict[str, Any]] = []
     pool = resolve_executor(executor)
@@ -163,6 +164,12 @@ def simulate(
         if own_pool is not None:
             cancelled = cancel is not None and cancel.is_set()
             own_pool.shutdown(wait=not cancelled, cancel_futures=True)
+    # the estimate only explains the results (unstable queues), so it comes after the
+    # replications and stops at the same Cancel
+    try:
+        estimate = estimate_capacity(variant, compiled=compiled, should_stop=should_stop)
+    except Stopped:
+        raise Cancelled() from None
     return aggregate(
         compiled, results, scenario=scenario, seed=run_seed, estimate=estimate,
         seconds=time.perf_counter() - started,
