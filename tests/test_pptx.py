@@ -8,19 +8,16 @@ import stat
 from pathlib import Path
 
 import pytest
+from pptx import Presentation
+from pptx.enum.shapes import MSO_SHAPE, MSO_SHAPE_TYPE
+from pptx.oxml.ns import qn
 
 from laneforge import load_process, simulate
 from laneforge.model import describe_hours
 from laneforge.render.geometry import layout_diagram, node_subtitle
+from laneforge.render.pptx_export import SLIDE_HEIGHT, SLIDE_WIDTH, export_pptx
 
 from conftest import template_paths
-
-pptx = pytest.importorskip("pptx")
-from pptx import Presentation  # noqa: E402
-from pptx.enum.shapes import MSO_SHAPE, MSO_SHAPE_TYPE  # noqa: E402
-from pptx.oxml.ns import qn  # noqa: E402
-
-from laneforge.render.pptx_export import SLIDE_HEIGHT, SLIDE_WIDTH, export_pptx  # noqa: E402
 
 TEMPLATES = template_paths()
 IDS = [p.name.removesuffix(".lane.json") for p in TEMPLATES]
