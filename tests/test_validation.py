@@ -516,3 +516,24 @@ def test_problem_reads_as_one_line():
     assert text.startswith("error: node call: ")
     assert text.endswith("(nodes[1].duration)")
     assert "\n" not in text
+
+
+def test_phases_columns_bends_and_currency_load_and_are_checked():
+    data = base()
+    data["phases"] = [{"id": "generation", "name": "Lead Generation"},
+                      {"id": "management", "name": "Lead Management", "width": 400}]
+    data["currency"] = "EUR"
+    data["nodes"][0]["phase"] = "generation"
+    data["nodes"][1]["phase"] = "management"
+    data["edges"][0]["bends"] = [[120, 40], [120, 90]]
+    process = process_from_data(data)
+    assert problems_of(data) == []
+    assert [p.label for p in process.phases] == ["Lead Generation", "Lead Management"]
+    written = process.to_data()
+    assert written["phases"][1] == {"id": "management", "name": "Lead Management", "width": 400}
+    assert written["edges"][0]["bends"] == [[120, 40], [120, 90]]
+    assert written["currency"] == "EUR"
+    data["nodes"][1]["phase"] = "closing"
+    problem = only(data)
+    assert problem.severity == "error" and problem.node == "call"
+    assert problem.field == "nodes[1].phase" and "unknown phase 'closing'" in problem.message

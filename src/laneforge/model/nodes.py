@@ -139,6 +139,8 @@ class NodeBase(_Model):
     lane: str
     name: str = ""
     stage: str | None = None
+    #: the column (a phase id) the node belongs to, when the process has phases
+    phase: str | None = None
     max_visits: PositiveInt | None = None
     pos: Position | None = None
 

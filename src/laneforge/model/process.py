@@ -26,7 +26,15 @@ from .editing import EditingMixin
 from .events import Signal
 from .expressions import check_expression_text
 from .nodes import Node, NodeBase, SourceNode, TaskNode
-from .types import Color, Identifier, NonNegative, PositiveInt, PositiveNumber, Probability
+from .types import (
+    Color,
+    Identifier,
+    NonNegative,
+    Position,
+    PositiveInt,
+    PositiveNumber,
+    Probability,
+)
 from .units import Duration
 
 FORMAT = "laneforge/process"
@@ -78,6 +86,21 @@ class Lane(_Model):
         return self.staff is not None
 
 
+class Phase(_Model):
+    """A column of the swim-lane grid (Lead Generation, Lead Management, ...).
+
+    Nodes name their phase; the column's band spans its nodes (at least ``width``).
+    """
+
+    id: Identifier
+    name: str = ""
+    width: PositiveNumber | None = None
+
+    @property
+    def label(self) -> str:
+        return self.name or self.id
+
+
 class Decay(_Model):
     """Speed to lead: the edge's probability halves every ``half_life`` since ``since``."""
 
@@ -102,6 +125,8 @@ class Edge(_Model):
     when: Annotated[str, AfterValidator(check_expression_text)] | None = None
     default: bool = False
     decay: Decay | None = None
+    #: corners the user gave the connector, in diagram coordinates; the router keeps them
+    bends: list[Position] | None = None
 
     @property
     def key(self) -> tuple[str, str]:
@@ -165,6 +190,10 @@ class Process(EditingMixin, _Model):
     simulation: SimulationSettings = SimulationSettings()
     calendars: dict[Identifier, Calendar] = {}
     stages: list[Annotated[str, Field(min_length=1)]] = []
+    #: columns of the swim-lane grid; empty: no columns
+    phases: list[Phase] = []
+    #: ISO 4217 code for money in results and reports; None: the user's locale
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] | None = None
     attributes: dict[Identifier, AttributeSpec] = {}
     lanes: list[Lane] = []
     nodes: list[Node] = []
@@ -179,7 +208,8 @@ class Process(EditingMixin, _Model):
     @model_validator(mode="after")
     def _unique_keys(self) -> Process:
         for collection, key in (
-            ("lanes", "id"), ("nodes", "id"), ("slas", "id"), ("scenarios", "name"),
+            ("lanes", "id"), ("phases", "id"), ("nodes", "id"), ("slas", "id"),
+            ("scenarios", "name"),
         ):
             seen: dict[str, int] = {}
             for index, item in enumerate(getattr(self, collection)):
@@ -360,6 +390,7 @@ __all__ = [
     "Decay",
     "Edge",
     "Lane",
+    "Phase",
     "Process",
     "Scenario",
     "SimulationSettings",

@@ -134,6 +134,10 @@ class _Checker:
                 self.error(f"unknown stage {node.stage!r}; stages are: "
                            + (", ".join(p.stages) or "none declared"),
                            node=node.id, field=f"{at}.stage")
+            if node.phase is not None and all(ph.id != node.phase for ph in p.phases):
+                self.error(f"unknown phase {node.phase!r}; phases are: "
+                           + (", ".join(ph.id for ph in p.phases) or "none declared"),
+                           node=node.id, field=f"{at}.phase")
             if isinstance(node, SourceNode):
                 if not node.arrival_list():
                     self.warning(f"source {node.label!r} has no arrivals, so no lead enters here",
