@@ -15,8 +15,8 @@ from PySide6.QtGui import QImage
 from laneforge.app.report import report_html, write_report
 from laneforge.cli import main
 from laneforge.io import load_process
+from laneforge.model.geometry import layout_diagram
 from laneforge.render.export import _bounds, export_diagram, render_image, render_svg
-from laneforge.render.geometry import layout_diagram
 from laneforge.sim import simulate
 
 from conftest import REPO, template_paths

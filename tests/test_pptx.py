@@ -14,7 +14,7 @@ from pptx.oxml.ns import qn
 
 from laneforge import load_process, simulate
 from laneforge.model import describe_hours
-from laneforge.render.geometry import layout_diagram, node_subtitle
+from laneforge.model.geometry import layout_diagram, node_subtitle
 from laneforge.render.pptx_export import SLIDE_HEIGHT, SLIDE_WIDTH, export_pptx
 
 from conftest import template_paths

@@ -11,7 +11,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
 
 from ..model import NODE_CLASSES
-from ..render.geometry import NodeBox, Rect
+from ..model.geometry import NodeBox, Rect
 from ..render.painter import NodeDecor, draw_node
 from ..render.theme import Theme
 

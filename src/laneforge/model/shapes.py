@@ -1,6 +1,6 @@
 """How big things are drawn: node outlines by kind, labels, and lane heights.
 
-The canvas (``laneforge.render.geometry``) and BPMN diagram interchange (``laneforge.io``)
+The diagram geometry (``laneforge.model.geometry``) and BPMN diagram interchange (``laneforge.io``)
 both place nodes by these numbers, so a diagram exported to another tool has the canvas's
 proportions. A node's ``pos`` is its centre, with ``y`` measured from the top of its lane.
 """

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from PySide6.QtGui import QColor, QPainter
 
 from ..model import Process, errors, validate
+from ..model.geometry import Diagram, layout_diagram
 from ..model.units import format_hours
-from .geometry import Diagram, layout_diagram
 from .painter import LaneDecor, NodeDecor, draw_edge, draw_lane, draw_node, qrect
 from .theme import LIGHT, Theme
 

@@ -24,8 +24,8 @@ from PySide6.QtSvg import QSvgGenerator
 
 from ..atomic import atomic_temp_path, atomic_write_bytes, replace_from_temp
 from ..model import Process
+from ..model.geometry import Diagram, layout_diagram
 from .diagram import Decorations, node_markers, paint_diagram
-from .geometry import Diagram, layout_diagram
 from .painter import LaneDecor
 from .theme import LIGHT, Theme, register_fonts
 from .tint import decorations as results_decorations

@@ -22,7 +22,7 @@ from PySide6.QtGui import (
 )
 
 from ..model import Lane, NodeBase
-from .geometry import EdgeRoute, LaneBox, NodeBox, Rect, node_subtitle
+from ..model.geometry import EdgeRoute, LaneBox, NodeBox, Rect, node_subtitle
 from .theme import Theme, font
 
 ARROW_SIZE = 9.0

@@ -7,7 +7,7 @@ from typing import Any
 from pptx.enum.shapes import MSO_CONNECTOR, MSO_SHAPE
 
 from ..model import Process
-from .geometry import Diagram, EdgeRoute, NodeBox, Rect, label_width, node_subtitle
+from ..model.geometry import Diagram, EdgeRoute, NodeBox, Rect, label_width, node_subtitle
 from .pptx_shapes import (
     LOAD_BANDS,
     OUTCOME_COLORS,

@@ -62,7 +62,7 @@ def build_presentation(process: Process, *, results: Any = None, title: str | No
     from pptx import Presentation
     from pptx.util import Inches
 
-    from .geometry import layout_diagram
+    from ..model.geometry import layout_diagram
     from .pptx_diagram import draw_diagram, scene_bounds
     from .pptx_results import charts_slide, figures_slide, kpi_rows
     from .pptx_shapes import PALETTE, Frame, Line, write

@@ -21,10 +21,10 @@ from PySide6.QtGui import (
 
 from ..atomic import atomic_temp_path, replace_from_temp
 from ..model import Process
+from ..model.geometry import layout_diagram
 from . import charts
 from .diagram import paint_diagram
 from .export import _bounds, decorations_for, ensure_gui_application
-from .geometry import layout_diagram
 from .theme import LIGHT, font
 
 CHARTS = ("funnel_chart", "utilization_chart", "waits_chart", "wip_chart", "cycle_time_chart")

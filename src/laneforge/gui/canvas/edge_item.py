@@ -8,7 +8,7 @@ from PySide6.QtCore import QRectF
 from PySide6.QtGui import QPainter, QPainterPath, QPainterPathStroker
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
-from ...render.geometry import EdgeRoute
+from ...model.geometry import EdgeRoute
 from ...render.painter import arrow_head, draw_edge, edge_label_rect, edge_path
 
 if TYPE_CHECKING:

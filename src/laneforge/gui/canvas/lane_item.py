@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QStyleOptionGraphicsItem,
 )
 
-from ...render.geometry import LaneBox
+from ...model.geometry import LaneBox
 from ...render.painter import LaneDecor, draw_lane, qrect
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ class LaneItem(QGraphicsItem):
         self.decor.index = self.box.index
         box = self.box
         if self._preview_height is not None:
-            from ...render.geometry import Rect
+            from ...model.geometry import Rect
 
             box = LaneBox(box.id, box.index, Rect(box.rect.x, box.rect.y, box.rect.w,
                                                   self._preview_height),

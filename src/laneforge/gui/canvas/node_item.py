@@ -8,7 +8,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsSceneHoverEvent, QStyleOptionGraphicsItem
 
-from ...render.geometry import NodeBox, Rect
+from ...model.geometry import NodeBox, Rect
 from ...render.painter import NodeDecor, draw_node, node_outline, qrect
 
 if TYPE_CHECKING:

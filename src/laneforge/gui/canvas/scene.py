@@ -16,14 +16,14 @@ from PySide6.QtWidgets import (
 )
 
 from ...model import Change, Lane, NodeBase, Problem, validate
-from ...render.diagram import node_markers
-from ...render.geometry import (
+from ...model.geometry import (
     HEADER_WIDTH,
     Diagram,
     NodeBox,
     layout_diagram,
     route_edge,
 )
+from ...render.diagram import node_markers
 from ...render.painter import LaneDecor
 from ...render.theme import LIGHT, Theme
 from ..commands import MoveLaneCommand, MoveNodesCommand, SetValueCommand

@@ -16,7 +16,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, 
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from ...app.replay import NodeState, Replay
-from ...render.geometry import Diagram
+from ...model.geometry import Diagram
 from ...render.theme import font
 
 if TYPE_CHECKING:

@@ -1,17 +1,19 @@
 """Where everything of a diagram goes: lane bands, node outlines, orthogonal edge routes.
 
-Pure Python (no Qt), shared by the canvas, the exporters and the layout, so the diagram is
-the same everywhere. Scene coordinates: lanes are stacked from y = 0 downwards with their
-header to the left of x = 0; a node's ``pos`` is its centre, with ``y`` measured from the
-top of its lane.
+Pure Python (no Qt), shared by the canvas, the exporters (render/), the BPMN diagram
+interchange (io/) and the layout (app/), so the diagram is the same everywhere. Scene
+coordinates: lanes are stacked from y = 0 downwards with their header to the left of
+x = 0; a node's ``pos`` is its centre, with ``y`` measured from the top of its lane.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..model import DecisionNode, Edge, NodeBase, Process, TaskNode, describe_hours, mean_hours
-from ..model.shapes import (
+from .distributions import mean_hours
+from .nodes import DecisionNode, NodeBase, TaskNode
+from .process import Edge, Process
+from .shapes import (
     LABEL_GAP,
     LABEL_HEIGHT,
     LABEL_WIDTH,
@@ -22,6 +24,7 @@ from ..model.shapes import (
     lane_height,
     node_size,
 )
+from .units import describe_hours
 
 HEADER_WIDTH = 168.0
 
