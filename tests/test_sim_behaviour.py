@@ -167,6 +167,29 @@ def test_sla_not_checked_for_leads_that_never_head_for_its_target():
     assert stats["slas"]["s"]["breached"] == 0
 
 
+def test_sla_clock_stops_when_a_lead_leaves_for_a_long_nurture():
+    # half the MQLs are nurtured for 30 days and come back through the decision, which
+    # restarts the clock; the run stops right at the horizon ("drain": "0h"), so many leads
+    # are still in the nurture then: they left the SLA's path and are not breaches
+    data = base_data(horizon="60d", drain="0h")
+    data["nodes"] = [
+        node("in", "source", arrivals={"rate": "4/h"}),
+        node("mql", "decision"),
+        node("call", "task", duration="10m"),
+        node("won", "end", outcome="won"),
+        node("nurture", "delay", duration="30d"),
+    ]
+    data["edges"] = [edge("in", "mql"), edge("mql", "call", probability=0.5),
+                     edge("mql", "nurture", probability=0.5), edge("nurture", "mql"),
+                     edge("call", "won")]
+    data["slas"] = [{"id": "s", "from": "mql", "to": "call", "within": "1h", "clock": "elapsed"}]
+    stats = run(data)
+    # no staff limit: every call starts at once, so no lead can miss the SLA
+    assert stats["slas"]["s"]["breached"] == 0
+    assert stats["slas"]["s"]["checked"] == stats["nodes"]["call"]["visits"]
+    assert stats["nodes"]["call"]["visits"] > 1000
+
+
 def test_warmup_counts_only_leads_created_after_it():
     data = base_data(horizon="100h", warmup="10h")
     data["nodes"] = [node("in", "source", arrivals={"interarrival": "1h"}), node("out", "end")]

@@ -261,7 +261,7 @@ def compile_process(
                 calendar = process.calendars[sla.calendar]
             else:
                 calendar = lanes[nodes[target].lane].calendar
-        reach = frozenset(node_index[n] for n in nx.ancestors(graph, sla.target)) | {target}
+        reach = frozenset(node_index[n] for n in _reach_without(graph, sla.target, sla.source))
         slas.append(CSLA(
             index=i, id=sla.id, name=sla.label, source=node_index[sla.source], target=target,
             within=sla.within.hours, calendar=calendar if calendar and not calendar.always_open
@@ -283,3 +283,17 @@ def compile_process(
         has_loops=bool(cyclic), uses_age=any(c.uses_age for c in nodes),
         sla_from=sla_from, sla_to=sla_to,
     )
+
+
+def _reach_without(graph: nx.DiGraph, target: str, start: str) -> set[str]:
+    """The nodes on an SLA's path: those from which ``target`` can be reached without passing
+    ``start`` again (passing it restarts the clock), plus ``start`` and ``target``.
+
+    A lead that moves anywhere else (a long nurture that loops back through ``start``) has
+    left the path, and its clock stops without a check.
+    """
+    if start == target:
+        return {target}
+    rest = graph.subgraph(n for n in graph.nodes if n != start)
+    return nx.ancestors(rest, target) | {target, start}
+
