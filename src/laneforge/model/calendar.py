@@ -152,6 +152,8 @@ class Timeline:
 
     def _extend(self, until: float) -> None:
         """Generate intervals until one ends after ``until`` (hours since origin)."""
+        if self._ends and self._ends[-1] > until:
+            return  # the common case on the engine's hot path: nothing to generate
         base = dt.datetime.combine(self._origin.date(), dt.time())
         offset = (base - self._origin).total_seconds() / 3600.0
         weekdays, spans = self._cal.weekdays, self._cal.spans
