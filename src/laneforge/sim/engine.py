@@ -316,11 +316,16 @@ def run_replication(
         if staff[lane] is not None:
             free[lane] -= units
         # busy staff-hours inside the measured window (working hours only)
-        a = begin if begin > warmup else warmup
-        b = end if end < horizon else horizon
-        if b > a:
-            busy[lane] += (line.worked(a, b) if line is not None else b - a) * units
-            exec_cost[lane] += node.cost if begin >= warmup else 0.0
+        if begin >= warmup and end <= horizon:
+            # inside the window: the task takes exactly ``work`` working hours
+            busy[lane] += work * units
+            exec_cost[lane] += node.cost
+        else:
+            a = begin if begin > warmup else warmup
+            b = end if end < horizon else horizon
+            if b > a:
+                busy[lane] += (line.worked(a, b) if line is not None else b - a) * units
+                exec_cost[lane] += node.cost if begin >= warmup else 0.0
         if lead.counted:
             wait_sum[n] += begin - arrived
             busy_wait_sum[n] += line.worked(arrived, begin) if line is not None else begin - arrived
