@@ -547,6 +547,8 @@ def run_replication(
         "created": counters["created"],
         "open_at_end": counters["wip"],
         "stuck": counters["stuck"],
+        # events scheduled in the run (SimPy numbers them): for events per second
+        "events": next(env._eid),
         "outcomes": dict(zip(c.outcomes, outcome_counts, strict=True)),
         "stages": dict(zip(c.stages, stage_counts, strict=True)),
         "cycle": {"mean": cycle.mean, "p50": cycle.quantile(0.5), "p90": cycle.quantile(0.9),
