@@ -1,5 +1,6 @@
 """The view onto the scene: zoom (Ctrl+wheel, keys), pan (space-drag, middle button), fit,
-drops from the palette, and an inline text editor for renaming in place."""
+the first view of a process, the overview in its corner, drops from the palette, and an
+inline text editor for renaming in place."""
 
 from __future__ import annotations
 
@@ -21,11 +22,16 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsView, QLineEdit, QWidget
 
+from .overview import OverviewMap
 from .scene import DiagramScene
 
 PALETTE_MIME = "application/x-laneforge-node-kind"
 ZOOM_MIN, ZOOM_MAX = 0.1, 4.0
 ZOOM_STEP = 1.15
+#: The smallest zoom at which the diagram reads without effort: lane names (10.5 pt) are
+#: 8.4 px on screen, node names (9.2 pt, semi-bold) 7.4 px. The first view never starts below.
+READABLE_ZOOM = 0.6
+FIT_PADDING = 20.0  # scene units around the diagram when fitting
 
 
 class DiagramView(QGraphicsView):
@@ -47,6 +53,14 @@ class DiagramView(QGraphicsView):
         self._panning: QPointF | None = None
         self._editor: QLineEdit | None = None
         self.legend: list[tuple[QColor, str]] | None = None
+        # True from the first view of a process until the user zooms or pans: resizing the
+        # window then applies the first-view rule again instead of keeping a stale view
+        self.auto_view = False
+        self.overview = OverviewMap(self)
+        for bar in (self.horizontalScrollBar(), self.verticalScrollBar()):
+            bar.valueChanged.connect(self._on_view_moved)
+            bar.actionTriggered.connect(self._on_user_scrolled)
+            bar.rangeChanged.connect(self._on_view_moved)
 
     @property
     def diagram_scene(self) -> DiagramScene:
@@ -76,8 +90,10 @@ class DiagramView(QGraphicsView):
         row = metrics.height() + 3
         width = max(metrics.horizontalAdvance(t) for _, t in self.legend) + 36
         height = row * len(self.legend) + 12
-        box = QRectF(self.viewport().width() - width - 14,
-                     self.viewport().height() - height - 14, width, height)
+        bottom = self.viewport().height() - 14
+        if self.overview.isVisible():  # stack the legend above the overview
+            bottom = self.overview.geometry().top() - self.viewport().geometry().top() - 8
+        box = QRectF(self.viewport().width() - width - 14, bottom - height, width, height)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.setPen(QPen(theme.color("lane_line"), 1.0))
         painter.setBrush(theme.color("label_fill", 0.94))
@@ -136,47 +152,121 @@ class DiagramView(QGraphicsView):
         factor = value / self.zoom
         self.scale(factor, factor)
         self.zoom_changed.emit(self.zoom)
+        self._on_view_moved()
 
     def zoom_in(self) -> None:
+        self.auto_view = False
         self.set_zoom(self.zoom * ZOOM_STEP)
 
     def zoom_out(self) -> None:
+        self.auto_view = False
         self.set_zoom(self.zoom / ZOOM_STEP)
 
     def zoom_reset(self) -> None:
+        self.auto_view = False
         self.set_zoom(1.0)
 
-    def fit(self) -> None:
+    # --- what is shown -------------------------------------------------------------------
+    def content_rect(self) -> QRectF:
+        """The diagram's extent in scene coordinates (lanes, phase bands above them, nodes,
+        edges), padded a little; empty without a diagram."""
         scene = self.diagram_scene
         if scene.diagram is None:
-            return
+            return QRectF()
         b = scene.diagram.bounds
-        rect = QRectF(b.x - 20, b.y - 20, b.w + 40, b.h + 40)
-        self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
-        if self.zoom > 1.0:
-            self.set_zoom(1.0)
-            self.centerOn(rect.center())
+        rect = QRectF(b.x, b.y, b.w, b.h)
+        items = scene.itemsBoundingRect()
+        if not items.isEmpty():
+            rect = rect.united(items)
+        return rect.adjusted(-FIT_PADDING, -FIT_PADDING, FIT_PADDING, FIT_PADDING)
+
+    def visible_scene_rect(self) -> QRectF:
+        return self.mapToScene(self.viewport().rect()).boundingRect()
+
+    def shows_whole(self) -> bool:
+        """Whether the whole diagram is in sight (a pixel of rounding allowed)."""
+        content = self.content_rect()
+        tolerance = 2.0 / max(self.zoom, 1e-6)
+        return self.visible_scene_rect().adjusted(-tolerance, -tolerance, tolerance,
+                                                  tolerance).contains(content)
+
+    def whole_zoom(self) -> float:
+        """The zoom at which the whole diagram fills the viewport."""
+        content = self.content_rect()
+        viewport = self.viewport().rect()
+        if content.isEmpty() or viewport.isEmpty():
+            return 1.0
+        return min(viewport.width() / content.width(), viewport.height() / content.height())
+
+    def fit(self) -> None:
+        """View ▸ Fit: the whole process, however small (never above 100 %)."""
+        self.auto_view = False
+        self._fit_whole()
+
+    def _fit_whole(self) -> None:
+        content = self.content_rect()
+        if content.isEmpty():
+            return
+        self.set_zoom(min(1.0, self.whole_zoom()))
+        self.centerOn(content.center())
         self.zoom_changed.emit(self.zoom)
 
-    def show_start(self, readable: float = 0.6) -> None:
-        """The first view of a process: all of it if that stays readable, else the lanes at
-        a readable size from the start of the flow (scroll right for the rest)."""
-        scene = self.diagram_scene
-        if scene.diagram is None:
-            return
-        b = scene.diagram.bounds
+    def show_start(self) -> None:
+        """The first view of a process: all of it when that is readable (at least
+        ``READABLE_ZOOM``), else all lanes' height at a readable zoom from the left, where
+        the flow starts, with the overview showing the rest. Applied again on resizes until
+        the user zooms or pans."""
+        self.auto_view = True
+        self._apply_start()
+
+    def _apply_start(self) -> None:
+        content = self.content_rect()
         viewport = self.viewport().rect()
-        whole = min(viewport.width() / (b.w + 40), viewport.height() / (b.h + 40))
-        if whole >= readable:
-            self.fit()
+        if content.isEmpty() or viewport.isEmpty():
             return
-        tall = viewport.height() / (b.h + 40)
-        self.set_zoom(min(1.0, max(readable, tall)))
-        top_left = self.mapToScene(0, 0)
-        shown = self.mapToScene(viewport.bottomRight()) - top_left
-        self.centerOn(b.x - 20 + shown.x() / 2, b.y - 20 + shown.y() / 2)
+        if self.whole_zoom() >= READABLE_ZOOM:
+            self._fit_whole()
+        else:
+            tall = viewport.height() / content.height()
+            self.set_zoom(min(1.0, max(READABLE_ZOOM, tall)))
+            shown = self.visible_scene_rect()
+            self.centerOn(content.left() + shown.width() / 2,
+                          content.top() + shown.height() / 2)
+        self._on_view_moved()
+
+    def pan_to(self, scene_point: QPointF) -> None:
+        """Centre the view on ``scene_point`` (the overview's clicks and drags)."""
+        self.auto_view = False
+        self.centerOn(scene_point)
+
+    def show_rect(self, rect: QRectF) -> None:
+        """Bring ``rect`` (scene) into the middle of the view: centred when it fits, else its
+        top-left part; a view zoomed out below readable zooms in to ``READABLE_ZOOM`` first."""
+        self.auto_view = False
+        if self.zoom < READABLE_ZOOM:
+            self.set_zoom(READABLE_ZOOM)
+        shown = self.visible_scene_rect()
+        margin = 40.0 / self.zoom
+        x = rect.center().x() if rect.width() + 2 * margin <= shown.width() \
+            else rect.left() - margin + shown.width() / 2
+        y = rect.center().y() if rect.height() + 2 * margin <= shown.height() \
+            else rect.top() - margin + shown.height() / 2
+        self.centerOn(x, y)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self.auto_view:
+            self._apply_start()
+        self._on_view_moved()
+
+    def _on_view_moved(self, *args: object) -> None:
+        self.overview.follow()
+
+    def _on_user_scrolled(self, action: int) -> None:
+        self.auto_view = False
 
     def wheelEvent(self, event: QWheelEvent) -> None:
+        self.auto_view = False
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
             steps = event.angleDelta().y() / 120.0
             self.set_zoom(self.zoom * (ZOOM_STEP ** steps))
@@ -224,6 +314,7 @@ class DiagramView(QGraphicsView):
         index = order.index(current[0]) + step if current else (0 if step > 0 else -1)
         node_id = order[index % len(order)]
         scene.select(Selection(nodes=(node_id,)))
+        self.auto_view = False
         self.ensureVisible(scene.node_items[node_id], 60, 60)
         return node_id
 
@@ -270,6 +361,7 @@ class DiagramView(QGraphicsView):
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         if self._panning is not None:
+            self.auto_view = False
             delta = event.position() - self._panning
             self._panning = event.position()
             self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - int(delta.x()))
