@@ -189,7 +189,8 @@ class FindBar(QFrame):
             self.status.setText(f"{position} of {len(self.matches)}" if position
                                 else f"{len(self.matches)} found")
             current = self.matches[self.current] if self.current is not None else None
-            self.status.setToolTip(current.description.capitalize() if current else "")
+            tip = current.description if current else ""
+            self.status.setToolTip(tip[:1].upper() + tip[1:])
         muted = bool(text) and not self.matches
         self.status.setForegroundRole(QPalette.ColorRole.PlaceholderText if muted
                                       else QPalette.ColorRole.WindowText)

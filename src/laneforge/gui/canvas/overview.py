@@ -35,7 +35,6 @@ class OverviewMap(QWidget):
         self.enabled = True  # View ▸ Overview: shown whenever part of the diagram is hidden
         self.renders = 0  # how many times the scene was drawn into the pixmap (tests)
         self._pixmap: QPixmap | None = None
-        self._source = QRectF()  # scene rectangle drawn into the pixmap
         self._dirty = True
         self._drag_offset: QPointF | None = None
         self._timer = QTimer(self)
@@ -99,9 +98,8 @@ class OverviewMap(QWidget):
         self._timer.stop()
         self._dirty = False
         scene = self.view.diagram_scene
-        self._source = self.view.content_rect()
-        target = self._target()
-        if self._source.isEmpty() or target.isEmpty():
+        source, target = self.view.content_rect(), self._target()
+        if source.isEmpty() or target.isEmpty():
             self._pixmap = None
             return
         ratio = self.devicePixelRatioF()
@@ -111,7 +109,7 @@ class OverviewMap(QWidget):
         painter = QPainter(pixmap)
         painter.setRenderHints(QPainter.RenderHint.Antialiasing
                                | QPainter.RenderHint.SmoothPixmapTransform)
-        scene.render(painter, QRectF(0, 0, target.width(), target.height()), self._source,
+        scene.render(painter, QRectF(0, 0, target.width(), target.height()), source,
                      Qt.AspectRatioMode.KeepAspectRatio)
         painter.end()
         self._pixmap = pixmap
@@ -122,26 +120,29 @@ class OverviewMap(QWidget):
     def _target(self) -> QRectF:
         """Where the diagram is drawn inside the widget (aspect ratio kept, centred)."""
         inner = QRectF(self.rect()).adjusted(PADDING, PADDING, -PADDING, -PADDING)
-        source = self._source if not self._source.isEmpty() else self.view.content_rect()
+        source = self.view.content_rect()
         if source.isEmpty() or inner.isEmpty():
             return QRectF()
         scale = min(inner.width() / source.width(), inner.height() / source.height())
         w, h = source.width() * scale, source.height() * scale
         return QRectF(inner.center().x() - w / 2, inner.center().y() - h / 2, w, h)
 
-    def _scale(self) -> float:
-        target = self._target()
-        return target.width() / self._source.width() if not self._source.isEmpty() else 1.0
+    def _mapping(self) -> tuple[QRectF, QRectF, float]:
+        """(scene source, overview target, scale), from the diagram as it is now (the cached
+        picture may be a moment older)."""
+        source, target = self.view.content_rect(), self._target()
+        scale = target.width() / source.width() if not source.isEmpty() else 1.0
+        return source, target, scale
 
     def to_scene(self, point: QPointF) -> QPointF:
-        target, scale = self._target(), self._scale()
-        return QPointF(self._source.x() + (point.x() - target.x()) / scale,
-                       self._source.y() + (point.y() - target.y()) / scale)
+        source, target, scale = self._mapping()
+        return QPointF(source.x() + (point.x() - target.x()) / scale,
+                       source.y() + (point.y() - target.y()) / scale)
 
     def to_overview(self, point: QPointF) -> QPointF:
-        target, scale = self._target(), self._scale()
-        return QPointF(target.x() + (point.x() - self._source.x()) * scale,
-                       target.y() + (point.y() - self._source.y()) * scale)
+        source, target, scale = self._mapping()
+        return QPointF(target.x() + (point.x() - source.x()) * scale,
+                       target.y() + (point.y() - source.y()) * scale)
 
     def visible_rect(self) -> QRectF:
         """The view's visible scene area, in overview coordinates (clipped to the map)."""
@@ -160,7 +161,7 @@ class OverviewMap(QWidget):
         painter.setBrush(theme.color("canvas", 0.96))
         painter.drawRoundedRect(frame, 6, 6)
         if self._pixmap is not None:
-            painter.drawPixmap(self._target().topLeft(), self._pixmap)
+            painter.drawPixmap(self._target(), self._pixmap, QRectF(self._pixmap.rect()))
         shown = self.visible_rect()
         if not shown.isEmpty():
             # dim what is out of view, outline what is in it

@@ -239,19 +239,33 @@ class DiagramView(QGraphicsView):
         self.auto_view = False
         self.centerOn(scene_point)
 
+    def clear_scene_rect(self) -> QRectF:
+        """The visible scene area that lane headers (real or sticky) do not cover."""
+        shown = self.visible_scene_rect()
+        diagram = self.diagram_scene.diagram
+        if diagram is None or not diagram.lanes:
+            return shown
+        header_right = max(shown.left(), diagram.lanes[0].header.x) + diagram.lanes[0].header.w
+        return QRectF(header_right, shown.top(), max(0.0, shown.right() - header_right),
+                      shown.height())
+
     def show_rect(self, rect: QRectF) -> None:
-        """Bring ``rect`` (scene) into the middle of the view: centred when it fits, else its
-        top-left part; a view zoomed out below readable zooms in to ``READABLE_ZOOM`` first."""
+        """Bring ``rect`` (scene) into the middle of the view beside the lane headers:
+        centred when it fits, else its top-left part; a view zoomed out below readable zooms
+        in to ``READABLE_ZOOM`` first."""
         self.auto_view = False
         if self.zoom < READABLE_ZOOM:
             self.set_zoom(READABLE_ZOOM)
         shown = self.visible_scene_rect()
+        diagram = self.diagram_scene.diagram
+        header = diagram.lanes[0].header.w if diagram is not None and diagram.lanes else 0.0
+        room = shown.width() - header  # the sticky headers cover the left strip
         margin = 40.0 / self.zoom
-        x = rect.center().x() if rect.width() + 2 * margin <= shown.width() \
-            else rect.left() - margin + shown.width() / 2
+        left = rect.center().x() - room / 2 if rect.width() + 2 * margin <= room \
+            else rect.left() - margin
         y = rect.center().y() if rect.height() + 2 * margin <= shown.height() \
             else rect.top() - margin + shown.height() / 2
-        self.centerOn(x, y)
+        self.centerOn(left - header + shown.width() / 2, y)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
