@@ -50,8 +50,12 @@ def wide_process(steps: int = 36) -> dict:
     nodes.append({"id": "won", "kind": "end", "lane": LANES[(steps + 1) % 3][0],
                   "name": "Closed won", "outcome": "won", "pos": [40 + 220 * (steps + 1), 80]})
     ids = [n["id"] for n in nodes]
+    for index, node in enumerate(nodes):
+        node["phase"] = "intake" if index <= 5 else "closing"
     return {
         "format": "laneforge/process", "version": 1, "name": "Long relay",
+        "phases": [{"id": "intake", "name": "Lead intake"},
+                   {"id": "closing", "name": "Working the deal"}],
         "lanes": [{"id": i, "name": name, "staff": 4} for i, name in LANES],
         "nodes": nodes,
         "edges": [{"from": a, "to": b} for a, b in itertools.pairwise(ids)],
@@ -225,6 +229,20 @@ def test_the_view_menu_turns_the_overview_off_and_remembers(window, qtbot, tmp_p
     assert window.view.overview.isVisible()
 
 
+def test_the_results_legend_stacks_above_the_overview(window, qtbot, tmp_path):
+    from PySide6.QtGui import QColor
+
+    open_data(window, qtbot, tmp_path, wide_process())
+    view = window.view
+    view.set_legend([(QColor(0, 0, 0, 0), "Wait per node"), (QColor("#E8A317"), "over 1 h")])
+    assert view.overview.isVisible()
+    legend = view.legend_rect().translated(view.viewport().geometry().topLeft())
+    assert legend.bottom() < view.overview.geometry().top()
+    assert legend.right() <= view.viewport().geometry().right()
+    window.actions.by_name["overview"].trigger()
+    assert view.legend_rect().bottom() == pytest.approx(view.viewport().height() - 14)
+
+
 # --- find ------------------------------------------------------------------------------------
 
 
@@ -319,6 +337,15 @@ def test_lanes_and_slas_are_found_and_selected(window, qtbot, tmp_path):
     for node in ("step_4", "step_5"):
         assert shown.contains(window.scene.node_items[node].sceneBoundingRect())
     assert bar.status.toolTip() == "SLA 'Handover within a day'"
+
+
+def test_a_phase_selects_its_nodes(window, qtbot, tmp_path):
+    open_data(window, qtbot, tmp_path, wide_process())
+    bar = open_find(window, qtbot)
+    QTest.keyClicks(bar.edit, "lead intake")
+    assert [m.kind for m in bar.matches] == ["phase"]
+    assert window.scene.selection() == Selection(
+        nodes=("leads", "step_1", "step_2", "step_3", "step_4", "step_5"))
 
 
 def test_no_match_is_said_in_a_muted_style(window, qtbot, tmp_path):

@@ -64,12 +64,15 @@ class OverviewMap(QWidget):
         needed = self.enabled and scene is not None and scene.diagram is not None \
             and not self.view.shows_whole()
         if not needed:
-            self.hide()
+            if self.isVisible():
+                self.hide()
+                self.view.viewport().update()  # the legend moves back into the corner
             return
         self._place()
         if not self.isVisible():
             self.show()
             self.raise_()
+            self.view.viewport().update()
         if self._dirty and not self._timer.isActive():
             self._render()
         self.update()

@@ -56,6 +56,7 @@ class DiagramView(QGraphicsView):
         # True from the first view of a process until the user zooms or pans: resizing the
         # window then applies the first-view rule again instead of keeping a stale view
         self.auto_view = False
+        self._content: tuple[object, QRectF] = (None, QRectF())  # (diagram, its extent)
         self.overview = OverviewMap(self)
         for bar in (self.horizontalScrollBar(), self.verticalScrollBar()):
             bar.valueChanged.connect(self._on_view_moved)
@@ -77,6 +78,21 @@ class DiagramView(QGraphicsView):
         if self.legend:
             self._draw_legend(painter)
 
+    def legend_rect(self) -> QRectF:
+        """Where the legend goes (viewport coordinates): the bottom-right corner, above the
+        overview when that is shown."""
+        from ...render.theme import font
+
+        entries = self.legend or []
+        metrics = QFontMetricsF(font(8.0))
+        row = metrics.height() + 3
+        width = max((metrics.horizontalAdvance(t) for _, t in entries), default=0) + 36
+        height = row * len(entries) + 12
+        bottom = self.viewport().height() - 14
+        if self.overview.isVisible():
+            bottom = self.overview.geometry().top() - self.viewport().geometry().top() - 8
+        return QRectF(self.viewport().width() - width - 14, bottom - height, width, height)
+
     def _draw_legend(self, painter: QPainter) -> None:
         from ...render.theme import font
 
@@ -86,14 +102,9 @@ class DiagramView(QGraphicsView):
         painter.resetTransform()
         text_font = font(8.0)
         title_font = font(8.0, QFont.Weight.DemiBold)
-        metrics = QFontMetricsF(text_font)
-        row = metrics.height() + 3
-        width = max(metrics.horizontalAdvance(t) for _, t in self.legend) + 36
-        height = row * len(self.legend) + 12
-        bottom = self.viewport().height() - 14
-        if self.overview.isVisible():  # stack the legend above the overview
-            bottom = self.overview.geometry().top() - self.viewport().geometry().top() - 8
-        box = QRectF(self.viewport().width() - width - 14, bottom - height, width, height)
+        row = QFontMetricsF(text_font).height() + 3
+        box = self.legend_rect()
+        width = box.width()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.setPen(QPen(theme.color("lane_line"), 1.0))
         painter.setBrush(theme.color("label_fill", 0.94))
@@ -173,12 +184,15 @@ class DiagramView(QGraphicsView):
         scene = self.diagram_scene
         if scene.diagram is None:
             return QRectF()
-        b = scene.diagram.bounds
-        rect = QRectF(b.x, b.y, b.w, b.h)
-        items = scene.itemsBoundingRect()
-        if not items.isEmpty():
-            rect = rect.united(items)
-        return rect.adjusted(-FIT_PADDING, -FIT_PADDING, FIT_PADDING, FIT_PADDING)
+        if self._content[0] is not scene.diagram:  # the scene lays out anew on every change
+            b = scene.diagram.bounds
+            rect = QRectF(b.x, b.y, b.w, b.h)
+            items = scene.itemsBoundingRect()
+            if not items.isEmpty():
+                rect = rect.united(items)
+            self._content = (scene.diagram, rect.adjusted(-FIT_PADDING, -FIT_PADDING,
+                                                          FIT_PADDING, FIT_PADDING))
+        return QRectF(self._content[1])
 
     def visible_scene_rect(self) -> QRectF:
         return self.mapToScene(self.viewport().rect()).boundingRect()
