@@ -298,6 +298,8 @@ def test_typing_finds_a_node_by_name_selects_and_centres_it(window, qtbot, tmp_p
     assert clear.width() < window.view.visible_scene_rect().width()
     assert clear.center().x() == pytest.approx(item.center().x(), abs=2)
     assert clear.contains(item)
+    content, shown = window.view.content_rect(), window.view.visible_scene_rect()
+    assert shown.top() <= content.top() + 2 and shown.bottom() >= content.bottom() - 2
     assert bar.edit.hasFocus()  # typing goes on in the bar
 
 
@@ -367,8 +369,10 @@ def test_a_zoomed_out_view_zooms_in_to_show_the_match(window, qtbot, tmp_path):
     bar = open_find(window, qtbot)
     QTest.keyClicks(bar.edit, "closed won")
     assert window.view.zoom == pytest.approx(READABLE_ZOOM)
-    assert window.view.visible_scene_rect().contains(
-        window.scene.node_items["won"].sceneBoundingRect())
+    shown = window.view.visible_scene_rect()
+    assert shown.contains(window.scene.node_items["won"].sceneBoundingRect())
+    # the last node: the view stops at the diagram's right edge instead of centring on it
+    assert shown.right() == pytest.approx(window.view.content_rect().right(), abs=2)
 
 
 def test_the_count_follows_renames_while_the_bar_is_open(window, qtbot, tmp_path):

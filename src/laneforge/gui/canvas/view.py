@@ -279,7 +279,11 @@ class DiagramView(QGraphicsView):
             else rect.left() - margin
         y = rect.center().y() if rect.height() + 2 * margin <= shown.height() \
             else rect.top() - margin + shown.height() / 2
-        self.centerOn(left - header + shown.width() / 2, y)
+        # no scrolling past the diagram's edges: a diagram as tall as the view stays put
+        content = self.content_rect()
+        self.centerOn(_clamp(left - header + shown.width() / 2, content.left(), content.right(),
+                             shown.width()),
+                      _clamp(y, content.top(), content.bottom(), shown.height()))
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -477,3 +481,11 @@ class DiagramView(QGraphicsView):
             self.finish_editing(commit=False)
             return True
         return super().eventFilter(watched, event)
+
+
+def _clamp(centre: float, low: float, high: float, size: float) -> float:
+    """The view's centre on one axis, so that a view of ``size`` stays inside [low, high]
+    (centred on it when the range is smaller than the view)."""
+    if high - low <= size:
+        return (low + high) / 2
+    return min(max(centre, low + size / 2), high - size / 2)
