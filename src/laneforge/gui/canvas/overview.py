@@ -168,7 +168,7 @@ class OverviewMap(QWidget):
         shown = self.visible_rect()
         if not shown.isEmpty():
             # dim what is out of view, outline what is in it
-            outside = theme.color("canvas", 0.55)
+            outside = theme.color("canvas", 0.55 if theme.name == "light" else 0.4)
             target = self._target()
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(outside)

@@ -56,6 +56,7 @@ class DiagramView(QGraphicsView):
         # True from the first view of a process until the user zooms or pans: resizing the
         # window then applies the first-view rule again instead of keeping a stale view
         self.auto_view = False
+        self._applying = False
         self._content: tuple[object, QRectF] = (None, QRectF())  # (diagram, its extent)
         self.overview = OverviewMap(self)
         for bar in (self.horizontalScrollBar(), self.verticalScrollBar()):
@@ -287,8 +288,13 @@ class DiagramView(QGraphicsView):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        if self.auto_view:
-            self._apply_start()
+        if self.auto_view and not self._applying:
+            # zooming may show or hide a scroll bar, which resizes the viewport again
+            self._applying = True
+            try:
+                self._apply_start()
+            finally:
+                self._applying = False
         self._on_view_moved()
 
     def _on_view_moved(self, *args: object) -> None:
