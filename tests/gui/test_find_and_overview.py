@@ -384,3 +384,19 @@ def test_the_count_follows_renames_while_the_bar_is_open(window, qtbot, tmp_path
     assert bar.status.text() == "2 of 2"  # the current match stays; the new one is before it
     window.document.undo_stack.undo()
     assert bar.status.text() == "1 of 1"
+
+
+def test_f3_on_the_canvas_reopens_the_last_search_and_esc_there_closes_it(window, qtbot,
+                                                                        tmp_path):
+    open_data(window, qtbot, tmp_path, wide_process())
+    bar = open_find(window, qtbot)
+    QTest.keyClicks(bar.edit, "step 3")  # Step 3, Step 30 ... Step 36
+    QTest.keyClick(bar.edit, Qt.Key.Key_Escape)
+    assert not bar.isVisible() and window.view.hasFocus()
+    QTest.keyClick(window.view, Qt.Key.Key_F3)
+    assert bar.isVisible() and bar.status.text() == "2 of 8"
+    assert window.scene.selection() == Selection(nodes=("step_30",))
+    window.view.setFocus()
+    QTest.keyClick(window.view, Qt.Key.Key_Escape)
+    assert not bar.isVisible()
+    assert window.scene.selection() == Selection(nodes=("step_30",))  # the match stays

@@ -202,6 +202,11 @@ class FindBar(QFrame):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.view and event.type() == QEvent.Type.Resize and self.isVisible():
             self._place()
+        if watched is self.view and event.type() == QEvent.Type.KeyPress and self.isVisible():
+            assert isinstance(event, QKeyEvent)
+            if event.key() == Qt.Key.Key_Escape and not self.view.diagram_scene.place_kind:
+                self.hide()  # Esc on the canvas closes the bar too (placing a node first)
+                return True
         if watched is self.edit and event.type() == QEvent.Type.KeyPress:
             assert isinstance(event, QKeyEvent)
             key = event.key()
