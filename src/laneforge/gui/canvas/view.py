@@ -224,7 +224,6 @@ class DiagramView(QGraphicsView):
             return
         self.set_zoom(min(1.0, self.whole_zoom()))
         self.centerOn(content.center())
-        self.zoom_changed.emit(self.zoom)
 
     def show_start(self) -> None:
         """The first view of a process: all of it when that is readable (at least
