@@ -91,6 +91,10 @@ class OverviewMap(QWidget):
         room = self.view.viewport().size()
         width = min(MAX_WIDTH, max(120, room.width() // 3))
         height = width * source.height() / source.width()
+        if height < MIN_HEIGHT:  # a very wide process gets a longer strip, up to half the view
+            width = min(max(width, room.width() // 2), MIN_HEIGHT * source.width()
+                        / source.height())
+            height = width * source.height() / source.width()
         if height > MAX_HEIGHT:
             height = MAX_HEIGHT
             width = height * source.width() / source.height()
