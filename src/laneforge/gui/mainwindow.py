@@ -23,6 +23,7 @@ from .canvas import DiagramScene, DiagramView
 from .capacity_watch import CapacityWatcher
 from .document import Document
 from .edits import blank_process
+from .find_bar import FindBar
 from .menus import build_menus
 from .palette import PaletteDock
 from .problems import ProblemsDock
@@ -57,6 +58,8 @@ class MainWindow(QMainWindow):
         self.scene.snap_enabled = self.settings.value("view/snap", True, type=bool)
         self.view = DiagramView(self.scene, self)
         self.setCentralWidget(self.view)
+        self.view.overview.enabled = self.settings.value("view/overview", True, type=bool)
+        self.find_bar = FindBar(self.view)
 
         self.palette_dock = PaletteDock(self.theme, self)
         self.properties_dock = PropertiesDock(self)
@@ -129,6 +132,7 @@ class MainWindow(QMainWindow):
         self.simulation.set_document()
         self._update_title()
         self.capacity.schedule(document.process)
+        self.find_bar.set_document(document)
         QTimer.singleShot(0, self.view.show_start)
 
     def _on_document_changed(self, change: object) -> None:

@@ -139,6 +139,13 @@ def build_menus(window: MainWindow) -> WindowActions:
     edit_menu.addSeparator()
     edit_menu.addAction(act("select_all", "Select &all", lambda: select_all(window),
                             QKeySequence.StandardKey.SelectAll))
+    edit_menu.addSeparator()
+    edit_menu.addAction(act("find", "&Find…", window.find_bar.open, QKeySequence.StandardKey.Find,
+                            "Find a node, lane, phase or SLA by name or id"))
+    edit_menu.addAction(act("find_next", "Find ne&xt", window.find_bar.find_next,
+                            QKeySequence.StandardKey.FindNext))
+    edit_menu.addAction(act("find_previous", "Find pre&vious", window.find_bar.find_previous,
+                            QKeySequence.StandardKey.FindPrevious))
     for key, dx, dy in (("Left", -1, 0), ("Right", 1, 0), ("Up", 0, -1), ("Down", 0, 1)):
         nudge_action = act(f"nudge_{key.lower()}", f"Nudge {key.lower()}",
                            lambda dx=dx, dy=dy: nudge(window, dx, dy), key)
@@ -154,6 +161,12 @@ def build_menus(window: MainWindow) -> WindowActions:
     view_menu.addAction(act("zoom_reset", "&Actual size", window.view.zoom_reset, "Ctrl+0"))
     view_menu.addAction(act("fit", "&Fit to window", window.view.fit, "Ctrl+Shift+F",
                             "Show the whole process", "fit"))
+    overview = act("overview", "&Overview", lambda: None, "Ctrl+Shift+O",
+                   "A small map of the whole process when part of it is out of view")
+    overview.setCheckable(True)
+    overview.setChecked(window.view.overview.enabled)
+    overview.toggled.connect(lambda on: set_overview(window, on))
+    view_menu.addAction(overview)
     view_menu.addSeparator()
     snap = act("snap", "&Snap to grid", lambda: None)
     snap.setCheckable(True)
@@ -297,6 +310,11 @@ def auto_layout(window: MainWindow) -> None:
     window.view.fit()
 
 
+def set_overview(window: MainWindow, on: bool) -> None:
+    window.view.overview.set_enabled(on)
+    window.settings.setValue("view/overview", on)
+
+
 def show_dock(dock) -> None:
     dock.show()
     dock.raise_()
@@ -344,7 +362,8 @@ def show_shortcuts(window: MainWindow) -> None:
 <tr><td><b>Drag a lane header</b></td><td>reorder lanes</td></tr>
 <tr><td><b>Drag a lane's bottom edge</b></td><td>resize it</td></tr>
 <tr><td><b>Ctrl+wheel, Ctrl+= / Ctrl+-</b></td><td>zoom; Ctrl+Shift+F fits the process</td></tr>
-<tr><td><b>Space+drag, middle button</b></td><td>pan</td></tr>
+<tr><td><b>Space+drag, middle button</b></td><td>pan; or drag in the overview</td></tr>
+<tr><td><b>Ctrl+F, F3 / Shift+F3</b></td><td>find by name or id; next, previous</td></tr>
 <tr><td><b>Arrow keys</b></td><td>nudge the selected nodes</td></tr>
 <tr><td><b>Ctrl+C / Ctrl+V / Ctrl+D</b></td><td>copy, paste, duplicate</td></tr>
 <tr><td><b>Delete</b></td><td>delete the selection</td></tr>

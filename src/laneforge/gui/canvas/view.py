@@ -1,5 +1,6 @@
 """The view onto the scene: zoom (Ctrl+wheel, keys), pan (space-drag, middle button), fit,
-drops from the palette, and an inline text editor for renaming in place."""
+the first view of a process, the overview in its corner, drops from the palette, and an
+inline text editor for renaming in place."""
 
 from __future__ import annotations
 
@@ -21,11 +22,16 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsView, QLineEdit, QWidget
 
+from .overview import OverviewMap
 from .scene import DiagramScene
 
 PALETTE_MIME = "application/x-laneforge-node-kind"
 ZOOM_MIN, ZOOM_MAX = 0.1, 4.0
 ZOOM_STEP = 1.15
+#: The smallest zoom at which the diagram reads without effort: lane names (10.5 pt) are
+#: 8.4 px on screen, node names (9.2 pt, semi-bold) 7.4 px. The first view never starts below.
+READABLE_ZOOM = 0.6
+FIT_PADDING = 20.0  # scene units around the diagram when fitting
 
 
 class DiagramView(QGraphicsView):
@@ -47,6 +53,16 @@ class DiagramView(QGraphicsView):
         self._panning: QPointF | None = None
         self._editor: QLineEdit | None = None
         self.legend: list[tuple[QColor, str]] | None = None
+        # True from the first view of a process until the user zooms or pans: resizing the
+        # window then applies the first-view rule again instead of keeping a stale view
+        self.auto_view = False
+        self._applying = False
+        self._content: tuple[object, QRectF] = (None, QRectF())  # (diagram, its extent)
+        self.overview = OverviewMap(self)
+        for bar in (self.horizontalScrollBar(), self.verticalScrollBar()):
+            bar.valueChanged.connect(self._on_view_moved)
+            bar.actionTriggered.connect(self._on_user_scrolled)
+            bar.rangeChanged.connect(self._on_view_moved)
 
     @property
     def diagram_scene(self) -> DiagramScene:
@@ -63,6 +79,21 @@ class DiagramView(QGraphicsView):
         if self.legend:
             self._draw_legend(painter)
 
+    def legend_rect(self) -> QRectF:
+        """Where the legend goes (viewport coordinates): the bottom-right corner, above the
+        overview when that is shown."""
+        from ...render.theme import font
+
+        entries = self.legend or []
+        metrics = QFontMetricsF(font(8.0))
+        row = metrics.height() + 3
+        width = max((metrics.horizontalAdvance(t) for _, t in entries), default=0) + 36
+        height = row * len(entries) + 12
+        bottom = self.viewport().height() - 14
+        if self.overview.isVisible():
+            bottom = self.overview.geometry().top() - self.viewport().geometry().top() - 8
+        return QRectF(self.viewport().width() - width - 14, bottom - height, width, height)
+
     def _draw_legend(self, painter: QPainter) -> None:
         from ...render.theme import font
 
@@ -72,12 +103,9 @@ class DiagramView(QGraphicsView):
         painter.resetTransform()
         text_font = font(8.0)
         title_font = font(8.0, QFont.Weight.DemiBold)
-        metrics = QFontMetricsF(text_font)
-        row = metrics.height() + 3
-        width = max(metrics.horizontalAdvance(t) for _, t in self.legend) + 36
-        height = row * len(self.legend) + 12
-        box = QRectF(self.viewport().width() - width - 14,
-                     self.viewport().height() - height - 14, width, height)
+        row = QFontMetricsF(text_font).height() + 3
+        box = self.legend_rect()
+        width = box.width()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.setPen(QPen(theme.color("lane_line"), 1.0))
         painter.setBrush(theme.color("label_fill", 0.94))
@@ -136,47 +164,146 @@ class DiagramView(QGraphicsView):
         factor = value / self.zoom
         self.scale(factor, factor)
         self.zoom_changed.emit(self.zoom)
+        self._on_view_moved()
 
     def zoom_in(self) -> None:
+        self.auto_view = False
         self.set_zoom(self.zoom * ZOOM_STEP)
 
     def zoom_out(self) -> None:
+        self.auto_view = False
         self.set_zoom(self.zoom / ZOOM_STEP)
 
     def zoom_reset(self) -> None:
+        self.auto_view = False
         self.set_zoom(1.0)
 
-    def fit(self) -> None:
+    # --- what is shown -------------------------------------------------------------------
+    def content_rect(self) -> QRectF:
+        """The diagram's extent in scene coordinates (lanes, phase bands above them, nodes,
+        edges), padded a little; empty without a diagram."""
         scene = self.diagram_scene
         if scene.diagram is None:
-            return
-        b = scene.diagram.bounds
-        rect = QRectF(b.x - 20, b.y - 20, b.w + 40, b.h + 40)
-        self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
-        if self.zoom > 1.0:
-            self.set_zoom(1.0)
-            self.centerOn(rect.center())
-        self.zoom_changed.emit(self.zoom)
+            return QRectF()
+        if self._content[0] is not scene.diagram:  # the scene lays out anew on every change
+            b = scene.diagram.bounds
+            rect = QRectF(b.x, b.y, b.w, b.h)
+            items = scene.itemsBoundingRect()
+            if not items.isEmpty():
+                rect = rect.united(items)
+            self._content = (scene.diagram, rect.adjusted(-FIT_PADDING, -FIT_PADDING,
+                                                          FIT_PADDING, FIT_PADDING))
+        return QRectF(self._content[1])
 
-    def show_start(self, readable: float = 0.6) -> None:
-        """The first view of a process: all of it if that stays readable, else the lanes at
-        a readable size from the start of the flow (scroll right for the rest)."""
-        scene = self.diagram_scene
-        if scene.diagram is None:
-            return
-        b = scene.diagram.bounds
+    def visible_scene_rect(self) -> QRectF:
+        return self.mapToScene(self.viewport().rect()).boundingRect()
+
+    def shows_whole(self) -> bool:
+        """Whether the whole diagram is in sight (a pixel of rounding allowed)."""
+        content = self.content_rect()
+        tolerance = 2.0 / max(self.zoom, 1e-6)
+        return self.visible_scene_rect().adjusted(-tolerance, -tolerance, tolerance,
+                                                  tolerance).contains(content)
+
+    def whole_zoom(self) -> float:
+        """The zoom at which the whole diagram fills the viewport."""
+        content = self.content_rect()
         viewport = self.viewport().rect()
-        whole = min(viewport.width() / (b.w + 40), viewport.height() / (b.h + 40))
-        if whole >= readable:
-            self.fit()
+        if content.isEmpty() or viewport.isEmpty():
+            return 1.0
+        return min(viewport.width() / content.width(), viewport.height() / content.height())
+
+    def fit(self) -> None:
+        """View ▸ Fit: the whole process, however small (never above 100 %)."""
+        self.auto_view = False
+        self._fit_whole()
+
+    def _fit_whole(self) -> None:
+        content = self.content_rect()
+        if content.isEmpty():
             return
-        tall = viewport.height() / (b.h + 40)
-        self.set_zoom(min(1.0, max(readable, tall)))
-        top_left = self.mapToScene(0, 0)
-        shown = self.mapToScene(viewport.bottomRight()) - top_left
-        self.centerOn(b.x - 20 + shown.x() / 2, b.y - 20 + shown.y() / 2)
+        self.set_zoom(min(1.0, self.whole_zoom()))
+        self.centerOn(content.center())
+
+    def show_start(self) -> None:
+        """The first view of a process: all of it when that is readable (at least
+        ``READABLE_ZOOM``), else all lanes' height at a readable zoom from the left, where
+        the flow starts, with the overview showing the rest. Applied again on resizes until
+        the user zooms or pans."""
+        self.auto_view = True
+        self._apply_start()
+
+    def _apply_start(self) -> None:
+        content = self.content_rect()
+        viewport = self.viewport().rect()
+        if content.isEmpty() or viewport.isEmpty():
+            return
+        if self.whole_zoom() >= READABLE_ZOOM:
+            self._fit_whole()
+        else:
+            tall = viewport.height() / content.height()
+            self.set_zoom(min(1.0, max(READABLE_ZOOM, tall)))
+            shown = self.visible_scene_rect()
+            self.centerOn(content.left() + shown.width() / 2,
+                          content.top() + shown.height() / 2)
+        self._on_view_moved()
+
+    def pan_to(self, scene_point: QPointF) -> None:
+        """Centre the view on ``scene_point`` (the overview's clicks and drags)."""
+        self.auto_view = False
+        self.centerOn(scene_point)
+
+    def clear_scene_rect(self) -> QRectF:
+        """The visible scene area that lane headers (real or sticky) do not cover."""
+        shown = self.visible_scene_rect()
+        diagram = self.diagram_scene.diagram
+        if diagram is None or not diagram.lanes:
+            return shown
+        header_right = max(shown.left(), diagram.lanes[0].header.x) + diagram.lanes[0].header.w
+        return QRectF(header_right, shown.top(), max(0.0, shown.right() - header_right),
+                      shown.height())
+
+    def show_rect(self, rect: QRectF) -> None:
+        """Bring ``rect`` (scene) into the middle of the view beside the lane headers:
+        centred when it fits, else its top-left part; a view zoomed out below readable zooms
+        in to ``READABLE_ZOOM`` first."""
+        self.auto_view = False
+        if self.zoom < READABLE_ZOOM:
+            self.set_zoom(READABLE_ZOOM)
+        shown = self.visible_scene_rect()
+        diagram = self.diagram_scene.diagram
+        header = diagram.lanes[0].header.w if diagram is not None and diagram.lanes else 0.0
+        room = shown.width() - header  # the sticky headers cover the left strip
+        margin = 40.0 / self.zoom
+        left = rect.center().x() - room / 2 if rect.width() + 2 * margin <= room \
+            else rect.left() - margin
+        y = rect.center().y() if rect.height() + 2 * margin <= shown.height() \
+            else rect.top() - margin + shown.height() / 2
+        # no scrolling past the diagram's edges: a diagram as tall as the view stays put
+        content = self.content_rect()
+        self.centerOn(_clamp(left - header + shown.width() / 2, content.left(), content.right(),
+                             shown.width()),
+                      _clamp(y, content.top(), content.bottom(), shown.height()))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self.auto_view and not self._applying:
+            # zooming may show or hide a scroll bar, which resizes the viewport again
+            self._applying = True
+            try:
+                self._apply_start()
+            finally:
+                self._applying = False
+        self._on_view_moved()
+
+    def _on_view_moved(self, *args: object) -> None:
+        self.overview.follow()
+
+    def _on_user_scrolled(self, action: int) -> None:
+        self.auto_view = False
 
     def wheelEvent(self, event: QWheelEvent) -> None:
+        self.auto_view = False
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
             steps = event.angleDelta().y() / 120.0
             self.set_zoom(self.zoom * (ZOOM_STEP ** steps))
@@ -224,6 +351,7 @@ class DiagramView(QGraphicsView):
         index = order.index(current[0]) + step if current else (0 if step > 0 else -1)
         node_id = order[index % len(order)]
         scene.select(Selection(nodes=(node_id,)))
+        self.auto_view = False
         self.ensureVisible(scene.node_items[node_id], 60, 60)
         return node_id
 
@@ -270,6 +398,7 @@ class DiagramView(QGraphicsView):
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         if self._panning is not None:
+            self.auto_view = False
             delta = event.position() - self._panning
             self._panning = event.position()
             self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - int(delta.x()))
@@ -357,3 +486,11 @@ class DiagramView(QGraphicsView):
             self.finish_editing(commit=False)
             return True
         return super().eventFilter(watched, event)
+
+
+def _clamp(centre: float, low: float, high: float, size: float) -> float:
+    """The view's centre on one axis, so that a view of ``size`` stays inside [low, high]
+    (centred on it when the range is smaller than the view)."""
+    if high - low <= size:
+        return (low + high) / 2
+    return min(max(centre, low + size / 2), high - size / 2)
