@@ -20,9 +20,11 @@ from ...model.geometry import (
     HEADER_WIDTH,
     Diagram,
     NodeBox,
+    Rect,
+    edge_specs,
     layout_diagram,
-    route_edge,
 )
+from ...model.routing import route_edges
 from ...render.diagram import node_markers
 from ...render.painter import LaneDecor
 from ...render.theme import LIGHT, Theme
@@ -252,11 +254,12 @@ class DiagramScene(QGraphicsScene):
         for item_id, item in self.node_items.items():
             boxes[item_id] = item.scene_box() if item.isSelected() or item_id == node_id \
                 else item.box
+        bounds = self.diagram.bounds
+        routes = route_edges(boxes, edge_specs(self.process),
+                             Rect(0.0, bounds.y, self.diagram.width, bounds.h))
         for key, item in self.edge_items.items():
-            if node_id in key or key[0] in self._drag_start or key[1] in self._drag_start:
-                a, b = boxes.get(key[0]), boxes.get(key[1])
-                if a is not None and b is not None:
-                    item.set_route(route_edge(a, b, key, item.route.label))
+            if key in routes:
+                item.set_route(routes[key])
 
     def _finish_drag(self) -> None:
         moved: dict[str, tuple[tuple[float, float], str]] = {}
