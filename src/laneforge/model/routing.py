@@ -39,6 +39,7 @@ CLEARANCE = 16.0
 BEND_COST = 28.0
 CROSS_COST = 36.0
 OVERLAP_FACTOR = 2.5
+MID_FACTOR = 0.003
 LABEL_HEIGHT = 15.0
 LABEL_PAD = 3.0
 
@@ -223,10 +224,12 @@ class _Grid:
                     self.vused[i * ny + j] = 1
 
     def search(self, starts: list[tuple[int, int, float]], goals: dict[int, tuple[int | None,
-               float]]) -> tuple[list[int], int] | None:
+               float]], mid: float | None = None) -> tuple[list[int], int] | None:
         """A* from (point, heading, cost) starts to goal points {point: (heading in, cost)}.
 
-        Returns the grid points of the cheapest way and the heading it arrives with.
+        Returns the grid points of the cheapest way and the heading it arrives with. With
+        ``mid``, vertical stretches cost a little more the farther they are from x = mid
+        (a forward step jogs half way between its nodes).
         """
         xs, ys, ny = self.xs, self.ys, self.ny
         hb, vb, hused, vused = self.hb, self.vb, self.hused, self.vused
@@ -288,6 +291,8 @@ class _Grid:
                     q = p - 1
                     length = ys[j] - ys[j - 1]
                     along, across = vused[q] and vused[p], hused[q]
+                if mid is not None and nd >= DOWN:
+                    length *= 1.0 + MID_FACTOR * abs(xs[i] - mid)
                 cost = g + length * (1.0 + OVERLAP_FACTOR * along) + (
                     CROSS_COST if across and not along else 0.0) + (
                     BEND_COST if nd != d else 0.0)
@@ -389,6 +394,8 @@ class Router:
             outs = [min(outs, key=lambda o: o[3])]
             ins = [i for i in ins if i[2] != outs[0][2]]
         waypoints = list(spec.bends)
+        a, b = self.boxes[source].shape, self.boxes[target].shape
+        mid = (a.right + b.left) / 2 if b.left - a.right >= 4.0 and not waypoints else None
         if not outs or not ins:
             return self._fallback(spec, waypoints)
         starts = [(p, heading, cost) for p, _, heading, cost in outs]
@@ -405,7 +412,7 @@ class Router:
                 if point is None:
                     return self._fallback(spec, waypoints)
                 goals = {point: (None, 0.0)}
-            found = grid.search(starts, goals)
+            found = grid.search(starts, goals, mid)
             if found is None:
                 return self._fallback(spec, waypoints)
             leg, heading_now = found

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QGraphicsSceneMouseEvent,
 )
 
-from ...model import Change, Lane, NodeBase, Problem, validate
+from ...model import MISSING, Change, Lane, NodeBase, Problem, validate
 from ...model.geometry import (
     HEADER_WIDTH,
     Diagram,
@@ -379,6 +379,33 @@ class DiagramScene(QGraphicsScene):
         super().mouseReleaseEvent(event)
         if self._drag_start:
             self._finish_drag()
+
+    # --- connector bends -----------------------------------------------------------------
+    def edge_model(self, key: tuple[str, str]):
+        try:
+            return self.process.edge(*key)
+        except KeyError:
+            return None
+
+    def set_edge_bends(self, key: tuple[str, str], bends: list[list[float]] | None) -> None:
+        """Store a connector's corners (None or []: straighten it) as one undo step."""
+        edge = self.edge_model(key)
+        if edge is None or not self.editable:
+            self.relayout()
+            return
+        wanted = [list(b) for b in bends] if bends else None
+        if wanted == ([list(b) for b in edge.bends] if edge.bends else None):
+            self.relayout()
+            return
+        text = ("Straighten connector" if wanted is None else "Bend connector") + \
+            f" '{self._node_label(key[0])}' → '{self._node_label(key[1])}'"
+        self.document.undo_stack.push(SetValueCommand(
+            self.document, f"edges.{key[0]}->{key[1]}.bends",
+            wanted if wanted is not None else MISSING, text))
+
+    def _node_label(self, node_id: str) -> str:
+        node = self.node_model(node_id)
+        return node.label if node is not None else node_id
 
     # --- lanes ---------------------------------------------------------------------------
     def _drop_index(self, y: float) -> int:
