@@ -55,7 +55,7 @@ def label_width(text: str) -> float:
     """Approximate width of an edge label's box (the painter centres the text in it)."""
     advance = sum(7.4 if c.isupper() or c in "mwMW%" else 3.2 if c in " .,:;·'!ilj|()[]"
                   else 5.8 for c in text)
-    return min(advance, 180.0) + 12.0
+    return round(min(advance, 180.0) + 12.0, 1)
 
 
 class Box(Protocol):
@@ -320,10 +320,10 @@ def _simplify(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
     for p in points:
         if out and abs(out[-1][0] - p[0]) < 1e-6 and abs(out[-1][1] - p[1]) < 1e-6:
             continue
-        if len(out) >= 2:
+        if len(out) >= 2:  # a corner on a straight stretch (not a turn back) goes
             (x0, y0), (x1, y1) = out[-2], out[-1]
-            if (abs(x0 - x1) < 1e-6 and abs(x1 - p[0]) < 1e-6) or (
-                    abs(y0 - y1) < 1e-6 and abs(y1 - p[1]) < 1e-6):
+            if (abs(x0 - x1) < 1e-6 and abs(x1 - p[0]) < 1e-6 and (y1 - y0) * (p[1] - y1) > 0) or (
+                    abs(y0 - y1) < 1e-6 and abs(y1 - p[1]) < 1e-6 and (x1 - x0) * (p[0] - x1) > 0):
                 out[-1] = p
                 continue
         out.append(p)
@@ -419,7 +419,9 @@ class Router:
             if k == 0:
                 path = leg
             legs.append([grid.xy(p) for p in leg])
-            starts = [(leg[-1], heading_now, 0.0)]
+            # on from the bend: straight on is free, a turn costs a bend, turning back two
+            starts = [(leg[-1], d, 0.0 if d == heading_now else 2 * BEND_COST
+                       if d == _REVERSE[heading_now] else BEND_COST) for d in _STEP]
         first_port, out_side = start_ports[path[0]]
         end_port, in_side = end_ports[grid.index(legs[-1][-1])]  # type: ignore[index]
         points = [first_port]
@@ -459,7 +461,7 @@ class Router:
             if hard == 0 and score[1] == 0:
                 break
         assert best is not None
-        rect = best[1]
+        rect = Rect(*(round(v, 1) for v in (best[1].x, best[1].y, best[1].w, best[1].h)))
         self.labels.append(rect)
         self.grid.add_obstacle(_inflate(rect, 2.0))
         return EdgeRoute(spec.key, points, spec.label, (rect.x, rect.bottom + 2.0), "above", rect)
