@@ -200,10 +200,6 @@ class _Grid:
             return i * self.ny + j
         return None
 
-    def free_point(self, point: tuple[float, float]) -> bool:
-        return not any(r.left < point[0] < r.right and r.top < point[1] < r.bottom
-                       for r in self.obstacles)
-
     def mark(self, points: list[tuple[float, float]]) -> None:
         """Record a placed route, so later ones pay for crossing or following it."""
         xs, ys, ny = self.xs, self.ys, self.ny
@@ -343,11 +339,16 @@ class Router:
         self.boxes = boxes
         self.specs = specs
         self.grid = _Grid(boxes, specs, frame)
-        self.node_rects: list[Rect] = []
-        for box in boxes.values():
-            self.node_rects.append(box.shape)
+        rects: list[Rect] = []
+        self._shape_index: dict[str, int] = {}
+        for node_id, box in boxes.items():
+            self._shape_index[node_id] = len(rects)
+            rects.append(box.shape)
             if box.label is not None:
-                self.node_rects.append(box.label)
+                rects.append(box.label)
+        #: every node outline and node label as rows of (left, top, right, bottom)
+        self._rects = np.array([(r.left, r.top, r.right, r.bottom) for r in rects], dtype=float)
+        self._ports: dict[str, list[tuple[int, tuple[float, float], int]]] = {}
         self.labels: list[Rect] = []
         self.placed: list[list[tuple[float, float]]] = []
         #: (node, side) -> "in" / "out" uses, to spread edges over a node's sides
@@ -368,28 +369,42 @@ class Router:
         used = self.sides.get((node, side), set())
         return base[side] + (0.0 if not used else 12.0 if used == {role} else 45.0)
 
-    def _port_states(self, node: str, role: str, other: str | None
-                     ) -> list[tuple[int, tuple[float, float], int, float]]:
-        """(grid point of the stub, port, heading, cost) for every usable side of ``node``."""
+    def _free_ports(self, node: str) -> list[tuple[int, tuple[float, float], int]]:
+        """(grid point of the stub, port, heading) of the sides of ``node`` whose straight
+        stretch out of the port touches no other node or label (computed once a node)."""
+        cached = self._ports.get(node)
+        if cached is not None:
+            return cached
         box = self.boxes[node]
-        grid = self.grid
+        left, t, r, b = self._rects.T
+        own = self._shape_index[node]
         out = []
         for heading, port in _ports(box):
             stub = _stub(port, heading)
-            p = grid.index(stub)
-            if p is None or not grid.free_point(stub):
+            p = self.grid.index(stub)
+            if p is None:
                 continue
-            if any(_segment_hits(port, stub, r) for r in self.node_rects if r is not box.shape):
-                continue
-            cost = self._side_cost(node, heading, role, _OUT_COST if role == "out" else _IN_COST)
-            out.append((p, port, heading, cost))
+            x1, x2 = sorted((port[0], stub[0]))
+            y1, y2 = sorted((port[1], stub[1]))
+            near = (left - PAD < x2) & (x1 < r + PAD) & (t - PAD < y2) & (y1 < b + PAD)
+            near[own] = False
+            if not near.any():
+                out.append((p, port, heading))
+        self._ports[node] = out
         return out
+
+    def _port_states(self, node: str, role: str
+                     ) -> list[tuple[int, tuple[float, float], int, float]]:
+        """(grid point of the stub, port, heading, cost) for every usable side of ``node``."""
+        base = _OUT_COST if role == "out" else _IN_COST
+        return [(p, port, heading, self._side_cost(node, heading, role, base))
+                for p, port, heading in self._free_ports(node)]
 
     def route(self, spec: EdgeSpec) -> list[tuple[float, float]]:
         source, target = spec.key
         grid = self.grid
-        outs = self._port_states(source, "out", target)
-        ins = self._port_states(target, "in", source)
+        outs = self._port_states(source, "out")
+        ins = self._port_states(target, "in")
         if source == target and outs:  # a self-loop: out of one side, in by another
             outs = [min(outs, key=lambda o: o[3])]
             ins = [i for i in ins if i[2] != outs[0][2]]
@@ -467,9 +482,10 @@ class Router:
         return EdgeRoute(spec.key, points, spec.label, (rect.x, rect.bottom + 2.0), "above", rect)
 
     def _hard(self, rect: Rect) -> int:
-        grown = _inflate(rect, LABEL_PAD)
-        return sum(_overlaps(grown, r) for r in self.node_rects) + sum(
-            _overlaps(grown, r) for r in self.labels)
+        g = _inflate(rect, LABEL_PAD)
+        left, t, r, b = self._rects.T
+        nodes = int(((left < g.right) & (g.left < r) & (t < g.bottom) & (g.top < b)).sum())
+        return nodes + sum(_overlaps(g, other) for other in self.labels)
 
     def _soft(self, rect: Rect, own: list[tuple[float, float]]) -> float:
         """How many other routes' segments run under the label (it hides them)."""
