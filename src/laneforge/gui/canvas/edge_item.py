@@ -46,13 +46,18 @@ def moved_segment(points: list[Point], index: int, offset: float) -> list[Point]
         k = min(CLEARANCE, length / 2) / length if length else 0.0
         return (a[0] + (b[0] - a[0]) * k, a[1] + (b[1] - a[1]) * k)
 
-    head: list[Point] = pts[:index]
-    tail: list[Point] = pts[index + 2:]
     a, b = pts[index], pts[index + 1]
-    first = [a] if index > 0 else [a, toward(a, b)]
-    last = [b] if index + 1 < len(pts) - 1 else [toward(b, a), b]
-    middle = [*first[:-1], shift(first[-1]), shift(last[0]), *last[1:]]
-    return _clean([*head, *middle, *tail])
+    if index > 0:  # a corner: it moves along the segment before
+        start = [shift(a)]
+    else:  # the port stays: straight out of it, then across
+        out = toward(a, b)
+        start = [a, out, shift(out)]
+    if index + 1 < len(pts) - 1:
+        end = [shift(b)]
+    else:
+        into = toward(b, a)
+        end = [shift(into), into, b]
+    return _clean([*pts[:index], *start, *end, *pts[index + 2:]])
 
 
 def _clean(points: list[Point]) -> list[Point]:
