@@ -40,6 +40,8 @@ BEND_COST = 28.0
 CROSS_COST = 36.0
 OVERLAP_FACTOR = 2.5
 MID_FACTOR = 0.003
+#: a side that already has a connector going the other way (arrows in and out would merge)
+MIXED_SIDE_COST = 400.0
 LABEL_HEIGHT = 15.0
 LABEL_PAD = 3.0
 
@@ -367,7 +369,7 @@ class Router:
     # --- routes --------------------------------------------------------------------------
     def _side_cost(self, node: str, side: int, role: str, base: dict[int, float]) -> float:
         used = self.sides.get((node, side), set())
-        return base[side] + (0.0 if not used else 12.0 if used == {role} else 45.0)
+        return base[side] + (0.0 if not used else 12.0 if used == {role} else MIXED_SIDE_COST)
 
     def _free_ports(self, node: str) -> list[tuple[int, tuple[float, float], int]]:
         """(grid point of the stub, port, heading) of the sides of ``node`` whose straight
