@@ -37,7 +37,8 @@ def random_process(seed: int) -> Process:
     for n, (lane, col, row) in enumerate(cells[: rng.randint(5, min(len(cells), 18))]):
         kind = rng.choice(KINDS)
         node = {"id": f"n{n}", "kind": kind, "lane": lane, "name": f"Node number {n}",
-                "pos": [100 + 230 * col, 80 + 150 * row]}
+                "pos": [100 + 230 * col + rng.choice([0, 0.25, 0.71, 3.3]),
+                        80 + 150 * row + rng.choice([0, 0.5, 1.29])]}
         if kind == "source":
             node["arrivals"] = {"rate": "1/h"}
         elif kind in ("task", "delay"):
@@ -243,3 +244,14 @@ def test_waypoints_edited_in_another_tool_become_bends():
     assert back.edge("s", "t").bends is None
     route = layout_diagram(back).edges[("t", "u")].points
     assert route == [(x - ORIGIN_X, y - POOL_Y) for x, y in detour]
+
+
+@pytest.mark.parametrize("name", ["bizagi-vertical-lanes", "bpmnio-webinar-followup",
+                                  "camunda-lead-routing", "signavio-nested-lanes"])
+def test_processes_imported_from_other_tools_route_cleanly(name):
+    """Other tools draw smaller nodes closer together: their corners are kept only where
+    laneforge's route can take them, and the routes still avoid every node."""
+    from conftest import DATA
+
+    process, _ = import_bpmn((DATA / "bpmn" / f"{name}.bpmn").read_bytes())
+    check_diagram(layout_diagram(process))

@@ -527,8 +527,7 @@ class _Reader:
                     abs(a[0] - b[0]) <= 1.0 and abs(a[1] - b[1]) <= 1.0
                     for a, b in zip(mine, route.points, strict=True)):
                 continue
-            inner = [p for p in mine[1:-1] if not any(
-                box.bounds.contains(*p) for box in layout.nodes.values())]
+            inner = mine[1:-1] if _fits(mine, (edge["from"], edge["to"]), layout) else []
             bends = [[tidy_number(x), tidy_number(y)] for x, y in inner]
             if bends != (edge.get("bends") or []):
                 if bends:
@@ -648,6 +647,25 @@ class _Reader:
             return
         for problem in [p for p in validate_process(process) if p.severity == "error"][:10]:
             self.report.warnings.append(f"after import: {problem}")
+
+
+def _fits(points: list[tuple[float, float]], ends: tuple[str, str], layout: Any) -> bool:
+    """Can laneforge's route take these waypoints' corners: the stretches between them
+    axis-parallel, and none crossing a node or node label (other than its own end's; most
+    tools draw nodes smaller than laneforge)?"""
+    boxes = [(box.id, rect) for box in layout.nodes.values()
+             for rect in (box.shape, box.label) if rect is not None]
+    last = len(points) - 2
+    for i, ((x1, y1), (x2, y2)) in enumerate(itertools.pairwise(points)):
+        if 0 < i < last and abs(x1 - x2) > 0.5 and abs(y1 - y2) > 0.5:
+            return False
+        mine = {ends[0]} if i == 0 else set()
+        mine |= {ends[1]} if i == last else set()
+        for node_id, r in boxes:
+            if node_id not in mine and min(x1, x2) < r.right and r.left < max(x1, x2) and (
+                    min(y1, y2) < r.bottom and r.top < max(y1, y2)):
+                return False
+    return True
 
 
 def _process_ok(value: dict[str, Any]) -> bool:

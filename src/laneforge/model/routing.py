@@ -39,6 +39,8 @@ CLEARANCE = 16.0
 BEND_COST = 28.0
 CROSS_COST = 36.0
 OVERLAP_FACTOR = 2.5
+EPS = 1e-6
+SNAP = 0.5
 MID_FACTOR = 0.003
 #: a side that already has a connector going the other way (arrows in and out would merge)
 MIXED_SIDE_COST = 400.0
@@ -51,6 +53,10 @@ _REVERSE = {RIGHT: LEFT, LEFT: RIGHT, DOWN: UP, UP: DOWN}
 #: extra cost of leaving (out) or entering (in) a node through each side
 _OUT_COST = {RIGHT: 0.0, DOWN: 14.0, UP: 14.0, LEFT: 40.0}
 _IN_COST = {LEFT: 0.0, UP: 14.0, DOWN: 14.0, RIGHT: 40.0}
+
+
+#: offsets tried around a route for a label that finds no room on it, nearest first
+_RING = [(dx * 12.0, dy * 9.0) for dx in range(-12, 13) for dy in range(-8, 9) if dx or dy]
 
 
 def label_width(text: str) -> float:
@@ -131,8 +137,24 @@ def _order(specs: list[EdgeSpec], boxes: dict[str, Box]) -> list[int]:
     return sorted(range(len(specs)), key=key)
 
 
+def _unique(values: set[float]) -> list[float]:
+    """Sorted, without values closer than EPS to the one before."""
+    out: list[float] = []
+    for v in sorted(values):
+        if not out or v - out[-1] > EPS:
+            out.append(v)
+    return out
+
+
+def _nearest(value: float, lines: list[float]) -> float:
+    """``value``, or the line within SNAP of it."""
+    i = bisect_left(lines, value - SNAP)
+    return lines[i] if i < len(lines) and abs(lines[i] - value) <= SNAP else value
+
+
 class _Grid:
-    def __init__(self, boxes: dict[str, Box], specs: list[EdgeSpec], frame: Rect | None) -> None:
+    def __init__(self, boxes: dict[str, Box], specs: list[EdgeSpec], frame: Rect | None,
+                 stub_xs: set[float], stub_ys: set[float]) -> None:
         xs: set[float] = set()
         ys: set[float] = set()
         self.obstacles: list[Rect] = []
@@ -145,8 +167,8 @@ class _Grid:
             self.obstacles.append(_inflate(s, PAD))
             if box.label is not None:
                 self.obstacles.append(_inflate(box.label, PAD))
-        bxs = {x for spec in specs for x, _ in spec.bends}
-        bys = {y for spec in specs for _, y in spec.bends}
+        bxs = {x for spec in specs for x, _ in spec.bends} | stub_xs
+        bys = {y for spec in specs for _, y in spec.bends} | stub_ys
         self.xs = self._lines(xs, bxs, None if frame is None else (frame.left, frame.right))
         self.ys = self._lines(ys, bys, None if frame is None else (frame.top, frame.bottom))
         self.nx, self.ny = len(self.xs), len(self.ys)
@@ -164,15 +186,14 @@ class _Grid:
                ) -> list[float]:
         """Sorted grid lines: the obstacles' lines (inside the frame, whose inner edges are
         lines too), half way across wide gaps, and the bends' lines."""
-        raw = sorted({round(v * 2) / 2 for v in values})
+        raw = _unique(values)
         if frame is not None:
             low, high = frame[0] + PAD, frame[1] - PAD
             raw = [low, *(v for v in raw if low < v < high), high]
         elif raw:
             raw = [raw[0] - 3 * CLEARANCE, *raw, raw[-1] + 3 * CLEARANCE]
         mids = [(a + b) / 2 for a, b in itertools.pairwise(raw) if b - a > 60.0]
-        return sorted({*raw, *(round(m * 2) / 2 for m in mids),
-                       *(round(b * 2) / 2 for b in bends)}) or [0.0]
+        return _unique({*raw, *mids, *bends}) or [0.0]
 
     def _block(self, r: Rect) -> None:
         xs, ys = self.xs, self.ys
@@ -196,9 +217,10 @@ class _Grid:
         self._freeze()
 
     def index(self, point: tuple[float, float]) -> int | None:
-        x, y = round(point[0] * 2) / 2, round(point[1] * 2) / 2
-        i, j = bisect_left(self.xs, x), bisect_left(self.ys, y)
-        if i < self.nx and j < self.ny and self.xs[i] == x and self.ys[j] == y:
+        x, y = point
+        i, j = bisect_left(self.xs, x - EPS), bisect_left(self.ys, y - EPS)
+        if i < self.nx and j < self.ny and abs(self.xs[i] - x) <= EPS and abs(
+                self.ys[j] - y) <= EPS:
             return i * self.ny + j
         return None
 
@@ -328,11 +350,6 @@ def _simplify(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
     return out
 
 
-def _stub(port: tuple[float, float], heading: int) -> tuple[float, float]:
-    dx, dy = _STEP[heading]
-    return (port[0] + dx * CLEARANCE, port[1] + dy * CLEARANCE)
-
-
 class Router:
     """Routes all edges of one diagram; ``route_all`` is the entry point."""
 
@@ -340,7 +357,6 @@ class Router:
                  frame: Rect | None = None) -> None:
         self.boxes = boxes
         self.specs = specs
-        self.grid = _Grid(boxes, specs, frame)
         rects: list[Rect] = []
         self._shape_index: dict[str, int] = {}
         for node_id, box in boxes.items():
@@ -350,6 +366,13 @@ class Router:
                 rects.append(box.label)
         #: every node outline and node label as rows of (left, top, right, bottom)
         self._rects = np.array([(r.left, r.top, r.right, r.bottom) for r in rects], dtype=float)
+        self._centres = (_unique({box.shape.cx for box in boxes.values()}),
+                         _unique({box.shape.cy for box in boxes.values()}))
+        #: node -> (heading, port, stub end) for each side a connector may use
+        self._stubs = {node_id: self._stub_ends(node_id) for node_id in boxes}
+        stub_points = [stub for ends in self._stubs.values() for _, _, stub in ends]
+        self.grid = _Grid(boxes, specs, frame, {p[0] for p in stub_points},
+                          {p[1] for p in stub_points})
         self._ports: dict[str, list[tuple[int, tuple[float, float], int]]] = {}
         self.labels: list[Rect] = []
         self.placed: list[list[tuple[float, float]]] = []
@@ -377,12 +400,10 @@ class Router:
         cached = self._ports.get(node)
         if cached is not None:
             return cached
-        box = self.boxes[node]
         left, t, r, b = self._rects.T
         own = self._shape_index[node]
         out = []
-        for heading, port in _ports(box):
-            stub = _stub(port, heading)
+        for heading, port, stub in self._stubs[node]:
             p = self.grid.index(stub)
             if p is None:
                 continue
@@ -393,6 +414,31 @@ class Router:
             if not near.any():
                 out.append((p, port, heading))
         self._ports[node] = out
+        return out
+
+    def _stub_ends(self, node: str) -> list[tuple[int, tuple[float, float], tuple[float, float]]]:
+        """Where the straight stretch out of each port ends: CLEARANCE out, or half way to
+        the next node or label in front of it when that is closer (two nodes facing each
+        other across a narrow gap then share the point, and the connector is straight)."""
+        box = self.boxes[node]
+        left, t, r, b = self._rects.T
+        own = self._shape_index[node]
+        out = []
+        for heading, (px, py) in _ports(box):
+            if heading in (RIGHT, LEFT):
+                ahead = (t - PAD < py) & (py < b + PAD)
+                gaps = left - px if heading == RIGHT else px - r
+            else:
+                ahead = (left - PAD < px) & (px < r + PAD)
+                gaps = t - py if heading == DOWN else py - b
+            ahead &= gaps >= 0
+            ahead[own] = False
+            if box.label is not None:
+                ahead[own + 1] = False
+            gap = float(gaps[ahead].min()) if ahead.any() else math.inf
+            length = CLEARANCE if gap >= 2 * CLEARANCE else math.floor(gap) / 2
+            dx, dy = _STEP[heading]
+            out.append((heading, (px, py), (px + dx * length, py + dy * length)))
         return out
 
     def _port_states(self, node: str, role: str
@@ -410,7 +456,7 @@ class Router:
         if source == target and outs:  # a self-loop: out of one side, in by another
             outs = [min(outs, key=lambda o: o[3])]
             ins = [i for i in ins if i[2] != outs[0][2]]
-        waypoints = list(spec.bends)
+        waypoints = [self._snap(bend) for bend in spec.bends]
         a, b = self.boxes[source].shape, self.boxes[target].shape
         mid = (a.right + b.left) / 2 if b.left - a.right >= 4.0 and not waypoints else None
         if not outs or not ins:
@@ -448,6 +494,11 @@ class Router:
         self.sides.setdefault((source, out_side), set()).add("out")
         self.sides.setdefault((target, in_side), set()).add("in")
         return _simplify(points)
+
+    def _snap(self, bend: tuple[float, float]) -> tuple[float, float]:
+        """A bend within SNAP of a node's centre line goes onto it (bends read back from
+        files are rounded; the ports are not)."""
+        return (_nearest(bend[0], self._centres[0]), _nearest(bend[1], self._centres[1]))
 
     def _fallback(self, spec: EdgeSpec, waypoints: list[tuple[float, float]]
                   ) -> list[tuple[float, float]]:
@@ -528,14 +579,11 @@ class Router:
                     yield Rect(x1 + 5, cy - h / 2, w, h)
                     yield Rect(x1 - 5 - w, cy - h / 2, w, h)
         yield from near
-        # nothing fits on the route: further off its longest segments
-        for step in (1, 2, 3, 4):
-            for _, i in segments[:3]:
-                (x1, y1), (x2, y2) = points[i], points[i + 1]
-                cx, cy = (x1 + x2) / 2, (y1 + y2) / 2
-                off = step * (h + 6)
-                for dx, dy in ((0, -off), (0, off), (off + w / 2, 0), (-off - w / 2, 0)):
-                    yield Rect(cx + dx - w / 2, cy + dy - h / 2, w, h)
+        # nothing fits on the route: the nearest free place around its longest segment
+        (x1, y1), (x2, y2) = points[segments[0][1]], points[segments[0][1] + 1]
+        cx, cy = (x1 + x2) / 2, (y1 + y2) / 2
+        yield from sorted((Rect(cx + dx - w / 2, cy + dy - h / 2, w, h) for dx, dy in _RING),
+                          key=lambda r: (abs(r.cx - cx) / 2 + abs(r.cy - cy), r.cx, r.cy))
 
 
 def route_edges(boxes: dict[str, Box], specs: list[EdgeSpec], frame: Rect | None = None
