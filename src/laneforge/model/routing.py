@@ -256,8 +256,17 @@ class _Grid:
         goal_xy = [(xs[p // ny], ys[p % ny]) for p in goals]
 
         def h(p: int) -> float:
+            """Manhattan distance to the nearest goal, plus a bend if none is in line (an
+            orthogonal path to a point off both lines turns at least once)."""
             x, y = xs[p // ny], ys[p % ny]
-            return min(abs(x - gx) + abs(y - gy) for gx, gy in goal_xy)
+            low = math.inf
+            for gx, gy in goal_xy:
+                d = abs(x - gx) + abs(y - gy)
+                if x != gx and y != gy:
+                    d += BEND_COST
+                if d < low:
+                    low = d
+            return low
 
         best: dict[int, float] = {}
         parent: dict[int, int] = {}
@@ -267,10 +276,11 @@ class _Grid:
             if cost < best.get(s, math.inf):
                 best[s] = cost
                 parent[s] = -1
-                heapq.heappush(heap, (cost + h(p), cost, s))
+                heapq.heappush(heap, (cost + h(p), -cost, s))
         done: dict[int, float] = {}
         while heap:
-            _f, g, s = heapq.heappop(heap)
+            _f, minus_g, s = heapq.heappop(heap)
+            g = -minus_g
             if s < 0:  # a finished route
                 final = -s - 1
                 return self._path(parent, final), final % 4
@@ -282,7 +292,7 @@ class _Grid:
                 total = g + extra + (0.0 if heading is None or heading == d else BEND_COST)
                 if total < done.get(s, math.inf):
                     done[s] = total
-                    heapq.heappush(heap, (total, total, -s - 1))
+                    heapq.heappush(heap, (total, -total, -s - 1))
             i, j = divmod(p, ny)
             for nd in (RIGHT, LEFT, DOWN, UP):
                 if nd == _REVERSE[d]:
@@ -320,7 +330,7 @@ class _Grid:
                 if cost < best.get(t, math.inf):
                     best[t] = cost
                     parent[t] = s
-                    heapq.heappush(heap, (cost + h(q), cost, t))
+                    heapq.heappush(heap, (cost + h(q), -cost, t))
         return None
 
     def _path(self, parent: dict[int, int], s: int) -> list[int]:
