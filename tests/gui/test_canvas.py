@@ -306,3 +306,92 @@ def test_tab_walks_through_the_nodes(qtbot, scene_of):
     assert scene.selection().nodes == (process.nodes[2].id,)
     QTest.keyClick(view, Qt.Key.Key_Backtab)
     assert scene.selection().nodes == (process.nodes[1].id,)
+
+
+def _two_lanes() -> Process:
+    return Process.model_validate({
+        "name": "Handover", "lanes": [{"id": "a", "staff": 1}, {"id": "b", "staff": 1}],
+        "nodes": [{"id": "t1", "kind": "task", "lane": "a", "name": "One", "pos": [200, 80],
+                   "duration": "1h"},
+                  {"id": "t2", "kind": "task", "lane": "b", "name": "Two", "pos": [600, 80],
+                   "duration": "1h"}],
+        "edges": [{"from": "t1", "to": "t2", "label": "handover"}]})
+
+
+@pytest.fixture
+def bent(qtbot):
+    document = Document(_two_lanes())
+    scene = DiagramScene(document)
+    view = DiagramView(scene)
+    scene.setParent(view)
+    view.resize(1200, 700)
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitExposed(view)
+    view.zoom_reset()
+    view.centerOn(400, 160)
+    return document, scene, view
+
+
+def test_dragging_a_connector_segment_stores_bends_in_one_undo_step(bent, tmp_path):
+    document, scene, view = bent
+    key = ("t1", "t2")
+    original = document.process.to_data()
+    item = scene.edge_items[key]
+    before = list(item.route.points)
+    assert len(before) == 4  # right out, down half way, into the left side
+    assert item.handle_at(QPointF(*before[1])) is None  # no handles until selected
+    scene.select(Selection(edges=(key,)))
+    (_, centre), = [(i, c) for i, c in item.handles()
+                        if before[i][0] == before[i + 1][0]]  # the vertical segment
+    count = document.undo_stack.count()
+    drag(view, centre, centre + QPointF(-72, 0))
+    assert document.undo_stack.count() == count + 1
+    assert document.undo_stack.undoText().startswith("Bend connector")
+    x = before[1][0] - 70  # snapped to the 10 px grid
+    bends = document.process.edge(*key).bends
+    assert bends == [(x, before[1][1]), (x, before[2][1])]
+    route = scene.edge_items[key].route.points
+    assert route == [before[0], (x, before[1][1]), (x, before[2][1]), before[3]]
+    path = tmp_path / "bent.lane.json"
+    save_process(document.process, path)
+    assert load_process(path).edge(*key).bends == bends
+    document.undo_stack.undo()
+    assert document.process.to_data() == original
+    assert scene.edge_items[key].route.points == before
+    document.undo_stack.redo()
+    assert document.process.edge(*key).bends == bends
+
+
+def test_straighten_connector_clears_the_bends_and_undoes(bent):
+    document, scene, _ = bent
+    key = ("t1", "t2")
+    before = list(scene.edge_items[key].route.points)
+    document.undo_stack.push(SetValueCommand(document, "edges.t1->t2.bends",
+                                             [[300, 80], [300, 240]], "Bend"))
+    assert scene.edge_items[key].route.points[1] == (300, 80)
+    scene.select(Selection(edges=(key,)))
+    menu = scene.edge_items[key].context_menu()
+    (action,) = [a for a in menu.actions() if a.text() == "Straighten connector"]
+    assert action.isEnabled()
+    action.trigger()
+    assert document.process.edge(*key).bends is None
+    assert document.undo_stack.undoText().startswith("Straighten connector")
+    assert scene.edge_items[key].route.points == before
+    document.undo_stack.undo()
+    assert document.process.edge(*key).bends == [(300, 80), (300, 240)]
+    scene.editable = False
+    menu = scene.edge_items[key].context_menu()
+    assert not menu.actions()[0].isEnabled()
+
+
+def test_the_first_segment_moves_but_the_route_keeps_its_port():
+    from laneforge.gui.canvas.edge_item import bends_of, moved_segment
+
+    points = [(268.0, 80.0), (400.0, 80.0), (400.0, 240.0), (532.0, 240.0)]
+    moved = moved_segment(points, 0, 30.0)
+    assert moved[0] == points[0] and moved[1] == (284.0, 80.0)
+    assert moved[2:] == [(284.0, 110.0), (400.0, 110.0), (400.0, 240.0), (532.0, 240.0)]
+    assert bends_of(moved) == [[284.0, 80.0], [284.0, 110.0], [400.0, 110.0], [400.0, 240.0]]
+    assert moved_segment(points, 1, -50.0) == [(268.0, 80.0), (350.0, 80.0), (350.0, 240.0),
+                                                (532.0, 240.0)]

@@ -193,7 +193,7 @@ def test_dots_ride_along_the_edge_routes(tk):
             assert on_polyline(scene.diagram.edges[dot.key].points, dot.x, dot.y)
             seen.add(dot.key)
     assert seen == {("in", "work"), ("work", "cool"), ("cool", "out")}
-    assert len(scene.diagram.edges[("work", "cool")].points) == 4  # a bend between lanes
+    assert len(scene.diagram.edges[("work", "cool")].points) >= 3  # it turns between lanes
 
 
 def test_dots_follow_an_edited_layout(tk):

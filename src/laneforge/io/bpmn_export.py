@@ -8,18 +8,8 @@ from typing import Any
 
 from .._version import __version__
 from ..model import Edge, NodeBase, Process, mean_hours
-from ..model.shapes import (
-    DEFAULT_LANE_HEIGHT,
-    LABEL_GAP,
-    LABEL_HEIGHT,
-    LABEL_WIDTH,
-    ROUTE_GAP,
-    UNPLACED,
-    Rect,
-    content_width,
-    lane_height,
-    node_size,
-)
+from ..model.geometry import Diagram, layout_diagram
+from ..model.shapes import DEFAULT_LANE_HEIGHT, Rect
 from ..model.types import tidy_number
 from .bpmn import (
     BPMNDI,
@@ -83,51 +73,6 @@ class _Ids:
             candidate, number = f"{wanted}_{number}", number + 1
         self.used.add(candidate)
         return candidate
-
-
-def layout(process: Process) -> tuple[Rect, dict[str, Rect], dict[str, Rect]]:
-    """The pool, the lane bands and the node outlines in diagram coordinates."""
-    width = content_width(process)
-    lanes: dict[str, Rect] = {}
-    y = POOL_Y
-    for lane in process.lanes:
-        height = lane_height(process, lane)
-        lanes[lane.id] = Rect(POOL_X + BAND, y, BAND + width, height)
-        y += height
-    pool = Rect(POOL_X, POOL_Y, 2 * BAND + width, max(y - POOL_Y, DEFAULT_LANE_HEIGHT))
-    nodes: dict[str, Rect] = {}
-    for node in process.nodes:
-        top = lanes[node.lane].y if node.lane in lanes else POOL_Y
-        x, y = node.pos if node.pos is not None else UNPLACED
-        w, h = node_size(node.kind)
-        nodes[node.id] = Rect(ORIGIN_X + x - w / 2, top + y - h / 2, w, h)
-    return pool, lanes, nodes
-
-
-def route(a: Rect, b: Rect, a_label_below: bool, b_label_below: bool) -> list[tuple[float, float]]:
-    """An orthogonal route as on the canvas: right side out, left side in; loops go below."""
-    if b.x - a.right >= 4.0:
-        start, end = (a.right, a.cy), (b.x, b.cy)
-        if abs(a.cy - b.cy) < 0.5:
-            return [start, end]
-        middle = (a.right + b.x) / 2
-        return [start, (middle, a.cy), (middle, b.cy), end]
-    if b.x - a.right > 1.0 or abs(a.cx - b.cx) <= max(a.w, b.w) / 2 + ROUTE_GAP:
-        ends = None
-        if b.y >= a.bottom:
-            ends = (a.cx, a.bottom), (b.cx, b.y)
-        elif b.bottom <= a.y:
-            ends = (a.cx, a.y), (b.cx, b.bottom)
-        if ends is not None:
-            (x1, y1), (x2, y2) = ends
-            if abs(x1 - x2) < 0.5:
-                return [(x1, y1), (x2, y2)]
-            middle = (y1 + y2) / 2
-            return [(x1, y1), (x1, middle), (x2, middle), (x2, y2)]
-    extra = LABEL_GAP + LABEL_HEIGHT
-    low = max(a.bottom + (extra if a_label_below else 0.0),
-              b.bottom + (extra if b_label_below else 0.0)) + ROUTE_GAP
-    return [(a.cx, a.bottom), (a.cx, low), (b.cx, low), (b.cx, b.bottom)]
 
 
 def describe_edge(edge: Edge) -> str | None:
@@ -249,34 +194,34 @@ class _Writer:
             condition.text = xml_safe(edge.when)
 
     def write_diagram(self, root: ET.Element) -> None:
-        pool, lanes, nodes = layout(self.p)
+        """Shapes and waypoints from ``layout_diagram``: the same boxes, routes and label
+        boxes as the canvas, moved so that the pool's and lanes' name bands fit left of x = 0."""
+        layout = layout_diagram(self.p)
         diagram = ET.SubElement(root, q(BPMNDI, "BPMNDiagram"), id=self.ids.take("BPMNDiagram_1"),
                                 name=xml_safe(self.p.name))
         plane = ET.SubElement(diagram, q(BPMNDI, "BPMNPlane"), id=self.ids.take("BPMNPlane_1"),
                               bpmnElement=self.collaboration_id)
-        self.shape(plane, self.participant_id, pool, isHorizontal="true")
-        for lane in self.p.lanes:
-            self.shape(plane, self.lane[lane.id], lanes[lane.id], isHorizontal="true")
+        self.shape(plane, self.participant_id, _pool(layout), isHorizontal="true")
+        for box in layout.lanes:
+            rect = box.rect
+            self.shape(plane, self.lane[box.id], Rect(POOL_X + BAND, rect.y + POOL_Y,
+                                                      BAND + layout.width, rect.h),
+                       isHorizontal="true")
         for node in self.p.nodes:
-            box = nodes[node.id]
-            if node.kind == "decision":
-                label = Rect(box.cx - LABEL_WIDTH / 2, box.y - LABEL_GAP - LABEL_HEIGHT,
-                            LABEL_WIDTH, LABEL_HEIGHT)
-                self.shape(plane, self.node[node.id], box, label, isMarkerVisible="true")
-            elif node.kind == "task":
-                self.shape(plane, self.node[node.id], box)
-            else:
-                label = Rect(box.cx - LABEL_WIDTH / 2, box.bottom + LABEL_GAP, LABEL_WIDTH,
-                            LABEL_HEIGHT)
-                self.shape(plane, self.node[node.id], box, label)
-        below = {n.id for n in self.p.nodes if n.kind in ("source", "delay", "end")}
+            nbox = layout.nodes[node.id]
+            label = None if nbox.label is None else _moved(nbox.label)
+            extra = {"isMarkerVisible": "true"} if node.kind == "decision" else {}
+            self.shape(plane, self.node[node.id], _moved(nbox.shape), label, **extra)
         for _, edge, flow_id in self.flows:
-            points = route(nodes[edge.source], nodes[edge.target], edge.source in below,
-                           edge.target in below)
+            route = layout.edges[edge.key]
             element = ET.SubElement(plane, q(BPMNDI, "BPMNEdge"),
                                     id=self.ids.take(f"{flow_id}_di"), bpmnElement=flow_id)
-            for x, y in points:
-                ET.SubElement(element, q(DI, "waypoint"), x=_num(x), y=_num(y))
+            for x, y in route.points:
+                ET.SubElement(element, q(DI, "waypoint"), x=_num(x + ORIGIN_X),
+                              y=_num(y + POOL_Y))
+            if route.label_rect is not None:
+                _bounds(ET.SubElement(element, q(BPMNDI, "BPMNLabel")),
+                        _moved(route.label_rect))
 
     def shape(self, plane: ET.Element, element_id: str, box: Rect, label: Rect | None = None,
               **attributes: str) -> None:
@@ -285,6 +230,16 @@ class _Writer:
         _bounds(shape, box)
         if label is not None:
             _bounds(ET.SubElement(shape, q(BPMNDI, "BPMNLabel")), label)
+
+
+def _moved(rect: Rect) -> Rect:
+    """A diagram rectangle in the BPMN file's coordinates."""
+    return Rect(rect.x + ORIGIN_X, rect.y + POOL_Y, rect.w, rect.h)
+
+
+def _pool(layout: Diagram) -> Rect:
+    height = sum(box.rect.h for box in layout.lanes)
+    return Rect(POOL_X, POOL_Y, 2 * BAND + layout.width, max(height, DEFAULT_LANE_HEIGHT))
 
 
 def _bounds(parent: ET.Element, box: Rect) -> None:

@@ -15,11 +15,13 @@ from pydantic import TypeAdapter
 from ..model import FORMAT, VERSION, Edge, Lane, Process, format_hours
 from ..model import Node as Node_
 from ..model import validate as validate_process
+from ..model.geometry import layout_diagram
 from ..model.shapes import UNPLACED, Rect, lane_height, node_size
 from ..model.types import is_identifier, tidy_number
 from .bpmn import (
     BPMNDI,
     DC,
+    DI,
     LF,
     MODEL,
     XSI,
@@ -136,6 +138,10 @@ class _Reader:
     foreign: set[str] = field(default_factory=set)
     defaults: dict[str, list[str]] = field(default_factory=dict)
     names: list[str] = field(default_factory=list)
+    #: DI waypoints of each sequence flow, by flow id
+    waypoints: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
+    #: how a DI x becomes a laneforge x: (origin, scale, shift)
+    xmap: tuple[float, float, float] = (0.0, 1.0, 0.0)
 
     def unmapped(self, element: Element, detail: str = "") -> None:
         _, tag = split_tag(element.tag)
@@ -186,6 +192,21 @@ class _Reader:
                     continue
                 box = Rect(*values)
                 self.shapes.setdefault(key, (box, shape.get("isHorizontal")))
+            for edge in plane.findall(q(BPMNDI, "BPMNEdge")):
+                key = _ref(edge.get("bpmnElement"))
+                points = []
+                for waypoint in edge.findall(q(DI, "waypoint")):
+                    try:
+                        x, y = float(waypoint.get("x", "")), float(waypoint.get("y", ""))
+                    except ValueError:
+                        points = []
+                        break
+                    if not (math.isfinite(x) and math.isfinite(y)):
+                        points = []
+                        break
+                    points.append((x, y))
+                if key and len(points) >= 2:
+                    self.waypoints.setdefault(key, points)
 
     def box(self, key: str) -> Rect | None:
         shape = self.shapes.get(key)
@@ -451,6 +472,7 @@ class _Reader:
                          for n in nodes]
         types = _attribute_types(data.get("attributes"))
         data["edges"] = resolve_branches(self.nodes, self.flows, node_ids, types, self.report)
+        flow_edges = list(zip(self.flows, data["edges"], strict=True))
         for index, edge in data.pop("_dangling_edges", []):
             data["edges"].insert(min(int(index), len(data["edges"])), edge)
         process = process_from_data(data, self.path)
@@ -462,8 +484,58 @@ class _Reader:
                 data["lanes"][index]["height"] = tidy_number(band.h)
                 changed = True
         process = process_from_data(data, self.path) if changed else process
+        if self.bends(process, flow_edges, lanes, bands, vertical):
+            process = process_from_data(data, self.path)
         self.finish(process)
         return process, self.report
+
+    def attached(self, flow: Flow, points: list[tuple[float, float]]) -> bool:
+        """Do the waypoints start and end at their nodes' shapes (not left behind by a move)?"""
+        for key, (x, y) in ((flow.source, points[0]), (flow.target, points[-1])):
+            box = self.nodes[key].box if key in self.nodes else None
+            if box is None or not box.adjusted(-3, -3, 3, 3).contains(x, y):
+                return False
+        return True
+
+    def bends(self, process: Process, flow_edges: list[tuple[Flow, dict[str, Any]]],
+              lanes: list[_Lane], bands: dict[str, Rect], vertical: bool) -> bool:
+        """Where a flow's DI waypoints differ from laneforge's own route, keep their inner
+        corners as the edge's ``bends`` (a laneforge export comes back unchanged; waypoints
+        that no longer touch their nodes, left behind by a move, are ignored)."""
+        if not self.waypoints or not bands:
+            return False
+        layout = layout_diagram(process)
+        tops = {lane.key: box.top for lane, box in zip(lanes, layout.lanes, strict=False)}
+        origin, scale, shift = self.xmap
+        ordered = sorted((band.y, band.bottom, key) for key, band in bands.items())
+
+        def local(point: tuple[float, float]) -> tuple[float, float]:
+            x, y = (point[1], point[0]) if vertical else point
+            band = next(((top, key) for top, bottom, key in ordered if top <= y < bottom),
+                        (ordered[0][0], ordered[0][2]))
+            return (round((x - origin) * scale + shift, 1),
+                    round(tops.get(band[1], 0.0) + y - band[0], 1))
+
+        changed = False
+        for flow, edge in flow_edges:
+            points = self.waypoints.get(flow.key or "")
+            route = layout.edges.get((edge["from"], edge["to"]))
+            if points is None or route is None or not self.attached(flow, points):
+                continue
+            mine = [local(p) for p in points]
+            if len(mine) == len(route.points) and all(
+                    abs(a[0] - b[0]) <= 1.0 and abs(a[1] - b[1]) <= 1.0
+                    for a, b in zip(mine, route.points, strict=True)):
+                continue
+            inner = mine[1:-1] if _fits(mine, (edge["from"], edge["to"]), layout) else []
+            bends = [[tidy_number(x), tidy_number(y)] for x, y in inner]
+            if bends != (edge.get("bends") or []):
+                if bends:
+                    edge["bends"] = bends
+                else:
+                    edge.pop("bends", None)
+                changed = True
+        return changed
 
     def positions(self, nodes: list[Node], bands: dict[str, Rect], vertical: bool
                   ) -> dict[str, tuple[float, float]]:
@@ -475,6 +547,7 @@ class _Reader:
             return {}
         real = [b for key, b in bands.items() if "#" not in key] or list(bands.values())
         origin = min(b.x for b in real) + BAND if real else min(b.x for b in boxes.values()) - 20
+        self.xmap = (origin, 1.0, 0.0)
         top = min(b.y for b in boxes.values()) - 40
         out: dict[str, tuple[float, float]] = {}
         for node in nodes:
@@ -489,6 +562,7 @@ class _Reader:
                 x, y = out[n.key]
                 out[n.key] = (x * scale + max(0.0, 10.0 - left),
                               max(y, node_size(n.kind)[1] / 2 + 4))
+            self.xmap = (origin, scale, max(0.0, 10.0 - left))
         return out
 
     def spread(self, nodes: list[Node], out: dict[str, tuple[float, float]]) -> float:
@@ -573,6 +647,25 @@ class _Reader:
             return
         for problem in [p for p in validate_process(process) if p.severity == "error"][:10]:
             self.report.warnings.append(f"after import: {problem}")
+
+
+def _fits(points: list[tuple[float, float]], ends: tuple[str, str], layout: Any) -> bool:
+    """Can laneforge's route take these waypoints' corners: the stretches between them
+    axis-parallel, and none crossing a node or node label (other than its own end's; most
+    tools draw nodes smaller than laneforge)?"""
+    boxes = [(box.id, rect) for box in layout.nodes.values()
+             for rect in (box.shape, box.label) if rect is not None]
+    last = len(points) - 2
+    for i, ((x1, y1), (x2, y2)) in enumerate(itertools.pairwise(points)):
+        if 0 < i < last and abs(x1 - x2) > 0.5 and abs(y1 - y2) > 0.5:
+            return False
+        mine = {ends[0]} if i == 0 else set()
+        mine |= {ends[1]} if i == last else set()
+        for node_id, r in boxes:
+            if node_id not in mine and min(x1, x2) < r.right and r.left < max(x1, x2) and (
+                    min(y1, y2) < r.bottom and r.top < max(y1, y2)):
+                return False
+    return True
 
 
 def _process_ok(value: dict[str, Any]) -> bool:

@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from .distributions import mean_hours
 from .nodes import DecisionNode, NodeBase, TaskNode
 from .process import Edge, Process
+from .routing import EdgeRoute, EdgeSpec, route_edges
+from .routing import label_width as label_width  # re-exported: the PowerPoint labels use it
 from .shapes import (
     LABEL_GAP,
     LABEL_HEIGHT,
     LABEL_WIDTH,
-    ROUTE_GAP,
     UNPLACED,
     Rect,
     content_width,
@@ -27,11 +28,6 @@ from .shapes import (
 from .units import describe_hours
 
 HEADER_WIDTH = 168.0
-
-
-def label_width(text: str) -> float:
-    """Approximate width of an edge label (the painter measures it exactly)."""
-    return min(len(text) * 5.6, 180.0) + 10.0
 
 
 @dataclass
@@ -74,16 +70,6 @@ class NodeBox:
 
 
 @dataclass
-class EdgeRoute:
-    key: tuple[str, str]
-    points: list[tuple[float, float]]
-    label: str
-    label_at: tuple[float, float] | None
-    #: where the label sits relative to label_at: "above" or "right"
-    label_side: str = "above"
-
-
-@dataclass
 class Diagram:
     lanes: list[LaneBox]
     nodes: dict[str, NodeBox]
@@ -112,6 +98,13 @@ def edge_label(edge: Edge) -> str:
     if edge.default:
         return "otherwise"
     return ""
+
+
+def edge_specs(process: Process) -> list[EdgeSpec]:
+    """What the router needs of each edge: its key, label text and user bends."""
+    return [EdgeSpec(edge.key, edge_label(edge), tuple((float(x), float(y)) for x, y in
+                                                      edge.bends or ()))
+            for edge in process.edges]
 
 
 def node_subtitle(node: NodeBase) -> str:
@@ -167,75 +160,6 @@ def layout_diagram(process: Process) -> Diagram:
             label = Rect(x - LABEL_WIDTH / 2, shape.bottom + LABEL_GAP, LABEL_WIDTH, LABEL_HEIGHT)
         color = process.lane_color(node.lane) if process.has_lane(node.lane) else "#888888"
         nodes[node.id] = NodeBox(node.id, node.kind, node.lane, shape, label, color)
-    edges: dict[tuple[str, str], EdgeRoute] = {}
-    for edge in process.edges:
-        a, b = nodes.get(edge.source), nodes.get(edge.target)
-        if a is None or b is None:
-            continue
-        edges[edge.key] = route_edge(a, b, edge.key, edge_label(edge))
+    edges = route_edges(nodes, edge_specs(process), Rect(0.0, 0.0, width, max(y, 1.0)))
     bounds = Rect(-HEADER_WIDTH, 0.0, HEADER_WIDTH + width, max(y, 1.0))
     return Diagram(lanes, nodes, edges, width, bounds)
-
-
-def route_edge(a: NodeBox, b: NodeBox, key: tuple[str, str], label: str = "") -> EdgeRoute:
-    """An orthogonal route from ``a`` to ``b`` that starts and ends on their outlines.
-
-    Forward (``b`` clearly to the right): out of a's right side, into b's left side, with a
-    vertical jog half way. Same column: out of the bottom or top, into the top or bottom.
-    Backward (a loop): out of a's bottom, under both nodes, into b's bottom.
-    """
-    sa, sb = a.shape, b.shape
-    if sb.left - sa.right >= 4.0:
-        start, end = (sa.right, sa.cy), (sb.left, sb.cy)
-        if abs(sa.cy - sb.cy) < 0.5:
-            points = [start, end]
-            gap = end[0] - start[0]
-            label_at = (start[0] + max(6.0, (gap - label_width(label)) / 2), sa.cy)
-        else:
-            # branches out of one side share the first stretch: label each after its turn
-            mx = (sa.right + sb.left) / 2
-            points = [start, (mx, sa.cy), (mx, sb.cy), end]
-            if sb.left - mx >= label_width(label) + 12.0:
-                label_at = (mx + 8.0, sb.cy)
-            else:  # no room before the target: beside the vertical stretch
-                return EdgeRoute(key, points, label, (mx, (sa.cy + sb.cy) / 2) if label else None,
-                                 "right")
-        return EdgeRoute(key, points, label, label_at if label else None, "above")
-    if sa.right - sb.left < -1 or abs(sa.cx - sb.cx) <= max(sa.w, sb.w) / 2 + ROUTE_GAP:
-        if sb.top >= sa.bottom:  # b below a
-            start, end = (sa.cx, sa.bottom), (sb.cx, sb.top)
-            label_y = start[1] + 12.0
-        elif sb.bottom <= sa.top:  # b above a
-            start, end = (sa.cx, sa.top), (sb.cx, sb.bottom)
-            label_y = start[1] - 12.0
-        else:
-            start = end = None  # overlapping: fall through to the loop route
-        if start is not None and end is not None:
-            if abs(start[0] - end[0]) < 0.5:
-                points = [start, end]
-            else:
-                my = (start[1] + end[1]) / 2
-                points = [start, (start[0], my), (end[0], my), end]
-            return EdgeRoute(key, points, label, (start[0], label_y) if label else None, "right")
-    # backward (a loop): round the side where neither node has its name
-    below_free = not _label_below(a) and not _label_below(b)
-    above_free = not _label_above(a) and not _label_above(b)
-    if above_free and not below_free:
-        high = min(a.bounds.top, b.bounds.top) - ROUTE_GAP
-        start, end = (sa.cx, sa.top), (sb.cx, sb.top)
-        points = [start, (sa.cx, high), (sb.cx, high), end]
-        label_at = ((sa.cx + sb.cx) / 2, high) if label else None
-        return EdgeRoute(key, points, label, label_at, "above")
-    low = max(a.bounds.bottom, b.bounds.bottom) + ROUTE_GAP
-    start, end = (sa.cx, sa.bottom), (sb.cx, sb.bottom)
-    points = [start, (sa.cx, low), (sb.cx, low), end]
-    label_at = ((sa.cx + sb.cx) / 2, low) if label else None
-    return EdgeRoute(key, points, label, label_at, "above")
-
-
-def _label_below(box: NodeBox) -> bool:
-    return box.label is not None and box.label.top >= box.shape.bottom
-
-
-def _label_above(box: NodeBox) -> bool:
-    return box.label is not None and box.label.bottom <= box.shape.top

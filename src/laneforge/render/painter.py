@@ -392,8 +392,11 @@ def arrow_head(points: list[tuple[float, float]], size: float = ARROW_SIZE) -> Q
 
 
 def edge_label_rect(route: EdgeRoute) -> QRectF | None:
+    """The label's box: where the router placed it (``route.label_rect``), else by label_at."""
     if not route.label or route.label_at is None:
         return None
+    if route.label_rect is not None:
+        return qrect(route.label_rect)
     metrics = QFontMetricsF(font(7.6, QFont.Weight.Medium))
     w = min(metrics.horizontalAdvance(route.label), 180.0) + 10
     h = metrics.height() + 2

@@ -15,14 +15,16 @@ from PySide6.QtWidgets import (
     QGraphicsSceneMouseEvent,
 )
 
-from ...model import Change, Lane, NodeBase, Problem, validate
+from ...model import MISSING, Change, Lane, NodeBase, Problem, validate
 from ...model.geometry import (
     HEADER_WIDTH,
     Diagram,
     NodeBox,
+    Rect,
+    edge_specs,
     layout_diagram,
-    route_edge,
 )
+from ...model.routing import route_edges
 from ...render.diagram import node_markers
 from ...render.painter import LaneDecor
 from ...render.theme import LIGHT, Theme
@@ -252,11 +254,12 @@ class DiagramScene(QGraphicsScene):
         for item_id, item in self.node_items.items():
             boxes[item_id] = item.scene_box() if item.isSelected() or item_id == node_id \
                 else item.box
+        bounds = self.diagram.bounds
+        routes = route_edges(boxes, edge_specs(self.process),
+                             Rect(0.0, bounds.y, self.diagram.width, bounds.h))
         for key, item in self.edge_items.items():
-            if node_id in key or key[0] in self._drag_start or key[1] in self._drag_start:
-                a, b = boxes.get(key[0]), boxes.get(key[1])
-                if a is not None and b is not None:
-                    item.set_route(route_edge(a, b, key, item.route.label))
+            if key in routes:
+                item.set_route(routes[key])
 
     def _finish_drag(self) -> None:
         moved: dict[str, tuple[tuple[float, float], str]] = {}
@@ -376,6 +379,33 @@ class DiagramScene(QGraphicsScene):
         super().mouseReleaseEvent(event)
         if self._drag_start:
             self._finish_drag()
+
+    # --- connector bends -----------------------------------------------------------------
+    def edge_model(self, key: tuple[str, str]):
+        try:
+            return self.process.edge(*key)
+        except KeyError:
+            return None
+
+    def set_edge_bends(self, key: tuple[str, str], bends: list[list[float]] | None) -> None:
+        """Store a connector's corners (None or []: straighten it) as one undo step."""
+        edge = self.edge_model(key)
+        if edge is None or not self.editable:
+            self.relayout()
+            return
+        wanted = [list(b) for b in bends] if bends else None
+        if wanted == ([list(b) for b in edge.bends] if edge.bends else None):
+            self.relayout()
+            return
+        text = ("Straighten connector" if wanted is None else "Bend connector") + \
+            f" '{self._node_label(key[0])}' → '{self._node_label(key[1])}'"
+        self.document.undo_stack.push(SetValueCommand(
+            self.document, f"edges.{key[0]}->{key[1]}.bends",
+            wanted if wanted is not None else MISSING, text))
+
+    def _node_label(self, node_id: str) -> str:
+        node = self.node_model(node_id)
+        return node.label if node is not None else node_id
 
     # --- lanes ---------------------------------------------------------------------------
     def _drop_index(self, y: float) -> int:
