@@ -7,6 +7,7 @@ command ever prints a traceback for a user's mistake.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -346,8 +347,9 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=_non_negative_int, metavar="S")
     parser.add_argument("--horizon", type=_duration, metavar="DURATION", help="e.g. 90d")
     parser.add_argument("--warmup", type=_duration, metavar="DURATION", help="e.g. 14d")
-    parser.add_argument("--jobs", "-j", type=_positive_int, default=1, metavar="N",
-                        help="replications in parallel processes")
+    parser.add_argument("--jobs", "-j", type=_positive_int, default=os.cpu_count() or 1,
+                        metavar="N", help="replications in parallel processes "
+                        "(default: the cores of this machine)")
     parser.add_argument("--scheduler", metavar="ADDRESS",
                         help="a dask.distributed scheduler to run replications on")
 
