@@ -1,26 +1,52 @@
-"""Automatic layout: left to right by flow order, each node kept in its lane.
+"""Automatic layout: a compact grid of lanes (rows) and flow steps (columns).
 
-Columns come from the longest path from the sources after loop edges are set aside
-(networkx does the graph work). Within a lane, the nodes of one column are stacked and
-ordered by the height of their predecessors to avoid crossings; an end that only follows a
-decision (a rejection: duplicate, disqualified) sits right below that decision instead of
-taking a column of its own.
+Steps come from the longest path from the sources after loop edges are set aside
+(networkx does the graph work); phases, when the process has them, order the steps (every
+node of phase i left of phase i+1). Each lane x phase cell is laid out in two dimensions:
+the main path (the most probable way from the first source) keeps the first row of its
+lanes, parallel work and branches take the rows below, and an end that only follows a
+decision (a rejection: duplicate, disqualified) sits right below that decision. When the
+diagram is wider than the ``aspect`` target, the longest phases wrap their steps onto
+further rows, and the column pitch is compressed or widened a little, so the bounding
+box approaches the target. Lane heights fit their rows. Same input, same output.
 """
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 
 import networkx as nx
 
 from ..model import DecisionNode, EndNode, Process
-from ..model.shapes import DEFAULT_LANE_HEIGHT, LABEL_HEIGHT
+from ..model.geometry import HEADER_WIDTH
+from ..model.shapes import (
+    EMPTY_PHASE_WIDTH,
+    LABEL_WIDTH,
+    MIN_CONTENT_WIDTH,
+    PHASE_HEADER_HEIGHT,
+    RIGHT_MARGIN,
+    extent_above,
+    extent_below,
+)
 
+#: centre-to-centre distance of two steps (a task is 136 wide, a name below an event 150)
 COLUMN_WIDTH = 190.0
-FIRST_COLUMN = 70.0
-FIRST_ROW = 78.0
-ROW_HEIGHT = 112.0
+#: the pitch may shrink or grow by these factors to reach the aspect target
+MIN_PITCH, MAX_PITCH = 0.86, 1.3
+#: the first step's centre right of the lane header (room for a 150 px name)
+FIRST_COLUMN = 96.0
+#: extra room between the last step of a phase and the first of the next
+PHASE_GAP = 24.0
+#: room above the first row and below the last row of a lane
+LANE_TOP, LANE_BOTTOM = 28.0, 36.0
+#: free room between the lowest reach of one row and the highest reach of the next
+ROW_GAP = 30.0
+
+#: aspect targets (width / height of the whole diagram)
+ASPECTS = {"screen": 16 / 10, "slide": 16 / 9, "a4": 1.41, "letter": 1.29}
+DEFAULT_ASPECT = ASPECTS["screen"]
 
 
 @dataclass
@@ -52,70 +78,242 @@ def _back_edges(graph: nx.DiGraph, order: list[str]) -> set[tuple[str, str]]:
     return back
 
 
-def auto_layout(process: Process) -> Layout:
-    graph = process.graph()
-    sources = [n.id for n in process.sources()]
-    order = sources + [n.id for n in process.nodes if n.id not in sources]
-    dag = nx.DiGraph()
-    dag.add_nodes_from(graph.nodes)
-    back = _back_edges(graph, order)
-    dag.add_edges_from(e for e in graph.edges if e not in back)
+class _Plan:
+    """What does not depend on the wrap widths: steps, phases, the main path, side exits."""
 
-    side_exit: dict[str, str] = {}  # end -> the decision it hangs under
-    for node in process.nodes:
-        if not isinstance(node, EndNode):
-            continue
-        preds = list(graph.predecessors(node.id))
-        if len(preds) != 1 or not isinstance(process.node(preds[0]), DecisionNode):
-            continue
-        decision = preds[0]
-        has_other_way = any(s != node.id for s in graph.successors(decision))
-        same_lane = process.node(decision).lane == node.lane
-        if has_other_way and same_lane and decision not in side_exit.values():
-            side_exit[node.id] = decision
+    def __init__(self, process: Process) -> None:
+        self.process = process
+        graph = process.graph()
+        self.graph = graph
+        index = {n.id: i for i, n in enumerate(process.nodes)}
+        self.index = index
+        sources = [n.id for n in process.sources()]
+        order = sources + [n.id for n in process.nodes if n.id not in sources]
+        dag = nx.DiGraph()
+        dag.add_nodes_from(n.id for n in process.nodes)
+        back = _back_edges(graph, order)
+        dag.add_edges_from(e for e in graph.edges if e not in back)
+        self.dag = dag
+        self.topo = list(nx.lexicographical_topological_sort(dag, key=index.__getitem__))
+        first_lane = process.lanes[0].id
+        self.lane_of = {n.id: n.lane if process.has_lane(n.lane) else first_lane
+                        for n in process.nodes}
 
-    column: dict[str, int] = {}
-    for node_id in nx.topological_sort(dag):
-        if node_id in side_exit:
-            continue
-        preds = [p for p in dag.predecessors(node_id) if p in column]
-        column[node_id] = max((column[p] + 1 for p in preds), default=0)
-    for end, decision in side_exit.items():
-        column[end] = column.get(decision, 0)
+        phase_ids = {p.id: i for i, p in enumerate(process.phases)}
+        self.phase_count = max(1, len(process.phases))
+        self.phase_of: dict[str, int] = {}
+        for node_id in self.topo:
+            node = process.node(node_id)
+            if node.phase in phase_ids:
+                self.phase_of[node_id] = phase_ids[node.phase]
+            else:  # no phase: the column of what leads to it
+                self.phase_of[node_id] = max(
+                    (self.phase_of[p] for p in dag.predecessors(node_id)), default=0)
 
-    cells: dict[tuple[str, int], list[str]] = defaultdict(list)
-    for node in process.nodes:
-        if node.id not in side_exit:
-            cells[(node.lane, column[node.id])].append(node.id)
-    positions: dict[str, tuple[float, float]] = {}
-    lane_rows: dict[str, int] = defaultdict(lambda: 1)
-    lane_order = {lane.id: i for i, lane in enumerate(process.lanes)}
-    for col in sorted(set(column.values())):
+        self.main = self._main_path()
+        self.side_exit: dict[str, str] = {}  # end -> the decision it hangs under
+        for node in process.nodes:
+            if not isinstance(node, EndNode):
+                continue
+            preds = list(graph.predecessors(node.id))
+            if len(preds) != 1 or not isinstance(process.node(preds[0]), DecisionNode):
+                continue
+            decision = preds[0]
+            has_other_way = any(s != node.id for s in graph.successors(decision))
+            if node.id in self.main and not any(
+                    s != node.id and isinstance(process.node(s), EndNode) is False
+                    for s in graph.successors(decision)):
+                continue  # the outcome the main path ends in stays on its row
+            same_cell = (self.lane_of[decision] == self.lane_of[node.id]
+                         and self.phase_of[decision] == self.phase_of[node.id])
+            if has_other_way and same_cell:
+                self.side_exit[node.id] = decision
+
+        # steps: the longest path, phase by phase, so phase i ends before phase i+1 starts
+        rank: dict[str, int] = {}
+        self.phase_steps: list[int] = []
+        floor = 0
+        for phase in range(self.phase_count):
+            members = [n for n in self.topo
+                       if self.phase_of[n] == phase and n not in self.side_exit]
+            for node_id in members:
+                rank[node_id] = max([floor] + [rank[p] + 1 for p in dag.predecessors(node_id)
+                                               if p in rank])
+            top = max((rank[n] for n in members), default=floor - 1)
+            self.phase_steps.append(top - floor + 1)
+            for node_id in members:
+                rank[node_id] -= floor
+            floor = top + 1
+        self.step = rank  # the step within the node's phase
+
+    def _main_path(self) -> set[str]:
+        """The most probable way from the first source to an outcome."""
+        sources = self.process.sources()
+        if not sources:
+            return set()
+        reach: dict[str, int] = {}  # the longest way on to an outcome, in steps
+        for node_id in reversed(self.topo):
+            reach[node_id] = max((reach[s] + 1 for s in self.dag.successors(node_id)),
+                                 default=0)
+        path = [sources[0].id]
+        while True:
+            edges = [self.graph.edges[path[-1], s]["edge"] for s in self.dag.successors(path[-1])]
+            if not edges:
+                break
+            unknown = [e for e in edges if e.probability is None]
+            rest = 1.0 - sum(e.probability or 0.0 for e in edges)
+            share = max(rest, 0.0) / len(unknown) if unknown else 0.0
+
+            def likely(edge, share=share):
+                # on towards an outcome before ending; of the outcomes, a won deal first
+                target = self.process.node(edge.target)
+                ends = isinstance(target, EndNode)
+                chance = edge.probability if edge.probability is not None else share
+                return (ends, ends and str(getattr(target, "outcome", "")) != "won",
+                        -round(chance, 6), -reach[edge.target], not edge.default,
+                        self.index[edge.target])
+
+            path.append(min(edges, key=likely).target)
+        return set(path)
+
+    # --- placing for given wrap widths -------------------------------------------------------
+    def place(self, widths: list[int], pitch: float) -> tuple[Layout, float, float]:
+        """Positions and lane heights for phases wrapped at ``widths`` steps; with the
+        diagram's width and height."""
+        process = self.process
+        # x of each phase's first column
+        lefts: list[float] = []
+        x = 0.0
+        for phase, width in enumerate(widths):
+            lefts.append(x)
+            least = 0.0
+            if phase < len(process.phases) and process.phases[phase].width:
+                least = float(process.phases[phase].width)
+            span = width * pitch + PHASE_GAP if width else EMPTY_PHASE_WIDTH
+            x += max(span, least)
+        last = x - PHASE_GAP - pitch + FIRST_COLUMN if widths and widths[-1] else x
+        content = max(MIN_CONTENT_WIDTH, last + LABEL_WIDTH / 2 + RIGHT_MARGIN)
+
+        # slots: (lane, phase, block, column) -> nodes stacked top to bottom
+        blocks: dict[str, tuple[int, int]] = {}
+        first_block: dict[tuple[str, int], int] = {}
+        for node_id in self.topo:
+            if node_id in self.side_exit:
+                continue
+            phase = self.phase_of[node_id]
+            block, column = divmod(self.step[node_id], widths[phase])
+            blocks[node_id] = (block, column)
+            cell = (self.lane_of[node_id], phase)
+            first_block[cell] = min(first_block.get(cell, block), block)
+        slots: dict[tuple[str, int, int, int], list[str]] = defaultdict(list)
+        for node_id in self.topo:
+            if node_id in blocks:
+                phase = self.phase_of[node_id]
+                block, column = blocks[node_id]
+                lane = self.lane_of[node_id]
+                slots[(lane, phase, block - first_block[(lane, phase)], column)].append(node_id)
+
+        lane_order = {lane.id: i for i, lane in enumerate(process.lanes)}
+        row_of: dict[str, int] = {}
+        where: dict[str, tuple[int, int]] = {}  # node -> (lane index, row), for the order
+
+        def weight(node_id: str) -> tuple:
+            spots = [where[p] for p in self.graph.predecessors(node_id) if p in where]
+            mean = (sum(a * 1000 + b for a, b in spots) / len(spots)) if spots else 0.0
+            return (node_id not in self.main, mean, self.index[node_id])
+
+        # rows per (lane, phase, block): the tallest stack of its columns
+        depth: dict[tuple[str, int, int], int] = defaultdict(int)
+        stacks: dict[tuple[str, int, int, int], list[str]] = {}
+        keys = sorted(slots, key=lambda k: (k[1], k[2], k[3], lane_order[k[0]]))
+        for key in keys:
+            members = sorted(slots[key], key=weight)
+            stack: list[str] = []
+            for node_id in members:
+                stack.append(node_id)
+                stack += [e for e, d in self.side_exit.items() if d == node_id]
+            stacks[key] = stack
+            for row, node_id in enumerate(stack):
+                where[node_id] = (lane_order[key[0]], key[2] * 10 + row)
+            lane, phase, block, _ = key
+            depth[(lane, phase, block)] = max(depth[(lane, phase, block)], len(stack))
+        for key, stack in stacks.items():
+            lane, phase, block, _ = key
+            offset = sum(depth[(lane, phase, b)] for b in range(block))
+            for row, node_id in enumerate(stack):
+                row_of[node_id] = offset + row
+
+        positions: dict[str, tuple[float, float]] = {}
+        heights: dict[str, float] = {}
         for lane in process.lanes:
-            members = cells.get((lane.id, col), [])
+            members = [n.id for n in process.nodes if self.lane_of[n.id] == lane.id
+                       and n.id in row_of]
+            rows = max((row_of[n] for n in members), default=0) + 1
+            above = [0.0] * rows
+            below = [0.0] * rows
+            for node_id in members:
+                kind = process.node(node_id).kind
+                above[row_of[node_id]] = max(above[row_of[node_id]], extent_above(kind))
+                below[row_of[node_id]] = max(below[row_of[node_id]], extent_below(kind))
+            ys: list[float] = []
+            y = LANE_TOP
+            for row in range(rows):
+                reach_up = above[row] or extent_above("task")
+                y = y + reach_up if row == 0 else y + ROW_GAP + reach_up
+                ys.append(y)
+                y += below[row] or extent_below("task")
+            heights[lane.id] = float(math.ceil(y + LANE_BOTTOM))
+            for node_id in members:
+                phase = self.phase_of[node_id]
+                column = blocks[node_id][1] if node_id in blocks else \
+                    blocks[self.side_exit[node_id]][1]
+                cx = lefts[phase] + FIRST_COLUMN + column * pitch
+                positions[node_id] = (round(cx, 1), round(ys[row_of[node_id]], 1))
+        width = HEADER_WIDTH + content
+        height = sum(heights.values()) + (PHASE_HEADER_HEIGHT if process.phases else 0.0)
+        return Layout(positions, heights), width, height
 
-            def weight(node_id: str) -> float:
-                ys = [
-                    lane_order.get(process.node(p).lane, 0) * 1000 + positions[p][1]
-                    for p in graph.predecessors(node_id) if p in positions
-                ]
-                return sum(ys) / len(ys) if ys else 0.0
 
-            members.sort(key=weight)
-            rows = list(members)
-            for end, decision in side_exit.items():
-                if decision in members and process.node(end).lane == lane.id:
-                    rows.insert(rows.index(decision) + 1, end)
-            x = FIRST_COLUMN + col * COLUMN_WIDTH
-            for row, node_id in enumerate(rows):
-                positions[node_id] = (x, FIRST_ROW + row * ROW_HEIGHT)
-            lane_rows[lane.id] = max(lane_rows[lane.id], len(rows))
-    heights = {
-        lane.id: max(DEFAULT_LANE_HEIGHT,
-                     FIRST_ROW + (lane_rows[lane.id] - 1) * ROW_HEIGHT + 40 + LABEL_HEIGHT)
-        for lane in process.lanes
-    }
-    return Layout(positions, heights)
+def auto_layout(process: Process, aspect: float | None = None) -> Layout:
+    """A compact layout whose bounding box approaches ``aspect`` (width / height; default:
+    a 16:10 screen; see :data:`ASPECTS`)."""
+    if not process.lanes:
+        return Layout({}, {})
+    target = aspect if aspect and aspect > 0 else DEFAULT_ASPECT
+    plan = _Plan(process)
+
+    def fit(width: float, height: float) -> float:
+        """The height of the target-shaped box the diagram needs: smaller reads larger."""
+        return max(width / target, height)
+
+    def best_pitch(current: list[int]) -> tuple[Layout, float, float]:
+        layout, width, height = plan.place(current, COLUMN_WIDTH)
+        wanted = target * height  # the width that would hit the target
+        fixed = width - sum(current) * COLUMN_WIDTH
+        columns = max(sum(current), 1)
+        pitch = min(max((wanted - fixed) / columns, COLUMN_WIDTH * MIN_PITCH),
+                    COLUMN_WIDTH * MAX_PITCH)
+        if abs(pitch - COLUMN_WIDTH) < 1.0:
+            return layout, width, height
+        return plan.place(current, round(pitch, 1))
+
+    current = [max(steps, 0) for steps in plan.phase_steps]
+    best = best_pitch(current)
+    while True:
+        _, width, height = plan.place(current, COLUMN_WIDTH)
+        if width / height <= target:
+            break
+        widest = max(range(len(current)), key=lambda i: (current[i], -i))
+        if current[widest] <= 1:
+            break
+        steps = plan.phase_steps[widest]
+        blocks = math.ceil(steps / current[widest]) + 1
+        # one more row for that phase
+        current[widest] = min(current[widest] - 1, math.ceil(steps / blocks))
+        candidate = best_pitch(current)
+        if fit(candidate[1], candidate[2]) < fit(best[1], best[2]) - 1e-6:
+            best = candidate
+    return best[0]
 
 
 def needs_layout(process: Process) -> bool:
