@@ -120,10 +120,8 @@ class _Plan:
                 continue
             decision = preds[0]
             has_other_way = any(s != node.id for s in graph.successors(decision))
-            if node.id in self.main and not any(
-                    s != node.id and isinstance(process.node(s), EndNode) is False
-                    for s in graph.successors(decision)):
-                continue  # the outcome the main path ends in stays on its row
+            if self._final_outcome(decision) == node.id:
+                continue  # a decision that only ends: its likeliest outcome stays on the row
             same_cell = (self.lane_of[decision] == self.lane_of[node.id]
                          and self.phase_of[decision] == self.phase_of[node.id])
             if has_other_way and same_cell:
@@ -145,6 +143,20 @@ class _Plan:
                 rank[node_id] -= floor
             floor = top + 1
         self.step = rank  # the step within the node's phase
+
+    def _final_outcome(self, decision: str) -> str | None:
+        """For a decision that leads only to ends: the end that continues its row (a won
+        deal, else the likeliest); None when the decision leads on to further work."""
+        edges = [self.graph.edges[decision, s]["edge"] for s in self.graph.successors(decision)]
+        if not edges or not all(isinstance(self.process.node(e.target), EndNode)
+                                for e in edges):
+            return None
+
+        def preferred(edge) -> tuple:
+            won = str(getattr(self.process.node(edge.target), "outcome", "")) == "won"
+            return (not won, -(edge.probability or 0.0), self.index[edge.target])
+
+        return min(edges, key=preferred).target
 
     def _main_path(self) -> set[str]:
         """The most probable way from the first source to an outcome."""

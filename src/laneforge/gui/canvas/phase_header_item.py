@@ -51,6 +51,7 @@ class PhaseHeaderItem(QGraphicsItem):
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: Any = None) -> None:
         scene: DiagramScene = self.scene()  # type: ignore[assignment]
+        scene.track_views()  # a view shown after the scene was built: follow its scrolling
         phase = scene.phase_model(self.phase_id)
         if phase is not None:
             draw_phase(painter, self.box, phase, scene.theme, band=False,

@@ -39,6 +39,7 @@ class PhaseItem(QGraphicsItem):
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: Any = None) -> None:
         scene: DiagramScene = self.scene()  # type: ignore[assignment]
+        scene.track_views()  # the headers follow the scrolling of the views that show us
         phase = scene.phase_model(self.phase_id)
         if phase is not None:
             draw_phase(painter, self.box, phase, scene.theme, header=False)

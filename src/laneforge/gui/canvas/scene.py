@@ -177,15 +177,19 @@ class DiagramScene(QGraphicsScene):
         if selected != self.selection():
             self._on_selection_changed()
         self.track_views()
+        self.update_sticky_headers()
         self.update()
 
     # --- phase headers that stay in view ---------------------------------------------------
     def track_views(self) -> None:
         """Follow the scrolling of every view, so the phase headers stay at its top."""
-        for view in self.views():
+        views = self.views()
+        if views == self._tracked_views:
+            return
+        for view in views:
             if view not in self._tracked_views:
-                self._tracked_views.append(view)
                 view.verticalScrollBar().valueChanged.connect(self.update_sticky_headers)
+        self._tracked_views = list(views)
         self.update_sticky_headers()
 
     def update_sticky_headers(self, *_args) -> None:
