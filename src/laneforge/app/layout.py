@@ -44,6 +44,9 @@ LANE_TOP, LANE_BOTTOM = 28.0, 36.0
 #: free room between the lowest reach of one row and the highest reach of the next
 ROW_GAP = 30.0
 
+#: how much more readable (in fitted size) each wrapped row of a phase must make the diagram
+WRAP_COST = 0.03
+
 #: aspect targets (width / height of the whole diagram)
 ASPECTS = {"screen": 16 / 10, "slide": 16 / 9, "a4": 1.41, "letter": 1.29}
 DEFAULT_ASPECT = ASPECTS["screen"]
@@ -309,22 +312,45 @@ def auto_layout(process: Process, aspect: float | None = None) -> Layout:
             return layout, width, height
         return plan.place(current, round(pitch, 1))
 
+    def wraps(widths: list[int]) -> int:
+        return sum(math.ceil(steps / w) - 1 for steps, w in zip(plan.phase_steps, widths,
+                                                                  strict=True) if w)
+
+    def score(widths: list[int], placed: tuple[Layout, float, float]) -> float:
+        # every extra row of a wrapped phase must pay for itself: wraps are harder to read
+        return fit(placed[1], placed[2]) * (1.0 + WRAP_COST * wraps(widths))
+
+    def narrower(widths: list[int], phase: int) -> list[int] | None:
+        """``widths`` with one more row for ``phase`` (None if it is one column already)."""
+        width, steps = widths[phase], plan.phase_steps[phase]
+        if width <= 1:
+            return None
+        blocks = math.ceil(steps / width) + 1
+        result = list(widths)
+        result[phase] = min(width - 1, math.ceil(steps / blocks))
+        return result
+
     current = [max(steps, 0) for steps in plan.phase_steps]
     best = best_pitch(current)
+    best_score = score(current, best)
     while True:
         _, width, height = plan.place(current, COLUMN_WIDTH)
         if width / height <= target:
             break
-        widest = max(range(len(current)), key=lambda i: (current[i], -i))
-        if current[widest] <= 1:
+        options = [w for phase in range(len(current))
+                   if (w := narrower(current, phase)) is not None]
+        if not options:
             break
-        steps = plan.phase_steps[widest]
-        blocks = math.ceil(steps / current[widest]) + 1
-        # one more row for that phase
-        current[widest] = min(current[widest] - 1, math.ceil(steps / blocks))
+        # wrap the phase that costs the least height for the width it saves
+        ranked = []
+        for index, option in enumerate(options):
+            _, w, h = plan.place(option, COLUMN_WIDTH)
+            ranked.append((round(fit(w, h), 3), index))
+        current = options[min(ranked)[1]]
         candidate = best_pitch(current)
-        if fit(candidate[1], candidate[2]) < fit(best[1], best[2]) - 1e-6:
-            best = candidate
+        candidate_score = score(current, candidate)
+        if candidate_score < best_score - 1e-6:
+            best, best_score = candidate, candidate_score
     return best[0]
 
 
