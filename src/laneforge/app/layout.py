@@ -34,15 +34,15 @@ from ..model.shapes import (
 #: centre-to-centre distance of two steps (a task is 136 wide, a name below an event 150)
 COLUMN_WIDTH = 190.0
 #: the pitch may shrink or grow by these factors to reach the aspect target
-MIN_PITCH, MAX_PITCH = 0.86, 1.3
+MIN_PITCH, MAX_PITCH = 0.9, 1.3
 #: the first step's centre right of the lane header (room for a 150 px name)
 FIRST_COLUMN = 96.0
 #: extra room between the last step of a phase and the first of the next
-PHASE_GAP = 24.0
+PHASE_GAP = 40.0
 #: room above the first row and below the last row of a lane
 LANE_TOP, LANE_BOTTOM = 28.0, 36.0
 #: free room between the lowest reach of one row and the highest reach of the next
-ROW_GAP = 30.0
+ROW_GAP = 40.0
 
 #: how much more readable (in fitted size) each wrapped row of a phase must make the diagram
 WRAP_COST = 0.03
@@ -146,6 +146,8 @@ class _Plan:
                 rank[node_id] -= floor
             floor = top + 1
         self.step = rank  # the step within the node's phase
+        #: rows of the last placement that had to end on a decision with an end under it
+        self.bad_breaks = 0
 
     def _final_outcome(self, decision: str) -> str | None:
         """For a decision that leads only to ends: the end that continues its row (a won
@@ -210,23 +212,37 @@ class _Plan:
         content = max(MIN_CONTENT_WIDTH, last + LABEL_WIDTH / 2 + RIGHT_MARGIN)
 
         # slots: (lane, phase, block, column) -> nodes stacked top to bottom
+        cells: dict[tuple[str, int], dict[int, list[str]]] = defaultdict(
+            lambda: defaultdict(list))
+        for node_id in self.topo:
+            if node_id not in self.side_exit:
+                cells[(self.lane_of[node_id], self.phase_of[node_id])][
+                    self.step[node_id]].append(node_id)
+        hangs = set(self.side_exit.values())  # decisions with an end hanging under them
+        self.bad_breaks = 0
         blocks: dict[str, tuple[int, int]] = {}
-        first_block: dict[tuple[str, int], int] = {}
-        for node_id in self.topo:
-            if node_id in self.side_exit:
-                continue
-            phase = self.phase_of[node_id]
-            block, column = divmod(self.step[node_id], widths[phase])
-            blocks[node_id] = (block, column)
-            cell = (self.lane_of[node_id], phase)
-            first_block[cell] = min(first_block.get(cell, block), block)
         slots: dict[tuple[str, int, int, int], list[str]] = defaultdict(list)
-        for node_id in self.topo:
-            if node_id in blocks:
-                phase = self.phase_of[node_id]
-                block, column = blocks[node_id]
-                lane = self.lane_of[node_id]
-                slots[(lane, phase, block - first_block[(lane, phase)], column)].append(node_id)
+        for (lane, phase), by_step in cells.items():
+            steps = sorted(by_step)
+            block, index = 0, 0
+            while index < len(steps):
+                start = steps[index]
+                end = start + widths[phase] - 1  # the last step of this row
+                # a row does not end on a decision with an end under it: the way on to
+                # the next row would run through that end
+                last = end
+                while start < end < steps[-1] and any(n in hangs for n in by_step.get(end, [])):
+                    end -= 1
+                if end < steps[-1] and any(n in hangs for n in by_step.get(end, [])):
+                    end = last  # no better place to break the row
+                    self.bad_breaks += 1
+                while index < len(steps) and steps[index] <= end:
+                    step = steps[index]
+                    for node_id in by_step[step]:
+                        blocks[node_id] = (block, step - start)
+                        slots[(lane, phase, block, step - start)].append(node_id)
+                    index += 1
+                block += 1
 
         lane_order = {lane.id: i for i, lane in enumerate(process.lanes)}
         row_of: dict[str, int] = {}
@@ -283,7 +299,8 @@ class _Plan:
                 column = blocks[node_id][1] if node_id in blocks else \
                     blocks[self.side_exit[node_id]][1]
                 cx = lefts[phase] + FIRST_COLUMN + column * pitch
-                positions[node_id] = (round(cx, 1), round(ys[row_of[node_id]], 1))
+                # whole pixels: a click can put a node there, and files diff cleanly
+                positions[node_id] = (float(round(cx)), float(round(ys[row_of[node_id]])))
         width = HEADER_WIDTH + content
         height = sum(heights.values()) + (PHASE_HEADER_HEIGHT if process.phases else 0.0)
         return Layout(positions, heights), width, height
@@ -321,14 +338,17 @@ def auto_layout(process: Process, aspect: float | None = None) -> Layout:
         return fit(placed[1], placed[2]) * (1.0 + WRAP_COST * wraps(widths))
 
     def narrower(widths: list[int], phase: int) -> list[int] | None:
-        """``widths`` with one more row for ``phase`` (None if it is one column already)."""
-        width, steps = widths[phase], plan.phase_steps[phase]
-        if width <= 1:
-            return None
-        blocks = math.ceil(steps / width) + 1
+        """``widths`` with more rows for ``phase``: the first that breaks no row on a
+        decision with an end under it (None if there is none)."""
         result = list(widths)
-        result[phase] = min(width - 1, math.ceil(steps / blocks))
-        return result
+        while result[phase] > 1:
+            steps = plan.phase_steps[phase]
+            blocks = math.ceil(steps / result[phase]) + 1
+            result[phase] = min(result[phase] - 1, math.ceil(steps / blocks))
+            plan.place(result, COLUMN_WIDTH)
+            if not plan.bad_breaks:
+                return result
+        return None
 
     current = [max(steps, 0) for steps in plan.phase_steps]
     best = best_pitch(current)
