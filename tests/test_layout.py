@@ -353,3 +353,13 @@ def test_random_processes_get_a_layout_without_overlaps(seed):
 
 def rng_aspect(seed: int) -> float:
     return sorted(ASPECTS.values())[seed % len(ASPECTS)]
+
+
+def test_exports_draw_the_phase_headers():
+    from laneforge.render.export import render_svg
+
+    process = process_from_data(small(TWO_PHASES))
+    svg = render_svg(process)
+    assert "Lead Generation" in svg and "Closing" in svg
+    plain = render_svg(process_from_data(small()))
+    assert "Lead Generation" not in plain

@@ -161,6 +161,10 @@ def test_the_phases_list_adds_renames_reorders_and_removes(dock, qtbot):
     assert process.phases[4].id == "reporting"
     assert process.node("mgmt_report").phase == "reporting"
     assert document.undo_stack.count() == 2
+    page.width.setValue(400)
+    assert process.phases[4].width == 400
+    page.width.setValue(0)
+    assert process.phases[4].width is None
     page.list.setCurrentRow(3)
     page.up_button.click()
     assert [p.id for p in process.phases][2:4] == ["sales_cycle", "opportunity_management"]

@@ -20,7 +20,7 @@ from ...model.editing import slug
 from ...model.types import is_identifier
 from .base import Editor, Form, error_label, hint, set_error
 from .commands import RenamePhaseCommand, check_steps, values_command
-from .widgets import push_button
+from .widgets import push_button, spin_box
 
 
 class PhasesPage(Editor):
@@ -63,6 +63,12 @@ class PhasesPage(Editor):
         self.id_edit.setObjectName("phase_id")
         form.add("Id", self.id_edit, "The phase's id in the file; nodes name their phase by it.")
         self.id_edit.editingFinished.connect(self._on_id_finished)
+        self.width = spin_box(0, 10000, special="fits its nodes", suffix=" px")
+        self.width.setObjectName("phase_width")
+        self.width.setSingleStep(20)
+        form.add("Width", self.width, "The least width of the column on the diagram; it "
+                 "grows with its nodes either way.")
+        self.width.valueChanged.connect(self._on_width_changed)
         column.addLayout(form)
         self.error = error_label()
         column.addWidget(self.error)
@@ -106,8 +112,11 @@ class PhasesPage(Editor):
         self.up_button.setEnabled(row > 0)
         self.down_button.setEnabled(0 <= row < count - 1)
         self.id_edit.setEnabled(row >= 0)
+        self.width.setEnabled(row >= 0)
         phase_id = self._current()
         self.show_text(self.id_edit, phase_id or "")
+        phase = next((p for p in self.process.phases if p.id == phase_id), None)
+        self.show_value(self.width, int(phase.width or 0) if phase is not None else 0)
         if phase_id is None or self.document is None:
             self.users.setText("")
             return
@@ -166,6 +175,23 @@ class PhasesPage(Editor):
         self.push(RenamePhaseCommand(self.document, phase_id, new,  # type: ignore[arg-type]
                                      f"Change id of phase '{phase_id}' to '{new}'"))
         self.remember(self.id_edit)
+        self.refresh()  # the list keeps ids: show the new one at once
+
+    def _on_width_changed(self, value: int) -> None:
+        phase_id = self._current()
+        if phase_id is None:
+            return
+        phases = self._phases()
+        for phase in phases:
+            if phase["id"] == phase_id:
+                if value:
+                    phase["width"] = value
+                else:
+                    phase.pop("width", None)
+        label = next((p.label for p in self.process.phases if p.id == phase_id), None)
+        if label is None:  # the list is behind the model; the next refresh catches up
+            return
+        self.commit(self.width, "phases", phases, f"Set width of phase '{label}'", spin=True)
 
     def _on_add_clicked(self) -> None:
         phases = self._phases()
