@@ -90,6 +90,7 @@ class _Plan:
         self.graph = graph
         index = {n.id: i for i, n in enumerate(process.nodes)}
         self.index = index
+        self.nodes = {n.id: n for n in process.nodes}  # Process.node is a linear search
         sources = [n.id for n in process.sources()]
         order = sources + [n.id for n in process.nodes if n.id not in sources]
         dag = nx.DiGraph()
@@ -106,7 +107,7 @@ class _Plan:
         self.phase_count = max(1, len(process.phases))
         self.phase_of: dict[str, int] = {}
         for node_id in self.topo:
-            node = process.node(node_id)
+            node = self.nodes[node_id]
             if node.phase in phase_ids:
                 self.phase_of[node_id] = phase_ids[node.phase]
             else:  # no phase: the column of what leads to it
@@ -119,7 +120,7 @@ class _Plan:
             if not isinstance(node, EndNode):
                 continue
             preds = list(graph.predecessors(node.id))
-            if len(preds) != 1 or not isinstance(process.node(preds[0]), DecisionNode):
+            if len(preds) != 1 or not isinstance(self.nodes[preds[0]], DecisionNode):
                 continue
             decision = preds[0]
             has_other_way = any(s != node.id for s in graph.successors(decision))
@@ -129,6 +130,10 @@ class _Plan:
                          and self.phase_of[decision] == self.phase_of[node.id])
             if has_other_way and same_cell:
                 self.side_exit[node.id] = decision
+
+        self.exits: dict[str, list[str]] = defaultdict(list)  # decision -> ends under it
+        for end, decision in self.side_exit.items():
+            self.exits[decision].append(end)
 
         # steps: the longest path, phase by phase, so phase i ends before phase i+1 starts
         rank: dict[str, int] = {}
@@ -153,12 +158,12 @@ class _Plan:
         """For a decision that leads only to ends: the end that continues its row (a won
         deal, else the likeliest); None when the decision leads on to further work."""
         edges = [self.graph.edges[decision, s]["edge"] for s in self.graph.successors(decision)]
-        if not edges or not all(isinstance(self.process.node(e.target), EndNode)
+        if not edges or not all(isinstance(self.nodes[e.target], EndNode)
                                 for e in edges):
             return None
 
         def preferred(edge) -> tuple:
-            won = str(getattr(self.process.node(edge.target), "outcome", "")) == "won"
+            won = str(getattr(self.nodes[edge.target], "outcome", "")) == "won"
             return (not won, -(edge.probability or 0.0), self.index[edge.target])
 
         return min(edges, key=preferred).target
@@ -183,7 +188,7 @@ class _Plan:
 
             def likely(edge, share=share):
                 # on towards an outcome before ending; of the outcomes, a won deal first
-                target = self.process.node(edge.target)
+                target = self.nodes[edge.target]
                 ends = isinstance(target, EndNode)
                 chance = edge.probability if edge.probability is not None else share
                 return (ends, ends and str(getattr(target, "outcome", "")) != "won",
@@ -262,7 +267,7 @@ class _Plan:
             stack: list[str] = []
             for node_id in members:
                 stack.append(node_id)
-                stack += [e for e, d in self.side_exit.items() if d == node_id]
+                stack += self.exits.get(node_id, [])
             stacks[key] = stack
             for row, node_id in enumerate(stack):
                 where[node_id] = (lane_order[key[0]], key[2] * 10 + row)
@@ -283,7 +288,7 @@ class _Plan:
             above = [0.0] * rows
             below = [0.0] * rows
             for node_id in members:
-                kind = process.node(node_id).kind
+                kind = self.nodes[node_id].kind
                 above[row_of[node_id]] = max(above[row_of[node_id]], extent_above(kind))
                 below[row_of[node_id]] = max(below[row_of[node_id]], extent_below(kind))
             ys: list[float] = []
