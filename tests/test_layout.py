@@ -355,7 +355,7 @@ def rng_aspect(seed: int) -> float:
     return sorted(ASPECTS.values())[seed % len(ASPECTS)]
 
 
-def test_exports_draw_the_phase_headers():
+def test_exports_draw_the_phase_headers(qapp):
     from laneforge.render.export import render_svg
 
     process = process_from_data(small(TWO_PHASES))
