@@ -233,12 +233,17 @@ class _Plan:
             while index < len(steps):
                 start = steps[index]
                 end = start + widths[phase] - 1  # the last step of this row
-                # a row does not end on a decision with an end under it: the way on to
-                # the next row would run through that end
+                # a row does not end on a stack (a decision with an end under it, parallel
+                # work): the way on to the next row would run through what is below
+
+                def stacked(step: int, by_step=by_step) -> bool:
+                    here = by_step.get(step, [])
+                    return len(here) > 1 or any(n in hangs for n in here)
+
                 last = end
-                while start < end < steps[-1] and any(n in hangs for n in by_step.get(end, [])):
+                while start < end < steps[-1] and stacked(end):
                     end -= 1
-                if end < steps[-1] and any(n in hangs for n in by_step.get(end, [])):
+                if end < steps[-1] and stacked(end):
                     end = last  # no better place to break the row
                     self.bad_breaks += 1
                 while index < len(steps) and steps[index] <= end:
@@ -343,8 +348,8 @@ def auto_layout(process: Process, aspect: float | None = None) -> Layout:
         return fit(placed[1], placed[2]) * (1.0 + WRAP_COST * wraps(widths))
 
     def narrower(widths: list[int], phase: int) -> list[int] | None:
-        """``widths`` with more rows for ``phase``: the first that breaks no row on a
-        decision with an end under it (None if there is none)."""
+        """``widths`` with more rows for ``phase``: the first that ends no row on a stack
+        (None if there is none)."""
         result = list(widths)
         while result[phase] > 1:
             steps = plan.phase_steps[phase]
