@@ -524,7 +524,8 @@ def test_phases_columns_bends_and_currency_load_and_are_checked():
                       {"id": "management", "name": "Lead Management", "width": 400}]
     data["currency"] = "EUR"
     data["nodes"][0]["phase"] = "generation"
-    data["nodes"][1]["phase"] = "management"
+    for node in data["nodes"][1:]:
+        node["phase"] = "management"
     data["edges"][0]["bends"] = [[120, 40], [120, 90]]
     process = process_from_data(data)
     assert problems_of(data) == []
@@ -537,3 +538,14 @@ def test_phases_columns_bends_and_currency_load_and_are_checked():
     problem = only(data)
     assert problem.severity == "error" and problem.node == "call"
     assert problem.field == "nodes[1].phase" and "unknown phase 'closing'" in problem.message
+
+
+def test_a_node_without_a_phase_is_a_warning_only_when_there_are_phases():
+    data = base()
+    assert all(p.field is None or "phase" not in p.field for p in problems_of(data))
+    data["phases"] = [{"id": "generation", "name": "Lead Generation"}]
+    for node in data["nodes"][1:]:
+        node["phase"] = "generation"
+    problem = only(data)
+    assert problem.severity == "warning" and problem.node == data["nodes"][0]["id"]
+    assert problem.field == "nodes[0].phase" and "Lead Generation" in problem.message

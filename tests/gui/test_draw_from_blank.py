@@ -309,7 +309,7 @@ class User:
 
 
 def set_up_process(user: User, data: dict[str, Any]) -> None:
-    """Process-level settings: general, calendars, stages, attributes (SLAs come later)."""
+    """Process-level settings: general, calendars, stages, phases, attributes (SLAs later)."""
     user.select_nothing()
     editor = user.dock.process_editor
     general = editor.general
@@ -351,6 +351,19 @@ def set_up_process(user: User, data: dict[str, Any]) -> None:
         QTest.keyClick(name_editor, Qt.Key.Key_Return)
         user.settle()
     assert user.process.stages == data["stages"]
+
+    phases = editor.phases
+    user.open_section(phases)
+    for phase in data.get("phases", []):
+        user.click(phases.add_button)  # adds "New phase" and opens its name for typing
+        name_editor = QApplication.focusWidget()
+        assert isinstance(name_editor, QLineEdit) and phases.list.isAncestorOf(name_editor)
+        name_editor.selectAll()
+        QTest.keyClicks(name_editor, phase["name"])
+        QTest.keyClick(name_editor, Qt.Key.Key_Return)
+        user.settle()
+        user.type_into(phases.id_edit, phase["id"])
+    assert in_file(user.process, "phases") == data.get("phases")
 
     attributes = editor.attributes
     user.open_section(attributes)
@@ -478,6 +491,8 @@ def set_up_node(user: User, node: dict[str, Any]) -> None:
     part = editor.part
     if "stage" in node:
         user.choose(editor.stage, node["stage"])
+    if "phase" in node:
+        user.choose(editor.phase, node["phase"])
     if "arrivals" in node:
         set_arrivals(user, node["arrivals"])
     if "attributes" in node:

@@ -279,6 +279,25 @@ class EditingMixin:
         self._announce("lanes_reordered", lane_id, old)
         return old
 
+    # --- phases --------------------------------------------------------------------------
+    def rename_phase(self: Process, old_id: str, new_id: str) -> None:
+        """Change a phase's id and the phase of every node in it."""
+        if old_id == new_id:
+            return
+        if not is_identifier(new_id):
+            raise ValueError(f"{new_id!r} is not a valid id")
+        ids = [phase.id for phase in self.phases]
+        if old_id not in ids:
+            raise KeyError(f"no phase {old_id!r}")
+        if new_id in ids:
+            raise ValueError(f"there is already a phase {new_id!r}")
+        index = ids.index(old_id)
+        self.phases[index] = self.phases[index].model_copy(update={"id": new_id})
+        for i, node in enumerate(self.nodes):
+            if node.phase == old_id:
+                self.nodes[i] = node.model_copy(update={"phase": new_id})
+        self._announce("process_changed", "phases", old_id)
+
     # --- SLAs and scenarios --------------------------------------------------------------
     def add_sla(self: Process, sla: SLA, index: int | None = None) -> SLA:
         if any(s.id == sla.id for s in self.slas):
@@ -457,6 +476,8 @@ class EditingMixin:
 
         if (lane := changed("lane")) is not None and not self.has_lane(lane):
             return f"no lane {lane!r}"
+        if (phase := changed("phase")) is not None and all(p.id != phase for p in self.phases):
+            return f"no phase {phase!r} (phases: {', '.join(p.id for p in self.phases) or 'none'})"
         if (stage := changed("stage")) is not None and stage not in self.stages:
             return f"no stage {stage!r} (stages: {', '.join(self.stages) or 'none'})"
         if (calendar := changed("calendar")) is not None and calendar not in self.calendars:

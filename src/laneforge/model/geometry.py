@@ -4,6 +4,9 @@ Pure Python (no Qt), shared by the canvas, the exporters (render/), the BPMN dia
 interchange (io/) and the layout (app/), so the diagram is the same everywhere. Scene
 coordinates: lanes are stacked from y = 0 downwards with their header to the left of
 x = 0; a node's ``pos`` is its centre, with ``y`` measured from the top of its lane.
+Phases (the columns of the grid) are bands across all lanes, side by side from x = 0,
+with their header strip above the lanes (negative y), so lanes do not move when a
+process gains phases.
 """
 
 from __future__ import annotations
@@ -16,9 +19,12 @@ from .process import Edge, Process
 from .routing import EdgeRoute, EdgeSpec, route_edges
 from .routing import label_width as label_width  # re-exported: the PowerPoint labels use it
 from .shapes import (
+    EMPTY_PHASE_WIDTH,
     LABEL_GAP,
     LABEL_HEIGHT,
     LABEL_WIDTH,
+    PHASE_HEADER_HEIGHT,
+    PHASE_MARGIN,
     UNPLACED,
     Rect,
     content_width,
@@ -28,6 +34,8 @@ from .shapes import (
 from .units import describe_hours
 
 HEADER_WIDTH = 168.0
+#: a column whose nodes stray into their neighbours' still keeps this much room
+MIN_PHASE_WIDTH = 60.0
 
 
 @dataclass
@@ -45,6 +53,22 @@ class LaneBox:
     @property
     def height(self) -> float:
         return self.rect.h
+
+
+@dataclass
+class PhaseBox:
+    id: str
+    index: int
+    rect: Rect  # the band across all lanes (y from 0 to the bottom of the last lane)
+    header: Rect  # the strip above the lanes that names the phase
+
+    @property
+    def left(self) -> float:
+        return self.rect.left
+
+    @property
+    def right(self) -> float:
+        return self.rect.right
 
 
 @dataclass
@@ -76,12 +100,24 @@ class Diagram:
     edges: dict[tuple[str, str], EdgeRoute]
     width: float  # content width right of x = 0
     bounds: Rect = field(default_factory=lambda: Rect(0, 0, 0, 0))
+    #: the columns, left to right; empty when the process has no phases
+    phases: list[PhaseBox] = field(default_factory=list)
 
     def lane_at(self, y: float) -> LaneBox | None:
         for lane in self.lanes:
             if lane.rect.top <= y < lane.rect.bottom:
                 return lane
         return None
+
+    def phase_at(self, x: float) -> PhaseBox | None:
+        """The phase whose column holds ``x``; left of the first or right of the last
+        column, the outermost one (None only without phases)."""
+        if not self.phases:
+            return None
+        for phase in self.phases:
+            if x < phase.right:
+                return phase
+        return self.phases[-1]
 
 
 def edge_label(edge: Edge) -> str:
@@ -133,12 +169,58 @@ def node_subtitle(node: NodeBase) -> str:
     return ""
 
 
+def _node_extent(node: NodeBase) -> tuple[float, float]:
+    """The horizontal extent of a node with its name (labels are wider than events)."""
+    x = (node.pos if node.pos is not None else UNPLACED)[0]
+    w = node_size(node.kind)[0]
+    if node.kind != "task":
+        w = max(w, LABEL_WIDTH)
+    return x - w / 2, x + w / 2
+
+
+def phase_spans(process: Process, width: float) -> list[tuple[float, float]]:
+    """Left and right of each phase's column: contiguous from x = 0, in the file's order.
+
+    A column spans its nodes (with their names) and is at least the phase's ``width``;
+    the boundary between two columns lies half way between their nodes. The last
+    column reaches at least to ``width`` (the right end of the lanes).
+    """
+    extents: list[tuple[float, float] | None] = []
+    for phase in process.phases:
+        spans = [_node_extent(n) for n in process.nodes if n.phase == phase.id]
+        extents.append((min(a for a, _ in spans) - PHASE_MARGIN,
+                        max(b for _, b in spans) + PHASE_MARGIN) if spans else None)
+    result: list[tuple[float, float]] = []
+    left = 0.0
+    count = len(process.phases)
+    for index, phase in enumerate(process.phases):
+        least = float(phase.width) if phase.width else (
+            EMPTY_PHASE_WIDTH if extents[index] is None else MIN_PHASE_WIDTH)
+        mine = extents[index]
+        following = next((e for e in extents[index + 1:] if e is not None), None)
+        if index == count - 1:
+            right = max(width, mine[1] if mine else left)
+        elif mine is not None and following is not None and extents[index + 1] is not None:
+            right = (mine[1] + following[0]) / 2
+        elif mine is not None:
+            right = mine[1]
+        else:
+            right = left
+        right = max(right, left + least)
+        result.append((left, right))
+        left = right
+    return result
+
+
 def layout_diagram(process: Process) -> Diagram:
     """Compute every box and route of ``process`` (nodes without ``pos`` are placed at 0)."""
     lanes: list[LaneBox] = []
     tops: dict[str, float] = {}
     y = 0.0
     width = content_width(process)
+    spans = phase_spans(process, width)
+    if spans:
+        width = max(width, spans[-1][1])
     for index, lane in enumerate(process.lanes):
         height = lane_height(process, lane)
         rect = Rect(-HEADER_WIDTH, y, HEADER_WIDTH + width, height)
@@ -161,5 +243,11 @@ def layout_diagram(process: Process) -> Diagram:
         color = process.lane_color(node.lane) if process.has_lane(node.lane) else "#888888"
         nodes[node.id] = NodeBox(node.id, node.kind, node.lane, shape, label, color)
     edges = route_edges(nodes, edge_specs(process), Rect(0.0, 0.0, width, max(y, 1.0)))
-    bounds = Rect(-HEADER_WIDTH, 0.0, HEADER_WIDTH + width, max(y, 1.0))
-    return Diagram(lanes, nodes, edges, width, bounds)
+    phases = [
+        PhaseBox(phase.id, index, Rect(left, 0.0, right - left, y),
+                 Rect(left, -PHASE_HEADER_HEIGHT, right - left, PHASE_HEADER_HEIGHT))
+        for index, (phase, (left, right)) in enumerate(zip(process.phases, spans, strict=True))
+    ]
+    top = -PHASE_HEADER_HEIGHT if phases else 0.0
+    bounds = Rect(-HEADER_WIDTH, top, HEADER_WIDTH + width, max(y, 1.0) - top)
+    return Diagram(lanes, nodes, edges, width, bounds, phases)

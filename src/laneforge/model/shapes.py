@@ -24,6 +24,12 @@ LANE_PADDING = 22.0
 MIN_CONTENT_WIDTH = 960.0
 RIGHT_MARGIN = 90.0
 ROUTE_GAP = 28.0
+#: the strip above the lanes that names the phases (columns of the grid)
+PHASE_HEADER_HEIGHT = 34.0
+#: the width of a phase that holds no node yet (and sets no width of its own)
+EMPTY_PHASE_WIDTH = 220.0
+#: room kept between a phase's outermost nodes (with labels) and its boundary
+PHASE_MARGIN = 14.0
 #: where a node without a position is drawn
 UNPLACED = (60.0, DEFAULT_LANE_HEIGHT / 2)
 
@@ -84,12 +90,21 @@ def node_size(kind: str) -> tuple[float, float]:
     return EVENT_SIZE
 
 
+def extent_above(kind: str) -> float:
+    """How far a node of ``kind`` (with its label) reaches above its centre."""
+    height = node_size(kind)[1]
+    return height / 2 + (LABEL_GAP + LABEL_HEIGHT if kind == "decision" else 0.0)
+
+
+def extent_below(kind: str) -> float:
+    """How far a node of ``kind`` (with its label) reaches below its centre."""
+    height = node_size(kind)[1]
+    return height / 2 + (LABEL_GAP + LABEL_HEIGHT if kind in ("source", "end", "delay") else 0.0)
+
+
 def _extent_in_lane(node: NodeBase) -> float:
     """How far below the lane top the node (with its label) reaches."""
-    height = node_size(node.kind)[1]
-    y = (node.pos or UNPLACED)[1]
-    extra = LABEL_GAP + LABEL_HEIGHT if node.kind in ("source", "end", "delay") else 0.0
-    return y + height / 2 + extra
+    return (node.pos or UNPLACED)[1] + extent_below(node.kind)
 
 
 def lane_height(process: Process, lane: Lane) -> float:

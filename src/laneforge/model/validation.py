@@ -138,6 +138,11 @@ class _Checker:
                 self.error(f"unknown phase {node.phase!r}; phases are: "
                            + (", ".join(ph.id for ph in p.phases) or "none declared"),
                            node=node.id, field=f"{at}.phase")
+            elif node.phase is None and p.phases:
+                self.warning(f"{node.label!r} belongs to no phase; the process has phases "
+                             "(" + ", ".join(ph.label for ph in p.phases) + "), so give it "
+                             "the one it is part of",
+                             node=node.id, field=f"{at}.phase")
             if isinstance(node, SourceNode):
                 if not node.arrival_list():
                     self.warning(f"source {node.label!r} has no arrivals, so no lead enters here",

@@ -21,8 +21,8 @@ from PySide6.QtGui import (
     QPolygonF,
 )
 
-from ..model import Lane, NodeBase
-from ..model.geometry import EdgeRoute, LaneBox, NodeBox, Rect, node_subtitle
+from ..model import Lane, NodeBase, Phase
+from ..model.geometry import EdgeRoute, LaneBox, NodeBox, PhaseBox, Rect, node_subtitle
 from .theme import Theme, font
 
 ARROW_SIZE = 9.0
@@ -181,6 +181,58 @@ def draw_lane_header(painter: QPainter, header: QRectF, color: str, lane: Lane, 
         painter.setPen(QPen(theme.color("selection"), 2.0))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRect(header.adjusted(1, 1, -1, -1))
+
+
+# --- phases ----------------------------------------------------------------------------------
+
+
+def draw_phase(painter: QPainter, box: PhaseBox, phase: Phase, theme: Theme, *,
+               selected: bool = False, band: bool = True, header: bool = True,
+               header_rect: QRectF | None = None) -> None:
+    """A phase: a light tint on every other column, a thin separator on its left, and its
+    name in the header strip above the lanes (``header_rect`` moves it, e.g. to stay in
+    view). Drawn over the lanes, under edges and nodes."""
+    rect = qrect(box.rect)
+    line = theme.color("lane_line")
+    if band:
+        painter.setPen(Qt.PenStyle.NoPen)
+        if box.index % 2 == 1:
+            painter.setBrush(theme.color("text", 0.022 if theme.name == "light" else 0.035))
+            painter.drawRect(rect)
+        if box.index > 0:
+            painter.setPen(QPen(line, 1.0, Qt.PenStyle.DashLine))
+            painter.drawLine(QLineF(rect.topLeft(), rect.bottomLeft()))
+    if not header:
+        return
+    strip = header_rect if header_rect is not None else qrect(box.header)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(theme.color("header_fill"))
+    painter.drawRect(strip)
+    if box.index % 2 == 1:
+        painter.setBrush(theme.color("text", 0.03 if theme.name == "light" else 0.05))
+        painter.drawRect(strip)
+    painter.setPen(QPen(line, 1.0))
+    painter.drawLine(QLineF(strip.bottomLeft(), strip.bottomRight()))
+    painter.drawLine(QLineF(strip.topLeft(), strip.topRight()))
+    if box.index > 0:
+        painter.drawLine(QLineF(strip.topLeft(), strip.bottomLeft()))
+    painter.drawLine(QLineF(strip.topRight(), strip.bottomRight()))
+    number = f"{box.index + 1}"
+    small = font(8.0, QFont.Weight.DemiBold)
+    text_rect = strip.adjusted(12, 0, -10, 0)
+    painter.setFont(small)
+    painter.setPen(theme.color("subtext"))
+    metrics = QFontMetricsF(small)
+    painter.drawText(text_rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                     number)
+    shift = metrics.horizontalAdvance(number) + 8
+    draw_text_block(painter, text_rect.adjusted(shift, 0, 0, 0), phase.label,
+                    font(9.5, QFont.Weight.DemiBold), theme.color("text"), max_lines=1,
+                    align=Qt.AlignmentFlag.AlignLeft)
+    if selected:
+        painter.setPen(QPen(theme.color("selection"), 2.0))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRect(strip.adjusted(1, 1, -1, -1))
 
 
 # --- nodes -----------------------------------------------------------------------------------

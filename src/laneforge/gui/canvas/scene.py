@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QGraphicsSceneMouseEvent,
 )
 
-from ...model import MISSING, Change, Lane, NodeBase, Problem, validate
+from ...model import MISSING, Change, Lane, NodeBase, Phase, Problem, validate
 from ...model.geometry import (
     HEADER_WIDTH,
     Diagram,
@@ -28,13 +28,15 @@ from ...model.routing import route_edges
 from ...render.diagram import node_markers
 from ...render.painter import LaneDecor
 from ...render.theme import LIGHT, Theme
-from ..commands import MoveLaneCommand, MoveNodesCommand, SetValueCommand
+from ..commands import MacroCommand, MoveLaneCommand, MoveNodesCommand, SetValueCommand
 from ..document import Document
 from ..edits import connect_command, new_node
 from ..selection import Selection
 from .edge_item import EdgeItem
 from .lane_item import LaneItem
 from .node_item import NodeItem
+from .phase_header_item import PhaseHeaderItem
+from .phase_item import PhaseItem
 
 MARGIN = 60.0
 VALIDATION_DELAY_MS = 150
@@ -57,6 +59,9 @@ class DiagramScene(QGraphicsScene):
         self.lane_items: dict[str, LaneItem] = {}
         self.node_items: dict[str, NodeItem] = {}
         self.edge_items: dict[tuple[str, str], EdgeItem] = {}
+        self.phase_items: dict[str, PhaseItem] = {}
+        self.phase_header_items: dict[str, PhaseHeaderItem] = {}
+        self._tracked_views: list = []
         self.problems: list[Problem] = []
         self.lane_loads: dict[str, float] = {}
         self.node_extras: dict[str, dict] = {}  # results: tint and badges per node
@@ -103,6 +108,9 @@ class DiagramScene(QGraphicsScene):
         except KeyError:
             return None
 
+    def phase_model(self, phase_id: str) -> Phase | None:
+        return next((p for p in self.process.phases if p.id == phase_id), None)
+
     def _on_document_changed(self, change: Change) -> None:
         renamed = change.kind in ("node_renamed", "lane_renamed")
         selection = self.selection() if renamed else None
@@ -123,11 +131,14 @@ class DiagramScene(QGraphicsScene):
     # --- building and laying out items -------------------------------------------------------
     def rebuild(self) -> None:
         for item in [*self.lane_items.values(), *self.node_items.values(),
-                     *self.edge_items.values()]:
+                     *self.edge_items.values(), *self.phase_items.values(),
+                     *self.phase_header_items.values()]:
             self.removeItem(item)
         self.lane_items.clear()
         self.node_items.clear()
         self.edge_items.clear()
+        self.phase_items.clear()
+        self.phase_header_items.clear()
         self.relayout()
         self.refresh_problems()
 
@@ -140,6 +151,9 @@ class DiagramScene(QGraphicsScene):
         try:
             for key, items, boxes, make in (
                 ("lane", self.lane_items, {b.id: b for b in diagram.lanes}, LaneItem),
+                ("phase", self.phase_items, {b.id: b for b in diagram.phases}, PhaseItem),
+                ("phase", self.phase_header_items, {b.id: b for b in diagram.phases},
+                 PhaseHeaderItem),
                 ("node", self.node_items, diagram.nodes, NodeItem),
                 ("edge", self.edge_items, diagram.edges, EdgeItem),
             ):
@@ -164,7 +178,27 @@ class DiagramScene(QGraphicsScene):
                                  bounds.w + 2 * MARGIN + 400, bounds.h + 2 * MARGIN + 200))
         if selected != self.selection():
             self._on_selection_changed()
+        self.track_views()
+        self.update_sticky_headers()
         self.update()
+
+    # --- phase headers that stay in view ---------------------------------------------------
+    def track_views(self) -> None:
+        """Follow the scrolling of every view, so the phase headers stay at its top."""
+        views = self.views()
+        if views == self._tracked_views:
+            return
+        for view in views:
+            if view not in self._tracked_views:
+                view.verticalScrollBar().valueChanged.connect(self.update_sticky_headers)
+        self._tracked_views = list(views)
+        self.update_sticky_headers()
+
+    def update_sticky_headers(self, *_args) -> None:
+        views = self.views()
+        top = views[0].mapToScene(0, 0).y() if views else None
+        for item in self.phase_header_items.values():
+            item.set_view_top(top)
 
     def _apply_decorations(self) -> None:
         markers = node_markers(self.process)
@@ -254,9 +288,10 @@ class DiagramScene(QGraphicsScene):
         for item_id, item in self.node_items.items():
             boxes[item_id] = item.scene_box() if item.isSelected() or item_id == node_id \
                 else item.box
-        bounds = self.diagram.bounds
+        # the lanes right of their headers, as layout_diagram routes them (phase headers sit
+        # above y = 0 and are no room for connectors)
         routes = route_edges(boxes, edge_specs(self.process),
-                             Rect(0.0, bounds.y, self.diagram.width, bounds.h))
+                             Rect(0.0, 0.0, self.diagram.width, self.diagram.bounds.bottom))
         for key, item in self.edge_items.items():
             if key in routes:
                 item.set_route(routes[key])
@@ -277,10 +312,27 @@ class DiagramScene(QGraphicsScene):
             y_in_lane = max(30.0, center.y() - lane.top)
             moved[node_id] = ((round(center.x(), 1), round(y_in_lane, 1)), lane.id)
         self._drag_start.clear()
-        if moved:
-            self.document.undo_stack.push(MoveNodesCommand(self.document, moved))
-        else:
+        if not moved:
             self.relayout()
+            return
+        # a node dropped into another column joins that phase, in the same undo step
+        phases: dict[str, str] = {}
+        for node_id, ((x, _), _) in moved.items():
+            column = diagram.phase_at(x)
+            node = self.node_model(node_id)
+            if column is not None and node is not None and node.phase != column.id:
+                phases[node_id] = column.id
+        if not phases:
+            self.document.undo_stack.push(MoveNodesCommand(self.document, moved))
+            return
+        move = MoveNodesCommand(self.document, moved)
+        macro = MacroCommand(move.text())
+        macro.add(move)
+        for node_id, phase_id in phases.items():
+            label = self.phase_model(phase_id)
+            SetValueCommand(self.document, f"nodes.{node_id}.phase", phase_id,
+                            f"Put in phase '{label.label if label else phase_id}'", parent=macro)
+        self.document.undo_stack.push(macro)
 
     # --- placing, connecting -----------------------------------------------------------------
     def start_place(self, kind: str | None) -> None:
@@ -299,6 +351,9 @@ class DiagramScene(QGraphicsScene):
         if self.snap_enabled:
             x, y = round(x / self.grid) * self.grid, round(y / self.grid) * self.grid
         node = new_node(self.process, kind, lane.id, (x, y))
+        column = diagram.phase_at(x)
+        if column is not None:  # a new node belongs to the column it is placed in
+            node = node.model_copy(update={"phase": column.id})
         from ..commands import AddNodeCommand
 
         self.document.undo_stack.push(AddNodeCommand(self.document, node))

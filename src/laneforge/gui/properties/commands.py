@@ -93,3 +93,18 @@ class RenameSLACommand(QUndoCommand):
 
     def undo(self) -> None:
         self.document.process.rename_sla(self.new_id, self.sla_id)
+
+
+class RenamePhaseCommand(QUndoCommand):
+    """Give a phase another id; the nodes in that phase follow."""
+
+    def __init__(self, document: Document, phase_id: str, new_id: str, text: str,
+                 parent: QUndoCommand | None = None) -> None:
+        super().__init__(text, parent)
+        self.document, self.phase_id, self.new_id = document, phase_id, new_id
+
+    def redo(self) -> None:
+        self.document.process.rename_phase(self.phase_id, self.new_id)
+
+    def undo(self) -> None:
+        self.document.process.rename_phase(self.new_id, self.phase_id)

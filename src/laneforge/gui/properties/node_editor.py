@@ -1,4 +1,4 @@
-"""The node editor: name, id, lane and stage of any node, then its kind's own fields."""
+"""The node editor: name, id, lane, stage and phase of any node, then its kind's own fields."""
 
 from __future__ import annotations
 
@@ -66,6 +66,13 @@ class NodeEditor(Editor):
                  "The funnel stage a lead reaches when it first passes here (Lead, MQL, SQL, "
                  "...); the funnel report counts leads per stage.")
         self.stage.activated.connect(self._on_stage_activated)
+        self.phase = QComboBox()
+        self.phase.setObjectName("phase")
+        form.add(
+            "Phase", self.phase, "The column of the diagram this step belongs to (Lead "
+            "Generation, Lead Management, ...); dragging the node into another column "
+            "changes it too.")
+        self.phase.activated.connect(self._on_phase_activated)
         self.parts: dict[str, NodePart] = {}
         self.part: NodePart | None = None
 
@@ -115,6 +122,12 @@ class NodeEditor(Editor):
         if node.stage is not None and node.stage not in self.process.stages:
             stages.append((f"{node.stage} (not a stage)", node.stage))
         self.show_choice(self.stage, stages, node.stage)
+        phase_ids = [p.id for p in self.process.phases]
+        phases = [("(none)", None), *((p.label, p.id) for p in self.process.phases)]
+        if node.phase is not None and node.phase not in phase_ids:
+            phases.append((f"{node.phase} (not a phase)", node.phase))
+        self.show_choice(self.phase, phases, node.phase)
+        self.phase.setEnabled(bool(self.process.phases) or node.phase is not None)
         if self.part is not None:
             self.part.refresh()
 
@@ -149,6 +162,13 @@ class NodeEditor(Editor):
         lane = self.process.lane(lane_id)
         self.commit(self.lane, f"nodes.{self.node_id}.lane", lane_id,
                     f"Move '{self.label}' to {lane.label}")
+
+    def _on_phase_activated(self, _index: int) -> None:
+        phase = self.phase.currentData()
+        label = next((p.label for p in self.process.phases if p.id == phase), phase)
+        self.commit(self.phase, f"nodes.{self.node_id}.phase",
+                    MISSING if phase is None else phase,
+                    f"Put '{self.label}' in phase {label or 'none'}")
 
     def _on_stage_activated(self, _index: int) -> None:
         stage = self.stage.currentData()

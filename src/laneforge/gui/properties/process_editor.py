@@ -13,6 +13,7 @@ from .attributes_page import AttributesPage
 from .base import Editor, Form, header, section, set_error
 from .calendars_page import CalendarsPage
 from .distribution import parse_duration_text
+from .phases_page import PhasesPage
 from .slas_page import SlasPage
 from .stages_page import StagesPage
 from .widgets import Collapsible, TextBox, spin_box
@@ -140,7 +141,7 @@ class GeneralPage(Editor):
 
 
 class ProcessEditor(Editor):
-    """Collapsible sections: General, Calendars, Stages, Attributes, SLAs."""
+    """Collapsible sections: General, Calendars, Stages, Phases, Attributes, SLAs."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -153,6 +154,7 @@ class ProcessEditor(Editor):
         self.general = GeneralPage()
         self.calendars = CalendarsPage()
         self.stages = StagesPage()
+        self.phases = PhasesPage()
         self.attributes = AttributesPage()
         self.slas = SlasPage()
         self.sections: dict[Editor, Collapsible] = {}
@@ -160,6 +162,7 @@ class ProcessEditor(Editor):
             (self.general, "Name, description and simulation settings", True),
             (self.calendars, "Working days and hours of the teams", False),
             (self.stages, "The funnel stages in order", False),
+            (self.phases, "The columns of the diagram, left to right", False),
             (self.attributes, "What every lead carries: score, segment, ...", False),
             (self.slas, "Service levels between teams", False),
         ):
@@ -192,10 +195,11 @@ class ProcessEditor(Editor):
         process = self.process
         self.title.setText(process.name)
         counts = {self.general: None, self.calendars: len(process.calendars),
-                  self.stages: len(process.stages), self.attributes: len(process.attributes),
+                  self.stages: len(process.stages), self.phases: len(process.phases),
+                  self.attributes: len(process.attributes),
                   self.slas: len(process.slas)}
         names = {self.general: "General", self.calendars: "Calendars",
-                 self.stages: "Stages", self.attributes: "Lead attributes",
+                 self.stages: "Stages", self.phases: "Phases", self.attributes: "Lead attributes",
                  self.slas: "SLAs"}
         for page, section_box in self.sections.items():
             count = counts[page]
