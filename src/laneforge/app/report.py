@@ -32,6 +32,7 @@ table { border-collapse: collapse; font-size: 13px; margin: 8px 0 16px; }
 th, td { border-bottom: 1px solid #E3E6EA; padding: 4px 10px; text-align: right; }
 th:first-child, td:first-child { text-align: left; } th { color: #5F6B7A; font-weight: 600; }
 .better { color: #2E9E5B; } .worse { color: #D93025; } .same { color: #8A94A3; }
+.changed { color: #3B6FB6; }
 .figure { margin: 12px 0; } .figure svg { max-width: 100%; height: auto; }
 .diagram { overflow-x: auto; border: 1px solid #E3E6EA; border-radius: 8px; }
 ol li { margin-bottom: 6px; }
@@ -132,7 +133,7 @@ def comparison_sections(runs: Sequence[Results]) -> list[str]:
             if i:
                 delta = format_delta(row.deltas[i], row.metric.kind)
                 verdict = row.verdict(i)
-                css = verdict if verdict in ("better", "worse") else "same"
+                css = verdict if verdict in ("better", "worse", "changed") else "same"
                 if delta:
                     text += f" <span class='{css}'>({_esc(delta)})</span>"
             cells.append(f"<td>{text}</td>")
@@ -142,7 +143,9 @@ def comparison_sections(runs: Sequence[Results]) -> list[str]:
         "<h2>Scenarios side by side</h2>",
         "<p class='note'>Deltas are against the first column, with common random numbers. "
         "<span class='better'>Green</span> is better, <span class='worse'>red</span> is worse, "
-        "<span class='same'>grey</span> is not significant (the 95 % intervals overlap).</p>",
+        "<span class='changed'>blue</span> changed where neither direction is better, "
+        "<span class='same'>grey</span> is not significant: the 95 % interval of the paired "
+        "differences (replication by replication) includes zero.</p>",
         f"<table><tr><th></th>{head}</tr>{''.join(body)}</table>",
         f"<div class='figure'>{_svg_only(charts.to_svg(figure))}</div>",
     ]

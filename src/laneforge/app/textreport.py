@@ -126,8 +126,9 @@ def format_comparison(runs: Sequence[Results]) -> str:
     lines = [f"{runs[0].process}: {len(runs)} runs, {runs[0].replications} replications each, "
              f"seed {runs[0].seed} (common random numbers)", ""]
     lines += _table(table, "l" + "r" * len(runs))
-    lines += ["", "[deltas] against the first column; n.s. = the 95 % intervals overlap, so the "
-              "difference is not significant."]
+    lines += ["", "[deltas] against the first column; n.s. = not significant: the 95 % "
+              "interval of the paired differences (replication by replication, same random "
+              "numbers) includes zero."]
     return "\n".join(lines)
 
 
