@@ -224,32 +224,40 @@ def comparison_rows(rows: Sequence[Any], limit: int = 8) -> list[Any]:
 
 def comparison_chart(runs: Sequence[Any], rows: Sequence[Any], style: ChartStyle = LIGHT_CHARTS,
                      ) -> Figure:
-    """Grouped bars of the headline KPIs, one colour per run (values relative to the first)."""
-    chosen = comparison_rows(rows)
+    """Grouped horizontal bars of the headline KPIs, one colour per run, each relative to the
+    first run; the KPI names read on the left, whole, and the legend sits below the plot, so
+    five or more scenarios stay readable in a narrow dock."""
+    chosen = comparison_rows(rows, limit=6)
     figure, axes = _figure(style, 7.6, 3.8)
     if not chosen:
         axes.set_axis_off()
         return figure
-    width = 0.8 / len(runs)
+    count = len(runs)
+    height = 0.82 / count
     top = 100.0
+    # the first KPI at the top, the first run at the top of each group
+    slots = list(range(len(chosen)))[::-1]
     for i, run in enumerate(runs):
-        heights = []
+        widths = []
         for row in chosen:
             base, value = row.values[0], row.values[i]
-            heights.append(100.0 * value.mean / base.mean if value and base and base.mean
-                           else 0.0)
-        top = max(top, *heights)
-        positions = [k + (i - (len(runs) - 1) / 2) * width for k in range(len(chosen))]
-        axes.bar(positions, heights, width=width * 0.92, label=run.scenario or "Baseline",
-                 color=style.palette[i % len(style.palette)])
-    axes.axhline(100, color=style.subtext, linewidth=0.8)
-    axes.set_xticks(range(len(chosen)))
-    axes.set_xticklabels([textwrap.fill(r.metric.label.replace(": ", " "), 14) for r in chosen],
-                         fontsize=7.4)
-    axes.set_ylim(0, top * 1.22)  # room for the legend above the bars
-    axes.set_ylabel("% of the first run")
-    axes.grid(axis="x", visible=False)
-    _legend(axes, style, ncols=min(len(runs), 4), loc="upper left")
+            widths.append(100.0 * value.mean / base.mean if value and base and base.mean
+                          else 0.0)
+        top = max(top, *widths)
+        positions = [k + ((count - 1) / 2 - i) * height for k in slots]
+        axes.barh(positions, widths, height=height * 0.9, label=run.scenario or "Baseline",
+                  color=style.palette[i % len(style.palette)])
+    axes.axvline(100, color=style.subtext, linewidth=0.8)
+    axes.set_yticks(slots)
+    axes.set_yticklabels([textwrap.shorten(r.metric.label, 34, placeholder="…")
+                          for r in chosen], fontsize=7.8)
+    axes.set_xlim(0, top * 1.08)
+    axes.set_xlabel("% of the first run")
+    axes.grid(axis="y", visible=False)
+    legend = figure.legend(*axes.get_legend_handles_labels(), loc="outside lower center",
+                           ncols=min(count, 3), fontsize=7.8, frameon=False)
+    for text in legend.get_texts():
+        text.set_color(style.subtext)
     _title(axes, "Scenarios compared", style)
     return figure
 

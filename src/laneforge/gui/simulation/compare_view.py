@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...app.compare import Row, compare, run_name
+from ...app.compare import SIGNIFICANCE_RULE, Row, compare, run_name
 from ...atomic import atomic_write_text
 from ...model import describe_hours
 from ...render.charts import DARK_CHARTS, LIGHT_CHARTS, ChartStyle, comparison_chart
@@ -139,9 +139,10 @@ class CompareView(QWidget):
 
         items = "&nbsp;&nbsp; ".join([dot(colors.better.name(), "better"),
                                       dot(colors.worse.name(), "worse"),
+                                      dot(colors.changed.name(), "changed (neither is better)"),
                                       dot(colors.same.name(), "not significant")])
-        return (f"<span style='color:{muted}'>{items}&nbsp;&nbsp;— a difference counts as "
-                "significant only when the two 95 % intervals do not overlap.</span>")
+        return (f"<span style='color:{muted}'>{items}&nbsp;&nbsp;— {SIGNIFICANCE_RULE}."
+                "</span>")
 
     def _draw_chart(self) -> None:
         if not self.runs:
