@@ -17,6 +17,10 @@ from typing import Literal
 
 from ..model import describe_hours, format_value
 from ..sim.results import Results, Stat
+from .currency import format_figure, format_money
+
+__all__ = ["VERDICT_WORDS", "Metric", "Row", "compare", "format_delta", "format_figure",
+           "format_value", "metrics_for", "run_name"]
 
 Direction = Literal["higher", "lower", "neutral"]
 #: how a verdict reads in legends, tooltips and exports
@@ -43,6 +47,8 @@ class Row:
     #: value minus the first run's value (None where either is missing)
     deltas: list[float | None]
     significant: list[bool]
+    #: the currency money figures are shown in (the first run's process's)
+    currency: str | None = None
 
     def verdict(self, column: int) -> Literal["better", "worse", "changed", "same", "none"]:
         """How a column compares with the first: 'same' only when not significant;
@@ -58,7 +64,7 @@ class Row:
         return "better" if good else "worse"
 
 
-def format_delta(delta: float | None, kind: str) -> str:
+def format_delta(delta: float | None, kind: str, currency: str | None = None) -> str:
     if delta is None:
         return ""
     magnitude = abs(delta)
@@ -69,6 +75,8 @@ def format_delta(delta: float | None, kind: str) -> str:
         return f"{sign}{magnitude * 100:.1f} pt"
     if kind == "hours":
         return f"{sign}{describe_hours(magnitude)}"
+    if kind == "money":
+        return f"{sign}{format_money(magnitude, currency)}"
     return f"{sign}{format_value(magnitude, kind)}"
 
 
@@ -128,7 +136,7 @@ def compare(runs: Sequence[Results]) -> list[Row]:
             else:
                 deltas.append(value.mean - base.mean)
                 significant.append(value.differs_from(base))
-        rows.append(Row(metric, values, deltas, significant))
+        rows.append(Row(metric, values, deltas, significant, runs[0].currency))
     return rows
 
 

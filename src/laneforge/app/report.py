@@ -15,7 +15,7 @@ from ..atomic import atomic_write_text
 from ..model import Process, describe_hours
 from ..render import charts
 from ..sim.results import Results
-from .compare import compare, format_delta, format_value, run_name
+from .compare import compare, format_delta, format_figure, run_name
 from .tables import Table, all_tables, write_tables
 
 CSS = """
@@ -53,14 +53,8 @@ def _svg_only(svg: str) -> str:
 def _table_html(table: Table) -> str:
     head = "".join(f"<th>{_esc(h)}</th>" for h in table.headers)
     rows = []
-    for row in table.rows:
-        cells = []
-        for value in row:
-            if isinstance(value, float):
-                text = f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
-            else:
-                text = "" if value is None else str(value)
-            cells.append(f"<td>{_esc(text)}</td>")
+    for row in table.shown_rows():
+        cells = [f"<td>{_esc(text)}</td>" for text in row]
         rows.append(f"<tr>{''.join(cells)}</tr>")
     return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
 
@@ -81,10 +75,11 @@ def _tiles(r: Results) -> str:
     for label, value, kind, stat in tiles:
         ci = ""
         if stat is not None and stat.ci95[0] != stat.ci95[1]:
-            ci = (f"<div class='ci'>95 % {format_value(stat.ci95[0], kind)}–"
-                  f"{format_value(stat.ci95[1], kind)}</div>")
+            ci = (f"<div class='ci'>95 % {format_figure(stat.ci95[0], kind, r.currency)}–"
+                  f"{format_figure(stat.ci95[1], kind, r.currency)}</div>")
         out.append(f"<div class='tile'><div class='label'>{_esc(label)}</div>"
-                   f"<div class='value'>{_esc(format_value(value, kind))}</div>{ci}</div>")
+                   f"<div class='value'>{_esc(format_figure(value, kind, r.currency))}</div>"
+                   f"{ci}</div>")
     return f"<div class='tiles'>{''.join(out)}</div>"
 
 
@@ -129,9 +124,9 @@ def comparison_sections(runs: Sequence[Results]) -> list[str]:
     for row in rows:
         cells = [f"<td>{_esc(row.metric.label)}</td>"]
         for i, value in enumerate(row.values):
-            text = format_value(value.mean if value else None, row.metric.kind)
+            text = format_figure(value.mean if value else None, row.metric.kind, row.currency)
             if i:
-                delta = format_delta(row.deltas[i], row.metric.kind)
+                delta = format_delta(row.deltas[i], row.metric.kind, row.currency)
                 verdict = row.verdict(i)
                 css = verdict if verdict in ("better", "worse", "changed") else "same"
                 if delta:

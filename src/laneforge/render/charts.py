@@ -13,6 +13,7 @@ from typing import Any
 import matplotlib
 from matplotlib import font_manager
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from ..bundled import resources_dir
 from ..model import describe_hours
@@ -264,8 +265,12 @@ def comparison_chart(runs: Sequence[Any], rows: Sequence[Any], style: ChartStyle
 
 def sweep_chart(values: Sequence[float], stats: Sequence[Any], label: str, kpi: str,
                 *, target: float | None = None, best: float | None = None,
-                percent: bool = False, style: ChartStyle = LIGHT_CHARTS) -> Figure:
-    """A KPI with its 95 % interval against the swept parameter; the best value marked."""
+                percent: bool = False, integer: bool = False,
+                style: ChartStyle = LIGHT_CHARTS) -> Figure:
+    """A KPI with its 95 % interval against the swept parameter; the best value marked.
+
+    ``integer``: the parameter is a whole number (staff), so the axis ticks are whole
+    numbers only. Intervals come clipped from the results (no negative share)."""
     figure, axes = _figure(style)
     factor = 100.0 if percent else 1.0
     means = [s.mean * factor for s in stats]
@@ -281,6 +286,10 @@ def sweep_chart(values: Sequence[float], stats: Sequence[Any], label: str, kpi: 
         axes.axvline(best, color=style.good, linewidth=1.2)
         axes.text(best, 0.97, f" {best:g}", color=style.good, fontsize=8.5, va="top",
                   transform=axes.get_xaxis_transform(), fontweight=600)
+    if integer:
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if percent or min(lows, default=0.0) >= 0:
+        axes.set_ylim(bottom=0)
     axes.set_xlabel(label)
     axes.set_ylabel(kpi + (" (%)" if percent else ""))
     _title(axes, f"{kpi} against {label}", style)

@@ -82,6 +82,7 @@ def aggregate(
     seed: int,
     estimate: CapacityEstimate | None,
     seconds: float = 0.0,
+    currency: str | None = None,
 ) -> Results:
     reps = sorted(reps, key=lambda r: r["replication"])
 
@@ -179,8 +180,10 @@ def aggregate(
             "lanes": {lane.id: lane.name for lane in c.lanes},
             "slas": {sla.id: sla.name for sla in c.slas},
             "node_lanes": {node.id: c.lanes[node.lane].id for node in c.nodes},
+            "sla_lanes": {sla.id: c.lanes[c.nodes[sla.target].lane].id for sla in c.slas},
         },
         seconds=seconds,
+        currency=currency,
     )
     results.bottlenecks = find_bottlenecks(c, results, estimate)
     results.warnings = find_warnings(c, results, reps, estimate)

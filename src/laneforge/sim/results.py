@@ -149,6 +149,8 @@ class Results(BaseModel):
     capacity: list[LaneCapacity] = []
     labels: dict[str, dict[str, str]] = {}
     seconds: float = 0.0
+    #: the process's currency (ISO 4217); None: the reader's locale decides
+    currency: str | None = None
 
     def to_json(self) -> str:
         return self.model_dump_json(indent=2) + "\n"

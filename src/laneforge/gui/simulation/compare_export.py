@@ -6,7 +6,7 @@ import csv
 import io
 from collections.abc import Sequence
 
-from ...app.compare import VERDICT_WORDS, Row, format_delta, format_value, run_name
+from ...app.compare import VERDICT_WORDS, Row, format_delta, format_figure, run_name
 from ...sim.results import Results
 
 #: the unit a CSV column holds for each kind of metric
@@ -23,8 +23,9 @@ def run_names(runs: Sequence[Results]) -> list[str]:
 def cell_text(row: Row, column: int) -> tuple[str, str]:
     """(value, delta) as shown in a cell; the first column has no delta."""
     stat = row.values[column]
-    value = format_value(stat.mean if stat is not None else None, row.metric.kind)
-    delta = "" if column == 0 else format_delta(row.deltas[column], row.metric.kind)
+    value = format_figure(stat.mean if stat is not None else None, row.metric.kind, row.currency)
+    delta = "" if column == 0 else format_delta(row.deltas[column], row.metric.kind,
+                                                 row.currency)
     return value, delta
 
 

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...app.compare import Row, format_value
+from ...app.compare import Row, format_figure
 from ...sim.results import Results
 from .compare_export import VERDICT_WORDS, cell_text, run_names
 
@@ -202,9 +202,11 @@ class CompareTable(QTableWidget):
         kind = row.metric.kind
         if stat is None:
             return f"{row.metric.label}: not measured in {names[column]}"
-        text = (f"{row.metric.label}, {names[column]}: {format_value(stat.mean, kind)}\n"
-                f"95 % interval {format_value(stat.ci95[0], kind)} to "
-                f"{format_value(stat.ci95[1], kind)}")
+        money = row.currency
+        text = (f"{row.metric.label}, {names[column]}: "
+                f"{format_figure(stat.mean, kind, money)}\n"
+                f"95 % interval {format_figure(stat.ci95[0], kind, money)} to "
+                f"{format_figure(stat.ci95[1], kind, money)}")
         if column:
             _value, delta = cell_text(row, column)
             verdict = row.verdict(column)

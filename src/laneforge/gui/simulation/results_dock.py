@@ -27,10 +27,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...app.compare import format_value
-from ...app.tables import Table, all_tables, write_tables
+from ...app.currency import format_figure
+from ...app.tables import Interval, Table, Value, all_tables, write_tables
 from ...model import describe_hours
 from ...render import charts
+from ...sim.analysis import RULE
 from ...sim.results import Results, Stat
 from ..selection import Selection
 from .chart_panel import ChartPanel
@@ -70,10 +71,11 @@ class KpiTile(QFrame):
         self.setToolTip(f"{self.title.text()}: {text}" + (f" ({detail})" if detail else ""))
 
 
-def _interval(stat: Stat | None, kind: str) -> str:
+def _interval(stat: Stat | None, kind: str, currency: str | None = None) -> str:
     if stat is None or stat.ci95[0] == stat.ci95[1]:
         return ""
-    return f"95 % {format_value(stat.ci95[0], kind)}–{format_value(stat.ci95[1], kind)}"
+    return (f"95 % {format_figure(stat.ci95[0], kind, currency)}–"
+            f"{format_figure(stat.ci95[1], kind, currency)}")
 
 
 class ResultsDock(QDockWidget):
@@ -135,10 +137,12 @@ class ResultsDock(QDockWidget):
         column.setContentsMargins(0, 4, 0, 0)
         label = QLabel("Bottlenecks, worst first (click one to select it)")
         label.setObjectName("sectionTitle")
+        label.setToolTip(RULE)
         column.addWidget(label)
         self.bottlenecks = QListWidget()
         self.bottlenecks.setWordWrap(True)
         self.bottlenecks.setObjectName("bottlenecks")
+        self.bottlenecks.setToolTip(RULE)
         self.bottlenecks.itemClicked.connect(self._on_bottleneck_clicked)
         column.addWidget(self.bottlenecks, 3)
         label = QLabel("Warnings")
@@ -209,10 +213,12 @@ class ResultsDock(QDockWidget):
         for bottleneck in results.bottlenecks:
             item = QListWidgetItem(bottleneck.reason)
             item.setData(Qt.ItemDataRole.UserRole, (bottleneck.lane, bottleneck.node))
-            item.setToolTip(f"{bottleneck.severity.capitalize()}: click to select it")
+            item.setToolTip(f"{bottleneck.severity.capitalize()}: click to select it.\n\n{RULE}")
             self.bottlenecks.addItem(item)
         if not results.bottlenecks:
-            self.bottlenecks.addItem("No bottleneck: no lane above 80 % and no long waits.")
+            item = QListWidgetItem(f"No bottleneck. {RULE}")
+            item.setToolTip(RULE)
+            self.bottlenecks.addItem(item)
         self.warnings.clear()
         for warning in results.warnings or ["No warnings."]:
             self.warnings.addItem(warning)
@@ -231,11 +237,11 @@ class ResultsDock(QDockWidget):
                  "cost_per_won": r.cost_per_won}
         for key, _title, kind in TILES:
             value = kpis.get("sla_attainment") if key == "sla" else kpis.get(key)
-            detail = _interval(stats.get(key), kind)
+            detail = _interval(stats.get(key), kind, r.currency)
             if key == "sla" and value is not None:
                 checked = sum(s.checked.mean for s in r.slas.values())
                 detail = f"of {checked:,.0f} checked"
-            self.tiles[key].show_value(format_value(value, kind), detail)
+            self.tiles[key].show_value(format_figure(value, kind, r.currency), detail)
 
     def _draw_charts(self) -> None:
         """Charts are drawn when their tab is first shown (drawing all five takes a moment)."""
@@ -285,20 +291,24 @@ class ResultsDock(QDockWidget):
 
 
 def _table_widget(table: Table) -> QTableWidget:
+    """The table with every cell formatted as the KPI tiles format it (Table.text)."""
     widget = QTableWidget(len(table.rows), len(table.headers))
+    widget.setObjectName(f"table_{table.name}")
     widget.setHorizontalHeaderLabels(table.headers)
+    for c, header in enumerate(table.headers):
+        note = table.notes.get(header)
+        if note:
+            widget.horizontalHeaderItem(c).setToolTip(" ".join(note.split()))
     widget.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     widget.setAlternatingRowColors(True)
     widget.verticalHeader().setVisible(False)
+    widget.setWordWrap(False)
+    right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
     for r, row in enumerate(table.rows):
         for c, value in enumerate(row):
-            if isinstance(value, float):
-                text = f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
-            else:
-                text = "" if value is None else str(value)
-            item = QTableWidgetItem(text)
-            if isinstance(value, int | float):
-                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            item = QTableWidgetItem(table.text(value))
+            if isinstance(value, Value | Interval | int | float):
+                item.setTextAlignment(right)
             widget.setItem(r, c, item)
     widget.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     widget.horizontalHeader().setStretchLastSection(True)
