@@ -9,10 +9,13 @@ from PySide6.QtCore import QPoint, QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QApplication,
+    QDockWidget,
     QFileDialog,
+    QFrame,
     QLabel,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
     QWidget,
 )
 
@@ -61,6 +64,7 @@ class MainWindow(QMainWindow):
         self.palette_dock = PaletteDock(self.theme, self)
         self.properties_dock = PropertiesDock(self)
         self.problems_dock = ProblemsDock(self)
+        _scroll_dock_body(self.palette_dock)  # a short screen scrolls it, the window fits
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.palette_dock)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.properties_dock)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.problems_dock)
@@ -454,6 +458,17 @@ class MainWindow(QMainWindow):
         self.actions.refresh_icons(self.theme)
         self.simulation.refresh_theme()
         self.settings.setValue("view/theme", mode)
+
+
+def _scroll_dock_body(dock: QDockWidget) -> None:
+    """Put a dock's content in a frameless scroll area, so its minimum height is small."""
+    body = dock.widget()
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    scroll.setWidget(body)
+    dock.setWidget(scroll)
 
 
 def _slug(name: str) -> str:

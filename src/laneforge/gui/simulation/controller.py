@@ -7,10 +7,11 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QLocale, QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QFrame, QMessageBox, QScrollArea
 
+from ...app.currency import set_locale_currency
 from ...model import Process, errors, validate
 from ...render.tint import decorations, legend
 from ...sim import simulate
@@ -35,6 +36,8 @@ class SimulationController(QObject):
         self.stale = False
         self._on_done: Callable[[Any], None] | None = None
         self._document: Any = None
+        # money without a process currency is shown in the currency of the user's locale
+        set_locale_currency(QLocale().currencySymbol(QLocale.CurrencySymbolFormat.CurrencyIsoCode))
         self.results_dock = ResultsDock(window)
         self.scenarios_dock = ScenariosDock(window)
         self.compare_view = CompareView()
@@ -244,8 +247,10 @@ class SimulationController(QObject):
         self._make_room(self.compare_dock)
 
     def _make_room(self, dock: QDockWidget) -> None:
-        """Results need space: grow a short bottom dock to about 40 % of the window."""
-        wanted = int(self.window.height() * 0.42)
+        """Results need space: grow a short bottom dock to about 40 % of the window, or 60 %
+        of a short one (a small screen or 200 % scaling), where the dock then scrolls."""
+        height = self.window.height()
+        wanted = int(height * (0.42 if height >= 700 else 0.6))
         if dock.height() < wanted * 0.8:
             self.window.resizeDocks([dock], [wanted], Qt.Orientation.Vertical)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -71,6 +73,71 @@ class KpiTile(QFrame):
         self.setToolTip(f"{self.title.text()}: {text}" + (f" ({detail})" if detail else ""))
 
 
+class TileGrid(QWidget):
+    """KPI tiles in as many equal columns as fit the width (at least one), rows below.
+
+    The tiles are placed by hand (no layout of its own), so the parent layout asks this
+    widget's heightForWidth and the dock reflows rather than growing sideways."""
+
+    SPACING = 6
+
+    def __init__(self, tiles: list[QWidget], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.tiles = tiles
+        for tile in tiles:
+            tile.setParent(self)
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+        self.columns = len(tiles)
+
+    def tile_width(self) -> int:
+        """The narrowest a tile may be: its title, value and interval whole."""
+        return max(tile.sizeHint().width() for tile in self.tiles)
+
+    def tile_height(self) -> int:
+        return max(tile.sizeHint().height() for tile in self.tiles)
+
+    def columns_for(self, width: int) -> int:
+        fit = (width + self.SPACING) // (self.tile_width() + self.SPACING)
+        return max(1, min(len(self.tiles), fit))
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        rows = -(-len(self.tiles) // self.columns_for(width))
+        return rows * self.tile_height() + (rows - 1) * self.SPACING
+
+    def sizeHint(self) -> QSize:
+        width = len(self.tiles) * (self.tile_width() + self.SPACING) - self.SPACING
+        return QSize(width, self.heightForWidth(width))
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self.tile_width(), self.heightForWidth(max(self.width(), 1)))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.arrange()
+
+    def arrange(self) -> None:
+        """Place the tiles for the current width (again after their texts changed)."""
+        width = self.width()
+        columns = self.columns_for(width)
+        changed = columns != self.columns
+        self.columns = columns
+        tile_w = (width - (columns - 1) * self.SPACING) / columns
+        tile_h = self.tile_height()
+        for index, tile in enumerate(self.tiles):
+            row, column = divmod(index, columns)
+            x = round(column * (tile_w + self.SPACING))
+            tile.setGeometry(x, row * (tile_h + self.SPACING),
+                             round((column + 1) * (tile_w + self.SPACING) - self.SPACING) - x,
+                             tile_h)
+        if changed or self.height() != self.heightForWidth(width):
+            self.updateGeometry()
+
+
 def _interval(stat: Stat | None, kind: str, currency: str | None = None) -> str:
     if stat is None or stat.ci95[0] == stat.ci95[1]:
         return ""
@@ -121,15 +188,12 @@ class ResultsDock(QDockWidget):
         head.addWidget(self.on_diagram)
         head.addWidget(self.export_button)
         layout.addLayout(head)
-        # KPI tiles, one row
-        tiles = QHBoxLayout()
-        tiles.setSpacing(6)
+        # KPI tiles: one row when there is room, more rows in a narrow dock
         self.tiles: dict[str, KpiTile] = {}
         for key, title, _kind in TILES:
-            tile = KpiTile(key, title)
-            self.tiles[key] = tile
-            tiles.addWidget(tile, 1)
-        layout.addLayout(tiles)
+            self.tiles[key] = KpiTile(key, title)
+        self.tile_grid = TileGrid(list(self.tiles.values()))
+        layout.addWidget(self.tile_grid)
         # bottlenecks beside the charts and tables
         split = QSplitter(Qt.Orientation.Horizontal)
         left = QWidget()
@@ -209,6 +273,7 @@ class ResultsDock(QDockWidget):
             f"{results.seed}, horizon {describe_hours(results.horizon_hours)}, warm-up "
             f"{describe_hours(results.warmup_hours)} ({results.seconds:.1f} s)")
         self._fill_tiles(results)
+        self.tile_grid.arrange()
         self.bottlenecks.clear()
         for bottleneck in results.bottlenecks:
             item = QListWidgetItem(bottleneck.reason)
