@@ -103,7 +103,7 @@ class GeneralPage(Editor):
         if self._changed(self.description, process.description) and (
                 self.description.toPlainText() != process.description):
             self.description.setPlainText(process.description)
-        self.currency.lineEdit().setPlaceholderText(f"from the locale ({locale_currency()})")
+        self.currency.lineEdit().setPlaceholderText(f"{locale_currency()} (locale)")
         self.show_text(self.currency.lineEdit(), process.currency or "")
         start = QDateTime(process.start)
         if self._changed(self.start, start):

@@ -101,6 +101,13 @@ class CompareView(QWidget):
         self._apply_style()
         self._update_buttons()
 
+    def heightForWidth(self, width: int) -> int:
+        """Its minimum height: the dock's scroll area would otherwise take the preferred
+        height of the wrapped labels as the view's height and push the table and chart
+        below the fold; this way they share what the dock has and scroll only below it."""
+        layout = self.layout()
+        return layout.minimumSize().height() if layout is not None else -1
+
     # --- showing -------------------------------------------------------------------------
     def show_runs(self, runs: Sequence[Results]) -> None:
         """Compare ``runs`` (first = baseline): fill the table and draw the chart."""
@@ -203,8 +210,9 @@ class CompareView(QWidget):
         orientation = Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical
         if self.splitter.orientation() != orientation:
             self.splitter.setOrientation(orientation)
-            self.splitter.setStretchFactor(0, 1 if wide else 3)
-            self.splitter.setStretchFactor(1, 1 if wide else 2)
+            # the table gets the larger share: with five runs it is the wider of the two
+            self.splitter.setStretchFactor(0, 3)
+            self.splitter.setStretchFactor(1, 2)
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)

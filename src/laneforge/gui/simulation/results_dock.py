@@ -76,8 +76,8 @@ class KpiTile(QFrame):
 class TileGrid(QWidget):
     """KPI tiles in as many equal columns as fit the width (at least one), rows below.
 
-    The tiles are placed by hand (no layout of its own), so the parent layout asks this
-    widget's heightForWidth and the dock reflows rather than growing sideways."""
+    The tiles are placed by hand (no layout of its own) and the widget takes the height
+    its rows need, so the dock reflows rather than growing sideways."""
 
     SPACING = 6
 
@@ -86,9 +86,9 @@ class TileGrid(QWidget):
         self.tiles = tiles
         for tile in tiles:
             tile.setParent(self)
-        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
-        policy.setHeightForWidth(True)
-        self.setSizePolicy(policy)
+        # no height-for-width: a scroll area would size the whole dock body by it; the
+        # height is set from the width instead, whenever the arrangement changes
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.columns = len(tiles)
 
     def tile_width(self) -> int:
@@ -102,19 +102,16 @@ class TileGrid(QWidget):
         fit = (width + self.SPACING) // (self.tile_width() + self.SPACING)
         return max(1, min(len(self.tiles), fit))
 
-    def hasHeightForWidth(self) -> bool:
-        return True
-
-    def heightForWidth(self, width: int) -> int:
+    def height_for(self, width: int) -> int:
         rows = -(-len(self.tiles) // self.columns_for(width))
         return rows * self.tile_height() + (rows - 1) * self.SPACING
 
     def sizeHint(self) -> QSize:
         width = len(self.tiles) * (self.tile_width() + self.SPACING) - self.SPACING
-        return QSize(width, self.heightForWidth(width))
+        return QSize(width, self.height_for(max(self.width(), 1)))
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(self.tile_width(), self.heightForWidth(max(self.width(), 1)))
+        return QSize(self.tile_width(), self.height_for(max(self.width(), 1)))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -134,8 +131,22 @@ class TileGrid(QWidget):
             tile.setGeometry(x, row * (tile_h + self.SPACING),
                              round((column + 1) * (tile_w + self.SPACING) - self.SPACING) - x,
                              tile_h)
-        if changed or self.height() != self.heightForWidth(width):
-            self.updateGeometry()
+        height = self.height_for(width)
+        if changed or self.minimumHeight() != height:
+            self.setFixedHeight(height)
+
+
+class _Body(QWidget):
+    """The dock's content. Wrapped labels give its layout a height-for-width, which a
+    scroll area would take as the body's height (the preferred one, taller than the dock):
+    the charts then hid below the fold. Its minimum height is all it needs instead; the
+    charts take what is left and the dock scrolls only when even that does not fit."""
+
+    def heightForWidth(self, width: int) -> int:
+        layout = self.layout()
+        if layout is None:
+            return super().heightForWidth(width)
+        return max(layout.minimumSize().height(), 0)
 
 
 def _interval(stat: Stat | None, kind: str, currency: str | None = None) -> str:
@@ -155,7 +166,7 @@ class ResultsDock(QDockWidget):
         self.setObjectName("ResultsDock")
         self.results: Results | None = None
         self.dark = False
-        body = QWidget()
+        body = _Body()
         layout = QVBoxLayout(body)
         layout.setContentsMargins(8, 6, 8, 6)
         # progress of a run
