@@ -255,12 +255,30 @@ def comparison_chart(runs: Sequence[Any], rows: Sequence[Any], style: ChartStyle
     axes.set_xlim(0, top * 1.08)
     axes.set_xlabel("% of the first run")
     axes.grid(axis="y", visible=False)
-    legend = figure.legend(*axes.get_legend_handles_labels(), loc="outside lower center",
-                           ncols=min(count, 3), fontsize=7.8, frameon=False)
-    for text in legend.get_texts():
-        text.set_color(style.subtext)
+    figure.legend(*axes.get_legend_handles_labels(), loc="outside lower center",
+                  ncols=min(count, 3), fontsize=7.8, frameon=False, labelcolor=style.subtext)
     _title(axes, "Scenarios compared", style)
     return figure
+
+
+def fit_legend(figure: Figure) -> None:
+    """Give the figure's legend (below the plot) as many columns as its width holds, so
+    no run's name is cut however narrow the chart is drawn; call after a resize."""
+    if not figure.legends:
+        return
+    old = figure.legends[0]
+    handles, labels = old.legend_handles, [t.get_text() for t in old.get_texts()]
+    color = old.get_texts()[0].get_color() if labels else None
+    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    old.remove()
+    probe = figure.legend(handles, labels, loc="outside lower center", ncols=1,
+                          fontsize=7.8, frameon=False)
+    column = probe.get_window_extent(renderer).width
+    probe.remove()
+    fits = int(figure.bbox.width * 0.96 // max(column, 1.0))
+    figure.legend(handles, labels, loc="outside lower center",
+                  ncols=max(1, min(len(labels), fits)), fontsize=7.8, frameon=False,
+                  labelcolor=color)
 
 
 def sweep_chart(values: Sequence[float], stats: Sequence[Any], label: str, kpi: str,

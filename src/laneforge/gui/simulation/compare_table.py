@@ -176,7 +176,7 @@ class CompareTable(QTableWidget):
         header = self.horizontalHeaderItem(column)
         title = header.text() if header is not None else ""
         head = self.horizontalHeader().fontMetrics().horizontalAdvance(title) + 24
-        return max(head, self.sizeHintForColumn(column))
+        return max(head, self.sizeHintForColumn(column) + (8 if column == 0 else 0))
 
     def fit_columns(self) -> None:
         """Every column as wide as its widest text; spare width goes to the run columns,

@@ -22,7 +22,13 @@ from PySide6.QtWidgets import (
 from ...app.compare import SIGNIFICANCE_RULE, Row, compare, run_name
 from ...atomic import atomic_write_text
 from ...model import describe_hours
-from ...render.charts import DARK_CHARTS, LIGHT_CHARTS, ChartStyle, comparison_chart
+from ...render.charts import (
+    DARK_CHARTS,
+    LIGHT_CHARTS,
+    ChartStyle,
+    comparison_chart,
+    fit_legend,
+)
 from ...sim.results import Results
 from ..properties.look import muted_color
 from ..properties.widgets import push_button
@@ -160,6 +166,9 @@ class CompareView(QWidget):
         figure = comparison_chart(self.runs, self.rows, chart_style(self.palette()))
         self.chart.set_figure(figure)
         self.chart.canvas.setObjectName("compare_chart")
+        # the legend's columns follow the chart's width, so no run's name is cut
+        figure.canvas.mpl_connect("resize_event", lambda _event: fit_legend(figure))
+        fit_legend(figure)
 
     @property
     def figure(self) -> Figure | None:
