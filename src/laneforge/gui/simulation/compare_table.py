@@ -215,6 +215,14 @@ class CompareTable(QTableWidget):
                 text += " (neither higher nor lower is better)"
         return text
 
+    def minimumSizeHint(self) -> QSize:
+        """Room for the header and six rows: fewer would not read as a table (a short dock
+        scrolls instead)."""
+        height = (self.horizontalHeader().sizeHint().height()
+                  + 6 * self.verticalHeader().defaultSectionSize() + 2 * self.frameWidth()
+                  + self.horizontalScrollBar().sizeHint().height())
+        return QSize(super().minimumSizeHint().width(), height)
+
     def sizeHint(self) -> QSize:
         rows = min(max(self.rowCount(), 4), 14)
         height = (self.horizontalHeader().sizeHint().height()

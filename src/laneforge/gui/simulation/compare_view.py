@@ -36,6 +36,9 @@ from .chart_panel import ChartPanel
 from .compare_export import csv_text, shown_text
 from .compare_table import CompareTable, VerdictColors
 
+#: the narrowest view that shows table and chart side by side (else one above the other)
+WIDE_ENOUGH = 1100
+
 
 def chart_style(palette: QPalette) -> ChartStyle:
     """Dark charts on a dark window; the background is the palette's base colour."""
@@ -57,6 +60,7 @@ class CompareView(QWidget):
         self.title = QLabel("No comparison yet")
         self.title.setObjectName("compare_title")
         self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.title.setWordWrap(True)  # five scenario names must not widen the dock
         self.subtitle = QLabel("Tick scenarios in the Scenarios panel and press Compare "
                                "with baseline.")
         self.subtitle.setObjectName("compare_subtitle")
@@ -166,6 +170,8 @@ class CompareView(QWidget):
         figure = comparison_chart(self.runs, self.rows, chart_style(self.palette()))
         self.chart.set_figure(figure)
         self.chart.canvas.setObjectName("compare_chart")
+        # six KPI groups of up to five bars stay apart; a short dock scrolls instead
+        self.chart.canvas.setMinimumHeight(max(240, self.fontMetrics().lineSpacing() * 15))
         # the legend's columns follow the chart's width, so no run's name is cut
         figure.canvas.mpl_connect("resize_event", lambda _event: fit_legend(figure))
         fit_legend(figure)
@@ -215,7 +221,8 @@ class CompareView(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:
         """Table and chart side by side in a wide, short dock; one above the other otherwise."""
         super().resizeEvent(event)
-        wide = self.width() > 1.8 * self.height()
+        # side by side only when both get a readable width (not in a 200 % window)
+        wide = self.width() > 1.8 * self.height() and self.width() >= WIDE_ENOUGH
         orientation = Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical
         if self.splitter.orientation() != orientation:
             self.splitter.setOrientation(orientation)
