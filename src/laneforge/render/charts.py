@@ -223,6 +223,14 @@ def comparison_rows(rows: Sequence[Any], limit: int = 8) -> list[Any]:
     return chosen[:limit]
 
 
+def _two_lines(label: str, width: int = 26) -> str:
+    """A KPI name on at most two lines (the table beside the chart has it in full)."""
+    lines = textwrap.wrap(label, width)
+    if len(lines) <= 2:
+        return "\n".join(lines)
+    return lines[0] + "\n" + textwrap.shorten(" ".join(lines[1:]), width, placeholder="…")
+
+
 def comparison_chart(runs: Sequence[Any], rows: Sequence[Any], style: ChartStyle = LIGHT_CHARTS,
                      ) -> Figure:
     """Grouped horizontal bars of the headline KPIs, one colour per run, each relative to the
@@ -250,8 +258,7 @@ def comparison_chart(runs: Sequence[Any], rows: Sequence[Any], style: ChartStyle
                   color=style.palette[i % len(style.palette)])
     axes.axvline(100, color=style.subtext, linewidth=0.8)
     axes.set_yticks(slots)
-    axes.set_yticklabels([textwrap.shorten(r.metric.label, 34, placeholder="…")
-                          for r in chosen], fontsize=7.8)
+    axes.set_yticklabels([_two_lines(r.metric.label) for r in chosen], fontsize=7.8)
     axes.set_xlim(0, top * 1.08)
     axes.set_xlabel("% of the first run")
     axes.grid(axis="y", visible=False)
