@@ -316,8 +316,10 @@ def sweep_chart(values: Sequence[float], stats: Sequence[Any], label: str, kpi: 
     if percent or min(lows, default=0.0) >= 0:
         axes.set_ylim(bottom=0)
     axes.set_xlabel(label)
-    axes.set_ylabel(kpi + (" (%)" if percent else ""))
-    _title(axes, f"{kpi} against {label}", style)
+    # the title names the KPI (wrapped, never cut); the y axis only its unit when long
+    short = kpi if len(kpi) <= 28 else ("share" if percent else "")
+    axes.set_ylabel(short + (" (%)" if percent else ""))
+    _title(axes, textwrap.fill(f"{kpi} against {label}", 66), style)
     return figure
 
 
