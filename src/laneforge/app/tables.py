@@ -145,8 +145,13 @@ def kpi_table(r: Results) -> Table:
     return Table("kpis", "Key figures", ["KPI", "Mean", INTERVAL], rows, r.currency)
 
 
+CRITERIA_WORDS = {"utilization": "load", "wait": "wait", "sla": "SLA misses",
+                  "unstable": "cannot keep up"}
+
+
 def lane_table(r: Results) -> Table:
     flagged = {b.lane: b.severity for b in r.bottlenecks}
+    criteria = bottleneck_lanes(r)
     rows: list[list[object]] = []
     for lane_id, lane in r.lanes.items():
         utilization = _stat(lane.utilization, "percent") if lane.utilization is not None \
@@ -155,10 +160,17 @@ def lane_table(r: Results) -> Table:
         rows.append([r.label("lanes", lane_id), *utilization,
                      Value(lane.queue_mean.mean, "count"), Value(lane.busy_hours.mean, "count"),
                      Value(lane.cost.mean, "money"),
-                     f"yes ({severity})" if severity else ""])
+                     _bottleneck_cell(severity, criteria.get(lane_id, ["unstable"]))])
     return Table("lanes", "Lanes", ["Lane", "Utilization", INTERVAL, "Mean queue",
                                     "Busy staff-hours", "Cost", "Bottleneck"], rows,
                  r.currency, {"Bottleneck": bottleneck_lanes.__doc__ or ""})
+
+
+def _bottleneck_cell(severity: str | None, criteria: list[str]) -> str:
+    """"high: load, SLA misses": the severity and which thresholds of the rule it crossed."""
+    if not severity:
+        return ""
+    return f"{severity}: " + ", ".join(CRITERIA_WORDS[c] for c in criteria)
 
 
 def task_table(r: Results) -> Table:
