@@ -258,6 +258,7 @@ def comparison_chart(runs: Sequence[Any], rows: Sequence[Any], style: ChartStyle
                   color=style.palette[i % len(style.palette)])
     axes.axvline(100, color=style.subtext, linewidth=0.8)
     axes.set_yticks(slots)
+    axes.kpi_labels = [r.metric.label for r in chosen]  # type: ignore[attr-defined]
     axes.set_yticklabels([_two_lines(r.metric.label) for r in chosen], fontsize=7.8)
     axes.set_xlim(0, top * 1.08)
     axes.set_xlabel("% of the first run")
@@ -270,7 +271,8 @@ def comparison_chart(runs: Sequence[Any], rows: Sequence[Any], style: ChartStyle
 
 def fit_legend(figure: Figure) -> None:
     """Give the figure's legend (below the plot) as many columns as its width holds, so
-    no run's name is cut however narrow the chart is drawn; call after a resize."""
+    no run's name is cut however narrow the chart is drawn, and the KPI names two lines
+    only where the bars leave room for them; call after a resize."""
     if not figure.legends:
         return
     old = figure.legends[0]
@@ -286,6 +288,17 @@ def fit_legend(figure: Figure) -> None:
     figure.legend(handles, labels, loc="outside lower center",
                   ncols=max(1, min(len(labels), fits)), fontsize=7.8, frameon=False,
                   labelcolor=color)
+    axes = figure.axes[0] if figure.axes else None
+    names = getattr(axes, "kpi_labels", None)
+    engine = figure.get_layout_engine()
+    if axes is None or not names or engine is None:
+        return
+    axes.set_yticklabels([_two_lines(name) for name in names], fontsize=7.8)
+    engine.execute(figure)  # where the plot ends up, to see how much room each KPI has
+    line = 7.8 / 72 * figure.dpi * 1.3
+    if axes.bbox.height / len(names) < 2.6 * line:
+        axes.set_yticklabels([textwrap.shorten(name, 34, placeholder="…") for name in names],
+                             fontsize=7.8)
 
 
 def sweep_chart(values: Sequence[float], stats: Sequence[Any], label: str, kpi: str,
