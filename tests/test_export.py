@@ -122,8 +122,8 @@ def test_comparison_report_and_csv_tables(lifecycle, tmp_path, qapp):
     files = sorted(p.name for p in (tmp_path / "csv").iterdir())
     assert "baseline-lanes.csv" in files and "hire-2-sdrs-lanes.csv" in files
     with open(tmp_path / "csv" / "hire-2-sdrs-kpis.csv", newline="") as stream:
-        rows = {r["kpi"]: r for r in csv.DictReader(stream)}
-    assert float(rows["leads"]["mean"]) == pytest.approx(runs[1].leads.mean, rel=1e-5)
+        rows = {r["KPI"]: r for r in csv.DictReader(stream)}
+    assert float(rows["Leads"]["Mean"]) == pytest.approx(runs[1].leads.mean, rel=1e-5)
 
 
 def test_pdf_report_has_the_diagram_then_the_findings(lifecycle, quick_results, tmp_path,

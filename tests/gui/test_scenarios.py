@@ -452,10 +452,10 @@ def test_compare_table_deltas_are_the_differences_of_the_results(qtbot, tiny_run
             assert verdict == row.verdict(column)
             assert item.foreground().color() == colors.of(verdict)
             verdicts.add(verdict)
-    assert verdicts == {"better", "worse", "same"}
+    assert verdicts == {"better", "worse", "changed", "same"}
     wait = view.rows[labels.index("Wait: Call")]
     assert wait.verdict(1) == "better" and colors.of("better") != colors.of("worse")
-    assert "95 % intervals do not overlap" in view.legend.text()
+    assert "paired differences" in view.legend.text()
 
 
 def test_compare_exports_csv_copies_and_saves_charts(qtbot, tiny_runs, tmp_path, monkeypatch):

@@ -9,6 +9,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMessageBox
 
 from laneforge.app.compare import format_value
+from laneforge.app.currency import format_money
 from laneforge.gui.commands import SetValueCommand
 from laneforge.gui.mainwindow import MainWindow
 from laneforge.gui.recovery import RecoveryStore
@@ -58,7 +59,7 @@ def test_run_shows_the_kpis_of_the_results(window, qtbot):
     assert tiles["lead_to_won"].value.text() == format_value(kpis["lead_to_won"], "percent")
     assert tiles["cycle_p90"].value.text() == format_value(kpis["cycle_p90"], "hours")
     assert tiles["sla"].value.text() == format_value(kpis["sla_attainment"], "percent")
-    assert tiles["cost_per_won"].value.text() == format_value(kpis["cost_per_won"], "money")
+    assert tiles["cost_per_won"].value.text() == format_money(kpis["cost_per_won"], None)
     dock = window.simulation.results_dock
     assert dock.bottlenecks.count() == len(results.bottlenecks)
     assert dock.bottlenecks.item(0).text() == results.bottlenecks[0].reason
@@ -141,9 +142,9 @@ def test_tables_export_to_csv(window, qtbot, tmp_path):
                      "tasks.csv"]
     with open(tmp_path / "tables" / "lanes.csv", newline="") as stream:
         rows = list(csv.DictReader(stream))
-    sdr = next(r for r in rows if r["lane"] == "Inside Sales (SDR)")
+    sdr = next(r for r in rows if r["Lane"] == "Inside Sales (SDR)")
     results = window.simulation.results
-    assert float(sdr["utilization"]) == pytest.approx(
+    assert float(sdr["Utilization (share 0-1)"]) == pytest.approx(
         results.lanes["inside_sales"].utilization.mean, rel=1e-5)
 
 

@@ -1,8 +1,12 @@
 """Scenarios side by side: the same KPI rows for every run, with deltas against the first.
 
-A difference counts as significant only when the two 95 % intervals do not overlap, so a
-manager is not sent chasing noise. Each metric knows whether higher is better, which the
-app uses to colour a delta green or red.
+Scenarios run with the same seed share random numbers replication by replication (common
+random numbers), so a difference is judged on the paired differences: significant when the
+95 % Student-t interval of "replication i of B minus replication i of A" excludes zero
+(:meth:`Stat.differs_from`). That test sees consistent small changes that two overlapping
+intervals would hide, and still calls noise noise. Each metric knows whether higher is
+better, which the app uses to colour a delta green or red; a significant change of a
+metric where neither direction is better (utilization, leads) is "changed", never grey.
 """
 
 from __future__ import annotations
@@ -13,8 +17,18 @@ from typing import Literal
 
 from ..model import describe_hours, format_value
 from ..sim.results import Results, Stat
+from .currency import format_figure, format_money
+
+__all__ = ["VERDICT_WORDS", "Metric", "Row", "compare", "format_delta", "format_figure",
+           "format_value", "metrics_for", "run_name"]
 
 Direction = Literal["higher", "lower", "neutral"]
+#: how a verdict reads in legends, tooltips and exports
+VERDICT_WORDS = {"better": "better", "worse": "worse", "changed": "changed (neither is better)",
+                 "same": "not significant", "none": ""}
+SIGNIFICANCE_RULE = ("a difference is significant when the 95 % interval of the paired "
+                     "differences (replication by replication, same random numbers) "
+                     "excludes zero")
 
 
 @dataclass(frozen=True)
@@ -33,19 +47,24 @@ class Row:
     #: value minus the first run's value (None where either is missing)
     deltas: list[float | None]
     significant: list[bool]
+    #: the currency money figures are shown in (the first run's process's)
+    currency: str | None = None
 
-    def verdict(self, column: int) -> Literal["better", "worse", "same", "none"]:
-        """How a column compares with the first: 'same' when not significant."""
+    def verdict(self, column: int) -> Literal["better", "worse", "changed", "same", "none"]:
+        """How a column compares with the first: 'same' only when not significant;
+        'changed' when significant for a metric where neither direction is better."""
         delta = self.deltas[column]
         if delta is None or column == 0:
             return "none"
-        if not self.significant[column] or delta == 0 or self.metric.better == "neutral":
+        if not self.significant[column] or delta == 0:
             return "same"
+        if self.metric.better == "neutral":
+            return "changed"
         good = delta > 0 if self.metric.better == "higher" else delta < 0
         return "better" if good else "worse"
 
 
-def format_delta(delta: float | None, kind: str) -> str:
+def format_delta(delta: float | None, kind: str, currency: str | None = None) -> str:
     if delta is None:
         return ""
     magnitude = abs(delta)
@@ -56,6 +75,8 @@ def format_delta(delta: float | None, kind: str) -> str:
         return f"{sign}{magnitude * 100:.1f} pt"
     if kind == "hours":
         return f"{sign}{describe_hours(magnitude)}"
+    if kind == "money":
+        return f"{sign}{format_money(magnitude, currency)}"
     return f"{sign}{format_value(magnitude, kind)}"
 
 
@@ -114,8 +135,8 @@ def compare(runs: Sequence[Results]) -> list[Row]:
                 significant.append(False)
             else:
                 deltas.append(value.mean - base.mean)
-                significant.append(not value.overlaps(base))
-        rows.append(Row(metric, values, deltas, significant))
+                significant.append(value.differs_from(base))
+        rows.append(Row(metric, values, deltas, significant, runs[0].currency))
     return rows
 
 

@@ -15,7 +15,7 @@ from ..atomic import atomic_write_text
 from ..model import Process, describe_hours
 from ..render import charts
 from ..sim.results import Results
-from .compare import compare, format_delta, format_value, run_name
+from .compare import compare, format_delta, format_figure, run_name
 from .tables import Table, all_tables, write_tables
 
 CSS = """
@@ -32,6 +32,7 @@ table { border-collapse: collapse; font-size: 13px; margin: 8px 0 16px; }
 th, td { border-bottom: 1px solid #E3E6EA; padding: 4px 10px; text-align: right; }
 th:first-child, td:first-child { text-align: left; } th { color: #5F6B7A; font-weight: 600; }
 .better { color: #2E9E5B; } .worse { color: #D93025; } .same { color: #8A94A3; }
+.changed { color: #3B6FB6; }
 .figure { margin: 12px 0; } .figure svg { max-width: 100%; height: auto; }
 .diagram { overflow-x: auto; border: 1px solid #E3E6EA; border-radius: 8px; }
 ol li { margin-bottom: 6px; }
@@ -52,14 +53,8 @@ def _svg_only(svg: str) -> str:
 def _table_html(table: Table) -> str:
     head = "".join(f"<th>{_esc(h)}</th>" for h in table.headers)
     rows = []
-    for row in table.rows:
-        cells = []
-        for value in row:
-            if isinstance(value, float):
-                text = f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
-            else:
-                text = "" if value is None else str(value)
-            cells.append(f"<td>{_esc(text)}</td>")
+    for row in table.shown_rows():
+        cells = [f"<td>{_esc(text)}</td>" for text in row]
         rows.append(f"<tr>{''.join(cells)}</tr>")
     return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
 
@@ -80,10 +75,11 @@ def _tiles(r: Results) -> str:
     for label, value, kind, stat in tiles:
         ci = ""
         if stat is not None and stat.ci95[0] != stat.ci95[1]:
-            ci = (f"<div class='ci'>95 % {format_value(stat.ci95[0], kind)}–"
-                  f"{format_value(stat.ci95[1], kind)}</div>")
+            ci = (f"<div class='ci'>95 % {format_figure(stat.ci95[0], kind, r.currency)}–"
+                  f"{format_figure(stat.ci95[1], kind, r.currency)}</div>")
         out.append(f"<div class='tile'><div class='label'>{_esc(label)}</div>"
-                   f"<div class='value'>{_esc(format_value(value, kind))}</div>{ci}</div>")
+                   f"<div class='value'>{_esc(format_figure(value, kind, r.currency))}</div>"
+                   f"{ci}</div>")
     return f"<div class='tiles'>{''.join(out)}</div>"
 
 
@@ -128,11 +124,11 @@ def comparison_sections(runs: Sequence[Results]) -> list[str]:
     for row in rows:
         cells = [f"<td>{_esc(row.metric.label)}</td>"]
         for i, value in enumerate(row.values):
-            text = format_value(value.mean if value else None, row.metric.kind)
+            text = format_figure(value.mean if value else None, row.metric.kind, row.currency)
             if i:
-                delta = format_delta(row.deltas[i], row.metric.kind)
+                delta = format_delta(row.deltas[i], row.metric.kind, row.currency)
                 verdict = row.verdict(i)
-                css = verdict if verdict in ("better", "worse") else "same"
+                css = verdict if verdict in ("better", "worse", "changed") else "same"
                 if delta:
                     text += f" <span class='{css}'>({_esc(delta)})</span>"
             cells.append(f"<td>{text}</td>")
@@ -142,7 +138,9 @@ def comparison_sections(runs: Sequence[Results]) -> list[str]:
         "<h2>Scenarios side by side</h2>",
         "<p class='note'>Deltas are against the first column, with common random numbers. "
         "<span class='better'>Green</span> is better, <span class='worse'>red</span> is worse, "
-        "<span class='same'>grey</span> is not significant (the 95 % intervals overlap).</p>",
+        "<span class='changed'>blue</span> changed where neither direction is better, "
+        "<span class='same'>grey</span> is not significant: the 95 % interval of the paired "
+        "differences (replication by replication) includes zero.</p>",
         f"<table><tr><th></th>{head}</tr>{''.join(body)}</table>",
         f"<div class='figure'>{_svg_only(charts.to_svg(figure))}</div>",
     ]

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..model import describe_hours
+from ..sim.analysis import RULE
 from ..sim.capacity import CapacityEstimate, ReverseFunnel
 from ..sim.results import Results, Stat
 from .compare import compare, format_delta, format_value, run_name
+from .currency import format_figure, format_money
 
 
 def _interval(stat: Stat, kind: str) -> str:
@@ -67,7 +69,7 @@ def format_results(r: Results) -> str:
         if r.lead_to_won is not None:
             won += f" ({r.lead_to_won.mean * 100:.2f} % of leads)"
         if r.cost_per_won is not None:
-            won += f"; cost per won deal {format_value(r.cost_per_won.mean, 'money')}"
+            won += f"; cost per won deal {format_money(r.cost_per_won.mean, r.currency)}"
         lines.append(won)
     lines.append("")
     lines.append("Lanes:")
@@ -81,7 +83,7 @@ def format_results(r: Results) -> str:
             _interval(lane.utilization, "percent") if lane.utilization else "no limit",
             f"{lane.queue_mean.mean:.1f}",
             f"{describe_hours(worst[0])} at {r.label('nodes', worst[1])}" if worst else "–",
-            format_value(lane.cost.mean, "money"),
+            format_money(lane.cost.mean, r.currency),
         ])
     lines += _table(rows, "lllll")
     if r.slas:
@@ -96,7 +98,7 @@ def format_results(r: Results) -> str:
         for i, b in enumerate(r.bottlenecks, 1):
             lines.append(f"  {i}. {b.reason}")
     else:
-        lines.append("Bottlenecks: none; no lane is above 80 % or keeps leads waiting an hour.")
+        lines.append(f"Bottlenecks: none. {RULE}")
     if r.warnings:
         lines.append("")
         lines.append("Warnings:")
@@ -115,9 +117,9 @@ def format_comparison(runs: Sequence[Results]) -> str:
     for row in rows:
         cells = [row.metric.label]
         for i, value in enumerate(row.values):
-            text = format_value(value.mean if value else None, row.metric.kind)
+            text = format_figure(value.mean if value else None, row.metric.kind, row.currency)
             if i:
-                delta = format_delta(row.deltas[i], row.metric.kind)
+                delta = format_delta(row.deltas[i], row.metric.kind, row.currency)
                 if delta:
                     mark = "" if row.significant[i] else " (n.s.)"
                     text += f"  [{delta}{mark}]"
@@ -126,8 +128,9 @@ def format_comparison(runs: Sequence[Results]) -> str:
     lines = [f"{runs[0].process}: {len(runs)} runs, {runs[0].replications} replications each, "
              f"seed {runs[0].seed} (common random numbers)", ""]
     lines += _table(table, "l" + "r" * len(runs))
-    lines += ["", "[deltas] against the first column; n.s. = the 95 % intervals overlap, so the "
-              "difference is not significant."]
+    lines += ["", "[deltas] against the first column; n.s. = not significant: the 95 % "
+              "interval of the paired differences (replication by replication, same random "
+              "numbers) includes zero."]
     return "\n".join(lines)
 
 

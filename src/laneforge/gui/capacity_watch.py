@@ -1,4 +1,10 @@
-"""The instant capacity estimate while editing, computed off the UI thread after a short pause."""
+"""The instant capacity estimate while editing, computed off the UI thread after a short pause.
+
+The status bar's load read-out (:func:`status_text`) follows the watcher's state, so it
+never contradicts the Problems dock: "estimating…" from the edit until the estimate is
+there, the loads when it is, "not estimated while the process has errors" only when
+validation found errors (the same validation the Problems dock lists).
+"""
 
 from __future__ import annotations
 
@@ -16,6 +22,10 @@ class CapacityWatcher(QObject):
     """``schedule(process)`` after edits; ``estimated`` delivers the newest estimate only."""
 
     estimated = Signal(object)  # CapacityEstimate | None (None: the process is not valid)
+    #: an edit was scheduled: the shown estimate is out of date until ``estimated``
+    pending = Signal()
+    #: the estimate failed for a valid process (the message says why)
+    failed = Signal(str)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -35,6 +45,12 @@ class CapacityWatcher(QObject):
         self._pending = process.detached_copy()
         self._generation += 1
         self._timer.start()
+        self.pending.emit()
+
+    @property
+    def busy(self) -> bool:
+        """True from an edit until its estimate (or failure) is delivered."""
+        return self._pending is not None or self._future is not None
 
     def _start(self) -> None:
         if self._pending is None:
@@ -55,8 +71,9 @@ class CapacityWatcher(QObject):
             return  # a newer edit is on its way
         try:
             result = future.result()
-        except Exception:
-            result = None
+        except Exception as exc:  # a valid process the estimate cannot handle
+            self.failed.emit(str(exc) or type(exc).__name__)
+            return
         self.estimated.emit(result)
 
     def shutdown(self) -> None:
@@ -69,3 +86,22 @@ def _estimate(process: Process) -> CapacityEstimate | None:
     if errors(validate(process)):
         return None
     return estimate_capacity(process)
+
+
+ESTIMATING = "Load: estimating…"
+INVALID = "Load: not estimated while the process has errors (see Problems)"
+
+
+def status_text(estimate: CapacityEstimate | None) -> str:
+    """The status bar's read-out of an estimate (None: the process has errors)."""
+    if estimate is None:
+        return INVALID
+    parts = []
+    for load in estimate.lanes:
+        if load.utilization is None:
+            continue
+        text = f"{load.name} {load.utilization * 100:.0f} %"
+        if load.utilization >= 1.0:
+            text = f"<b><span style='color:#D93025'>{text}</span></b>"
+        parts.append(text)
+    return "Load: " + " · ".join(parts) if parts else "Load: no lane has a staff limit"

@@ -9,10 +9,13 @@ from PySide6.QtCore import QPoint, QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QApplication,
+    QDockWidget,
     QFileDialog,
+    QFrame,
     QLabel,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
     QWidget,
 )
 
@@ -20,7 +23,8 @@ from ..bundled import template_name, template_path
 from ..io import ProcessFileError, load_process, save_process
 from ..sim import CapacityEstimate
 from .canvas import DiagramScene, DiagramView
-from .capacity_watch import CapacityWatcher
+from .capacity_watch import ESTIMATING, CapacityWatcher
+from .capacity_watch import status_text as capacity_status
 from .document import Document
 from .edits import blank_process
 from .find_bar import FindBar
@@ -64,6 +68,7 @@ class MainWindow(QMainWindow):
         self.palette_dock = PaletteDock(self.theme, self)
         self.properties_dock = PropertiesDock(self)
         self.problems_dock = ProblemsDock(self)
+        _scroll_dock_body(self.palette_dock)  # a short screen scrolls it, the window fits
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.palette_dock)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.properties_dock)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.problems_dock)
@@ -83,6 +88,9 @@ class MainWindow(QMainWindow):
 
         self.capacity = CapacityWatcher(self)
         self.capacity.estimated.connect(self._on_capacity_estimated)
+        self.capacity.pending.connect(lambda: self.status_capacity.setText(ESTIMATING))
+        self.capacity.failed.connect(
+            lambda why: self.status_capacity.setText(f"Load: could not be estimated ({why})"))
         self.autosave = QTimer(self)
         self.autosave.setInterval(AUTOSAVE_MS)
         self.autosave.timeout.connect(self.write_recovery)
@@ -139,21 +147,12 @@ class MainWindow(QMainWindow):
         self.capacity.schedule(self.document.process)
 
     def _on_capacity_estimated(self, estimate: CapacityEstimate | None) -> None:
+        self.status_capacity.setText(capacity_status(estimate))
         if estimate is None:
-            self.status_capacity.setText("Capacity: fix the problems to see the load per lane")
             self.scene.set_lane_loads({})
             return
         loads = {ld.lane: ld.utilization for ld in estimate.lanes if ld.utilization is not None}
         self.scene.set_lane_loads(loads)
-        parts = []
-        for load in estimate.lanes:
-            if load.utilization is None:
-                continue
-            text = f"{load.name} {load.utilization * 100:.0f} %"
-            if load.utilization >= 1.0:
-                text = f"<b><span style='color:#D93025'>{text}</span></b>"
-            parts.append(text)
-        self.status_capacity.setText("Load: " + " · ".join(parts) if parts else "")
 
     def _on_problems_changed(self, problems: list) -> None:
         self.problems_dock.set_problems(problems)
@@ -458,6 +457,17 @@ class MainWindow(QMainWindow):
         self.actions.refresh_icons(self.theme)
         self.simulation.refresh_theme()
         self.settings.setValue("view/theme", mode)
+
+
+def _scroll_dock_body(dock: QDockWidget) -> None:
+    """Put a dock's content in a frameless scroll area, so its minimum height is small."""
+    body = dock.widget()
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    scroll.setWidget(body)
+    dock.setWidget(scroll)
 
 
 def _slug(name: str) -> str:

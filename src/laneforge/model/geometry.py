@@ -155,15 +155,20 @@ def node_subtitle(node: NodeBase) -> str:
         duration = getattr(node, "duration", None)
         return f"{describe_hours(mean_hours(duration))}" if duration is not None else ""
     if kind == "source":
+        # the mean over the week, weekday profile applied: the figure the properties show
+        from .rate_text import per_day_text
+
         arrivals = node.arrival_list()  # type: ignore[attr-defined]
-        if len(arrivals) == 1:
-            arrival = arrivals[0]
-            if hasattr(arrival, "rate"):
-                return str(arrival.rate)
-            if hasattr(arrival, "batch"):
-                return f"{arrival.batch} at once"
-            return f"every {describe_hours(float(arrival.interarrival.mean))}"
-        return f"{len(arrivals)} streams" if arrivals else ""
+        if not arrivals:
+            return ""
+        per_hour = float(node.mean_rate_per_hour)  # type: ignore[attr-defined]
+        if not per_hour:
+            batches = sum(getattr(a, "batch", 0) for a in arrivals)
+            return f"{batches} at once" if batches else ""
+        plain = (len(arrivals) == 1 and hasattr(arrivals[0], "rate")
+                 and not arrivals[0].profile and arrivals[0].rate.per_hour == per_hour)
+        text = per_day_text(per_hour) if plain else f"≈ {per_day_text(per_hour)}"
+        return text + (f" · {len(arrivals)} streams" if len(arrivals) > 1 else "")
     if kind == "end":
         return str(getattr(node, "outcome", ""))
     return ""

@@ -13,6 +13,7 @@ from typing import Any
 import matplotlib
 from matplotlib import font_manager
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from ..bundled import resources_dir
 from ..model import describe_hours
@@ -222,42 +223,92 @@ def comparison_rows(rows: Sequence[Any], limit: int = 8) -> list[Any]:
     return chosen[:limit]
 
 
+def _two_lines(label: str, width: int = 26) -> str:
+    """A KPI name on at most two lines (the table beside the chart has it in full)."""
+    lines = textwrap.wrap(label, width)
+    if len(lines) <= 2:
+        return "\n".join(lines)
+    return lines[0] + "\n" + textwrap.shorten(" ".join(lines[1:]), width, placeholder="…")
+
+
 def comparison_chart(runs: Sequence[Any], rows: Sequence[Any], style: ChartStyle = LIGHT_CHARTS,
                      ) -> Figure:
-    """Grouped bars of the headline KPIs, one colour per run (values relative to the first)."""
-    chosen = comparison_rows(rows)
+    """Grouped horizontal bars of the headline KPIs, one colour per run, each relative to the
+    first run; the KPI names read on the left, whole, and the legend sits below the plot, so
+    five or more scenarios stay readable in a narrow dock."""
+    chosen = comparison_rows(rows, limit=6)
     figure, axes = _figure(style, 7.6, 3.8)
     if not chosen:
         axes.set_axis_off()
         return figure
-    width = 0.8 / len(runs)
+    count = len(runs)
+    height = 0.82 / count
     top = 100.0
+    # the first KPI at the top, the first run at the top of each group
+    slots = list(range(len(chosen)))[::-1]
     for i, run in enumerate(runs):
-        heights = []
+        widths = []
         for row in chosen:
             base, value = row.values[0], row.values[i]
-            heights.append(100.0 * value.mean / base.mean if value and base and base.mean
-                           else 0.0)
-        top = max(top, *heights)
-        positions = [k + (i - (len(runs) - 1) / 2) * width for k in range(len(chosen))]
-        axes.bar(positions, heights, width=width * 0.92, label=run.scenario or "Baseline",
-                 color=style.palette[i % len(style.palette)])
-    axes.axhline(100, color=style.subtext, linewidth=0.8)
-    axes.set_xticks(range(len(chosen)))
-    axes.set_xticklabels([textwrap.fill(r.metric.label.replace(": ", " "), 14) for r in chosen],
-                         fontsize=7.4)
-    axes.set_ylim(0, top * 1.22)  # room for the legend above the bars
-    axes.set_ylabel("% of the first run")
-    axes.grid(axis="x", visible=False)
-    _legend(axes, style, ncols=min(len(runs), 4), loc="upper left")
+            widths.append(100.0 * value.mean / base.mean if value and base and base.mean
+                          else 0.0)
+        top = max(top, *widths)
+        positions = [k + ((count - 1) / 2 - i) * height for k in slots]
+        axes.barh(positions, widths, height=height * 0.9, label=run.scenario or "Baseline",
+                  color=style.palette[i % len(style.palette)])
+    axes.axvline(100, color=style.subtext, linewidth=0.8)
+    axes.set_yticks(slots)
+    axes.kpi_labels = [r.metric.label for r in chosen]  # type: ignore[attr-defined]
+    axes.set_yticklabels([_two_lines(r.metric.label) for r in chosen], fontsize=7.8)
+    axes.set_xlim(0, top * 1.08)
+    axes.set_xlabel("% of the first run")
+    axes.grid(axis="y", visible=False)
+    figure.legend(*axes.get_legend_handles_labels(), loc="outside lower center",
+                  ncols=min(count, 3), fontsize=7.8, frameon=False, labelcolor=style.subtext)
     _title(axes, "Scenarios compared", style)
     return figure
 
 
+def fit_legend(figure: Figure) -> None:
+    """Give the figure's legend (below the plot) as many columns as its width holds, so
+    no run's name is cut however narrow the chart is drawn, and the KPI names two lines
+    only where the bars leave room for them; call after a resize."""
+    if not figure.legends:
+        return
+    old = figure.legends[0]
+    handles, labels = old.legend_handles, [t.get_text() for t in old.get_texts()]
+    color = old.get_texts()[0].get_color() if labels else None
+    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    old.remove()
+    probe = figure.legend(handles, labels, loc="outside lower center", ncols=1,
+                          fontsize=7.8, frameon=False)
+    column = probe.get_window_extent(renderer).width
+    probe.remove()
+    fits = int(figure.bbox.width * 0.96 // max(column, 1.0))
+    figure.legend(handles, labels, loc="outside lower center",
+                  ncols=max(1, min(len(labels), fits)), fontsize=7.8, frameon=False,
+                  labelcolor=color)
+    axes = figure.axes[0] if figure.axes else None
+    names = getattr(axes, "kpi_labels", None)
+    engine = figure.get_layout_engine()
+    if axes is None or not names or engine is None:
+        return
+    axes.set_yticklabels([_two_lines(name) for name in names], fontsize=7.8)
+    engine.execute(figure)  # where the plot ends up, to see how much room each KPI has
+    line = 7.8 / 72 * figure.dpi * 1.3
+    if axes.bbox.height / len(names) < 2.6 * line:
+        axes.set_yticklabels([textwrap.shorten(name, 34, placeholder="…") for name in names],
+                             fontsize=7.8)
+
+
 def sweep_chart(values: Sequence[float], stats: Sequence[Any], label: str, kpi: str,
                 *, target: float | None = None, best: float | None = None,
-                percent: bool = False, style: ChartStyle = LIGHT_CHARTS) -> Figure:
-    """A KPI with its 95 % interval against the swept parameter; the best value marked."""
+                percent: bool = False, integer: bool = False,
+                style: ChartStyle = LIGHT_CHARTS) -> Figure:
+    """A KPI with its 95 % interval against the swept parameter; the best value marked.
+
+    ``integer``: the parameter is a whole number (staff), so the axis ticks are whole
+    numbers only. Intervals come clipped from the results (no negative share)."""
     figure, axes = _figure(style)
     factor = 100.0 if percent else 1.0
     means = [s.mean * factor for s in stats]
@@ -273,9 +324,15 @@ def sweep_chart(values: Sequence[float], stats: Sequence[Any], label: str, kpi: 
         axes.axvline(best, color=style.good, linewidth=1.2)
         axes.text(best, 0.97, f" {best:g}", color=style.good, fontsize=8.5, va="top",
                   transform=axes.get_xaxis_transform(), fontweight=600)
+    if integer:
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if percent or min(lows, default=0.0) >= 0:
+        axes.set_ylim(bottom=0)
     axes.set_xlabel(label)
-    axes.set_ylabel(kpi + (" (%)" if percent else ""))
-    _title(axes, f"{kpi} against {label}", style)
+    # the title names the KPI (wrapped, never cut); the y axis only its unit when long
+    short = kpi if len(kpi) <= 28 else ("share" if percent else "")
+    axes.set_ylabel(short + (" (%)" if percent else ""))
+    _title(axes, textwrap.fill(f"{kpi} against {label}", 66), style)
     return figure
 
 

@@ -27,8 +27,15 @@ from .stats import summarize, t975
 WON = "won"
 
 
-def stat(values: Sequence[float]) -> Stat:
+def stat(values: Sequence[float | None]) -> Stat:
+    """A figure over replications (one value per replication, None where it has none); the
+    interval is clipped at zero: every figure here is a count, a time, money or a share."""
     return Stat.model_validate(summarize(values))
+
+
+def share(values: Sequence[float | None]) -> Stat:
+    """A share over replications, its interval clipped to [0, 1]."""
+    return Stat.model_validate(summarize(values, upper=1.0))
 
 
 def _series(rows: list[list[float]], step: float) -> Series:
@@ -75,6 +82,7 @@ def aggregate(
     seed: int,
     estimate: CapacityEstimate | None,
     seconds: float = 0.0,
+    currency: str | None = None,
 ) -> Results:
     reps = sorted(reps, key=lambda r: r["replication"])
 
@@ -86,9 +94,10 @@ def aggregate(
     stages = {name: over("stages", name) for name in c.stages}
     conversions: dict[str, Stat] = {}
     for first, second in zip(c.stages, c.stages[1:], strict=False):
-        values = [r["stages"][second] / r["stages"][first] for r in reps if r["stages"][first]]
-        if values:
-            conversions[f"{first}->{second}"] = stat(values)
+        values = [r["stages"][second] / r["stages"][first] if r["stages"][first] else None
+                  for r in reps]
+        if any(v is not None for v in values):
+            conversions[f"{first}->{second}"] = share(values)
     nodes = {
         node.id: NodeResult(
             visits=over("nodes", node.id, "visits"),
@@ -101,7 +110,7 @@ def aggregate(
     }
     lanes = {
         lane.id: LaneResult(
-            utilization=over("lanes", lane.id, "utilization")
+            utilization=share([r["lanes"][lane.id]["utilization"] for r in reps])
             if lane.staff is not None else None,
             queue_mean=over("lanes", lane.id, "queue_mean"),
             cost=over("lanes", lane.id, "cost"),
@@ -113,21 +122,21 @@ def aggregate(
         sla.id: SLAResult(
             checked=over("slas", sla.id, "checked"),
             breached=over("slas", sla.id, "breached"),
-            breach_rate=stat([r["slas"][sla.id]["breach_rate"] for r in reps
-                              if r["slas"][sla.id]["checked"]]),
+            breach_rate=share([r["slas"][sla.id]["breach_rate"]
+                               if r["slas"][sla.id]["checked"] else None for r in reps]),
         )
         for sla in c.slas
     }
     total_costs = [sum(lane["cost"] for lane in r["lanes"].values()) for r in reps]
     has_won = WON in c.outcomes
     won = outcomes.get(WON) if has_won else None
-    lead_to_won = stat([r["outcomes"][WON] / r["leads"] for r in reps if r["leads"]]) \
-        if has_won else None
+    lead_to_won = share([r["outcomes"][WON] / r["leads"] if r["leads"] else None
+                         for r in reps]) if has_won else None
     cost_per_won = None
     if has_won:
-        ratios = [cost / r["outcomes"][WON] for cost, r in zip(total_costs, reps, strict=True)
-                  if r["outcomes"][WON]]
-        cost_per_won = stat(ratios) if ratios else None
+        ratios = [cost / r["outcomes"][WON] if r["outcomes"][WON] else None
+                  for cost, r in zip(total_costs, reps, strict=True)]
+        cost_per_won = stat(ratios) if any(v is not None for v in ratios) else None
     results = Results(
         process=c.name,
         scenario=scenario,
@@ -171,8 +180,10 @@ def aggregate(
             "lanes": {lane.id: lane.name for lane in c.lanes},
             "slas": {sla.id: sla.name for sla in c.slas},
             "node_lanes": {node.id: c.lanes[node.lane].id for node in c.nodes},
+            "sla_lanes": {sla.id: c.lanes[c.nodes[sla.target].lane].id for sla in c.slas},
         },
         seconds=seconds,
+        currency=currency,
     )
     results.bottlenecks = find_bottlenecks(c, results, estimate)
     results.warnings = find_warnings(c, results, reps, estimate)

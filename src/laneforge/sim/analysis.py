@@ -1,8 +1,13 @@
 """What holds leads back, in sentences a manager understands; and what to be careful about.
 
-Lanes are ranked by the waiting they cause (lead-hours spent waiting for their tasks per
-week). A lane whose work arrives faster than its staff can do it, or whose queue keeps
-growing to the end of the run, is called unstable and reported plainly.
+One rule says what a bottleneck is (:data:`RULE`, :func:`bottleneck_lanes`): a lane is one
+when its utilization, the working-hours wait before one of its tasks, or the misses of an
+SLA that ends at one of its tasks crosses a stated threshold, or when it cannot keep up.
+The results dock, the lane table, the text report and the slides all use that one list.
+Bottlenecks are ranked by severity, then by the waiting they cause (lead-hours spent
+waiting for their tasks per week). A lane whose work arrives faster than its staff can do
+it, or whose queue keeps growing to the end of the run, is called unstable and reported
+plainly.
 """
 
 from __future__ import annotations
@@ -18,10 +23,17 @@ if TYPE_CHECKING:
     from .capacity import CapacityEstimate
     from .results import Bottleneck, Results
 
-#: a lane above this utilization is a bottleneck even if waits are still short
+#: a lane at or above this utilization is a bottleneck even if waits are still short
 BUSY = 0.80
-#: a mean wait in working hours above this makes a lane a bottleneck at any utilization
+#: a mean wait in working hours at or above this before one of its tasks makes a lane a
+#: bottleneck at any utilization (waiting for a free person, not for the team to come in)
 LONG_WAIT = 2.0
+#: an SLA ending at one of the lane's tasks missed this often makes the lane a bottleneck
+SLA_MISS = 0.10
+RULE = (f"A lane is a bottleneck when its utilization is {BUSY:.0%} or more, when leads "
+        f"wait {LONG_WAIT:g} working hours or more on average before one of its tasks, "
+        f"when {SLA_MISS:.0%} or more miss an SLA that ends at one of its tasks, or when "
+        "work arrives faster than its staff can do it.").replace("%", " %")
 #: stage names that read well in the plural ("MQLs wait", "Customers wait")
 COUNTABLE = {"lead", "customer", "opportunity", "contact", "prospect", "account", "deal"}
 SUGGESTED_UTILIZATION = 0.85
@@ -104,6 +116,37 @@ def _unstable(c: Compiled, results: Results, estimate: CapacityEstimate | None) 
     return found
 
 
+def bottleneck_lanes(results: Results, unstable: set[str] | frozenset[str] = frozenset(),
+                     ) -> dict[str, list[str]]:
+    """A lane is a bottleneck when its utilization is 80 % or more, when leads wait 2
+    working hours or more on average before one of its tasks, when 10 % or more miss an
+    SLA that ends at one of its tasks, or when it cannot keep up.
+
+    Returns lane id -> the criteria it meets ("utilization", "wait", "sla", "unstable"),
+    only for lanes that meet one; computed from the results alone, so the lane table and
+    the SLA table show the very numbers that decided it.
+    """
+    node_lanes = results.labels.get("node_lanes", {})
+    sla_lanes = results.labels.get("sla_lanes", {})
+    found: dict[str, list[str]] = {}
+    for lane_id, lane in results.lanes.items():
+        criteria = []
+        if lane.utilization is not None and lane.utilization.mean >= BUSY:
+            criteria.append("utilization")
+        if any(node_lanes.get(node_id) == lane_id and node.visits.mean
+               and node.working_wait_hours.mean >= LONG_WAIT
+               for node_id, node in results.nodes.items()):
+            criteria.append("wait")
+        if any(sla_lanes.get(sla_id) == lane_id and sla.checked.mean
+               and sla.breach_rate.mean >= SLA_MISS for sla_id, sla in results.slas.items()):
+            criteria.append("sla")
+        if lane_id in unstable:
+            criteria.append("unstable")
+        if criteria:
+            found[lane_id] = criteria
+    return found
+
+
 def find_bottlenecks(
     c: Compiled, results: Results, estimate: CapacityEstimate | None
 ) -> list[Bottleneck]:
@@ -111,13 +154,17 @@ def find_bottlenecks(
 
     weeks = (c.horizon - c.warmup) / 168.0
     unstable = _unstable(c, results, estimate)
+    flagged = bottleneck_lanes(results, set(unstable))
     found: list[Bottleneck] = []
     for lane in c.lanes:
-        if lane.staff is None:
+        if lane.id not in flagged:
             continue
         lane_result = results.lanes[lane.id]
         util = lane_result.utilization.mean if lane_result.utilization else 0.0
-        tasks = [n for n in c.nodes if n.kind == TASK and n.lane == lane.index]
+        tasks = [n for n in c.nodes if n.kind == TASK and n.lane == lane.index
+                 and results.nodes[n.id].visits.mean]
+        if not tasks:
+            tasks = [n for n in c.nodes if n.lane == lane.index]
         if not tasks:
             continue
         # rank by waiting for a free person (inside working hours), not for the team to
@@ -129,10 +176,10 @@ def find_bottlenecks(
         worst = max(tasks, key=lambda n: waiting[n.index])
         wait = results.nodes[worst.id].wait_hours.mean
         working = results.nodes[worst.id].working_wait_hours.mean
-        if util < BUSY and working < LONG_WAIT and lane.id not in unstable:
-            continue
+        load_text = (f"{lane.name} runs at {pct(util)} of capacity" if lane_result.utilization
+                     else f"{lane.name} has no staff limit")
         sentence = (
-            f"{lane.name} runs at {pct(util)} of capacity; "
+            f"{load_text}; "
             f"{_who_waits(c, worst.index)} wait {describe_hours(wait)} on average "
             f"for \u201c{worst.name}\u201d"
         )
@@ -161,7 +208,7 @@ def find_bottlenecks(
             sentence += " " + unstable[lane.id]
         severity = (
             "critical" if lane.id in unstable or util >= 0.95
-            else "high" if util >= 0.85 or worst_breach >= 0.10 or working >= 8.0
+            else "high" if util >= 0.85 or worst_breach >= SLA_MISS or working >= 8.0
             else "moderate"
         )
         found.append(Bottleneck(

@@ -22,6 +22,10 @@ class Stat(BaseModel):
     ci95: tuple[float, float]
     min: float
     max: float
+    #: the value of each replication in order (None where it had none), for paired
+    #: comparisons between scenarios run with the same seed; not written to JSON, so
+    #: results read back from a file compare by their intervals
+    samples: tuple[float | None, ...] | None = Field(default=None, exclude=True, repr=False)
 
     @property
     def half_width(self) -> float:
@@ -30,6 +34,26 @@ class Stat(BaseModel):
     def overlaps(self, other: Stat) -> bool:
         """True if the two 95 % intervals overlap (a difference not shown to be real)."""
         return self.ci95[0] <= other.ci95[1] and other.ci95[0] <= self.ci95[1]
+
+    def differs_from(self, base: Stat) -> bool:
+        """True when this figure differs significantly from ``base``.
+
+        With per-replication values on both sides (runs sharing seeds: common random
+        numbers) the test is paired: the 95 % Student-t interval of the differences
+        replication by replication must exclude zero. Without them (results read from JSON)
+        the two intervals must not overlap, a stricter test.
+        """
+        if self.samples is not None and base.samples is not None:
+            from .stats import paired_difference
+
+            found = paired_difference(base.samples, self.samples)
+            if found is None:
+                return False
+            mean, low, high = found
+            if low == high:  # every replication moved by the same amount
+                return mean != 0.0
+            return low > 0.0 or high < 0.0
+        return not self.overlaps(base)
 
 
 class CycleTime(BaseModel):
@@ -125,6 +149,8 @@ class Results(BaseModel):
     capacity: list[LaneCapacity] = []
     labels: dict[str, dict[str, str]] = {}
     seconds: float = 0.0
+    #: the process's currency (ISO 4217); None: the reader's locale decides
+    currency: str | None = None
 
     def to_json(self) -> str:
         return self.model_dump_json(indent=2) + "\n"

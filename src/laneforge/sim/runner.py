@@ -172,5 +172,5 @@ def simulate(
         raise Cancelled() from None
     return aggregate(
         compiled, results, scenario=scenario, seed=run_seed, estimate=estimate,
-        seconds=time.perf_counter() - started,
+        seconds=time.perf_counter() - started, currency=variant.currency,
     )

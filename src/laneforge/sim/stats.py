@@ -30,20 +30,59 @@ def t975(df: int) -> float:
     return z + g1 / df + g2 / df**2 + g3 / df**3
 
 
-def summarize(values: Sequence[float]) -> dict[str, float | list[float]]:
-    """mean, Student-t 95 % interval of the mean, min and max over replications."""
-    finite = [float(v) for v in values if v is not None and math.isfinite(v)]
+def mean_interval(values: Sequence[float]) -> tuple[float, float]:
+    """(mean, half width of the Student-t 95 % interval of the mean); half 0 for one value."""
+    n = len(values)
+    mean = math.fsum(values) / n
+    if n < 2:
+        return mean, 0.0
+    var = math.fsum((v - mean) ** 2 for v in values) / (n - 1)
+    return mean, t975(n - 1) * math.sqrt(var / n)
+
+
+def clip_interval(low: float, high: float, lower: float | None = 0.0,
+                  upper: float | None = None) -> tuple[float, float]:
+    """The interval cut to what the quantity can be (no negative counts, shares in [0, 1])."""
+    if lower is not None:
+        low, high = max(low, lower), max(high, lower)
+    if upper is not None:
+        low, high = min(low, upper), min(high, upper)
+    return low, high
+
+
+def summarize(values: Sequence[float | None], *, lower: float | None = 0.0,
+              upper: float | None = None) -> dict[str, object]:
+    """mean, Student-t 95 % interval of the mean (clipped to ``lower``..``upper``), min and
+    max over replications, and the per-replication values themselves (``samples``, None
+    where a replication has no value) for paired comparisons."""
+    samples = tuple(float(v) if v is not None and math.isfinite(v) else None for v in values)
+    finite = [v for v in samples if v is not None]
     if not finite:
-        return {"mean": 0.0, "ci95": [0.0, 0.0], "min": 0.0, "max": 0.0}
-    n = len(finite)
-    mean = math.fsum(finite) / n
-    if n > 1:
-        var = math.fsum((v - mean) ** 2 for v in finite) / (n - 1)
-        half = t975(n - 1) * math.sqrt(var / n)
-    else:
-        half = 0.0
-    return {"mean": mean, "ci95": [mean - half, mean + half], "min": min(finite),
-            "max": max(finite)}
+        return {"mean": 0.0, "ci95": [0.0, 0.0], "min": 0.0, "max": 0.0, "samples": samples}
+    mean, half = mean_interval(finite)
+    # a bound never cuts off what a replication actually showed
+    if lower is not None:
+        lower = min(lower, min(finite))
+    if upper is not None:
+        upper = max(upper, max(finite))
+    low, high = clip_interval(mean - half, mean + half, lower, upper)
+    return {"mean": mean, "ci95": [low, high], "min": min(finite), "max": max(finite),
+            "samples": samples}
+
+
+def paired_difference(a: Sequence[float | None], b: Sequence[float | None],
+                      ) -> tuple[float, float, float] | None:
+    """(mean, low, high) of the 95 % Student-t interval of the paired differences b_i - a_i.
+
+    Replication i of two scenarios uses the same random numbers (common random numbers),
+    so their difference is one paired sample; replications missing on either side are left
+    out. None with fewer than two pairs (no interval to judge by).
+    """
+    pairs = [y - x for x, y in zip(a, b, strict=False) if x is not None and y is not None]
+    if len(pairs) < 2:
+        return None
+    mean, half = mean_interval(pairs)
+    return mean, mean - half, mean + half
 
 
 class LogHistogram:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...model import MISSING, BatchArrivals, IntervalArrivals, Rate, RateArrivals, format_hours
+from ...model.rate_text import per_day_text
 from .base import (
     Editor,
     Form,
@@ -56,6 +57,43 @@ def stream_per_hour(stream: Any) -> float:
         return float(classes[stream_type(stream)].model_validate(stream).mean_per_hour)
     except ValueError:
         return 0.0
+
+
+def weekday_volumes(node: Any) -> list[float] | None:
+    """New leads per day for each weekday (Monday first), or None without a profile."""
+    arrivals = node.arrival_list() if hasattr(node, "arrival_list") else []
+    if not any(getattr(a, "profile", None) for a in arrivals):
+        return None
+    days = [0.0] * 7
+    for arrival in arrivals:
+        if isinstance(arrival, RateArrivals):
+            for i, factor in enumerate(arrival.weekday_factors()):
+                days[i] += arrival.rate.per_hour * 24.0 * factor
+        else:
+            days = [d + arrival.mean_per_hour * 24.0 for d in days]
+    return days
+
+
+def volume_text(node: Any) -> str:
+    """The source's mean rate over the week (the canvas shows the same figure), with the
+    weekday profile beside it: what each weekday brings."""
+    per_hour = float(getattr(node, "mean_rate_per_hour", 0.0))
+    streams = node.arrival_list() if hasattr(node, "arrival_list") else []
+    once = any(isinstance(a, BatchArrivals) and a.every is None for a in streams)
+    if not per_hour:
+        text = "No steady flow of leads"
+    else:
+        text = (f"On average {per_day_text(per_hour)} over the week "
+                f"({per_hour * 168:,.0f} a week)")
+        days = weekday_volumes(node)
+        if days is not None:
+            text += ("; weekday profile applied: "
+                     + " · ".join(f"{name[:3]} {per_day_text(v / 24.0).removesuffix('/day')}"
+                                  for name, v in zip(DAY_NAMES, days, strict=True))
+                     + " a day")
+    if once:
+        text += " (one-off batches not counted)"
+    return text + "."
 
 
 def convert_stream(stream: Any, kind: str) -> dict[str, Any]:
@@ -323,13 +361,8 @@ class SourcePart(NodePart):
             editor.document = self.document
             caption = f"Stream {number} of {len(streams)}" if len(streams) > 1 else ""
             editor.set_stream(stream, removable=len(streams) > 1, caption=caption)
-        per_hour = getattr(self.node, "mean_rate_per_hour", 0.0)
-        once = any(stream_type(s) == "batch" and "every" not in s for s in streams)
-        text = (f"On average {per_hour * 24:.3g} new leads a day, {per_hour * 168:.3g} a week"
-                if per_hour else "No steady flow of leads")
-        if once:
-            text += " (one-off batches not counted)"
-        self.volume.setText(text + "." if streams else "No arrivals: no lead starts here.")
+        self.volume.setText(volume_text(self.node) if streams
+                            else "No arrivals: no lead starts here.")
         attributes = self.process.get_value(self.path("attributes"))
         self.overrides.set_items(attributes if isinstance(attributes, dict) else {},
                                  list(self.process.attributes))

@@ -6,8 +6,16 @@ import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import QDateTime
-from PySide6.QtWidgets import QDateTimeEdit, QLineEdit, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateTimeEdit,
+    QLineEdit,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
+from ...app.currency import COMMON, locale_currency
 from ...model import MISSING, format_hours
 from .attributes_page import AttributesPage
 from .base import Editor, Form, header, section, set_error
@@ -40,6 +48,18 @@ class GeneralPage(Editor):
         form.add("Description", self.description, "Notes for colleagues: the situation, the "
                  "sources of the figures, open questions.")
         self.description.editing_finished.connect(self._on_description_finished)
+        self.currency = QComboBox()
+        self.currency.setObjectName("currency")
+        self.currency.setEditable(True)
+        self.currency.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.currency.addItems(["", *COMMON])
+        self.currency.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.currency.setMinimumContentsLength(14)
+        form.add("Currency", self.currency, "The currency of costs and cost per won deal in "
+                 "results, reports and slides: a three-letter ISO 4217 code such as USD or "
+                 "EUR. Empty: the currency of your computer's locale.")
+        self.currency.lineEdit().editingFinished.connect(self._on_currency_finished)
+        self.currency.activated.connect(lambda _i: self._on_currency_finished())
         form = section("Simulation", Form(), column)
         self.start = QDateTimeEdit()
         self.start.setObjectName("start")
@@ -84,6 +104,8 @@ class GeneralPage(Editor):
         if self._changed(self.description, process.description) and (
                 self.description.toPlainText() != process.description):
             self.description.setPlainText(process.description)
+        self.currency.lineEdit().setPlaceholderText(f"{locale_currency()} (locale)")
+        self.show_text(self.currency.lineEdit(), process.currency or "")
         start = QDateTime(process.start)
         if self._changed(self.start, start):
             self.start.blockSignals(True)
@@ -103,6 +125,21 @@ class GeneralPage(Editor):
         name = self.name.text().strip()
         self.commit(self.name, "name", name,
                     "Rename process", check=lambda v: None if v else "The process needs a name")
+
+    def _on_currency_finished(self) -> None:
+        code = self.currency.currentText().strip().upper()
+        if code == (self.process.currency or ""):
+            self.show_text(self.currency.lineEdit(), code)
+            return
+
+        def check(value: object) -> str | None:
+            if value is MISSING or (isinstance(value, str) and len(value) == 3
+                                    and value.isalpha() and value.isascii()):
+                return None
+            return "A currency is a three-letter ISO 4217 code such as USD, EUR or GBP"
+
+        self.commit(self.currency.lineEdit(), "currency", code or MISSING, "Change currency",
+                    check=check)
 
     def _on_description_finished(self) -> None:
         text = self.description.toPlainText()

@@ -49,7 +49,7 @@ class ChartPanel(QWidget):
         self.figure = figure
         self.canvas = FigureCanvasQTAgg(figure)
         self.canvas.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.canvas.setMinimumHeight(180)
+        self.canvas.setMinimumHeight(150)
         self.holder.addWidget(self.canvas)
         self.canvas.draw_idle()
 

@@ -6,13 +6,13 @@ import csv
 import io
 from collections.abc import Sequence
 
-from ...app.compare import Row, format_delta, format_value, run_name
+from ...app.compare import VERDICT_WORDS, Row, format_delta, format_figure, run_name
 from ...sim.results import Results
 
 #: the unit a CSV column holds for each kind of metric
 UNITS = {"count": "count", "hours": "hours", "percent": "share (0-1)", "money": "money",
          "number": "number"}
-VERDICT_WORDS = {"better": "better", "worse": "worse", "same": "not significant", "none": ""}
+__all__ = ["UNITS", "VERDICT_WORDS", "cell_text", "csv_text", "run_names", "shown_text"]
 
 
 def run_names(runs: Sequence[Results]) -> list[str]:
@@ -23,8 +23,9 @@ def run_names(runs: Sequence[Results]) -> list[str]:
 def cell_text(row: Row, column: int) -> tuple[str, str]:
     """(value, delta) as shown in a cell; the first column has no delta."""
     stat = row.values[column]
-    value = format_value(stat.mean if stat is not None else None, row.metric.kind)
-    delta = "" if column == 0 else format_delta(row.deltas[column], row.metric.kind)
+    value = format_figure(stat.mean if stat is not None else None, row.metric.kind, row.currency)
+    delta = "" if column == 0 else format_delta(row.deltas[column], row.metric.kind,
+                                                 row.currency)
     return value, delta
 
 

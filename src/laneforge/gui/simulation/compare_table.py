@@ -1,4 +1,8 @@
-"""KPIs by run, each delta coloured by its verdict: green better, red worse, grey same."""
+"""KPIs by run, each delta coloured by its verdict: green better, red worse, blue changed
+(significant where neither direction is better), grey not significant.
+
+Columns are as wide as their text; with many scenarios the table scrolls sideways rather
+than cutting a value or a scenario's name."""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPalette
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -18,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...app.compare import Row, format_value
+from ...app.compare import Row, format_figure
 from ...sim.results import Results
 from .compare_export import VERDICT_WORDS, cell_text, run_names
 
@@ -34,6 +38,7 @@ class VerdictColors:
     better: QColor
     worse: QColor
     same: QColor
+    changed: QColor
 
     @classmethod
     def for_palette(cls, palette: QPalette) -> VerdictColors:
@@ -45,11 +50,12 @@ class VerdictColors:
                         ((text.red(), base.red()), (text.green(), base.green()),
                          (text.blue(), base.blue()))))
         if dark:
-            return cls(QColor("#4CC486"), QColor("#FF7A6E"), grey)
-        return cls(QColor("#1E8A4C"), QColor("#C9372C"), grey)
+            return cls(QColor("#4CC486"), QColor("#FF7A6E"), grey, QColor("#7FB2F0"))
+        return cls(QColor("#1E8A4C"), QColor("#C9372C"), grey, QColor("#2F64B0"))
 
     def of(self, verdict: str) -> QColor:
-        return {"better": self.better, "worse": self.worse}.get(verdict, self.same)
+        return {"better": self.better, "worse": self.worse,
+                "changed": self.changed}.get(verdict, self.same)
 
 
 class _CellDelegate(QStyledItemDelegate):
@@ -86,9 +92,7 @@ class _CellDelegate(QStyledItemDelegate):
             rect.setRight(rect.right() - width - GAP)
         painter.setFont(opt.font)
         painter.setPen(text)
-        painter.drawText(rect, Qt.AlignmentFlag.AlignRight | middle,
-                         QFontMetrics(opt.font).elidedText(value, Qt.TextElideMode.ElideLeft,
-                                                           rect.width()))
+        painter.drawText(rect, Qt.AlignmentFlag.AlignRight | middle, value)
         painter.restore()
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
@@ -129,10 +133,11 @@ class CompareTable(QTableWidget):
         self.setColumnCount(1 + len(runs))
         self.setHorizontalHeaderLabels(["KPI", *names])
         header = self.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         for column in range(1, 1 + len(runs)):
             self.setItemDelegateForColumn(column, self._delegate)
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             item = self.horizontalHeaderItem(column)
             item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.horizontalHeaderItem(0).setTextAlignment(Qt.AlignmentFlag.AlignLeft
@@ -153,7 +158,7 @@ class CompareTable(QTableWidget):
                 item.setData(VERDICT_ROLE, verdict)
                 if i:
                     item.setForeground(QBrush(colors.of(verdict)))
-                    if verdict in ("better", "worse"):
+                    if verdict in ("better", "worse", "changed"):
                         tint = QColor(colors.of(verdict))
                         tint.setAlpha(30)
                         item.setBackground(QBrush(tint))
@@ -162,10 +167,34 @@ class CompareTable(QTableWidget):
                 if delta:
                     width = metrics.horizontalAdvance(delta)
                     self._delta_widths[1 + i] = max(self._delta_widths.get(1 + i, 0), width)
-        for column in range(1, 1 + len(runs)):
-            self.setColumnWidth(column, self.sizeHintForColumn(column))
+        self.fit_columns()
         self.setCurrentIndex(QModelIndex())  # no focus frame on the first cell
         self.viewport().update()
+
+    def needed_width(self, column: int) -> int:
+        """The width that shows the column's header and every cell whole."""
+        header = self.horizontalHeaderItem(column)
+        title = header.text() if header is not None else ""
+        head = self.horizontalHeader().fontMetrics().horizontalAdvance(title) + 24
+        return max(head, self.sizeHintForColumn(column) + (8 if column == 0 else 0))
+
+    def fit_columns(self) -> None:
+        """Every column as wide as its widest text; spare width goes to the run columns,
+        so a few scenarios fill the table and many scroll sideways, never elided."""
+        columns = self.columnCount()
+        if not columns:
+            return
+        needed = [self.needed_width(c) for c in range(columns)]
+        spare = self.viewport().width() - sum(needed)
+        if spare > 0 and columns > 1:
+            share = spare // (columns - 1)
+            needed = [needed[0], *(w + share for w in needed[1:])]
+        for column, width in enumerate(needed):
+            self.setColumnWidth(column, width)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_columns()
 
     @staticmethod
     def _tip(row: Row, column: int, names: list[str]) -> str:
@@ -173,9 +202,11 @@ class CompareTable(QTableWidget):
         kind = row.metric.kind
         if stat is None:
             return f"{row.metric.label}: not measured in {names[column]}"
-        text = (f"{row.metric.label}, {names[column]}: {format_value(stat.mean, kind)}\n"
-                f"95 % interval {format_value(stat.ci95[0], kind)} to "
-                f"{format_value(stat.ci95[1], kind)}")
+        money = row.currency
+        text = (f"{row.metric.label}, {names[column]}: "
+                f"{format_figure(stat.mean, kind, money)}\n"
+                f"95 % interval {format_figure(stat.ci95[0], kind, money)} to "
+                f"{format_figure(stat.ci95[1], kind, money)}")
         if column:
             _value, delta = cell_text(row, column)
             verdict = row.verdict(column)
@@ -183,6 +214,14 @@ class CompareTable(QTableWidget):
             if verdict == "same" and row.metric.better == "neutral":
                 text += " (neither higher nor lower is better)"
         return text
+
+    def minimumSizeHint(self) -> QSize:
+        """Room for the header and six rows: fewer would not read as a table (a short dock
+        scrolls instead)."""
+        height = (self.horizontalHeader().sizeHint().height()
+                  + 6 * self.verticalHeader().defaultSectionSize() + 2 * self.frameWidth()
+                  + self.horizontalScrollBar().sizeHint().height())
+        return QSize(super().minimumSizeHint().width(), height)
 
     def sizeHint(self) -> QSize:
         rows = min(max(self.rowCount(), 4), 14)

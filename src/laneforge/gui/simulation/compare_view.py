@@ -19,16 +19,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...app.compare import Row, compare, run_name
+from ...app.compare import SIGNIFICANCE_RULE, Row, compare, run_name
 from ...atomic import atomic_write_text
 from ...model import describe_hours
-from ...render.charts import DARK_CHARTS, LIGHT_CHARTS, ChartStyle, comparison_chart
+from ...render.charts import (
+    DARK_CHARTS,
+    LIGHT_CHARTS,
+    ChartStyle,
+    comparison_chart,
+    fit_legend,
+)
 from ...sim.results import Results
 from ..properties.look import muted_color
 from ..properties.widgets import push_button
 from .chart_panel import ChartPanel
 from .compare_export import csv_text, shown_text
 from .compare_table import CompareTable, VerdictColors
+
+#: the narrowest view that shows table and chart side by side (else one above the other)
+WIDE_ENOUGH = 1100
 
 
 def chart_style(palette: QPalette) -> ChartStyle:
@@ -51,6 +60,7 @@ class CompareView(QWidget):
         self.title = QLabel("No comparison yet")
         self.title.setObjectName("compare_title")
         self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.title.setWordWrap(True)  # five scenario names must not widen the dock
         self.subtitle = QLabel("Tick scenarios in the Scenarios panel and press Compare "
                                "with baseline.")
         self.subtitle.setObjectName("compare_subtitle")
@@ -101,6 +111,13 @@ class CompareView(QWidget):
         self._apply_style()
         self._update_buttons()
 
+    def heightForWidth(self, width: int) -> int:
+        """Its minimum height: the dock's scroll area would otherwise take the preferred
+        height of the wrapped labels as the view's height and push the table and chart
+        below the fold; this way they share what the dock has and scroll only below it."""
+        layout = self.layout()
+        return layout.minimumSize().height() if layout is not None else -1
+
     # --- showing -------------------------------------------------------------------------
     def show_runs(self, runs: Sequence[Results]) -> None:
         """Compare ``runs`` (first = baseline): fill the table and draw the chart."""
@@ -139,9 +156,10 @@ class CompareView(QWidget):
 
         items = "&nbsp;&nbsp; ".join([dot(colors.better.name(), "better"),
                                       dot(colors.worse.name(), "worse"),
+                                      dot(colors.changed.name(), "changed (neither is better)"),
                                       dot(colors.same.name(), "not significant")])
-        return (f"<span style='color:{muted}'>{items}&nbsp;&nbsp;— a difference counts as "
-                "significant only when the two 95 % intervals do not overlap.</span>")
+        return (f"<span style='color:{muted}'>{items}&nbsp;&nbsp;— {SIGNIFICANCE_RULE}."
+                "</span>")
 
     def _draw_chart(self) -> None:
         if not self.runs:
@@ -152,6 +170,11 @@ class CompareView(QWidget):
         figure = comparison_chart(self.runs, self.rows, chart_style(self.palette()))
         self.chart.set_figure(figure)
         self.chart.canvas.setObjectName("compare_chart")
+        # six KPI groups of up to five bars stay apart; a short dock scrolls instead
+        self.chart.canvas.setMinimumHeight(max(240, self.fontMetrics().lineSpacing() * 15))
+        # the legend's columns follow the chart's width, so no run's name is cut
+        figure.canvas.mpl_connect("resize_event", lambda _event: fit_legend(figure))
+        fit_legend(figure)
 
     @property
     def figure(self) -> Figure | None:
@@ -198,12 +221,14 @@ class CompareView(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:
         """Table and chart side by side in a wide, short dock; one above the other otherwise."""
         super().resizeEvent(event)
-        wide = self.width() > 1.8 * self.height()
+        # side by side only when both get a readable width (not in a 200 % window)
+        wide = self.width() > 1.8 * self.height() and self.width() >= WIDE_ENOUGH
         orientation = Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical
         if self.splitter.orientation() != orientation:
             self.splitter.setOrientation(orientation)
-            self.splitter.setStretchFactor(0, 1 if wide else 3)
-            self.splitter.setStretchFactor(1, 1 if wide else 2)
+            # the table gets the larger share: with five runs it is the wider of the two
+            self.splitter.setStretchFactor(0, 3)
+            self.splitter.setStretchFactor(1, 2)
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)

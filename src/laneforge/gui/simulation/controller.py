@@ -7,10 +7,11 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QLocale, QObject, QPointF, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QFrame, QMessageBox, QScrollArea
 
+from ...app.currency import set_locale_currency
 from ...model import Process, errors, validate
 from ...render.tint import decorations, legend
 from ...sim import simulate
@@ -35,6 +36,8 @@ class SimulationController(QObject):
         self.stale = False
         self._on_done: Callable[[Any], None] | None = None
         self._document: Any = None
+        # money without a process currency is shown in the currency of the user's locale
+        set_locale_currency(QLocale().currencySymbol(QLocale.CurrencySymbolFormat.CurrencyIsoCode))
         self.results_dock = ResultsDock(window)
         self.scenarios_dock = ScenariosDock(window)
         self.compare_view = CompareView()
@@ -58,7 +61,7 @@ class SimulationController(QObject):
         self.runner.failed.connect(self._on_failed)
         self.runner.cancelled.connect(self._on_cancelled)
         self.results_dock.cancel_requested.connect(self.cancel)
-        self.results_dock.select_requested.connect(window.select_and_show)
+        self.results_dock.select_requested.connect(self.show_bottleneck)
         self.results_dock.show_on_diagram.connect(self._on_show_on_diagram)
         self.scenarios_dock.compare_requested.connect(self.compare)
         self._build_menu()
@@ -244,10 +247,28 @@ class SimulationController(QObject):
         self._make_room(self.compare_dock)
 
     def _make_room(self, dock: QDockWidget) -> None:
-        """Results need space: grow a short bottom dock to about 40 % of the window."""
-        wanted = int(self.window.height() * 0.42)
+        """Results need space: grow a short bottom dock to about 40 % of the window, or 60 %
+        of a short one (a small screen or 200 % scaling), where the dock then scrolls."""
+        height = self.window.height()
+        wanted = int(height * (0.45 if height >= 700 else 0.6))
         if dock.height() < wanted * 0.8:
             self.window.resizeDocks([dock], [wanted], Qt.Orientation.Vertical)
+
+    def show_bottleneck(self, selection: Any) -> None:
+        """Select a bottleneck's task (or lane) and bring it to the upper left part of the
+        canvas, clear of the results legend drawn in the bottom-right corner."""
+        window = self.window
+        window.select_and_show(selection)
+        scene, view = window.scene, window.view
+        items = [scene.node_items.get(n) for n in selection.nodes]
+        items = [i for i in items if i is not None]
+        if not items:
+            return
+        scale = view.transform().m11() or 1.0
+        viewport = view.viewport().rect()
+        wanted = QPointF(viewport.width() * 0.4, viewport.height() * 0.4)
+        middle = QPointF(viewport.width() / 2, viewport.height() / 2)
+        view.centerOn(items[0].sceneBoundingRect().center() + (middle - wanted) / scale)
 
     def _on_show_on_diagram(self, shown: bool) -> None:
         scene, view = self.window.scene, self.window.view

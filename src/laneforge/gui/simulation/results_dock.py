@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -27,10 +29,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...app.compare import format_value
-from ...app.tables import Table, all_tables, write_tables
+from ...app.currency import format_figure
+from ...app.tables import Interval, Table, Value, all_tables, write_tables
 from ...model import describe_hours
 from ...render import charts
+from ...sim.analysis import RULE
 from ...sim.results import Results, Stat
 from ..selection import Selection
 from .chart_panel import ChartPanel
@@ -70,10 +73,87 @@ class KpiTile(QFrame):
         self.setToolTip(f"{self.title.text()}: {text}" + (f" ({detail})" if detail else ""))
 
 
-def _interval(stat: Stat | None, kind: str) -> str:
+class TileGrid(QWidget):
+    """KPI tiles in as many equal columns as fit the width (at least one), rows below.
+
+    The tiles are placed by hand (no layout of its own) and the widget takes the height
+    its rows need, so the dock reflows rather than growing sideways."""
+
+    SPACING = 6
+
+    def __init__(self, tiles: list[QWidget], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.tiles = tiles
+        for tile in tiles:
+            tile.setParent(self)
+        # no height-for-width: a scroll area would size the whole dock body by it; the
+        # height is set from the width instead, whenever the arrangement changes
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.columns = len(tiles)
+
+    def tile_width(self) -> int:
+        """The narrowest a tile may be: its title, value and interval whole."""
+        return max(tile.sizeHint().width() for tile in self.tiles)
+
+    def tile_height(self) -> int:
+        return max(tile.sizeHint().height() for tile in self.tiles)
+
+    def columns_for(self, width: int) -> int:
+        fit = (width + self.SPACING) // (self.tile_width() + self.SPACING)
+        return max(1, min(len(self.tiles), fit))
+
+    def height_for(self, width: int) -> int:
+        rows = -(-len(self.tiles) // self.columns_for(width))
+        return rows * self.tile_height() + (rows - 1) * self.SPACING
+
+    def sizeHint(self) -> QSize:
+        width = len(self.tiles) * (self.tile_width() + self.SPACING) - self.SPACING
+        return QSize(width, self.height_for(max(self.width(), 1)))
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self.tile_width(), self.height_for(max(self.width(), 1)))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.arrange()
+
+    def arrange(self) -> None:
+        """Place the tiles for the current width (again after their texts changed)."""
+        width = self.width()
+        columns = self.columns_for(width)
+        changed = columns != self.columns
+        self.columns = columns
+        tile_w = (width - (columns - 1) * self.SPACING) / columns
+        tile_h = self.tile_height()
+        for index, tile in enumerate(self.tiles):
+            row, column = divmod(index, columns)
+            x = round(column * (tile_w + self.SPACING))
+            tile.setGeometry(x, row * (tile_h + self.SPACING),
+                             round((column + 1) * (tile_w + self.SPACING) - self.SPACING) - x,
+                             tile_h)
+        height = self.height_for(width)
+        if changed or self.minimumHeight() != height:
+            self.setFixedHeight(height)
+
+
+class _Body(QWidget):
+    """The dock's content. Wrapped labels give its layout a height-for-width, which a
+    scroll area would take as the body's height (the preferred one, taller than the dock):
+    the charts then hid below the fold. Its minimum height is all it needs instead; the
+    charts take what is left and the dock scrolls only when even that does not fit."""
+
+    def heightForWidth(self, width: int) -> int:
+        layout = self.layout()
+        if layout is None:
+            return super().heightForWidth(width)
+        return max(layout.minimumSize().height(), 0)
+
+
+def _interval(stat: Stat | None, kind: str, currency: str | None = None) -> str:
     if stat is None or stat.ci95[0] == stat.ci95[1]:
         return ""
-    return f"95 % {format_value(stat.ci95[0], kind)}–{format_value(stat.ci95[1], kind)}"
+    return (f"95 % {format_figure(stat.ci95[0], kind, currency)}–"
+            f"{format_figure(stat.ci95[1], kind, currency)}")
 
 
 class ResultsDock(QDockWidget):
@@ -86,7 +166,7 @@ class ResultsDock(QDockWidget):
         self.setObjectName("ResultsDock")
         self.results: Results | None = None
         self.dark = False
-        body = QWidget()
+        body = _Body()
         layout = QVBoxLayout(body)
         layout.setContentsMargins(8, 6, 8, 6)
         # progress of a run
@@ -119,15 +199,12 @@ class ResultsDock(QDockWidget):
         head.addWidget(self.on_diagram)
         head.addWidget(self.export_button)
         layout.addLayout(head)
-        # KPI tiles, one row
-        tiles = QHBoxLayout()
-        tiles.setSpacing(6)
+        # KPI tiles: one row when there is room, more rows in a narrow dock
         self.tiles: dict[str, KpiTile] = {}
         for key, title, _kind in TILES:
-            tile = KpiTile(key, title)
-            self.tiles[key] = tile
-            tiles.addWidget(tile, 1)
-        layout.addLayout(tiles)
+            self.tiles[key] = KpiTile(key, title)
+        self.tile_grid = TileGrid(list(self.tiles.values()))
+        layout.addWidget(self.tile_grid)
         # bottlenecks beside the charts and tables
         split = QSplitter(Qt.Orientation.Horizontal)
         left = QWidget()
@@ -135,10 +212,12 @@ class ResultsDock(QDockWidget):
         column.setContentsMargins(0, 4, 0, 0)
         label = QLabel("Bottlenecks, worst first (click one to select it)")
         label.setObjectName("sectionTitle")
+        label.setToolTip(RULE)
         column.addWidget(label)
         self.bottlenecks = QListWidget()
         self.bottlenecks.setWordWrap(True)
         self.bottlenecks.setObjectName("bottlenecks")
+        self.bottlenecks.setToolTip(RULE)
         self.bottlenecks.itemClicked.connect(self._on_bottleneck_clicked)
         column.addWidget(self.bottlenecks, 3)
         label = QLabel("Warnings")
@@ -205,14 +284,17 @@ class ResultsDock(QDockWidget):
             f"{results.seed}, horizon {describe_hours(results.horizon_hours)}, warm-up "
             f"{describe_hours(results.warmup_hours)} ({results.seconds:.1f} s)")
         self._fill_tiles(results)
+        self.tile_grid.arrange()
         self.bottlenecks.clear()
         for bottleneck in results.bottlenecks:
             item = QListWidgetItem(bottleneck.reason)
             item.setData(Qt.ItemDataRole.UserRole, (bottleneck.lane, bottleneck.node))
-            item.setToolTip(f"{bottleneck.severity.capitalize()}: click to select it")
+            item.setToolTip(f"{bottleneck.severity.capitalize()}: click to select it.\n\n{RULE}")
             self.bottlenecks.addItem(item)
         if not results.bottlenecks:
-            self.bottlenecks.addItem("No bottleneck: no lane above 80 % and no long waits.")
+            item = QListWidgetItem(f"No bottleneck. {RULE}")
+            item.setToolTip(RULE)
+            self.bottlenecks.addItem(item)
         self.warnings.clear()
         for warning in results.warnings or ["No warnings."]:
             self.warnings.addItem(warning)
@@ -231,11 +313,11 @@ class ResultsDock(QDockWidget):
                  "cost_per_won": r.cost_per_won}
         for key, _title, kind in TILES:
             value = kpis.get("sla_attainment") if key == "sla" else kpis.get(key)
-            detail = _interval(stats.get(key), kind)
+            detail = _interval(stats.get(key), kind, r.currency)
             if key == "sla" and value is not None:
                 checked = sum(s.checked.mean for s in r.slas.values())
                 detail = f"of {checked:,.0f} checked"
-            self.tiles[key].show_value(format_value(value, kind), detail)
+            self.tiles[key].show_value(format_figure(value, kind, r.currency), detail)
 
     def _draw_charts(self) -> None:
         """Charts are drawn when their tab is first shown (drawing all five takes a moment)."""
@@ -285,20 +367,24 @@ class ResultsDock(QDockWidget):
 
 
 def _table_widget(table: Table) -> QTableWidget:
+    """The table with every cell formatted as the KPI tiles format it (Table.text)."""
     widget = QTableWidget(len(table.rows), len(table.headers))
+    widget.setObjectName(f"table_{table.name}")
     widget.setHorizontalHeaderLabels(table.headers)
+    for c, header in enumerate(table.headers):
+        note = table.notes.get(header)
+        if note:
+            widget.horizontalHeaderItem(c).setToolTip(" ".join(note.split()))
     widget.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     widget.setAlternatingRowColors(True)
     widget.verticalHeader().setVisible(False)
+    widget.setWordWrap(False)
+    right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
     for r, row in enumerate(table.rows):
         for c, value in enumerate(row):
-            if isinstance(value, float):
-                text = f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
-            else:
-                text = "" if value is None else str(value)
-            item = QTableWidgetItem(text)
-            if isinstance(value, int | float):
-                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            item = QTableWidgetItem(table.text(value))
+            if isinstance(value, Value | Interval | int | float):
+                item.setTextAlignment(right)
             widget.setItem(r, c, item)
     widget.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     widget.horizontalHeader().setStretchLastSection(True)

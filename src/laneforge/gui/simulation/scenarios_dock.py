@@ -7,8 +7,10 @@ from typing import Any
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -93,7 +95,14 @@ class ScenariosDock(StyledDock):
         self.splitter.addWidget(self.editor)
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 3)
-        self.setWidget(self.splitter)
+        # a short screen (or 200 % scaling) scrolls the dock instead of growing the window
+        scroll = QScrollArea()
+        scroll.setObjectName("scenarios_scroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        scroll.setWidget(self.splitter)
+        self.setWidget(scroll)
         self._apply_style()
         self.refresh()
 

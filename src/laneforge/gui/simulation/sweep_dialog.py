@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...app.compare import Metric, format_value
+from ...app.compare import Metric, format_figure
 from ...app.sweep import (
     Parameter,
     SweepResult,
@@ -245,12 +245,14 @@ class SweepDialog(QDialog):
         dark = self.palette().window().color().lightness() < 128
         self.chart.set_figure(sweep_chart(
             result.values, stats, result.parameter.label, metric.label, target=target,
-            best=self.answer, percent=percent, style=DARK_CHARTS if dark else LIGHT_CHARTS))
+            best=self.answer, percent=percent, integer=result.parameter.integer,
+            style=DARK_CHARTS if dark else LIGHT_CHARTS))
+        money = result.runs[0].currency if result.runs else None
         self.table.setRowCount(len(result.values))
         for row, (value, stat) in enumerate(zip(result.values, stats, strict=True)):
-            cells = [f"{value:g}", format_value(stat.mean, metric.kind),
-                     format_value(stat.ci95[0], metric.kind),
-                     format_value(stat.ci95[1], metric.kind)]
+            cells = [f"{value:g}", format_figure(stat.mean, metric.kind, money),
+                     format_figure(stat.ci95[0], metric.kind, money),
+                     format_figure(stat.ci95[1], metric.kind, money)]
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if value == self.answer:
@@ -258,7 +260,7 @@ class SweepDialog(QDialog):
                     font.setBold(True)
                     item.setFont(font)
                 self.table.setItem(row, column, item)
-        shown_target = format_value(target, metric.kind)
+        shown_target = format_figure(target, metric.kind, money)
         if self.answer is None:
             self.answer_label.setText(f"No value in the range keeps {metric.label.lower()} "
                                       f"{goal} {shown_target}; widen the range.")
