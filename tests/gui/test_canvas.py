@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import pytest
@@ -215,6 +216,22 @@ def test_edges_start_and_end_on_node_outlines_with_arrowheads(scene_of):
         # the clickable shape includes the arrowhead
         assert item.shape().contains(QPointF((tip.x() + base_mid.x()) / 2,
                                              (tip.y() + base_mid.y()) / 2))
+
+
+def test_every_point_of_a_connector_and_its_label_can_be_clicked(scene_of):
+    # labels may sit on their own line: the clickable shape is the union, without holes
+    for path in ("processes/lead-qualification.lane.json", "processes/lead-lifecycle.lane.json"):
+        scene = scene_of(load_process(path))
+        for key, item in scene.edge_items.items():
+            shape = item.shape()
+            for (x1, y1), (x2, y2) in itertools.pairwise(item.route.points):
+                for t in (0.2, 0.5, 0.8):
+                    point = QPointF(x1 + (x2 - x1) * t, y1 + (y2 - y1) * t)
+                    assert shape.contains(point), (key, point)
+            label = item.route.label_rect
+            if label is not None:
+                assert shape.contains(QPointF(label.cx, label.cy)), key
+        assert scene.edge_items
 
 
 def test_rubber_band_selects_nodes_inside(canvas):

@@ -137,6 +137,9 @@ class EdgeItem(QGraphicsItem):
             head = QPainterPath()
             head.addPolygon(arrow_head(self.route.points))
             path = path.united(head)
+            # the shape fills with the winding rule: a label sitting on its own line (or a
+            # handle on it) must add to the clickable area, not cut a hole in it
+            path.setFillRule(Qt.FillRule.WindingFill)
             label = edge_label_rect(self.route)
             if label is not None:
                 path.addRect(label)

@@ -380,6 +380,9 @@ class DiagramView(QGraphicsView):
         super().mouseDoubleClickEvent(event)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
+        # working on the canvas ends the automatic first view: what is under the pointer
+        # must not move when a dock or the window changes size afterwards
+        self.auto_view = False
         lane = self.sticky_lane_at(event.position())
         if lane is not None and event.button() == Qt.MouseButton.LeftButton \
                 and not self._space_down:
