@@ -1,5 +1,5 @@
 """The diagram as SVG (vector, text as text), PNG (scale or DPI, optional transparency) or PDF
-(vector, landscape, fitted to the page), drawn by the same painter as the canvas.
+(vector, fitted and centred on a chosen page), drawn by the same painter as the canvas.
 
 Works headless: with no display, the offscreen Qt platform is used.
 """
@@ -10,16 +10,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QSize, QSizeF
-from PySide6.QtGui import (
-    QColor,
-    QGuiApplication,
-    QImage,
-    QPageLayout,
-    QPageSize,
-    QPainter,
-    QPdfWriter,
-)
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize
+from PySide6.QtGui import QColor, QGuiApplication, QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 
 from ..atomic import atomic_temp_path, atomic_write_bytes, replace_from_temp
@@ -27,6 +19,8 @@ from ..model import Process
 from ..model.geometry import Diagram, layout_diagram
 from .diagram import Decorations, node_markers, paint_diagram
 from .painter import LaneDecor
+from .paper import PageSetup
+from .pdf_page import fitted, page_layout, pdf_writer
 from .theme import LIGHT, Theme, register_fonts
 from .tint import decorations as results_decorations
 
@@ -119,24 +113,19 @@ def render_image(process: Process, *, scale: float = 2.0, dpi: float | None = No
 
 
 def render_pdf(process: Process, path: Path, *, theme: Theme = LIGHT, results: Any = None,
-               page: str = "A4") -> None:
-    """A vector PDF: one landscape page, the diagram fitted inside the margins."""
+               page: str | PageSetup = "A4", orientation: str = "landscape") -> None:
+    """A vector PDF on one page: the diagram fitted inside the margins and centred, its
+    text at the canvas's proportions and searchable. ``page`` is a paper name (A4, A3,
+    Letter, Legal, Tabloid or 11x17) or a :class:`PageSetup`; ``orientation`` is
+    landscape, portrait or auto (the one that shows the diagram larger)."""
     ensure_gui_application()
+    setup = page if isinstance(page, PageSetup) else PageSetup(page, orientation)
     diagram = layout_diagram(process)
     rect = _bounds(diagram)
-    writer = QPdfWriter(str(path))
-    size = QPageSize(QPageSize.PageSizeId.A3 if page.upper() == "A3" else
-                     QPageSize.PageSizeId.Letter if page.lower() == "letter" else
-                     QPageSize.PageSizeId.A4)
-    writer.setPageLayout(QPageLayout(size, QPageLayout.Orientation.Landscape,
-                                     QMarginsF(10, 10, 10, 10), QPageLayout.Unit.Millimeter))
-    writer.setTitle(process.name)
-    writer.setCreator("laneforge")
-    writer.setResolution(300)
+    writer = pdf_writer(path, page_layout(setup, rect.size()), title=process.name)
     painter = QPainter(writer)
-    target = QSizeF(painter.viewport().width(), painter.viewport().height())
-    factor = min(target.width() / rect.width(), target.height() / rect.height())
-    painter.translate((target.width() - rect.width() * factor) / 2, 0)
+    factor, dx, dy = fitted(rect, QRectF(painter.viewport()))
+    painter.translate(dx, dy)
     painter.scale(factor, factor)
     _paint(painter, process, diagram, rect, theme, decorations_for(process, theme, results),
            background=True)
@@ -145,8 +134,10 @@ def render_pdf(process: Process, path: Path, *, theme: Theme = LIGHT, results: A
 
 def export_diagram(process: Process, path: str | os.PathLike[str], *, scale: float = 2.0,
                    dpi: float | None = None, transparent: bool = False,
-                   theme: Theme = LIGHT, results: Any = None) -> Path:
-    """Write the diagram to ``path``; the format comes from its suffix (svg, png, pdf)."""
+                   theme: Theme = LIGHT, results: Any = None,
+                   page: PageSetup | None = None) -> Path:
+    """Write the diagram to ``path``; the format comes from its suffix (svg, png, pdf).
+    ``page`` sets the paper of a PDF (default: A4 landscape)."""
     target = Path(path)
     fmt = target.suffix.lower().lstrip(".")
     if fmt not in FORMATS:
@@ -166,7 +157,8 @@ def export_diagram(process: Process, path: str | os.PathLike[str], *, scale: flo
     else:
         temp = atomic_temp_path(target)
         try:
-            render_pdf(process, temp, theme=theme, results=results)
+            render_pdf(process, temp, theme=theme, results=results,
+                       page=page or PageSetup())
             replace_from_temp(temp, target)
         except BaseException:
             temp.unlink(missing_ok=True)
