@@ -10,9 +10,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF
 from PySide6.QtGui import QColor, QGuiApplication, QImage, QPainter
-from PySide6.QtSvg import QSvgGenerator
 
 from ..atomic import atomic_temp_path, atomic_write_bytes, replace_from_temp
 from ..model import Process
@@ -21,6 +20,7 @@ from .diagram import Decorations, node_markers, paint_diagram
 from .painter import LaneDecor
 from .paper import PageSetup
 from .pdf_page import fitted, page_layout, pdf_writer
+from .svg_export import grouped_svg
 from .theme import LIGHT, Theme, register_fonts
 from .tint import decorations as results_decorations
 
@@ -68,24 +68,13 @@ def _paint(painter: QPainter, process: Process, diagram: Diagram, rect: QRectF, 
 
 def render_svg(process: Process, *, theme: Theme = LIGHT, results: Any = None,
                title: str | None = None) -> str:
+    """An SVG with a group per lane, edge and node (ids and classes for vector editors),
+    text as text; see :mod:`laneforge.render.svg_export`."""
     ensure_gui_application()
     diagram = layout_diagram(process)
-    rect = _bounds(diagram)
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    generator = QSvgGenerator()
-    generator.setOutputDevice(buffer)
-    generator.setSize(QSize(int(rect.width()), int(rect.height())))
-    generator.setViewBox(QRectF(0, 0, rect.width(), rect.height()))
-    generator.setTitle(title or process.name)
-    generator.setDescription(f"Swim-lane diagram of {process.name}, drawn by laneforge")
-    painter = QPainter(generator)
-    _paint(painter, process, diagram, rect, theme, decorations_for(process, theme, results),
-           background=True)
-    painter.end()
-    buffer.close()
-    return bytes(data.data()).decode("utf-8")
+    return grouped_svg(process, diagram, _bounds(diagram), theme,
+                       decorations_for(process, theme, results), title=title or process.name,
+                       description=f"Swim-lane diagram of {process.name}, drawn by laneforge")
 
 
 def render_image(process: Process, *, scale: float = 2.0, dpi: float | None = None,
