@@ -41,9 +41,13 @@ def export_pptx(process: Process, path: str | os.PathLike[str], *, results: Any 
                 title: str | None = None, font: str = DEFAULT_FONT, tint: bool = True) -> Path:
     """Write ``process`` to ``path`` as a .pptx and return the path.
 
-    Slide 1 holds the process as native shapes (lanes, nodes, connectors, labels) the user
-    can edit. python-pptx is an optional dependency (``pip install 'laneforge[pptx]'``),
-    imported only when an export runs; no Qt is needed.
+    Slide 1 names the process (its description's first sentence, its lanes, the date).
+    Then the process as native shapes (lanes, nodes, glued connectors, labels) the user can
+    edit, fitted to the 16:9 slide; where the whole process would need text under 9 pt it
+    is split across slides by runs of phases (or of node columns), every lane's header on
+    each, edges to another slide ending in a marker that names the node there. No text on
+    any slide is under 9 pt. python-pptx is an optional dependency
+    (``pip install 'laneforge[pptx]'``), imported only when an export runs; no Qt is needed.
 
     ``results`` (a ``laneforge.sim.Results``, or any object with its attributes) adds the
     slides "Key figures and bottlenecks" and "Charts" and, with ``tint``, colours lanes by
@@ -180,16 +184,22 @@ def first_sentence(text: str) -> str:
 def _title_slide(presentation: Any, process: Process, heading: str, font: str,
                  day: date) -> Any:
     """The opening slide: the process's name, its description's first sentence, the date."""
-    from pptx.util import Pt
+    from pptx.enum.shapes import MSO_SHAPE
+    from pptx.util import Inches, Pt
 
-    from .pptx_shapes import PALETTE, Line, write
+    from .pptx_shapes import PALETTE, Line, fill, outline, plain, write
+    from .pptx_text import fit
 
     slide = presentation.slides.add_slide(presentation.slide_layouts[TITLE_SLIDE_LAYOUT])
     title, subtitle = slide.placeholders[0], slide.placeholders[1]
     width = SLIDE_WIDTH - 2 * TITLE_SLIDE_MARGIN
     title.left, title.top, title.width, title.height = (TITLE_SLIDE_MARGIN, 2011680, width,
                                                         1554480)
-    size = 40 if len(heading) <= 40 else 32 if len(heading) <= 70 else 26
+    width_pt, height_pt = width / 12700 - 16, title.height / 12700 - 8
+    chosen = fit(heading, width_pt, height_pt, largest=40, max_lines=1, bold=True,
+                 smallest=28) or fit(heading, width_pt, height_pt, largest=36, max_lines=2,
+                                     bold=True, smallest=20)
+    size = chosen.size if chosen else 20
     write(title, [Line(heading, size, bold=True, color=PALETTE["text"])], font=font,
           align="left", anchor="bottom")
     subtitle.left, subtitle.top, subtitle.width, subtitle.height = (TITLE_SLIDE_MARGIN, 3749040,
@@ -198,10 +208,23 @@ def _title_slide(presentation: Any, process: Process, heading: str, font: str,
     sentence = first_sentence(process.description or "")
     if sentence:
         lines.append(Line(sentence, 18, color=PALETTE["text"]))
+    if process.lanes:
+        lines.append(Line(" · ".join(lane.label for lane in process.lanes), 14,
+                          color=PALETTE["subtext"]))
     lines.append(Line(f"{day.day} {day:%B %Y}", 14, color=PALETTE["subtext"]))
     write(subtitle, lines, font=font, align="left", anchor="top")
     for paragraph in subtitle.text_frame.paragraphs[1:]:
         paragraph.space_before = Pt(10)
+    # a strip of the lanes' colours above the name, as the lanes' accents on the diagram
+    colors = [process.lane_color(lane.id) for lane in process.lanes] or [PALETTE["edge"]]
+    strip_w = min(Inches(0.9), (SLIDE_WIDTH - 2 * TITLE_SLIDE_MARGIN) // len(colors))
+    for i, color in enumerate(colors):
+        chip = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, TITLE_SLIDE_MARGIN + i * strip_w,
+                                      title.top - Inches(0.1), strip_w, Inches(0.08))
+        chip.name = f"Accent {i + 1}"
+        plain(chip)
+        fill(chip, color)
+        outline(chip, None)
     return slide
 
 
