@@ -452,13 +452,11 @@ def _edge_label(shapes: Any, route: EdgeRoute, key: tuple[str, str], diagram: Di
     shown, so it does not cover the nodes at either end."""
     assert route.label_at is not None
     pt = frame.k / EMU_PER_PT
-    x, y = route.label_at
+    y = route.label_at[1]
     text = route.label
     lines = [text]
     if route.label_side == "right":
-        w = (text_width(text, MIN_PT) + 8) / pt
-        h = (line_height(MIN_PT) + 3) / pt
-        rect = Rect(x + 5, y - h / 2 + 4, w, h)
+        rect, lines = _beside(route, diagram, pt)
     else:
         left, right = _free_stretch(route, diagram)
         room = (right - left - 6) * pt - 8
@@ -482,6 +480,35 @@ def _edge_label(shapes: Any, route: EdgeRoute, key: tuple[str, str], diagram: Di
     write(box, [Line(line, MIN_PT, color=PALETTE["subtext"]) for line in lines], font=font,
           wrap=False, inset=frame.size(1))
     return box
+
+
+def _beside(route: EdgeRoute, diagram: Diagram, pt: float) -> tuple[Rect, list[str]]:
+    """Where the label of a vertical stretch goes: right of the line as on the canvas,
+    else left of it, else only its share, wherever it covers no node or node name."""
+    assert route.label_at is not None
+    x, y = route.label_at
+    h = (line_height(MIN_PT) + 3) / pt
+    texts = [route.label]
+    if " · " in route.label:
+        texts.append(route.label.rsplit(" · ", 1)[1])
+    candidates = []
+    for text in texts:
+        w = (text_width(text, MIN_PT) + 8) / pt
+        candidates += [(Rect(x + 5, y - h / 2 + 4, w, h), text),
+                       (Rect(x - 5 - w, y - h / 2 + 4, w, h), text)]
+    obstacles = [box.shape for box in diagram.nodes.values()]
+    for box in diagram.nodes.values():
+        if box.label is not None:
+            width = max(box.label.w, LABEL_SLIDE_WIDTH)
+            obstacles.append(Rect(box.shape.cx - width / 2, box.label.y, width, box.label.h))
+    for rect, text in candidates:
+        if not any(_overlap(rect, other) for other in obstacles):
+            return rect, [text]
+    return candidates[0][0], [texts[0]]
+
+
+def _overlap(a: Rect, b: Rect) -> bool:
+    return a.left < b.right and b.left < a.right and a.top < b.bottom and b.top < a.bottom
 
 
 def _free_stretch(route: EdgeRoute, diagram: Diagram) -> tuple[float, float]:
