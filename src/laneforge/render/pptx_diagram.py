@@ -106,8 +106,9 @@ def draw_diagram(slide: Any, process: Process, diagram: Diagram, view: SlideView
     shapes = slide.shapes
     frame = view.frame
     diagram = widened(process, diagram, frame.k / EMU_PER_PT)
+    name_size = lane_name_size(process, diagram, frame.k / EMU_PER_PT, results is not None)
     for box in diagram.lanes:
-        _lane(shapes, process, box, view, font, results)
+        _lane(shapes, process, box, view, font, results, name_size)
     if view.phases:
         _phases(shapes, diagram, view, font)
     anchor = shapes._spTree[-1]  # connectors go between the lanes and the nodes
@@ -198,9 +199,16 @@ def _names_fit(process: Process, diagram: Diagram, scale: float) -> bool:
     pt = scale * 0.75  # points per scene px at this scale
     for node in process.nodes:
         box = diagram.nodes.get(node.id)
-        if box is not None and box.kind == "task":
-            width, height = (box.shape.w - TASK_INSET_X) * pt, (box.shape.h - 4) * pt
-            if fit(node.label, width, height, largest=MIN_PT, bold=True) is None:
+        if box is None:
+            continue
+        if box.kind == "task":  # as wide as a task may be widened for a long word
+            width = (max(box.shape.w, TASK_MAX_WIDTH) - TASK_INSET_X) * pt
+            if fit(node.label, width, (box.shape.h - 4) * pt, largest=MIN_PT,
+                   bold=True) is None:
+                return False
+        elif box.label is not None:  # an event's or decision's name: two lines at most
+            width = max(box.label.w, LABEL_SLIDE_WIDTH) * pt
+            if fit(node.label, width, 1e6, largest=MIN_PT, max_lines=2) is None:
                 return False
     for lane in diagram.lanes:
         label = process.lane(lane.id).label
@@ -213,8 +221,33 @@ def _names_fit(process: Process, diagram: Diagram, scale: float) -> bool:
 # --- lanes and phases ------------------------------------------------------------------------
 
 
+def _lane_details(lane: Any) -> list[str]:
+    details = ["no staff limit" if lane.staff is None else
+               f"{lane.staff} staff" if lane.staff != 1 else "1 person"]
+    if lane.calendar:
+        details.append(lane.calendar)
+    if lane.cost_per_hour:
+        details.append(f"{lane.cost_per_hour:g}/h")
+    return details
+
+
+def lane_name_size(process: Process, diagram: Diagram, pt: float, with_load: bool) -> float:
+    """One size for every lane's name (9 to 13 pt): the largest at which each fits its
+    header above its details (at ``pt`` points per scene px)."""
+    sizes = []
+    for box in diagram.lanes:
+        lane = process.lane(box.id)
+        inner_w = (HEADER_WIDTH - ACCENT_WIDTH - 22) * pt
+        inner_h = (box.header.h - 20) * pt
+        details = wrap(" · ".join(_lane_details(lane)), inner_w, MIN_PT) or ["", ""]
+        reserve = (len(details) + (1 if with_load else 0)) * line_height(MIN_PT)
+        found = fit(lane.label, inner_w, inner_h, largest=13.0, bold=True, reserve=reserve)
+        sizes.append(found.size if found else MIN_PT)
+    return min(sizes, default=MIN_PT)
+
+
 def _lane(shapes: Any, process: Process, box: Any, view: SlideView, font: str,
-          results: Any) -> None:
+          results: Any, name_size: float) -> None:
     frame = view.frame
     lane = process.lane(box.id)
     base = PALETTE["lane_fill" if box.index % 2 == 0 else "lane_fill_alt"]
@@ -235,22 +268,9 @@ def _lane(shapes: Any, process: Process, box: Any, view: SlideView, font: str,
     header.name = f"Lane header {box.id}"
     fill(header, blend(PALETTE["header_fill"], box.color, 0.06))
     outline(header, PALETTE["lane_line"], frame.line(1.0, 0.5))
-    details = ["no staff limit" if lane.staff is None else
-               f"{lane.staff} staff" if lane.staff != 1 else "1 person"]
-    if lane.calendar:
-        details.append(lane.calendar)
-    if lane.cost_per_hour:
-        details.append(f"{lane.cost_per_hour:g}/h")
-    pt = frame.k / EMU_PER_PT
-    inner_w = (HEADER_WIDTH - ACCENT_WIDTH - 22) * pt
-    inner_h = (box.header.h - 20) * pt
+    details = _lane_details(lane)
     detail_size = MIN_PT
-    extra = 1 if utilization is not None else 0
-    detail_lines = len(wrap(" · ".join(details), inner_w, detail_size) or ["", ""])
-    reserve = (detail_lines + extra) * line_height(detail_size)
-    name_fit = fit(lane.label, inner_w, inner_h, largest=13.0, bold=True, reserve=reserve) \
-        or fit(lane.label, inner_w, inner_h, largest=MIN_PT, bold=True, max_lines=4)
-    lines = [Line(lane.label, name_fit.size if name_fit else MIN_PT, bold=True),
+    lines = [Line(lane.label, name_size, bold=True),
              Line(" · ".join(details), detail_size, color=PALETTE["subtext"])]
     if utilization is not None:
         level = utilization.mean
@@ -351,7 +371,7 @@ def _node_label(shapes: Any, node: Any, box: NodeBox, view: SlideView, font: str
     assert box.label is not None
     pt = frame.k / EMU_PER_PT
     width_px = max(box.label.w, LABEL_SLIDE_WIDTH)
-    name_fit = fit(node.label, width_px * pt, 1e6, largest=10.0, max_lines=2) \
+    name_fit = fit(node.label, width_px * pt, 1e6, largest=MIN_PT, max_lines=2) \
         or fit(node.label, width_px * pt, 1e6, largest=MIN_PT, max_lines=4)
     size = name_fit.size if name_fit else MIN_PT
     lines = [Line(node.label, size)]
@@ -448,8 +468,8 @@ def _edge_label(shapes: Any, route: EdgeRoute, key: tuple[str, str], diagram: Di
                 frame: Frame, font: str) -> Any:
     """The label as a small rounded box at 9 pt where the canvas puts it
     (painter.edge_label_rect). Where the line's free stretch is too short for it on one
-    line it wraps onto two, and where even that is too wide only its share ("45 %") is
-    shown, so it does not cover the nodes at either end."""
+    line only its share ("45 %") is shown, or it wraps onto two lines, so it does not
+    cover the nodes at either end."""
     assert route.label_at is not None
     pt = frame.k / EMU_PER_PT
     y = route.label_at[1]
@@ -462,10 +482,10 @@ def _edge_label(shapes: Any, route: EdgeRoute, key: tuple[str, str], diagram: Di
         room = (right - left - 6) * pt - 8
         if text_width(text, MIN_PT) > room:
             wrapped = wrap(text, room, MIN_PT)
-            if wrapped is not None and len(wrapped) <= 2:
+            if " · " in text and text_width(text.rsplit(" · ", 1)[1], MIN_PT) <= room:
+                lines = [text.rsplit(" · ", 1)[1]]  # the share alone: the line says the rest
+            elif wrapped is not None and len(wrapped) <= 2:
                 lines = wrapped
-            elif " · " in text and text_width(text.rsplit(" · ", 1)[1], MIN_PT) <= room:
-                lines = [text.rsplit(" · ", 1)[1]]
             else:
                 lines = wrap(text, max(room, 1.0), MIN_PT) or [text]
                 lines = lines[:2] if len(lines) <= 2 else [text]
@@ -572,22 +592,22 @@ class _Markers:
         taken = sorted(self.taken[side])
 
         def clashes(top: float) -> tuple[float, float] | None:
-            return next(((a, b) for a, b in taken if top < b + 4 and top + height > a - 4),
+            return next(((a, b) for a, b in taken if top < b + 8 and top + height > a - 8),
                         None)
 
         top = min(max(y - height / 2, low), high - height)
         down = top
         while (clash := clashes(down)) is not None:
-            down = clash[1] + 4
+            down = clash[1] + 8
         up = top
         while (clash := clashes(up)) is not None:
-            up = clash[0] - 4 - height
+            up = clash[0] - 8 - height
         if down + height <= high and (up < low or down - top <= top - up):
             top = down
         elif up >= low:
             top = up
-        else:
-            top = down  # a full strip: overlap rather than leave the slide
+        else:  # a full strip: overlap another marker rather than leave the slide
+            top = max(low, min(down, high - height))
         self.taken[side].append((top, top + height))
         return Rect(left, top, width, height)
 

@@ -29,6 +29,9 @@ COMPACT_TITLE_TOP, COMPACT_TITLE_HEIGHT = 137160, 548640  # 0.15 in, 0.6 in
 DIAGRAM_TOP = 777240  # 0.85 in
 BOTTOM_MARGIN = 228600  # 0.25 in
 CAPTION_HEIGHT = 274320  # 0.3 in
+#: the smallest scale (1 = the canvas at 100 %) a diagram slide is drawn at even where the
+#: names would fit smaller: below it the 9 pt edge labels and event names crowd each other
+COMFORT_SCALE = 0.58
 #: the strip beside a run of columns for the markers of edges to other slides
 GUTTER = 1234440  # 1.35 in
 
@@ -134,7 +137,7 @@ def plan_slides(process: Process, diagram: Any, *, top: int, first_number: int) 
     height = bounds.bottom - top_y
     area_w, area_h = SLIDE_WIDTH - 2 * MARGIN, SLIDE_HEIGHT - top - BOTTOM_MARGIN
     by_height = area_h / (height * EMU_PER_PX)
-    needed = min(required_scale(process, diagram), by_height)
+    needed = min(max(required_scale(process, diagram), COMFORT_SCALE), by_height)
     left_edge = min(bounds.x, -HEADER_WIDTH)
     whole = min(area_w / ((bounds.right - left_edge) * EMU_PER_PX), by_height)
     if whole >= needed:
@@ -143,7 +146,8 @@ def plan_slides(process: Process, diagram: Any, *, top: int, first_number: int) 
                          set(diagram.nodes))]
     else:
         room = (area_w - 2 * GUTTER) / (needed * EMU_PER_PX) - HEADER_WIDTH
-        runs = plan_runs(process, diagram, room)
+        # nothing crosses the left edge of the first run: it has the room of one strip more
+        runs = plan_runs(process, diagram, room, first_extra=GUTTER / (needed * EMU_PER_PX))
     slide_of = {node: first_number + run.index for run in runs for node in run.nodes}
     sides = [crossing_sides(diagram, run) if len(runs) > 1 else set() for run in runs]
     scale = by_height

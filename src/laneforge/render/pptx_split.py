@@ -108,21 +108,23 @@ def columns_of(process: Process, diagram: Diagram) -> list[Column]:
     return phase_columns(process, diagram) if process.phases else node_columns(diagram)
 
 
-def plan_runs(process: Process, diagram: Diagram, max_width: float) -> list[SlideRun]:
-    """The fewest runs of consecutive columns each at most ``max_width`` wide (a column
-    wider than that is a run of its own), balanced: the widest run is as narrow as it can
-    be with that many slides."""
+def plan_runs(process: Process, diagram: Diagram, max_width: float, *,
+              first_extra: float = 0.0) -> list[SlideRun]:
+    """The fewest runs of consecutive columns each at most ``max_width`` wide (the first
+    ``first_extra`` wider; a column wider than that is a run of its own), balanced: the
+    widest run is as narrow as it can be with that many slides."""
     columns = columns_of(process, diagram)
-    count = len(_greedy(columns, max_width))
-    low, high = max(c.width for c in columns), max(max_width, max(c.width for c in columns))
+    count = len(_greedy(columns, max_width, first_extra))
+    widest = max(c.width for c in columns)
+    low, high = max(widest - first_extra, 0.0), max(max_width, widest)
     for _ in range(40):  # the narrowest limit that still needs no more runs
         middle = (low + high) / 2
-        if len(_greedy(columns, middle)) <= count:
+        if len(_greedy(columns, middle, first_extra)) <= count:
             high = middle
         else:
             low = middle
     runs = [SlideRun(i, group[0].left, group[-1].right, group)
-            for i, group in enumerate(_greedy(columns, high))]
+            for i, group in enumerate(_greedy(columns, high, first_extra))]
     phase_of = {n.id: n.phase for n in process.nodes}
     for box in diagram.nodes.values():
         run = _run_of(runs, box, phase_of.get(box.id) if process.phases else None)
@@ -141,10 +143,12 @@ def _run_of(runs: list[SlideRun], box: NodeBox, phase: str | None) -> SlideRun:
     return runs[0] if box.cx < runs[0].left else runs[-1]
 
 
-def _greedy(columns: list[Column], limit: float) -> list[list[Column]]:
+def _greedy(columns: list[Column], limit: float, first_extra: float = 0.0
+            ) -> list[list[Column]]:
     groups: list[list[Column]] = []
     for column in columns:
-        if groups and column.right - groups[-1][0].left <= limit + 1e-6:
+        room = limit + (first_extra if len(groups) == 1 else 0.0)
+        if groups and column.right - groups[-1][0].left <= room + 1e-6:
             groups[-1].append(column)
         else:
             groups.append([column])

@@ -48,7 +48,9 @@ def wrap(text: str, width: float, size: float, *, bold: bool = False) -> list[st
     is wider."""
     lines: list[str] = []
     current = ""
-    for word in text.split():
+    for word in text.replace(" %", "\u00a0%").split(" "):  # "45 %" stays on one line
+        if not word:
+            continue
         trial = f"{current} {word}".strip()
         if text_width(trial, size, bold=bold) <= width:
             current = trial
@@ -59,7 +61,7 @@ def wrap(text: str, width: float, size: float, *, bold: bool = False) -> list[st
         current = word
     if current:
         lines.append(current)
-    return lines or [""]
+    return [line.replace("\u00a0", " ") for line in lines] or [""]
 
 
 @dataclass(frozen=True)
