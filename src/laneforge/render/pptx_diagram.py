@@ -123,10 +123,13 @@ def draw_diagram(slide: Any, process: Process, diagram: Diagram, view: SlideView
         if not any(inside):
             continue
         label = None
-        if route.label and route.label_at is not None:
-            label = _edge_label(shapes, route, key, diagram, frame, font)
-            if not all(inside) and not (view.run.left <= frame_left(label, frame)
-                                        and frame_right(label, frame) <= view.run.right):
+        within = None if all(inside) else (view.run.left, view.run.right)
+        if route.label and route.label_at is not None and (
+                within is None or within[0] <= route.label_at[0] <= within[1]):
+            label = _edge_label(shapes, route, key, diagram, frame, font, within=within)
+            if label is not None and within is not None and not (
+                    within[0] <= frame_left(label, frame)
+                    and frame_right(label, frame) <= within[1]):
                 label._element.getparent().remove(label._element)
                 label = None  # it would cover the markers: the marker carries it
         if all(inside):
@@ -465,7 +468,8 @@ def _connector(shapes: Any, kind: Any, start: tuple[float, float], end: tuple[fl
 
 
 def _edge_label(shapes: Any, route: EdgeRoute, key: tuple[str, str], diagram: Diagram,
-                frame: Frame, font: str) -> Any:
+                frame: Frame, font: str, *, within: tuple[float, float] | None = None
+                ) -> Any | None:
     """The label as a small rounded box at 9 pt where the canvas puts it
     (painter.edge_label_rect). Where the line's free stretch is too short for it on one
     line only its share ("45 %") is shown, or it wraps onto two lines, so it does not
@@ -492,6 +496,15 @@ def _edge_label(shapes: Any, route: EdgeRoute, key: tuple[str, str], diagram: Di
         w = (max(text_width(line, MIN_PT) for line in lines) + 8) / pt
         h = (len(lines) * line_height(MIN_PT) + 3) / pt
         rect = Rect((left + right) / 2 - w / 2, y - h - 2, w, h)
+    if within is not None:  # kept off the marker strips beside the run, or left out
+        moved = rect
+        if moved.right > within[1] - 2:
+            moved = Rect(within[1] - 2 - moved.w, moved.y, moved.w, moved.h)
+        if moved.left < within[0] + 2:
+            moved = Rect(within[0] + 2, moved.y, moved.w, moved.h)
+        if moved != rect and any(_overlap(moved, b.shape) for b in diagram.nodes.values()):
+            return None
+        rect = moved
     box = _rect(shapes, MSO_SHAPE.ROUNDED_RECTANGLE, rect, frame)
     box.name = f"Edge label {key[0]} → {key[1]}"
     box.adjustments[0] = 0.25
@@ -575,8 +588,8 @@ class _Markers:
     def __init__(self, view: SlideView, limits: tuple[float, float]) -> None:
         self.view = view
         self.taken: dict[str, list[tuple[float, float]]] = {"left": [], "right": []}
-        #: one marker for every (side, text): edges to the same node share it
-        self.shared: dict[tuple[str, str], Any] = {}
+        #: one marker for every (side, text, note): edges to the same node share it
+        self.shared: dict[tuple[str, str, str], Any] = {}
         self.limits = limits
 
     def place(self, side: str, y: float, height: float) -> Rect:
@@ -647,8 +660,8 @@ def _crossing(shapes: Any, process: Process, route: EdgeRoute, nodes: dict[str, 
               note: str = "") -> list[Any]:
     """An edge to or from a node on another slide: its route up to the slide's edge, then
     a marker naming the node at the other end and its slide ("→ Proposal (next slide)").
-    Edges to the same node share one marker; ``note`` (the edge's label, when there is
-    no room for it on the line) goes under the marker's text."""
+    Edges to the same node (with the same note) share one marker; ``note`` (the edge's
+    label, when there is no room for it on the line) goes under the marker's text."""
     source, target = route.key
     outgoing = source in nodes
     points = list(route.points) if outgoing else list(reversed(route.points))
@@ -666,7 +679,7 @@ def _crossing(shapes: Any, process: Process, route: EdgeRoute, nodes: dict[str, 
     text = f"{arrow} {name} ({where})" if outgoing else f"{arrow} from {name} ({where})"
     frame = view.frame
     elements = []
-    shared = markers.shared.get((side, text)) if not note else None
+    shared = markers.shared.get((side, text, note))
     if shared is None:
         pt = frame.k / EMU_PER_PT
         gutter = view.gutter_right if side == "right" else view.gutter_left
@@ -682,12 +695,11 @@ def _crossing(shapes: Any, process: Process, route: EdgeRoute, nodes: dict[str, 
         outline(marker, PALETTE["edge"], frame.line(1.0, 0.75))
         marker.line.dash_style = MSO_LINE_DASH_STYLE.DASH
         lines = [Line(text, MIN_PT, color=PALETTE["text"])]
-        if note:
-            lines.append(Line(note, MIN_PT, color=PALETTE["subtext"]))
+        if note:  # "70 %" kept on one line
+            lines.append(Line(note.replace(" %", "\u00a0%"), MIN_PT, color=PALETTE["subtext"]))
         write(marker, lines, font=font, inset=frame.size(3))
         elements.append(marker._element)
-        if not note:
-            markers.shared[(side, text)] = rect
+        markers.shared[(side, text, note)] = rect
     else:
         rect = shared
     edge_x = rect.left if side == "right" else rect.right
