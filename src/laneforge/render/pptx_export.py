@@ -128,9 +128,11 @@ def plan_slides(process: Process, diagram: Any, *, top: int, first_number: int) 
     otherwise runs of phase (or node) columns, all at one scale, each with the strips for
     its off-page markers. ``first_number`` is the deck number of the first of them."""
     from ..model.geometry import HEADER_WIDTH
-    from .pptx_diagram import PHASE_ROW, SlideView, crossing_sides, required_scale, scene_bounds
+    from .pptx_diagram import PHASE_ROW, required_scale, scene_bounds
+    from .pptx_offpage import crossing_sides
     from .pptx_shapes import EMU_PER_PX, Frame
     from .pptx_split import SlideRun, columns_of, plan_runs
+    from .pptx_view import SlideView
 
     bounds = scene_bounds(diagram)
     top_y = bounds.y - (PHASE_ROW if process.phases else 0.0)

@@ -191,3 +191,18 @@ def _line_count(text: str, per_line: int) -> int:
             lines += 1 + (len(word) - 1) // per_line
             current = len(word) % per_line or per_line
     return max(lines, 1)
+
+
+def shape_at(shapes: Any, kind: Any, rect: Any, frame: Frame) -> Any:
+    """A plain preset shape of ``kind`` covering ``rect`` (scene coordinates)."""
+    return plain(shapes.add_shape(kind, frame.x(rect.x), frame.y(rect.y), frame.size(rect.w),
+                                  frame.size(rect.h)))
+
+
+def connector_at(shapes: Any, kind: Any, start: tuple[float, float], end: tuple[float, float],
+                 frame: Frame) -> Any:
+    """A connector in the edges' colour and width from ``start`` to ``end`` (scene)."""
+    connector = plain(shapes.add_connector(kind, frame.x(start[0]), frame.y(start[1]),
+                                           frame.x(end[0]), frame.y(end[1])))
+    outline(connector, PALETTE["edge"], frame.line(1.4, 0.75))
+    return connector
