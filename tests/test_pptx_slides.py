@@ -20,7 +20,7 @@ from laneforge.render.pptx_export import SLIDE_HEIGHT, SLIDE_WIDTH, export_pptx,
 from laneforge.render.pptx_results import chart_figures, smallest_text
 from laneforge.render.pptx_split import node_columns, phase_columns, plan_runs
 
-from conftest import REPO, template_paths
+from conftest import REFERENCE_FUNNEL, REPO, template_paths
 
 TEMPLATES = template_paths()
 IDS = [p.name.removesuffix(".lane.json") for p in TEMPLATES]
@@ -87,7 +87,8 @@ def assert_readable(deck) -> None:
                         assert int(element.get("sz")) >= 900, (number, shape.name)
 
 
-@pytest.mark.parametrize("path", TEMPLATES, ids=IDS)
+@pytest.mark.parametrize("path", [*TEMPLATES, REFERENCE_FUNNEL],
+                         ids=[*IDS, "reference-funnel"])
 def test_no_text_under_nine_points_on_any_slide(path, tmp_path, results_cache):
     process = load_process(path)
     assert_readable(Presentation(str(export_pptx(process, tmp_path / "plain.pptx"))))
