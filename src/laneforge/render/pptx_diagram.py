@@ -79,6 +79,7 @@ def draw_diagram(slide: Any, process: Process, diagram: Diagram, view: SlideView
     frame = view.frame
     diagram = widened(process, diagram, frame.k / EMU_PER_PT)
     name_size = lane_name_size(process, diagram, frame.k / EMU_PER_PT, results is not None)
+    task_size = task_name_size(process, diagram, frame.k / EMU_PER_PT)
     for box in diagram.lanes:
         _lane(shapes, process, box, view, font, results, name_size)
     if view.phases:
@@ -88,7 +89,7 @@ def draw_diagram(slide: Any, process: Process, diagram: Diagram, view: SlideView
     for node in process.nodes:
         box = diagram.nodes.get(node.id)
         if box is not None and view.contains(node.id):
-            nodes[node.id] = _node(shapes, node, box, view, font, results)
+            nodes[node.id] = _node(shapes, node, box, view, font, results, task_size)
     markers = Markers(view, (diagram.bounds.top + 2, diagram.bounds.bottom - 2))
     for key, route in diagram.edges.items():
         inside = (key[0] in nodes, key[1] in nodes)
@@ -284,8 +285,21 @@ def _phases(shapes: Any, diagram: Diagram, view: SlideView, font: str) -> None:
 # --- nodes -----------------------------------------------------------------------------------
 
 
+def task_name_size(process: Process, diagram: Diagram, pt: float) -> float:
+    """One size for every task's name (9 to 11 pt): the largest at which each fits its
+    shape (at ``pt`` points per scene px), so the tasks read as one set."""
+    sizes = []
+    for node in process.nodes:
+        box = diagram.nodes.get(node.id)
+        if box is not None and box.kind == "task":
+            width, height = (box.shape.w - TASK_INSET_X) * pt, (box.shape.h - 4) * pt
+            found = fit(node.label, width, height, largest=11.0, bold=True)
+            sizes.append(found.size if found else MIN_PT)
+    return min(sizes, default=MIN_PT)
+
+
 def _node(shapes: Any, node: Any, box: NodeBox, view: SlideView, font: str,
-          results: Any) -> Any:
+          results: Any, task_size: float) -> Any:
     frame = view.frame
     pt = frame.k / EMU_PER_PT
     kind = box.kind
@@ -303,15 +317,13 @@ def _node(shapes: Any, node: Any, box: NodeBox, view: SlideView, font: str,
         fill(shape, tint or PALETTE["node_fill"])
         outline(shape, box.color, frame.line(1.6, 0.75))
         width, height = (box.shape.w - TASK_INSET_X) * pt, (box.shape.h - 4) * pt
-        with_subtitle = fit(node.label, width, height, largest=11.0, bold=True,
-                            reserve=line_height(MIN_PT)) if subtitle else None
-        if with_subtitle is not None and wrap(subtitle, width, MIN_PT) is not None \
-                and len(wrap(subtitle, width, MIN_PT) or []) == 1:
-            lines = [Line(node.label, with_subtitle.size, bold=True),
-                     Line(subtitle, MIN_PT, color=PALETTE["subtext"])]
-        else:
-            alone = fit(node.label, width, height, largest=11.0, bold=True)
-            lines = [Line(node.label, alone.size if alone else MIN_PT, bold=True)]
+        room_for_subtitle = bool(subtitle) and fit(
+            node.label, width, height, largest=task_size, smallest=task_size, bold=True,
+            reserve=line_height(MIN_PT)) is not None and len(
+            wrap(subtitle, width, MIN_PT) or ["", ""]) == 1
+        lines = [Line(node.label, task_size, bold=True)]
+        if room_for_subtitle:
+            lines.append(Line(subtitle, MIN_PT, color=PALETTE["subtext"]))
         write(shape, lines, font=font, inset=frame.size(TASK_INSET_X / 2))
         shape.text_frame.margin_top = shape.text_frame.margin_bottom = frame.size(1)
         return shape
