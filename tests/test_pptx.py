@@ -68,8 +68,22 @@ def _close(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return abs(a[0] - b[0]) <= NEAR and abs(a[1] - b[1]) <= NEAR
 
 
+def _diagram_slides(deck) -> list:
+    """The slides after the title slide that carry lanes."""
+    return [slide for slide in list(deck.slides)[1:]
+            if any(s.name.startswith("Lane header ") for s in slide.shapes)]
+
+
+def _inside(shape) -> None:
+    assert shape.left >= 0 and shape.left + shape.width <= SLIDE_WIDTH, shape.name
+    assert shape.top >= 0 and shape.top + shape.height <= SLIDE_HEIGHT, shape.name
+    if shape.shape_type == MSO_SHAPE_TYPE.GROUP:
+        for child in shape.shapes:
+            _inside(child)
+
+
 @pytest.mark.parametrize("path", TEMPLATES, ids=IDS)
-def test_diagram_slide_has_a_native_shape_per_lane_node_and_edge(path, tmp_path):
+def test_diagram_slides_have_a_native_shape_per_lane_node_and_edge(path, tmp_path):
     process = load_process(path)
     out = export_pptx(process, tmp_path / "deck.pptx")
     assert out == tmp_path / "deck.pptx"
@@ -79,74 +93,105 @@ def test_diagram_slide_has_a_native_shape_per_lane_node_and_edge(path, tmp_path)
     assert (deck.slide_width, deck.slide_height) == (SLIDE_WIDTH, SLIDE_HEIGHT)
     assert deck.slide_width / deck.slide_height == pytest.approx(16 / 9, rel=1e-3)
     assert deck.slide_width.inches == pytest.approx(13.333, abs=1e-3)
-    assert len(deck.slides) == 1
-    slide = deck.slides[0]
-    assert slide.shapes.title.text == process.name
-    shapes = _shapes(slide)
-
-    lane_shapes = [s for s in slide.shapes if s.name.startswith("Lane header ")]
-    assert len(lane_shapes) == len(process.lanes)
-    for lane in process.lanes:
-        assert shapes[f"Lane {lane.id}"].auto_shape_type == MSO_SHAPE.RECTANGLE
-        header = _paragraphs(shapes[f"Lane header {lane.id}"])
-        assert header[0] == lane.label
-        assert ("staff" in header[1] or header[1].startswith(("1 person", "no staff limit")))
-        if lane.calendar:
-            assert lane.calendar in header[1]
-
-    node_shapes = [s for s in slide.shapes if s.name.startswith("Node ")]
-    assert len(node_shapes) == len(process.nodes)
-    for node in process.nodes:
-        shape = shapes[f"Node {node.id}"]
-        assert shape.shape_type == MSO_SHAPE_TYPE.AUTO_SHAPE
-        assert shape.auto_shape_type == KINDS[node.kind]
-        subtitle = node_subtitle(node)
-        text = _paragraphs(shape) if node.kind == "task" else _paragraphs(
-            shapes[f"Label {node.id}"])
-        assert text[0] == node.label
-        if subtitle and node.kind != "decision":
-            assert text[1] == subtitle
-
+    slides = _diagram_slides(deck)
+    assert len(deck.slides) == 1 + len(slides)
+    assert len(slides) >= 2  # the templates are too wide for one slide at 9 pt
     diagram = layout_diagram(process)
-    edge_items = [s for s in slide.shapes
-                  if s.name.startswith("Edge ") and not s.name.startswith("Edge label ")]
-    assert len(edge_items) == len(diagram.edges) == len(process.edges)
-    for (a, b), route in diagram.edges.items():
-        item = shapes[f"Edge {a} → {b}"]
-        source, target = shapes[f"Node {a}"], shapes[f"Node {b}"]
-        if item.shape_type == MSO_SHAPE_TYPE.GROUP:
-            segments = list(item.shapes)
-            assert len(segments) == len(route.points) - 1
-            for first, second in itertools.pairwise(segments):
-                assert _close((first.end_x, first.end_y), (second.begin_x, second.begin_y))
-        else:
-            segments = [item]
-            props = item._element.nvCxnSpPr.cNvCxnSpPr
-            for tag, shape, point in (("a:stCxn", source, (item.begin_x, item.begin_y)),
-                                      ("a:endCxn", target, (item.end_x, item.end_y))):
-                glued = props.find(qn(tag))
-                assert glued is not None, (a, b, tag)
-                assert int(glued.get("id")) == shape.shape_id
-                sites = SITES_FOUR if shape.auto_shape_type != MSO_SHAPE.OVAL else SITES_ELLIPSE
-                assert _close(point, _site_point(shape, sites[int(glued.get("idx"))]))
-        assert all(s.shape_type == MSO_SHAPE_TYPE.LINE for s in segments)
-        assert _on_outline(source, (segments[0].begin_x, segments[0].begin_y)), (a, b)
-        assert _on_outline(target, (segments[-1].end_x, segments[-1].end_y)), (a, b)
-        tails = [s._element.spPr.find(qn("a:ln")).find(qn("a:tailEnd")) for s in segments]
-        assert tails[-1] is not None and tails[-1].get("type") == "triangle"
-        assert all(t is None for t in tails[:-1])
-        if route.label:
-            assert shapes[f"Edge label {a} → {b}"].text_frame.text == route.label
+    seen_nodes: dict[str, int] = {}
+    for number, slide in enumerate(slides, start=2):
+        assert slide.shapes.title.text.startswith(process.name)
+        assert slide.shapes.title.text.endswith(f"({number - 1}/{len(slides)})")
+        shapes = _shapes(slide)
+        # every lane, with its header, on every slide
+        for lane in process.lanes:
+            assert shapes[f"Lane {lane.id}"].auto_shape_type == MSO_SHAPE.RECTANGLE
+            header = _paragraphs(shapes[f"Lane header {lane.id}"])
+            assert header[0] == lane.label
+            assert ("staff" in header[1] or header[1].startswith(("1 person", "no staff limit")))
+            if lane.calendar:
+                assert lane.calendar in header[1]
+        for node in process.nodes:
+            if f"Node {node.id}" not in shapes:
+                continue
+            seen_nodes[node.id] = number
+            shape = shapes[f"Node {node.id}"]
+            assert shape.shape_type == MSO_SHAPE_TYPE.AUTO_SHAPE
+            assert shape.auto_shape_type == KINDS[node.kind]
+            text = _paragraphs(shape) if node.kind == "task" else _paragraphs(
+                shapes[f"Label {node.id}"])
+            assert text[0] == node.label
+            subtitle = node_subtitle(node)
+            if subtitle and node.kind not in ("decision", "task"):
+                assert text[1] == subtitle
+            if node.kind == "task" and len(text) > 1:
+                assert text[1] == subtitle
+        # edges are drawn above the lanes and below the nodes, as on the canvas
+        names = [s.name for s in slide.shapes]
+        edges_at = [i for i, n in enumerate(names) if n.startswith("Edge ")]
+        nodes_at = [i for i, n in enumerate(names) if n.startswith("Node ")]
+        lanes_at = [i for i, n in enumerate(names) if n.startswith("Lane ")]
+        if edges_at:
+            assert max(lanes_at) < min(edges_at) and max(edges_at) < min(nodes_at)
+        for shape in slide.shapes:
+            _inside(shape)
+    assert set(seen_nodes) == {n.id for n in process.nodes}  # each node on one slide
 
-    # edges are drawn above the lanes and below the nodes, as on the canvas
-    names = [s.name for s in slide.shapes]
-    first_edge = min(i for i, n in enumerate(names) if n.startswith("Edge "))
-    assert max(i for i, n in enumerate(names) if n.startswith("Lane ")) < first_edge
-    assert first_edge < min(i for i, n in enumerate(names) if n.startswith("Node "))
-    # everything on the page
-    for shape in slide.shapes:
-        assert shape.left >= 0 and shape.left + shape.width <= SLIDE_WIDTH, shape.name
-        assert shape.top >= 0 and shape.top + shape.height <= SLIDE_HEIGHT, shape.name
+    for (a, b), route in diagram.edges.items():
+        where = {seen_nodes[a], seen_nodes[b]}
+        for number in where:
+            shapes = _shapes(deck.slides[number - 1])
+            item = shapes[f"Edge {a} → {b}"]
+            if len(where) == 1:
+                _check_glued(item, shapes[f"Node {a}"], shapes[f"Node {b}"], route)
+                if route.label:
+                    label = shapes[f"Edge label {a} → {b}"].text_frame.text.replace("\n", " ")
+                    assert label in (route.label, route.label.rsplit(" · ", 1)[-1])
+                continue
+            # an edge to another slide ends in a marker naming the node there
+            assert item.shape_type == MSO_SHAPE_TYPE.GROUP
+            here_source = seen_nodes[a] == number
+            other = process.node(b if here_source else a)
+            other_number = seen_nodes[b if here_source else a]
+            expected = ("next slide" if other_number == number + 1 else "previous slide"
+                        if other_number == number - 1 else f"slide {other_number}")
+            direction = "" if here_source else "from "
+            marker = f"{direction}{other.label} ({expected})"
+            texts = [s.text_frame.text.replace("\n", " ") for s in slide_shapes(deck, number)
+                     if s.name.startswith("Off-page ")]
+            assert any(marker in text and text[:1] in "→←" for text in texts), (marker, texts)
+            segments = list(item.shapes)
+            node = shapes[f"Node {a if here_source else b}"]
+            end = ((segments[0].begin_x, segments[0].begin_y) if here_source
+                   else (segments[-1].end_x, segments[-1].end_y))
+            assert _on_outline(node, end), (a, b)
+
+
+def slide_shapes(deck, number: int) -> list:
+    return list(deck.slides[number - 1].shapes)
+
+
+def _check_glued(item, source, target, route) -> None:
+    if item.shape_type == MSO_SHAPE_TYPE.GROUP:
+        segments = list(item.shapes)
+        assert len(segments) == len(route.points) - 1
+        for first, second in itertools.pairwise(segments):
+            assert _close((first.end_x, first.end_y), (second.begin_x, second.begin_y))
+    else:
+        segments = [item]
+        props = item._element.nvCxnSpPr.cNvCxnSpPr
+        for tag, shape, point in (("a:stCxn", source, (item.begin_x, item.begin_y)),
+                                  ("a:endCxn", target, (item.end_x, item.end_y))):
+            glued = props.find(qn(tag))
+            assert glued is not None, (route.key, tag)
+            assert int(glued.get("id")) == shape.shape_id
+            sites = SITES_FOUR if shape.auto_shape_type != MSO_SHAPE.OVAL else SITES_ELLIPSE
+            assert _close(point, _site_point(shape, sites[int(glued.get("idx"))]))
+    assert all(s.shape_type == MSO_SHAPE_TYPE.LINE for s in segments)
+    assert _on_outline(source, (segments[0].begin_x, segments[0].begin_y)), route.key
+    assert _on_outline(target, (segments[-1].end_x, segments[-1].end_y)), route.key
+    tails = [s._element.spPr.find(qn("a:ln")).find(qn("a:tailEnd")) for s in segments]
+    assert tails[-1] is not None and tails[-1].get("type") == "triangle"
+    assert all(t is None for t in tails[:-1])
 
 
 @pytest.mark.parametrize("path", TEMPLATES, ids=IDS)
@@ -156,14 +201,17 @@ def test_results_add_key_figures_bottlenecks_and_charts(path, tmp_path, results_
     deck = Presentation(str(export_pptx(process, tmp_path / "run.pptx", results=results,
                                         title="Quarterly review")))
     assert [p.name for p in tmp_path.iterdir()] == ["run.pptx"]
-    assert len(deck.slides) == 3
-    first, figures, charts = deck.slides
-    assert first.shapes.title.text == "Quarterly review"
-    assert "tinted" in _shapes(first)["Caption"].text_frame.text
-    for lane_id, lane in results.lanes.items():
-        header = _paragraphs(_shapes(first)[f"Lane header {lane_id}"])
-        if lane.utilization is not None:
-            assert header[-1] == f"load {lane.utilization.mean * 100:.0f} %"
+    slides = _diagram_slides(deck)
+    assert len(deck.slides) == 1 + len(slides) + 2
+    opening, figures, charts = deck.slides[0], deck.slides[-2], deck.slides[-1]
+    assert opening.shapes.title.text == "Quarterly review"
+    for first in slides:
+        assert first.shapes.title.text.startswith("Quarterly review")
+        assert "tinted" in _shapes(first)["Caption"].text_frame.text
+        for lane_id, lane in results.lanes.items():
+            header = _paragraphs(_shapes(first)[f"Lane header {lane_id}"])
+            if lane.utilization is not None:
+                assert header[-1] == f"load {lane.utilization.mean * 100:.0f} %"
 
     assert figures.shapes.title.text == "Key figures and bottlenecks"
     table = next(s for s in figures.shapes if s.has_table).table
@@ -219,20 +267,23 @@ def test_text_uses_one_portable_font(tmp_path, results_cache):
                 fonts |= {run.font.name for p in frame.paragraphs for run in p.runs}
     assert fonts == {"Arial"}
     deck = Presentation(str(export_pptx(load_process(path), tmp_path / "b.pptx", font="Inter")))
-    title = deck.slides[0].shapes.title.text_frame.paragraphs[0].runs[0]
-    assert title.font.name == "Inter"
+    for slide in deck.slides:
+        title = slide.shapes.title.text_frame.paragraphs[0].runs[0]
+        assert title.font.name == "Inter"
 
 
 def test_without_tint_the_diagram_is_plain(tmp_path, results_cache):
     path = TEMPLATES[0]
     deck = Presentation(str(export_pptx(load_process(path), tmp_path / "a.pptx",
                                         results=_results(path, results_cache), tint=False)))
-    assert len(deck.slides) == 3
-    first = _shapes(deck.slides[0])
-    assert "Caption" not in first
-    assert all(not p.startswith("load")
-               for name, shape in first.items() if name.startswith("Lane header ")
-               for p in _paragraphs(shape))
+    slides = _diagram_slides(deck)
+    assert len(deck.slides) == 1 + len(slides) + 2
+    for slide in slides:
+        first = _shapes(slide)
+        assert "Caption" not in first
+        assert all(not p.startswith("load")
+                   for name, shape in first.items() if name.startswith("Lane header ")
+                   for p in _paragraphs(shape))
 
 
 def test_replacing_a_file_keeps_its_permissions(tmp_path):
@@ -272,7 +323,7 @@ def test_colours_and_bands_match_the_canvas():
 
 def _two_tasks(gap: float):
     """A source and two tasks, the second a step down and ``gap`` pixels to the right; a
-    canvas 4000 px wide shrinks it to a third on the slide."""
+    canvas 1500 px wide, on one slide at under three quarters of its size."""
     from laneforge.model import Process
 
     return Process.model_validate({
@@ -285,7 +336,7 @@ def _two_tasks(gap: float):
             {"id": "t2", "kind": "task", "lane": "b", "name": "Two", "pos": [336 + gap, 60],
              "duration": "1h"},
             {"id": "far", "kind": "end", "lane": "b", "name": "Done", "outcome": "won",
-             "pos": [3900, 60]},
+             "pos": [1400, 60]},
         ],
         "edges": [{"from": "s", "to": "t1"}, {"from": "t1", "to": "t2"},
                   {"from": "t2", "to": "far"}],
@@ -296,7 +347,8 @@ def _two_tasks(gap: float):
 def test_a_forward_step_is_a_glued_elbow_unless_the_nodes_are_close(gap, elbow, tmp_path):
     """LibreOffice detours a glued elbow between sides closer than about 0.1 in."""
     deck = Presentation(str(export_pptx(_two_tasks(gap), tmp_path / "steps.pptx")))
-    step = _shapes(deck.slides[0])["Edge t1 → t2"]
+    assert len(_diagram_slides(deck)) == 1
+    step = _shapes(deck.slides[1])["Edge t1 → t2"]
     if elbow:
         assert step.shape_type == MSO_SHAPE_TYPE.LINE
         assert step._element.spPr.find(qn("a:prstGeom")).get("prst") == "bentConnector3"
@@ -333,4 +385,5 @@ def test_export_needs_no_qt(tmp_path):
                             timeout=120, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
-    assert len(Presentation(str(tmp_path / "deck.pptx")).slides) == 3
+    deck = Presentation(str(tmp_path / "deck.pptx"))
+    assert len(deck.slides) == 1 + len(_diagram_slides(deck)) + 2

@@ -215,11 +215,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     try:
         if suffix in (".svg", ".png", ".pdf"):
             from .render.export import export_diagram
+            from .render.paper import PageSetup
             from .render.theme import THEMES
 
             export_diagram(process, output, scale=args.scale, dpi=args.dpi,
                            transparent=args.transparent, theme=THEMES[args.theme],
-                           results=results)
+                           results=results, page=PageSetup(args.page, args.orientation))
         elif suffix == ".pptx":
             from .render.pptx_export import PptxExportError, export_pptx
 
@@ -392,6 +393,11 @@ def _build_parser() -> _Parser:
     export.add_argument("--transparent", action="store_true", help="PNG without background")
     export.add_argument("--theme", choices=["light", "dark"], default="light")
     export.add_argument("--title", help="the slide title of a PowerPoint export")
+    export.add_argument("--page", type=_page_size, default="A4", metavar="SIZE",
+                        help="PDF paper: A4 (default), A3, Letter, Legal, Tabloid or 11x17")
+    export.add_argument("--orientation", type=_orientation, default="landscape",
+                        metavar="landscape|portrait|auto",
+                        help="PDF orientation (default landscape; auto: the larger drawing)")
     import_parser = sub.add_parser("import", help=COMMANDS["import"][0])
     import_parser.add_argument("file", metavar="IN.bpmn")
     import_parser.add_argument("-o", "--output", required=True, metavar="OUT.lane.json")
@@ -415,6 +421,24 @@ def _positive_float(text: str) -> float:
     if not value > 0:
         raise argparse.ArgumentTypeError(f"must be above 0, got {text}")
     return value
+
+
+def _page_size(text: str) -> str:
+    from .render.paper import PageError, page_name
+
+    try:
+        return page_name(text)
+    except PageError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _orientation(text: str) -> str:
+    from .render.paper import PageError, orientation_name
+
+    try:
+        return orientation_name(text)
+    except PageError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _percent(text: str) -> float:

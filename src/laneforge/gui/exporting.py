@@ -5,9 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QMessageBox,
+    QWidget,
+)
 
 from ..io import ProcessFileError
+from ..render.paper import PAGE_NAMES, PageError, PageSetup
 
 if TYPE_CHECKING:
     from .mainwindow import MainWindow
@@ -21,6 +30,63 @@ FILTERS = {
     "html": "HTML report (*.html)",
     "report-pdf": "PDF report (*.pdf)",
 }
+
+
+PAGE_LABELS = {"A4": "A4", "A3": "A3", "Letter": "US Letter", "Legal": "US Legal",
+               "Tabloid": "Tabloid (11 × 17 in)"}
+ORIENTATION_LABELS = {"landscape": "Landscape", "portrait": "Portrait",
+                      "auto": "Automatic (whichever shows the diagram larger)"}
+PAGE_KEY, ORIENTATION_KEY = "export/pdf_page", "export/pdf_orientation"
+
+
+def remembered_page(settings: Any) -> PageSetup:
+    """The paper and orientation last chosen for a PDF (A4 landscape at first)."""
+    try:
+        return PageSetup(str(settings.value(PAGE_KEY, "A4")),
+                         str(settings.value(ORIENTATION_KEY, "landscape")))
+    except PageError:  # a settings file from elsewhere: start over
+        return PageSetup()
+
+
+class PdfPageDialog(QDialog):
+    """Paper size and orientation of a PDF export; the choice is remembered."""
+
+    def __init__(self, setup: PageSetup, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("pdfPageDialog")
+        self.setWindowTitle("PDF page")
+        form = QFormLayout(self)
+        self.page = QComboBox()
+        self.page.setObjectName("pdfPage")
+        for name in PAGE_NAMES:
+            self.page.addItem(PAGE_LABELS[name], name)
+        self.page.setCurrentIndex(PAGE_NAMES.index(setup.size))
+        self.orientation = QComboBox()
+        self.orientation.setObjectName("pdfOrientation")
+        for name, label in ORIENTATION_LABELS.items():
+            self.orientation.addItem(label, name)
+        self.orientation.setCurrentIndex(list(ORIENTATION_LABELS).index(setup.orientation))
+        form.addRow("Paper size", self.page)
+        form.addRow("Orientation", self.orientation)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def setup(self) -> PageSetup:
+        return PageSetup(self.page.currentData(), self.orientation.currentData())
+
+
+def ask_page(window: MainWindow) -> PageSetup | None:
+    """Ask for the PDF's paper (starting from the last choice) and remember it."""
+    dialog = PdfPageDialog(remembered_page(window.settings), window)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    setup = dialog.setup()
+    window.settings.setValue(PAGE_KEY, setup.size)
+    window.settings.setValue(ORIENTATION_KEY, setup.orientation)
+    return setup
 
 
 def _results(window: MainWindow) -> Any:
@@ -63,12 +129,17 @@ def export_as(window: MainWindow, kind: str, path: Path | None = None) -> Path |
     target = path or _ask_path(window, kind, titles[kind])
     if target is None:
         return None
+    page = None
+    if kind == "pdf":  # with a given path (tests, scripting) the last choice, unasked
+        page = remembered_page(window.settings) if path is not None else ask_page(window)
+        if page is None:
+            return None
     try:
         if kind in ("svg", "png", "pdf"):
             from ..render.export import export_diagram
 
             export_diagram(process, target, results=results, theme=window.theme
-                           if kind != "pdf" else _light())
+                           if kind != "pdf" else _light(), page=page)
         elif kind == "pptx":
             from ..render.pptx_export import export_pptx
 

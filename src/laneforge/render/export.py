@@ -1,5 +1,5 @@
 """The diagram as SVG (vector, text as text), PNG (scale or DPI, optional transparency) or PDF
-(vector, landscape, fitted to the page), drawn by the same painter as the canvas.
+(vector, fitted and centred on a chosen page), drawn by the same painter as the canvas.
 
 Works headless: with no display, the offscreen Qt platform is used.
 """
@@ -10,23 +10,17 @@ import os
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QSize, QSizeF
-from PySide6.QtGui import (
-    QColor,
-    QGuiApplication,
-    QImage,
-    QPageLayout,
-    QPageSize,
-    QPainter,
-    QPdfWriter,
-)
-from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF
+from PySide6.QtGui import QColor, QGuiApplication, QImage, QPainter
 
 from ..atomic import atomic_temp_path, atomic_write_bytes, replace_from_temp
 from ..model import Process
 from ..model.geometry import Diagram, layout_diagram
 from .diagram import Decorations, node_markers, paint_diagram
 from .painter import LaneDecor
+from .paper import PageSetup
+from .pdf_page import fitted, page_layout, pdf_writer
+from .svg_export import grouped_svg
 from .theme import LIGHT, Theme, register_fonts
 from .tint import decorations as results_decorations
 
@@ -74,24 +68,13 @@ def _paint(painter: QPainter, process: Process, diagram: Diagram, rect: QRectF, 
 
 def render_svg(process: Process, *, theme: Theme = LIGHT, results: Any = None,
                title: str | None = None) -> str:
+    """An SVG with a group per lane, edge and node (ids and classes for vector editors),
+    text as text; see :mod:`laneforge.render.svg_export`."""
     ensure_gui_application()
     diagram = layout_diagram(process)
-    rect = _bounds(diagram)
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    generator = QSvgGenerator()
-    generator.setOutputDevice(buffer)
-    generator.setSize(QSize(int(rect.width()), int(rect.height())))
-    generator.setViewBox(QRectF(0, 0, rect.width(), rect.height()))
-    generator.setTitle(title or process.name)
-    generator.setDescription(f"Swim-lane diagram of {process.name}, drawn by laneforge")
-    painter = QPainter(generator)
-    _paint(painter, process, diagram, rect, theme, decorations_for(process, theme, results),
-           background=True)
-    painter.end()
-    buffer.close()
-    return bytes(data.data()).decode("utf-8")
+    return grouped_svg(process, diagram, _bounds(diagram), theme,
+                       decorations_for(process, theme, results), title=title or process.name,
+                       description=f"Swim-lane diagram of {process.name}, drawn by laneforge")
 
 
 def render_image(process: Process, *, scale: float = 2.0, dpi: float | None = None,
@@ -119,24 +102,19 @@ def render_image(process: Process, *, scale: float = 2.0, dpi: float | None = No
 
 
 def render_pdf(process: Process, path: Path, *, theme: Theme = LIGHT, results: Any = None,
-               page: str = "A4") -> None:
-    """A vector PDF: one landscape page, the diagram fitted inside the margins."""
+               page: str | PageSetup = "A4", orientation: str = "landscape") -> None:
+    """A vector PDF on one page: the diagram fitted inside the margins and centred, its
+    text at the canvas's proportions and searchable. ``page`` is a paper name (A4, A3,
+    Letter, Legal, Tabloid or 11x17) or a :class:`PageSetup`; ``orientation`` is
+    landscape, portrait or auto (the one that shows the diagram larger)."""
     ensure_gui_application()
+    setup = page if isinstance(page, PageSetup) else PageSetup(page, orientation)
     diagram = layout_diagram(process)
     rect = _bounds(diagram)
-    writer = QPdfWriter(str(path))
-    size = QPageSize(QPageSize.PageSizeId.A3 if page.upper() == "A3" else
-                     QPageSize.PageSizeId.Letter if page.lower() == "letter" else
-                     QPageSize.PageSizeId.A4)
-    writer.setPageLayout(QPageLayout(size, QPageLayout.Orientation.Landscape,
-                                     QMarginsF(10, 10, 10, 10), QPageLayout.Unit.Millimeter))
-    writer.setTitle(process.name)
-    writer.setCreator("laneforge")
-    writer.setResolution(300)
+    writer = pdf_writer(path, page_layout(setup, rect.size()), title=process.name)
     painter = QPainter(writer)
-    target = QSizeF(painter.viewport().width(), painter.viewport().height())
-    factor = min(target.width() / rect.width(), target.height() / rect.height())
-    painter.translate((target.width() - rect.width() * factor) / 2, 0)
+    factor, dx, dy = fitted(rect, QRectF(painter.viewport()))
+    painter.translate(dx, dy)
     painter.scale(factor, factor)
     _paint(painter, process, diagram, rect, theme, decorations_for(process, theme, results),
            background=True)
@@ -145,8 +123,10 @@ def render_pdf(process: Process, path: Path, *, theme: Theme = LIGHT, results: A
 
 def export_diagram(process: Process, path: str | os.PathLike[str], *, scale: float = 2.0,
                    dpi: float | None = None, transparent: bool = False,
-                   theme: Theme = LIGHT, results: Any = None) -> Path:
-    """Write the diagram to ``path``; the format comes from its suffix (svg, png, pdf)."""
+                   theme: Theme = LIGHT, results: Any = None,
+                   page: PageSetup | None = None) -> Path:
+    """Write the diagram to ``path``; the format comes from its suffix (svg, png, pdf).
+    ``page`` sets the paper of a PDF (default: A4 landscape)."""
     target = Path(path)
     fmt = target.suffix.lower().lstrip(".")
     if fmt not in FORMATS:
@@ -166,7 +146,8 @@ def export_diagram(process: Process, path: str | os.PathLike[str], *, scale: flo
     else:
         temp = atomic_temp_path(target)
         try:
-            render_pdf(process, temp, theme=theme, results=results)
+            render_pdf(process, temp, theme=theme, results=results,
+                       page=page or PageSetup())
             replace_from_temp(temp, target)
         except BaseException:
             temp.unlink(missing_ok=True)

@@ -17,6 +17,7 @@ from .pptx_shapes import PALETTE, Line, outline, plain, rgb, style, write
 KpiRow = tuple[str, str, str]  # key figure, mean, 95 % interval (or a note)
 SEVERITY_COLORS = {"critical": "error", "high": "warning", "moderate": "subtext"}
 MAX_BOTTLENECKS, MAX_WARNINGS = 6, 3  # the most that fit beside the table (worst first)
+MIN_CHART_PT = 9.2  # the smallest chart text on the slide (points), a little over 9
 
 
 def _interval(stat: Any, kind: str, share: bool = False) -> str:
@@ -176,6 +177,26 @@ def chart_figures(results: Any) -> list[tuple[str, Callable[[], Any]]]:
     return chosen[:4]
 
 
+def smallest_text(figure: Any) -> float:
+    """The smallest font size (points) of any visible text in ``figure``."""
+    from matplotlib.text import Text
+
+    sizes = [t.get_fontsize() for t in figure.findobj(Text)
+             if t.get_visible() and t.get_text().strip()]
+    return min(sizes, default=MIN_CHART_PT)
+
+
+def readable(figure: Any, width: int) -> None:
+    """Make ``figure`` (constrained layout) smaller in inches, keeping its aspect, so that
+    drawn ``width`` EMU wide its smallest text is at least 9 pt on the slide; the plot
+    gives up the room, the text keeps its size."""
+    inches = width / 914400
+    wanted = inches * smallest_text(figure) / MIN_CHART_PT
+    if wanted < figure.get_figwidth():
+        factor = wanted / figure.get_figwidth()
+        figure.set_size_inches(wanted, figure.get_figheight() * factor)
+
+
 def charts_slide(slide: Any, results: Any, *, top: int, slide_width: int,
                  slide_height: int) -> None:
     """Two to four charts as PNG pictures in a grid, each kept at its aspect ratio."""
@@ -192,6 +213,7 @@ def charts_slide(slide: Any, results: Any, *, top: int, slide_width: int,
         aspect = figure.get_figwidth() / figure.get_figheight()
         w = min(cell_w, round(cell_h * aspect))
         h = round(w / aspect)
+        readable(figure, w)
         x = margin + (i % columns) * (cell_w + gap) + (cell_w - w) // 2
         y = top + (i // columns) * (cell_h + gap) + (cell_h - h) // 2
         picture = slide.shapes.add_picture(io.BytesIO(to_png(figure, dpi=200)), x, y, w, h)

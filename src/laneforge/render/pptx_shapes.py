@@ -168,26 +168,16 @@ def style(run_font: Any, name: str, size: float, *, bold: bool = False,
     run_font.color.rgb = rgb(color)
 
 
-def fit_size(text: str, width_px: float, size_pt: float, max_lines: int, *,
-             bold: bool = False) -> float:
-    """A font size (canvas points) at which ``text`` wraps into ``max_lines`` lines of
-    ``width_px``, estimated with Arial's average advance; at most 30 % smaller."""
-    advance = 0.56 if bold else 0.52  # average character width in em
-    size = size_pt
-    while size > size_pt * 0.7:
-        per_line = max(1, int(width_px / (size * 96 / 72 * advance)))
-        if _line_count(text, per_line) <= max_lines:
-            break
-        size -= 0.25
-    return size
+def shape_at(shapes: Any, kind: Any, rect: Any, frame: Frame) -> Any:
+    """A plain preset shape of ``kind`` covering ``rect`` (scene coordinates)."""
+    return plain(shapes.add_shape(kind, frame.x(rect.x), frame.y(rect.y), frame.size(rect.w),
+                                  frame.size(rect.h)))
 
 
-def _line_count(text: str, per_line: int) -> int:
-    lines, current = 0, 0
-    for word in text.split():
-        if current and current + 1 + len(word) <= per_line:
-            current += 1 + len(word)
-        else:
-            lines += 1 + (len(word) - 1) // per_line
-            current = len(word) % per_line or per_line
-    return max(lines, 1)
+def connector_at(shapes: Any, kind: Any, start: tuple[float, float], end: tuple[float, float],
+                 frame: Frame) -> Any:
+    """A connector in the edges' colour and width from ``start`` to ``end`` (scene)."""
+    connector = plain(shapes.add_connector(kind, frame.x(start[0]), frame.y(start[1]),
+                                           frame.x(end[0]), frame.y(end[1])))
+    outline(connector, PALETTE["edge"], frame.line(1.4, 0.75))
+    return connector

@@ -7,17 +7,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QMarginsF, QRectF, QSizeF, QUrl
-from PySide6.QtGui import (
-    QColor,
-    QFont,
-    QImage,
-    QPageLayout,
-    QPageSize,
-    QPainter,
-    QPdfWriter,
-    QTextDocument,
-)
+from PySide6.QtCore import QRectF, QSizeF, QUrl
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QTextDocument
 
 from ..atomic import atomic_temp_path, replace_from_temp
 from ..model import Process
@@ -25,6 +16,8 @@ from ..model.geometry import layout_diagram
 from . import charts
 from .diagram import paint_diagram
 from .export import _bounds, decorations_for, ensure_gui_application
+from .paper import PageSetup
+from .pdf_page import fitted, page_layout, pdf_writer
 from .theme import LIGHT, font
 
 CHARTS = ("funnel_chart", "utilization_chart", "waits_chart", "wip_chart", "cycle_time_chart")
@@ -43,13 +36,9 @@ def write_report_pdf(process: Process, runs: Sequence[Any], path: Path, *,
 
 
 def _write(process: Process, runs: Sequence[Any], path: Path, html_sections: str) -> None:
-    writer = QPdfWriter(str(path))
-    writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4),
-                                     QPageLayout.Orientation.Landscape,
-                                     QMarginsF(12, 12, 12, 12), QPageLayout.Unit.Millimeter))
-    writer.setResolution(144)
-    writer.setTitle(f"{process.name}: simulation report")
-    writer.setCreator("laneforge")
+    # at the scene's 96 dpi, so the diagram's labels keep the canvas's proportions
+    writer = pdf_writer(path, page_layout(PageSetup("A4", "landscape", margin_mm=12)),
+                        title=f"{process.name}: simulation report")
     painter = QPainter(writer)
     page = QRectF(painter.viewport())
     first = runs[0]
@@ -65,10 +54,10 @@ def _write(process: Process, runs: Sequence[Any], path: Path, html_sections: str
                      "load, tasks by the wait for a free person.")
     diagram = layout_diagram(process)
     rect = _bounds(diagram)
-    area = QRectF(0, 72, page.width(), page.height() - 72)
-    factor = min(area.width() / rect.width(), area.height() / rect.height())
+    area = QRectF(0, 64, page.width(), page.height() - 64)
+    factor, dx, dy = fitted(rect, area)
     painter.save()
-    painter.translate(area.left(), area.top())
+    painter.translate(dx, dy)
     painter.scale(factor, factor)
     painter.translate(-rect.x(), -rect.y())
     decor = decorations_for(process, LIGHT, first if len(runs) == 1 else None)
