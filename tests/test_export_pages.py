@@ -200,7 +200,7 @@ def test_cli_page_options(tmp_path, capsys, qapp):
 
 
 @pytest.mark.parametrize("path", TEMPLATES, ids=IDS)
-def test_svg_groups_every_lane_node_and_edge(path, qapp):
+def test_svg_groups_every_lane_phase_node_and_edge(path, qapp):
     process = load_process(path)
     root = ElementTree.fromstring(render_svg(process).encode())
     groups = {g.get("id"): g for g in root.iter(f"{SVG}g") if g.get("id")}
@@ -223,10 +223,16 @@ def test_svg_groups_every_lane_node_and_edge(path, qapp):
         assert list(group.iter(f"{SVG}path")) or list(group.iter(f"{SVG}polyline"))
         if route.label:
             assert route.label.split()[0] in " ".join(group.itertext())
-    # lanes under edges under nodes, as painted
+    assert process.phases  # every template has phase columns
+    for phase in process.phases:
+        group = groups[f"phase-{phase.id}"]
+        assert group.get("class") == "phase"
+        assert phase.label in " ".join(group.itertext())
+    # lanes under phases under edges under nodes, as painted
+    layers = ["lane", "phase", "edge", "node"]
     order = [g.get("class").split()[0] for g in root.iter(f"{SVG}g")
-             if g.get("class") in ("lane", "edge") or (g.get("class") or "").startswith("node")]
-    assert order == sorted(order, key=["lane", "edge", "node"].index)
+             if (g.get("class") or "").split()[:1] and g.get("class").split()[0] in layers]
+    assert order == sorted(order, key=layers.index)
 
 
 def test_svg_looks_like_the_png(qapp):

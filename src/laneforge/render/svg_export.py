@@ -27,7 +27,7 @@ from PySide6.QtSvg import QSvgGenerator
 from ..model import Process
 from ..model.geometry import Diagram
 from .diagram import Decorations
-from .painter import LaneDecor, draw_edge, draw_lane, draw_node
+from .painter import LaneDecor, draw_edge, draw_lane, draw_node, draw_phase
 from .pdf_page import SCENE_DPI
 from .theme import Theme
 
@@ -49,7 +49,8 @@ class Part:
 
 
 def parts(process: Process, diagram: Diagram, theme: Theme, decor: Decorations) -> list[Part]:
-    """The lanes, then the edges, then the nodes: the painter's order (diagram.paint_diagram)."""
+    """The lanes, the phase columns, the edges, then the nodes: the painter's order
+    (diagram.paint_diagram)."""
     result: list[Part] = []
     for box in diagram.lanes:
         lane = process.lane(box.id)
@@ -61,6 +62,12 @@ def parts(process: Process, diagram: Diagram, theme: Theme, decor: Decorations) 
             draw_lane(p, box, lane, theme, lane_decor, lane.calendar)
 
         result.append(Part(f"lane-{box.id}", "lane", paint_lane, lane.label))
+    for phase_box, phase in zip(diagram.phases, process.phases, strict=False):
+
+        def paint_phase(p: QPainter, phase_box: Any = phase_box, phase: Any = phase) -> None:
+            draw_phase(p, phase_box, phase, theme)
+
+        result.append(Part(f"phase-{phase.id}", "phase", paint_phase, phase.label))
     for key, route in diagram.edges.items():
         problem = decor.edge_problems.get(key)
 
