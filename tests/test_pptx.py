@@ -13,7 +13,8 @@ from pptx.enum.shapes import MSO_SHAPE, MSO_SHAPE_TYPE
 from pptx.oxml.ns import qn
 
 from laneforge import load_process, simulate
-from laneforge.model import describe_hours
+from laneforge.model import describe_hours, format_value
+from laneforge.model.currency import format_money
 from laneforge.model.geometry import layout_diagram, node_subtitle
 from laneforge.render.pptx_export import SLIDE_HEIGHT, SLIDE_WIDTH, export_pptx
 
@@ -95,12 +96,13 @@ def test_diagram_slides_have_a_native_shape_per_lane_node_and_edge(path, tmp_pat
     assert deck.slide_width.inches == pytest.approx(13.333, abs=1e-3)
     slides = _diagram_slides(deck)
     assert len(deck.slides) == 1 + len(slides)
-    assert len(slides) >= 2  # the templates are too wide for one slide at 9 pt
+    assert slides  # the compact layout fits most templates on one slide at 9 pt or more
     diagram = layout_diagram(process)
     seen_nodes: dict[str, int] = {}
     for number, slide in enumerate(slides, start=2):
         assert slide.shapes.title.text.startswith(process.name)
-        assert slide.shapes.title.text.endswith(f"({number - 1}/{len(slides)})")
+        if len(slides) > 1:
+            assert slide.shapes.title.text.endswith(f"({number - 1}/{len(slides)})")
         shapes = _shapes(slide)
         # every lane, with its header, on every slide
         for lane in process.lanes:
@@ -220,13 +222,16 @@ def test_results_add_key_figures_bottlenecks_and_charts(path, tmp_path, results_
     assert table.cell(0, 2).text == "95 % interval"
     low, high = results.leads.ci95
     assert rows["Leads"] == (f"{results.leads.mean:,.0f}", f"{low:,.0f} – {high:,.0f}")
-    assert rows["Won deals"][0] in (f"{results.won.mean:,.1f}", f"{results.won.mean:,.0f}")
+    assert rows["Won deals"][0] == format_value(results.won.mean, "count")
     assert rows["Lead → won"][0] == f"{results.lead_to_won.mean * 100:.1f} %"
     assert rows["Cycle time p50"][0] == describe_hours(results.cycle_time_hours.p50.mean)
     assert rows["Cycle time p90"][0] == describe_hours(results.cycle_time_hours.p90.mean)
     if results.sla_attainment() is not None:
         assert rows["SLA attainment"][0] == f"{results.sla_attainment() * 100:.1f} %"
-    assert rows["Cost per won deal"][0] == f"{results.cost_per_won.mean:,.0f}"
+    # money with the run's currency, as the app and the reports show it
+    assert rows["Cost per won deal"][0] == format_money(results.cost_per_won.mean,
+                                                        results.currency)
+    assert f"{results.cost_per_won.mean:,.0f}" in rows["Cost per won deal"][0]
     for lane_id, lane in results.lanes.items():
         key = f"Utilization · {results.label('lanes', lane_id)}"
         if lane.utilization is None:

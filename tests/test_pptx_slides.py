@@ -135,10 +135,20 @@ def test_first_sentence():
     assert first_sentence("") == ""
 
 
+def stretched(path=REPO / "processes" / "lead-lifecycle.lane.json", factor: float = 3.0
+              ) -> dict:
+    """A template drawn ``factor`` times as wide: too wide for one slide at 9 pt."""
+    data = load_process(path).model_dump(mode="json", by_alias=True, exclude_none=True)
+    for node in data["nodes"]:
+        node["pos"] = [node["pos"][0] * factor, node["pos"][1]]
+    for edge in data["edges"]:
+        edge.pop("bends", None)
+    return data
+
+
 def with_phases(path=REPO / "processes" / "lead-lifecycle.lane.json") -> Process:
-    """A template with five phases, its nodes given to them by where they are drawn."""
-    process = load_process(path)
-    data = process.model_dump(mode="json", by_alias=True, exclude_none=True)
+    """A wide template with five phases, its nodes given to them by where they are drawn."""
+    data = stretched(path)
     xs = sorted(node["pos"][0] for node in data["nodes"])
     low, high = xs[0], xs[-1] + 1
     data["phases"] = [{"id": f"p{i}", "name": name} for i, name in enumerate(PHASES)]
@@ -197,7 +207,11 @@ def test_phase_columns_follow_the_phase_order_and_cover_the_lanes():
 
 
 def test_without_phases_runs_are_cut_between_node_columns():
-    process = load_process(TEMPLATES[1])
+    data = stretched(TEMPLATES[1])
+    data.pop("phases", None)
+    for node in data["nodes"]:
+        node.pop("phase", None)
+    process = Process.model_validate(data)
     diagram = layout_diagram(process)
     columns = node_columns(diagram)
     centres = sorted({round(b.cx) for b in diagram.nodes.values()})

@@ -11,9 +11,7 @@ import random
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-from laneforge.app import currency
 from laneforge.app.compare import compare, format_delta
-from laneforge.app.currency import format_money, resolve, set_locale_currency
 from laneforge.app.tables import (
     Interval,
     Value,
@@ -26,7 +24,8 @@ from laneforge.app.tables import (
 from laneforge.app.textreport import format_results
 from laneforge.gui.properties.arrivals import volume_text, weekday_volumes
 from laneforge.io import load_process
-from laneforge.model import format_value
+from laneforge.model import currency, format_value
+from laneforge.model.currency import format_money, resolve, set_locale_currency
 from laneforge.model.geometry import node_subtitle
 from laneforge.model.rate_text import per_day_text
 from laneforge.render.charts import sweep_chart

@@ -231,3 +231,13 @@ def test_from_hours_reads_back_to_an_equal_duration():
         duration = Duration.from_hours(hours)
         again = Duration.parse(duration.raw)
         assert again.hours == pytest.approx(duration.hours, rel=1e-12)
+
+
+@pytest.mark.parametrize(("value", "kind", "text"), [
+    (66.3, "count", "66"), (9.44, "count", "9.4"), (1234.4, "count", "1,234"),
+    (0.0103, "percent", "1.0 %"), (6419.2, "money", "6,419"), (None, "count", "–"),
+])
+def test_format_value_shows_whole_counts_from_ten(value, kind, text):
+    from laneforge.model import format_value
+
+    assert format_value(value, kind) == text

@@ -8,7 +8,6 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QMessageBox, QStyle, QTableWidget
 
-from laneforge.app.currency import format_money, set_locale_currency
 from laneforge.gui.capacity_watch import ESTIMATING, INVALID
 from laneforge.gui.commands import SetValueCommand
 from laneforge.gui.mainwindow import MainWindow
@@ -16,6 +15,7 @@ from laneforge.gui.recovery import RecoveryStore
 from laneforge.gui.selection import Selection
 from laneforge.gui.simulation.compare_table import DELTA_ROLE, GAP
 from laneforge.gui.simulation.run_dialog import RunSettings
+from laneforge.model.currency import format_money, set_locale_currency
 from laneforge.model.geometry import node_subtitle
 from laneforge.sim import simulate
 

@@ -9,12 +9,12 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMessageBox
 
 from laneforge.app.compare import format_value
-from laneforge.app.currency import format_money
 from laneforge.gui.commands import SetValueCommand
 from laneforge.gui.mainwindow import MainWindow
 from laneforge.gui.recovery import RecoveryStore
 from laneforge.gui.simulation.run_dialog import RunSettings
 from laneforge.gui.simulation.sweep_dialog import SweepDialog
+from laneforge.model.currency import format_money
 from laneforge.sim import simulate
 
 pytestmark = pytest.mark.gui

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ..model import describe_hours, format_value
+from ..model.currency import format_figure, format_money
 from ..sim.results import Results, Stat
-from .currency import format_figure, format_money
 
 __all__ = ["VERDICT_WORDS", "Metric", "Row", "compare", "format_delta", "format_figure",
            "format_value", "metrics_for", "run_name"]

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..io import atomic_write_text
+from ..model.currency import format_figure, resolve
 from ..sim.analysis import bottleneck_lanes
 from ..sim.results import Results, Stat
-from .currency import format_figure, resolve
 
 #: what a CSV header says of the raw number of each kind
 CSV_UNITS = {"hours": "hours", "percent": "share 0-1", "money": "money"}

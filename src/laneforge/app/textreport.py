@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..model import describe_hours
+from ..model.currency import format_figure, format_money
 from ..sim.analysis import RULE
 from ..sim.capacity import CapacityEstimate, ReverseFunnel
 from ..sim.results import Results, Stat
 from .compare import compare, format_delta, format_value, run_name
-from .currency import format_figure, format_money
 
 
 def _interval(stat: Stat, kind: str) -> str:

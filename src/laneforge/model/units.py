@@ -170,7 +170,8 @@ def format_value(value: float | None, kind: str) -> str:
     if kind == "money":
         return f"{value:,.0f}"
     if kind == "count":
-        return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}"
+        # a mean over replications: whole deals from 10 on ("66", not "66.3"), a tenth below
+        return f"{value:,.0f}" if abs(value) >= 10 else f"{value:,.1f}"
     return f"{value:,.2f}"
 
 

@@ -52,15 +52,21 @@ class Markers:
         taken = sorted(self.taken[side])
 
         def clashes(top: float) -> tuple[float, float] | None:
-            return next(((a, b) for a, b in taken if top < b + 8 and top + height > a - 8),
-                        None)
+            # a hair of tolerance: a marker moved to just touch another one (a - 8 - height)
+            # must not clash with it again through rounding, or the search never ends
+            return next(((a, b) for a, b in taken
+                         if top < b + 8 - 1e-6 and top + height > a - 8 + 1e-6), None)
 
         top = min(max(y - height / 2, low), high - height)
         down = top
-        while (clash := clashes(down)) is not None:
+        for _ in range(len(taken) + 1):  # each step passes one marker, so this many at most
+            if (clash := clashes(down)) is None:
+                break
             down = clash[1] + 8
         up = top
-        while (clash := clashes(up)) is not None:
+        for _ in range(len(taken) + 1):
+            if (clash := clashes(up)) is None:
+                break
             up = clash[0] - 8 - height
         if down + height <= high and (up < low or down - top <= top - up):
             top = down

@@ -12,6 +12,7 @@ from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
 from ..model import describe_hours, format_value
+from ..model.currency import format_figure
 from .pptx_shapes import PALETTE, Line, outline, plain, rgb, style, write
 
 KpiRow = tuple[str, str, str]  # key figure, mean, 95 % interval (or a note)
@@ -20,14 +21,14 @@ MAX_BOTTLENECKS, MAX_WARNINGS = 6, 3  # the most that fit beside the table (wors
 MIN_CHART_PT = 9.2  # the smallest chart text on the slide (points), a little over 9
 
 
-def _interval(stat: Any, kind: str, share: bool = False) -> str:
+def _interval(stat: Any, kind: str, share: bool = False, currency: str | None = None) -> str:
     """The 95 % interval; a share's is cut to 0–100 % (few replications give wide ones)."""
     if stat is None:
         return ""
     low, high = stat.ci95
     if share:
         low, high = max(0.0, low), min(1.0, high)
-    return f"{format_value(low, kind)} – {format_value(high, kind)}"
+    return f"{format_figure(low, kind, currency)} – {format_figure(high, kind, currency)}"
 
 
 def kpi_rows(results: Any) -> list[KpiRow]:
@@ -48,8 +49,9 @@ def kpi_rows(results: Any) -> list[KpiRow]:
         rows.append(("SLA attainment", format_value(attainment, "percent"),
                      f"of {checked:,.0f} checked"))
     if r.cost_per_won is not None:
-        rows.append(("Cost per won deal", format_value(r.cost_per_won.mean, "money"),
-                     _interval(r.cost_per_won, "money")))
+        currency = getattr(r, "currency", None)
+        rows.append(("Cost per won deal", format_figure(r.cost_per_won.mean, "money", currency),
+                     _interval(r.cost_per_won, "money", currency=currency)))
     for lane_id, lane in r.lanes.items():
         if lane.utilization is not None:
             rows.append((f"Utilization · {r.label('lanes', lane_id)}",

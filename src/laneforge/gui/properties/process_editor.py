@@ -15,8 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...app.currency import COMMON, locale_currency
 from ...model import MISSING, format_hours
+from ...model.currency import COMMON, locale_currency
 from .attributes_page import AttributesPage
 from .base import Editor, Form, header, section, set_error
 from .calendars_page import CalendarsPage

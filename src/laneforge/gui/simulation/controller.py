@@ -11,8 +11,8 @@ from PySide6.QtCore import QLocale, QObject, QPointF, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QFrame, QMessageBox, QScrollArea
 
-from ...app.currency import set_locale_currency
 from ...model import Process, errors, validate
+from ...model.currency import set_locale_currency
 from ...render.tint import decorations, legend
 from ...sim import simulate
 from ...sim.results import Results

@@ -29,9 +29,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...app.currency import format_figure
 from ...app.tables import Interval, Table, Value, all_tables, write_tables
 from ...model import describe_hours
+from ...model.currency import format_figure
 from ...render import charts
 from ...sim.analysis import RULE
 from ...sim.results import Results, Stat

@@ -11,7 +11,7 @@ from __future__ import annotations
 import locale
 import re
 
-from ..model import format_value
+from .units import format_value
 
 FALLBACK = "USD"
 #: currencies whose symbol is unambiguous enough to stand for the code
