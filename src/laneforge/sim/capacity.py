@@ -32,13 +32,13 @@ from .compiled import (
     compile_process,
 )
 from .engine import Stopped
-from .vector import WorkTable, drawer, vector_function
+from .vector import WorkTable, drawer, quantiles, vector_function
 
 MONTH_HOURS = 720.0
 #: leads walked per round: one large walk when waiting cannot change the routing; else
 #: rounds of "walk -> loads -> queue waits -> walk", the last one large
 WALK_UNTIMED = (16_000,)
-WALK_TIMED = (2_000, 2_000, 2_000, 6_000)
+WALK_TIMED = (2_000, 2_000, 6_000)
 #: the wait assumed at an overloaded lane (it grows without limit in reality)
 OVERLOADED_WAIT = 24.0 * 30
 
@@ -173,6 +173,9 @@ class _Plan:
 
     def __init__(self, c: Compiled, process: Process) -> None:
         self.order = _walk_order(c)
+        #: durations as tables of quantiles (hours), drawn by index
+        self.quantiles = {n.index: quantiles(n.duration) for n in c.nodes
+                          if n.kind in (TASK, DELAY)}
         by_id = {node.id: node for node in process.nodes}
         self.sets: dict[int, list[tuple[str, Callable]]] = {}
         self.names: dict[int, list[str]] = {}
@@ -199,13 +202,13 @@ class _Plan:
 def _walk(
     c: Compiled, plan: _Plan, rates: dict[int, float], seed: int, waits: _Waits | None,
     tables: list[WorkTable | None], leads: int, timed: bool,
-    should_stop: Callable[[], bool] | None = None,
+    should_stop: Callable[[], bool] | None = None, final: bool = True,
 ) -> _Walk:
     """Leads walked through the graph together, a node at a time, on the wall clock:
     working hours where lanes keep a calendar, and the expected queue wait per lane
     (``waits``, in working hours). Gives the branch fractions at condition and decay
-    nodes, the share of leads reaching each stage, and how long leads take to reach each
-    lane."""
+    nodes, the share of leads reaching each stage and how long leads take to reach each
+    lane (``final``), and when leads reach each task during the week (not ``final``)."""
     gen = np.random.default_rng([abs(seed), 0 if seed >= 0 else 1, 0x1A9E])
     rng = random.Random(f"laneforge:capacity:{seed}")
     total = sum(rates.values())
@@ -214,8 +217,8 @@ def _walk(
         n.index: np.zeros(len(n.routing[0]) + 1)
         for n in c.nodes if n.route in (ROUTE_WHEN, ROUTE_DECAY)
     }
-    durations = {n.index: drawer(n.duration, gen, rng) for n in c.nodes
-                 if n.kind in (TASK, DELAY)}
+    durations = {n: (lambda k, q=q: q[gen.integers(0, len(q), k)])
+                 for n, q in plan.quantiles.items()} if timed else {}
     means = {n.index: mean_hours(n.duration) for n in c.nodes if n.kind in (TASK, DELAY)}
     phases = {n.index: np.zeros(SLOTS, dtype=np.int64) for n in c.nodes if n.kind == TASK}
     # the leads: attributes drawn per source, a weekday from the source's profile
@@ -261,24 +264,25 @@ def _walk(
             pending[n] = []
             node = c.nodes[n]
             k = len(idx)
-            if node.kind == TASK:
+            if final and node.kind == TASK:
                 fresh = idx[np.isnan(first_age[node.lane, idx])]
                 first_age[node.lane, fresh] = t[fresh] - t0[fresh]
-            if node.stage >= 0:
+            if final and node.stage >= 0:
                 reached[node.stage, idx] = True
             if node.mark:
                 marks[n][idx] = t[idx]
             if node.kind == END:
                 continue
             if node.kind == TASK and timed:
-                phases[n] += np.bincount(
-                    (((t[idx] - week0) % 168.0) / SLOT_HOURS).astype(np.int64) % SLOTS,
-                    minlength=SLOTS)
+                here = t[idx]
+                slot = (((here - week0) % 168.0) / SLOT_HOURS).astype(np.int64) % SLOTS
+                if not final:
+                    phases[n] += np.bincount(slot, minlength=SLOTS)
                 work = durations[n](k)
                 if waits is not None:
-                    work = work + waits.wait(n, t[idx], gen)
+                    work += waits.wait(n, slot, gen)
                 table = tables[node.lane]
-                t[idx] = table.done(t[idx], work) if table is not None else t[idx] + work
+                t[idx] = table.done(here, work) if table is not None else here + work
             elif node.kind in (TASK, DELAY):  # routing does not depend on time: a rough
                 t[idx] += durations[n](k) if timed else means[n]  # clock of mean durations
             if n in plan.sets:
@@ -405,7 +409,8 @@ def estimate_capacity(
         rounds = WALK_TIMED if timed else WALK_UNTIMED
         loads: dict[str, float] | None = None
         for round_, leads in enumerate(rounds):
-            walk = _walk(c, plan, rates, seed, waits, tables, leads, timed, should_stop)
+            last = round_ == len(rounds) - 1
+            walk = _walk(c, plan, rates, seed, waits, tables, leads, timed, should_stop, last)
             node_rate = _solve(c, arrivals, walk.fractions)
             if round_ < len(rounds) - 1:
                 # waits and routing chase each other (long waits, fewer leads on, shorter
@@ -545,18 +550,17 @@ class _Waits:
         backlog = net - np.minimum(np.minimum.accumulate(net), 0.0)
         return backlog[-SLOTS:] / staff
 
-    def wait(self, task: int, t: np.ndarray, gen: np.random.Generator) -> np.ndarray:
-        """Waits drawn for leads arriving at ``t``: the backlog ahead of each plus an
-        exponential queueing delay (M/M/c waits are exponential beyond the first)."""
+    def wait(self, task: int, slot: np.ndarray, gen: np.random.Generator) -> np.ndarray:
+        """Waits drawn for leads arriving in half hours ``slot`` of the week: the backlog
+        ahead of each plus an exponential queueing delay (M/M/c waits are exponential
+        beyond the first)."""
         entry = self.by_task.get(task)
         if entry is None:
-            return np.zeros(len(t))
+            return np.zeros(len(slot))
         backlog, random_wait = entry
-        drawn = gen.exponential(random_wait, len(t)) if random_wait > 0 else np.zeros(len(t))
-        if backlog is None:
-            return drawn
-        slot = (((t - self.week0) % 168.0) / SLOT_HOURS).astype(np.int64) % SLOTS
-        return backlog[slot] + drawn
+        drawn = gen.exponential(random_wait, len(slot)) if random_wait > 0 \
+            else np.zeros(len(slot))
+        return drawn if backlog is None else backlog[slot] + drawn
 
 
 def _smooth(counts: np.ndarray, half_width: int = 4) -> np.ndarray:

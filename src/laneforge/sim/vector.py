@@ -136,6 +136,37 @@ def drawer(spec: Any, gen: np.random.Generator, rng: random.Random) -> Drawer:
     return lambda n: _array([sample() for _ in range(n)])
 
 
+QUANTILES = 1024
+
+
+def quantiles(spec: Any) -> np.ndarray:
+    """A duration's (or number's) quantiles at the midpoints of 1024 equal slices, sorted:
+    drawing an index at random draws from the distribution to within a slice. Exact for
+    the families with a closed-form inverse, else a fixed stratified sample."""
+    if spec is None or isinstance(spec, Duration | bool | int | float):
+        return drawer(spec, np.random.default_rng(0), random.Random(0))(1)
+    table = np.sort(drawer(spec, np.random.default_rng(0), random.Random(0))(QUANTILES))
+    if getattr(spec, "dist", None) in ("triangular", "uniform", "exponential"):
+        table = _exact_quantiles(spec, (np.arange(QUANTILES) + 0.5) / QUANTILES, table)
+    return table
+
+
+def _exact_quantiles(spec: Any, u: np.ndarray, fallback: np.ndarray) -> np.ndarray:
+    family = spec.dist
+    if family == "triangular":
+        lo, mode, hi = float(spec.min), float(spec.mode), float(spec.max)
+        if hi == lo:
+            return np.full(len(u), lo)
+        c = (mode - lo) / (hi - lo)
+        return np.where(u < c, lo + np.sqrt(u * (hi - lo) * (mode - lo)),
+                        hi - np.sqrt((1.0 - u) * (hi - lo) * (hi - mode)))
+    if family == "uniform":
+        return float(spec.min) + (float(spec.max) - float(spec.min)) * u
+    if family == "exponential":
+        return _bounded(-float(spec.mean_) * np.log1p(-u), _opt(spec.min), _opt(spec.max))
+    return fallback
+
+
 def _array(values: list[Any]) -> np.ndarray:
     if all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
         return np.array(values, dtype=float)
@@ -363,6 +394,8 @@ class WorkTable:
         #: hours worked by each span's start and end, for the hours worked so far in a day
         self._knots = np.ravel(np.column_stack((self._span_start, self._span_end)))
         self._worked_at = np.ravel(np.column_stack((self._before_span, self._done_by)))
+        #: from hours worked in a day to the hour of the day, span by span
+        self._shift = self._span_start - self._before_span
         first = origin.date()
         self._offset = (dt.datetime.combine(first, dt.time()) - origin).total_seconds() / 3600.0
         self._build(until)
@@ -383,21 +416,22 @@ class WorkTable:
                 raise ValueError("the calendar has no working time in ten years")
             self._build(until + 24.0 * 3660)
             return
-        self._working = working
-        #: working days before each day, and the day of each working day
-        self._count = np.concatenate(([0], np.cumsum(working)))
-        self._day_of = np.flatnonzero(working)
+        self._working = working.astype(float)
+        #: working hours before each day, and the start (hours since the origin) of each
+        #: working day
+        self._day_base = np.concatenate(([0], np.cumsum(working))) * self.per_day
+        self._day_of = self._offset + np.flatnonzero(working) * 24.0
+        self._days = days
         self.until = self._offset + days * 24.0
 
     def _from_midnight(self, t: np.ndarray) -> np.ndarray:
-        """Working hours from the origin's midnight to each t."""
+        """Working hours from the origin's midnight to each t (t >= 0)."""
         since = t - self._offset
-        if since.size and float(since.max()) >= (len(self._working) - 1) * 24.0:
+        if since.size and float(since.max()) >= (self._days - 1) * 24.0:
             self._build(2.0 * float(since.max() + self._offset) + 24.0 * 60)
-        day = np.maximum(since // 24.0, 0).astype(np.int64)
-        hour = since - day * 24.0
-        today = np.interp(hour, self._knots, self._worked_at)
-        return self._count[day] * self.per_day + np.where(self._working[day], today, 0.0)
+        day = (since // 24.0).astype(np.int64)
+        today = np.interp(since - day * 24.0, self._knots, self._worked_at)
+        return self._day_base[day] + self._working[day] * today
 
     def cumulative(self, t: np.ndarray) -> np.ndarray:
         """Working hours between the origin and each ``t``."""
@@ -418,18 +452,18 @@ class WorkTable:
         while k.size and int(k.max()) >= len(self._day_of):
             self._build(2.0 * self.until + 24.0 * 60)
         rest = total - k * per_day
+        if len(self._shift) == 1:
+            return self._day_of[k] + rest + self._shift[0]
         span = np.searchsorted(self._done_by, rest, side="left" if closing else "right")
         span = np.minimum(span, len(self._done_by) - 1)
-        hour = self._span_start[span] + (rest - self._before_span[span])
-        return self._offset + self._day_of[k] * 24.0 + hour
+        return self._day_of[k] + rest + self._shift[span]
 
     def done(self, t: np.ndarray, hours: np.ndarray) -> np.ndarray:
         """When jobs of ``hours`` working hours, queued at ``t``, are done: from the next
         opening at or after ``t``; a job ending exactly at closing time ends then."""
         t = np.asarray(t, dtype=float)
         hours = np.broadcast_to(np.asarray(hours, dtype=float), t.shape)
-        start = np.maximum(t, 0.0)
-        base = self._from_midnight(start)
+        base = self._from_midnight(np.maximum(t, 0.0) if t.size and t.min() < 0 else t)
         finished = self._at_total(base + hours, closing=True)
         idle = hours <= 0.0
         if not np.any(idle):
