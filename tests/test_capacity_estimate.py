@@ -228,3 +228,12 @@ def test_work_table_answers_like_the_timeline(calendar, origin, seed):
         same_instant = h > 0 and abs(line.cumulative(end) - line.cumulative(expected)) < 1e-9
         assert end == pytest.approx(expected, abs=1e-9) or same_instant
     assert math.isclose(table.worked(10.0, 2000.0), line.worked(10.0, 2000.0), abs_tol=1e-9)
+
+
+def test_an_invalid_process_is_refused_with_the_field_named():
+    from laneforge.sim import InvalidProcessError
+
+    process = queue_process("4/h", "40m", 3)
+    process.edges[1].target = "nowhere"
+    with pytest.raises(InvalidProcessError, match="edges"):
+        estimate_capacity(process)

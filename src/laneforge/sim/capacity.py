@@ -2,10 +2,15 @@
 
 Expected visits per node solve ``v = a + P^T v`` (``a``: arrivals per hour at the sources,
 ``P``: branch probabilities). Probability branches are exact; branches on conditions, with
-decay, or after ``set`` updates are estimated from a quick walk of sampled leads through the
-graph without queues. Each lane's offered load (staff busy on average) is the sum over its
-tasks of visits per hour x mean duration x staff units, set against the staff it has in its
-working hours. The reverse funnel scales the load to a target of won deals per month.
+decay, or after ``set`` updates are estimated from a walk of sampled leads through the
+graph, all leads at once as numpy arrays (attributes drawn stratified, conditions evaluated
+on columns, calendars as day tables, decay counted as each lead's chance rather than its
+draw). Where routing depends on time (decay, ``age``) the walk runs on the wall clock with
+the queue waits of the loads of the round before (a fluid backlog per half hour of the
+week plus Erlang C with Cobham's priority formula), three rounds with the loads damped.
+Each lane's offered load (staff busy on average) is the sum over its tasks of visits per
+hour x mean duration x staff units, set against the staff it has in its working hours.
+The reverse funnel scales the load to a target of won deals per month.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import numpy as np
 from ..model import Process, mean_hours
 from ..model.attributes import Choices
 from ..model.expressions import parse_expression
+from ..model.validation import errors, validate_without_scenarios
 from .compiled import (
     DELAY,
     END,
@@ -29,6 +35,7 @@ from .compiled import (
     ROUTE_WHEN,
     TASK,
     Compiled,
+    InvalidProcessError,
     compile_process,
 )
 from .engine import Stopped
@@ -173,6 +180,22 @@ class _Plan:
 
     def __init__(self, c: Compiled, process: Process) -> None:
         self.order = _walk_order(c)
+        #: nodes from which no decision that depends on time or attributes can be reached:
+        #: past them, everything is in the traffic equations already, so the rounds that
+        #: only feed the waits stop following leads there
+        watched = [n.index for n in c.nodes
+                   if n.route in (ROUTE_WHEN, ROUTE_DECAY) or n.uses_age]
+        predecessors: dict[int, list[int]] = {n.index: [] for n in c.nodes}
+        for node in c.nodes:
+            for successor in node.successors:
+                predecessors[successor].append(node.index)
+        live, stack = set(watched), list(watched)
+        while stack:
+            for before in predecessors[stack.pop()]:
+                if before not in live:
+                    live.add(before)
+                    stack.append(before)
+        self.settled = frozenset(n.index for n in c.nodes if n.index not in live)
         #: durations as tables of quantiles (hours), drawn by index
         self.quantiles = {n.index: quantiles(n.duration) for n in c.nodes
                           if n.kind in (TASK, DELAY)}
@@ -262,6 +285,8 @@ def _walk(
                 continue
             idx = pending[n][0] if len(pending[n]) == 1 else np.concatenate(pending[n])
             pending[n] = []
+            if not final and n in plan.settled:
+                continue
             node = c.nodes[n]
             k = len(idx)
             if final and node.kind == TASK:
@@ -383,9 +408,16 @@ def estimate_capacity(
 ) -> CapacityEstimate:
     """Offered load per lane from the traffic equations; no simulation.
 
-    ``should_stop`` is asked every few hundred walked leads; when it answers true the
-    estimate raises :class:`~laneforge.sim.engine.Stopped`."""
-    c = compiled or compile_process(process)
+    Raises InvalidProcessError if the process (leaving its scenarios aside) has errors.
+    ``should_stop`` is asked before every step of the walks (a few milliseconds apart);
+    when it answers true the estimate raises :class:`~laneforge.sim.engine.Stopped`."""
+    if compiled is None:
+        # the estimate is of the process as it stands: its scenarios need not be valid
+        problems = errors(validate_without_scenarios(process))
+        if problems:
+            raise InvalidProcessError(problems)
+        compiled = compile_process(process, check=False)
+    c = compiled
     window = (c.warmup, c.horizon)
     n = len(c.nodes)
     arrivals = np.zeros(n)
