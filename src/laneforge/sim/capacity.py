@@ -126,6 +126,8 @@ class _Walk:
     lane_ages: dict[int, np.ndarray]
     #: per task: arrivals by half hour of the week (for the calendar backlog)
     phases: dict[int, np.ndarray]
+    #: leads (or their chances) counted down each branch of a condition or decay
+    counts: dict[int, np.ndarray] = field(default_factory=dict)
 
 
 SLOT_HOURS = 0.5
@@ -196,6 +198,8 @@ class _Plan:
                     live.add(before)
                     stack.append(before)
         self.settled = frozenset(n.index for n in c.nodes if n.index not in live)
+        #: conditions that do not read the clock
+        self.pooled = [n.index for n in c.nodes if n.route == ROUTE_WHEN and not n.uses_age]
         #: durations as tables of quantiles (hours), drawn by index
         self.quantiles = {n.index: quantiles(n.duration) for n in c.nodes
                           if n.kind in (TASK, DELAY)}
@@ -226,12 +230,14 @@ def _walk(
     c: Compiled, plan: _Plan, rates: dict[int, float], seed: int, waits: _Waits | None,
     tables: list[WorkTable | None], leads: int, timed: bool,
     should_stop: Callable[[], bool] | None = None, final: bool = True,
+    carried: dict[int, np.ndarray] | None = None,
 ) -> _Walk:
     """Leads walked through the graph together, a node at a time, on the wall clock:
     working hours where lanes keep a calendar, and the expected queue wait per lane
     (``waits``, in working hours). Gives the branch fractions at condition and decay
     nodes, the share of leads reaching each stage and how long leads take to reach each
-    lane (``final``), and when leads reach each task during the week (not ``final``)."""
+    lane (``final``), and when leads reach each task during the week (not ``final``).
+    ``carried``: branch counts of earlier rounds to add to this one's."""
     gen = np.random.default_rng([abs(seed), 0 if seed >= 0 else 1, 0x1A9E])
     rng = random.Random(f"laneforge:capacity:{seed}")
     total = sum(rates.values())
@@ -240,6 +246,8 @@ def _walk(
         n.index: np.zeros(len(n.routing[0]) + 1)
         for n in c.nodes if n.route in (ROUTE_WHEN, ROUTE_DECAY)
     }
+    for index, row in (carried or {}).items():
+        counts[index] = counts[index] + row
     durations = {n: (lambda k, q=q: q[gen.integers(0, len(q), k)])
                  for n, q in plan.quantiles.items()} if timed else {}
     means = {n.index: mean_hours(n.duration) for n in c.nodes if n.kind in (TASK, DELAY)}
@@ -322,7 +330,7 @@ def _walk(
         fractions[index] = [float(x) / seen for x in row] if seen else []
     shares = {name: float(reached[i].sum()) / size for i, name in enumerate(c.stages)}
     ages = {lane: row[~np.isnan(row)] for lane, row in enumerate(first_age)}
-    return _Walk(fractions, shares, {k: v for k, v in ages.items() if len(v)}, phases)
+    return _Walk(fractions, shares, {k: v for k, v in ages.items() if len(v)}, phases, counts)
 
 
 def _assign(column: np.ndarray | None, idx: np.ndarray, value: np.ndarray, size: int
@@ -440,9 +448,13 @@ def estimate_capacity(
         waits: _Waits | None = None
         rounds = WALK_TIMED if timed else WALK_UNTIMED
         loads: dict[str, float] | None = None
+        carried: dict[int, np.ndarray] | None = None
         for round_, leads in enumerate(rounds):
             last = round_ == len(rounds) - 1
-            walk = _walk(c, plan, rates, seed, waits, tables, leads, timed, should_stop, last)
+            walk = _walk(c, plan, rates, seed + round_, waits, tables, leads, timed,
+                         should_stop, last, carried)
+            if round_ >= 1:  # conditions on attributes alone: the rounds with waits pool
+                carried = {i: walk.counts[i] for i in plan.pooled}
             node_rate = _solve(c, arrivals, walk.fractions)
             if round_ < len(rounds) - 1:
                 # waits and routing chase each other (long waits, fewer leads on, shorter
