@@ -13,6 +13,7 @@ import ast
 import datetime as dt
 import random
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -324,7 +325,17 @@ def _coded_safely(tree: ast.AST, strings: frozenset[str]) -> bool:
 
 _HELPERS = {"_div": _div, "_mod": _mod, "_and": _and, "_or": _or, "_cmp": _compare,
             "_not": lambda x: ~_truth(x), "_where": lambda c, a, b: np.where(_truth(c), a, b)}
-_cache: dict[str, Callable[[Columns], Any]] = {}
+@lru_cache(maxsize=4096)
+def _column_code(text: str) -> Callable[[Columns], Any]:
+    """The element-wise form of a checked expression, compiled once per distinct text."""
+    body = _Vectorise().visit(ast.parse(text.strip(), mode="eval").body)
+    wrapper = ast.Expression(body=ast.Lambda(
+        args=ast.arguments(posonlyargs=[], args=[ast.arg(arg="_a")], kwonlyargs=[],
+                           kw_defaults=[], defaults=[]),
+        body=body))
+    ast.fix_missing_locations(wrapper)
+    return eval(compile(wrapper, f"<columns {text!r}>", "eval"),
+                {"__builtins__": {}, **_HELPERS})
 
 
 def vector_function(text: str, strings: frozenset[str] = frozenset()
@@ -336,19 +347,7 @@ def vector_function(text: str, strings: frozenset[str] = frozenset()
     columns hold something the element-wise form cannot take."""
     expression = parse_expression(text)
     scalar = expression.function
-    fn = None
-    if _coded_safely(expression.tree, strings):
-        fn = _cache.get(text)
-        if fn is None:
-            body = _Vectorise().visit(ast.parse(text.strip(), mode="eval").body)
-            wrapper = ast.Expression(body=ast.Lambda(
-                args=ast.arguments(posonlyargs=[], args=[ast.arg(arg="_a")], kwonlyargs=[],
-                                   kw_defaults=[], defaults=[]),
-                body=body))
-            ast.fix_missing_locations(wrapper)
-            fn = eval(compile(wrapper, f"<columns {text!r}>", "eval"),
-                      {"__builtins__": {}, **_HELPERS})
-            _cache[text] = fn
+    fn = _column_code(text) if _coded_safely(expression.tree, strings) else None
 
     def by_lead(columns: Columns) -> np.ndarray:
         names = list(columns)
