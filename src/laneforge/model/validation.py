@@ -402,5 +402,12 @@ def validate(process: Process) -> list[Problem]:
     return sorted(problems, key=lambda p: 0 if p.severity == "error" else 1)
 
 
+def validate_without_scenarios(process: Process) -> list[Problem]:
+    """The problems of ``process`` as it stands, its scenarios left unchecked (checking
+    them rebuilds the process once per scenario); errors first."""
+    problems = _Checker(process).run_without_scenarios()
+    return sorted(problems, key=lambda p: 0 if p.severity == "error" else 1)
+
+
 def errors(problems: list[Problem]) -> list[Problem]:
     return [p for p in problems if p.severity == "error"]

@@ -2,10 +2,15 @@
 
 Expected visits per node solve ``v = a + P^T v`` (``a``: arrivals per hour at the sources,
 ``P``: branch probabilities). Probability branches are exact; branches on conditions, with
-decay, or after ``set`` updates are estimated from a quick walk of sampled leads through the
-graph without queues. Each lane's offered load (staff busy on average) is the sum over its
-tasks of visits per hour x mean duration x staff units, set against the staff it has in its
-working hours. The reverse funnel scales the load to a target of won deals per month.
+decay, or after ``set`` updates are estimated from a walk of sampled leads through the
+graph, all leads at once as numpy arrays (attributes drawn stratified, conditions evaluated
+on columns, calendars as day tables, decay counted as each lead's chance rather than its
+draw). Where routing depends on time (decay, ``age``) the walk runs on the wall clock with
+the queue waits of the loads of the round before (a fluid backlog per half hour of the
+week plus Erlang C with Cobham's priority formula), three rounds with the loads damped.
+Each lane's offered load (staff busy on average) is the sum over its tasks of visits per
+hour x mean duration x staff units, set against the staff it has in its working hours.
+The reverse funnel scales the load to a target of won deals per month.
 """
 
 from __future__ import annotations
@@ -17,9 +22,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..model import Process, duration_sampler, mean_hours
-from ..model.attributes import attribute_sampler
-from ..model.calendar import Timeline
+from ..model import Process, mean_hours
+from ..model.attributes import Choices
+from ..model.expressions import parse_expression
+from ..model.validation import errors, validate_without_scenarios
 from .compiled import (
     DELAY,
     END,
@@ -29,19 +35,19 @@ from .compiled import (
     ROUTE_WHEN,
     TASK,
     Compiled,
+    InvalidProcessError,
     compile_process,
 )
 from .engine import Stopped
+from .vector import WorkTable, drawer, quantiles, vector_function
 
 MONTH_HOURS = 720.0
 #: leads walked per round: one large walk when waiting cannot change the routing; else
 #: rounds of "walk -> loads -> queue waits -> walk", the last one large
 WALK_UNTIMED = (16_000,)
-WALK_TIMED = (2_500, 2_500, 10_000)
+WALK_TIMED = (2_000, 2_000, 6_000)
 #: the wait assumed at an overloaded lane (it grows without limit in reality)
 OVERLOADED_WAIT = 24.0 * 30
-#: walked leads between two questions to ``should_stop``
-STOP_CHECK_EVERY = 250
 
 
 @dataclass
@@ -117,13 +123,18 @@ class _Walk:
     fractions: dict[int, list[float]]
     stage_share: dict[str, float]
     #: per lane: hours from a lead's arrival until it first reaches one of the lane's tasks
-    lane_ages: dict[int, list[float]]
+    lane_ages: dict[int, np.ndarray]
     #: per task: arrivals by half hour of the week (for the calendar backlog)
-    phases: dict[int, list[int]]
+    phases: dict[int, np.ndarray]
+    #: leads (or their chances) counted down each branch of a condition or decay
+    counts: dict[int, np.ndarray] = field(default_factory=dict)
 
 
 SLOT_HOURS = 0.5
 SLOTS = int(168 / SLOT_HOURS)
+#: rounds of the walk (every lead moves one node per round at most); a lead still walking
+#: after this many is left out, as the engine stops it at ``max_visits``
+MAX_SWEEPS = 1_000
 
 
 def week_start(c: Compiled) -> float:
@@ -143,83 +154,247 @@ def _day_weights(source: object) -> list[float]:
     return weights if sum(weights) else [1.0] * 7
 
 
+def _walk_order(c: Compiled) -> list[int]:
+    """Nodes so that every edge off a cycle points forward (reverse post-order of a depth
+    first search from the sources): a sweep in this order moves leads to the end, or round
+    a loop once."""
+    seen: set[int] = set()
+    post: list[int] = []
+    for root in [*c.sources, *range(len(c.nodes))]:
+        if root in seen:
+            continue
+        seen.add(root)
+        stack = [(root, iter(c.nodes[root].successors))]
+        while stack:
+            node, children = stack[-1]
+            child = next((k for k in children if k not in seen), None)
+            if child is None:
+                stack.pop()
+                post.append(node)
+            else:
+                seen.add(child)
+                stack.append((child, iter(c.nodes[child].successors)))
+    return post[::-1]
+
+
+class _Plan:
+    """What a walk needs of the compiled process, prepared once per estimate."""
+
+    def __init__(self, c: Compiled, process: Process) -> None:
+        self.order = _walk_order(c)
+        #: nodes from which no decision that depends on time or attributes can be reached:
+        #: past them, everything is in the traffic equations already, so the rounds that
+        #: only feed the waits stop following leads there
+        watched = [n.index for n in c.nodes
+                   if n.route in (ROUTE_WHEN, ROUTE_DECAY) or n.uses_age]
+        predecessors: dict[int, list[int]] = {n.index: [] for n in c.nodes}
+        for node in c.nodes:
+            for successor in node.successors:
+                predecessors[successor].append(node.index)
+        live, stack = set(watched), list(watched)
+        while stack:
+            for before in predecessors[stack.pop()]:
+                if before not in live:
+                    live.add(before)
+                    stack.append(before)
+        self.settled = frozenset(n.index for n in c.nodes if n.index not in live)
+        #: conditions that do not read the clock
+        self.pooled = [n.index for n in c.nodes if n.route == ROUTE_WHEN and not n.uses_age]
+        #: durations as tables of quantiles (hours), drawn by index
+        self.quantiles = {n.index: quantiles(n.duration) for n in c.nodes
+                          if n.kind in (TASK, DELAY)}
+        by_id = {node.id: node for node in process.nodes}
+        self.sets: dict[int, list[tuple[str, Callable]]] = {}
+        self.names: dict[int, list[str]] = {}
+        self.conditions: dict[int, list[Callable]] = {}
+        edges = process.edges_by_source()
+        specs = [c.attributes, *(c.nodes[i].attributes for i in c.sources)]
+        strings = frozenset(name for spec in specs for name, value in spec.items()
+                            if isinstance(value, Choices | str))
+        for node in c.nodes:
+            source = by_id[node.id]
+            texts = dict(getattr(source, "set", None) or {})
+            if node.sets and texts:
+                self.sets[node.index] = [(name, vector_function(texts[name], strings))
+                                         for name, _ in node.sets]
+                self.names[node.index] = sorted(
+                    {n for text in texts.values() for n in parse_expression(text).names})
+            if node.route == ROUTE_WHEN:
+                whens = [e.when for e in edges.get(node.id, []) if e.when is not None]
+                self.conditions[node.index] = [vector_function(w, strings) for w in whens]
+                self.names[node.index] = sorted(
+                    {n for w in whens for n in parse_expression(w).names})
+
+
 def _walk(
-    c: Compiled, rates: dict[int, float], seed: int, waits: _Waits | None,
-    lines: list[Timeline | None], leads: int, timed: bool,
-    should_stop: Callable[[], bool] | None = None,
+    c: Compiled, plan: _Plan, rates: dict[int, float], seed: int, waits: _Waits | None,
+    tables: list[WorkTable | None], leads: int, timed: bool,
+    should_stop: Callable[[], bool] | None = None, final: bool = True,
+    carried: dict[int, np.ndarray] | None = None,
 ) -> _Walk:
-    """Leads walked through the graph on the wall clock: working hours where lanes keep a
-    calendar, and the expected queue wait per lane (``waits``, in working hours). Gives the
-    branch fractions at condition and decay nodes, the share of leads reaching each stage,
-    and how long leads take to reach each node."""
+    """Leads walked through the graph together, a node at a time, on the wall clock:
+    working hours where lanes keep a calendar, and the expected queue wait per lane
+    (``waits``, in working hours). Gives the branch fractions at condition and decay
+    nodes, the share of leads reaching each stage and how long leads take to reach each
+    lane (``final``), and when leads reach each task during the week (not ``final``).
+    ``carried``: branch counts of earlier rounds to add to this one's."""
+    gen = np.random.default_rng([abs(seed), 0 if seed >= 0 else 1, 0x1A9E])
     rng = random.Random(f"laneforge:capacity:{seed}")
     total = sum(rates.values())
-    counts: dict[int, list[int]] = {
-        n.index: [0] * (len(n.routing[0]) + 1)
+    week0 = week_start(c)
+    counts: dict[int, np.ndarray] = {
+        n.index: np.zeros(len(n.routing[0]) + 1)
         for n in c.nodes if n.route in (ROUTE_WHEN, ROUTE_DECAY)
     }
-    durations = {n.index: duration_sampler(n.duration, rng) for n in c.nodes
-                 if n.kind in (TASK, DELAY)}
-    reached = [0] * len(c.stages)
-    lane_ages: dict[int, list[float]] = {}
-    phases: dict[int, list[int]] = {n.index: [0] * SLOTS for n in c.nodes if n.kind == TASK}
-    week0 = week_start(c)
-    walked = 0
-    for source_index, rate in rates.items():
-        if rate <= 0:
-            continue
-        source = c.nodes[source_index]
+    for index, row in (carried or {}).items():
+        counts[index] = counts[index] + row
+    durations = {n: (lambda k, q=q: q[gen.integers(0, len(q), k)])
+                 for n, q in plan.quantiles.items()} if timed else {}
+    means = {n.index: mean_hours(n.duration) for n in c.nodes if n.kind in (TASK, DELAY)}
+    phases = {n.index: np.zeros(SLOTS, dtype=np.int64) for n in c.nodes if n.kind == TASK}
+    # the leads: attributes drawn per source, a weekday from the source's profile
+    groups = [(i, max(1, round(leads * rate / total))) for i, rate in rates.items() if rate > 0]
+    size = sum(k for _, k in groups)
+    columns: dict[str, list[np.ndarray]] = {name: [] for name in c.attribute_order}
+    t0_parts, pending_at = [], []
+    offset = 0
+    for index, k in groups:
+        source = c.nodes[index]
         specs = {**c.attributes, **source.attributes}
-        draws = [(name, attribute_sampler(specs[name], rng)) for name in c.attribute_order]
-        days = _day_weights(source)
-        for _ in range(max(1, round(leads * rate / total))):
-            if should_stop is not None and walked % STOP_CHECK_EVERY == 0 and should_stop():
-                raise Stopped()
-            attrs = {name: draw() for name, draw in draws}
-            day = rng.choices(range(7), weights=days)[0]  # the weekday profile
-            t0 = week0 + (day + rng.random()) * 24.0
-            t, marks, steps, n, stages = t0, {}, 0, source_index, 0
-            lanes_seen: set[int] = set()
-            walked += 1
-            while steps < 10_000:
-                steps += 1
-                node = c.nodes[n]
-                if node.kind == TASK and node.lane not in lanes_seen:
-                    lanes_seen.add(node.lane)
-                    lane_ages.setdefault(node.lane, []).append(t - t0)
-                if node.stage >= 0 and not stages & (1 << node.stage):
-                    stages |= 1 << node.stage
-                    reached[node.stage] += 1
-                if node.mark:
-                    marks[n] = t
-                if node.kind == END:
-                    break
-                if node.kind == TASK and not timed:
-                    t += durations[n]()  # routing does not depend on time: a rough clock
-                elif node.kind == TASK:
-                    phases[n][int(((t - week0) % 168.0) / SLOT_HOURS) % SLOTS] += 1
-                    line = lines[node.lane]
-                    wait = waits.wait(n, t, rng) if waits is not None else 0.0
-                    if line is not None:
-                        t = line.add(line.next_open(t), wait)
-                        t = line.add(t, durations[n]())
-                    else:
-                        t += wait + durations[n]()
-                elif node.kind == DELAY:
-                    t += durations[n]()
-                if node.sets:
-                    attrs["age"] = t - t0
-                    updates = [(name, fn(attrs)) for name, fn in node.sets]
-                    attrs.update(updates)
-                branch, n = _walk_route(node, attrs, t, t0, marks, rng)
-                if branch is not None:
-                    counts[node.index][branch] += 1
+        for name in c.attribute_order:
+            columns[name].append(drawer(specs[name], gen, rng)(k))
+        days = np.array(_day_weights(source))
+        day = np.searchsorted(np.cumsum(days), gen.random(k) * days.sum(), side="right")
+        t0_parts.append(week0 + (np.minimum(day, 6) + gen.random(k)) * 24.0)
+        pending_at.append((index, np.arange(offset, offset + k)))
+        offset += k
+    attrs = {name: np.concatenate(parts) for name, parts in columns.items()}
+    t0 = np.concatenate(t0_parts)
+    t = t0.copy()
+    marks = {n.index: np.full(size, np.nan) for n in c.nodes if n.mark}
+    reached = np.zeros((len(c.stages), size), dtype=bool)
+    first_age = np.full((len(c.lanes), size), np.nan)
+    pending: list[list[np.ndarray]] = [[] for _ in c.nodes]
+    for index, idx in pending_at:
+        pending[index].append(idx)
+
+    def cols(node: int, idx: np.ndarray) -> dict[str, np.ndarray]:
+        out = {name: attrs[name][idx] for name in plan.names.get(node, ()) if name in attrs}
+        out["age"] = t[idx] - t0[idx]
+        return out
+
+    for _ in range(MAX_SWEEPS):
+        if not any(pending):
+            break
+        if should_stop is not None and should_stop():
+            raise Stopped()
+        for n in plan.order:
+            if not pending[n]:
+                continue
+            idx = pending[n][0] if len(pending[n]) == 1 else np.concatenate(pending[n])
+            pending[n] = []
+            if not final and n in plan.settled:
+                continue
+            node = c.nodes[n]
+            k = len(idx)
+            if final and node.kind == TASK:
+                fresh = idx[np.isnan(first_age[node.lane, idx])]
+                first_age[node.lane, fresh] = t[fresh] - t0[fresh]
+            if final and node.stage >= 0:
+                reached[node.stage, idx] = True
+            if node.mark:
+                marks[n][idx] = t[idx]
+            if node.kind == END:
+                continue
+            if node.kind == TASK and timed:
+                here = t[idx]
+                slot = (((here - week0) % 168.0) / SLOT_HOURS).astype(np.int64) % SLOTS
+                if not final:
+                    phases[n] += np.bincount(slot, minlength=SLOTS)
+                work = durations[n](k)
+                if waits is not None:
+                    work += waits.wait(n, slot, gen)
+                table = tables[node.lane]
+                t[idx] = table.done(here, work) if table is not None else here + work
+            elif node.kind in (TASK, DELAY):  # routing does not depend on time: a rough
+                t[idx] += durations[n](k) if timed else means[n]  # clock of mean durations
+            if n in plan.sets:
+                values = cols(n, idx)
+                updates = [(name, fn(values, k)) for name, fn in plan.sets[n]]
+                for name, value in updates:
+                    attrs[name] = _assign(attrs.get(name), idx, value, size)
+            _route(node, idx, t, t0, marks, gen, plan, cols, counts, pending)
     fractions = {}
     for index, row in counts.items():
-        seen = sum(row)
-        fractions[index] = [x / seen for x in row] if seen else []
-    shares = {name: reached[i] / walked for i, name in enumerate(c.stages)} if walked else {}
-    return _Walk(fractions, shares, lane_ages, phases)
+        seen = float(row.sum())
+        fractions[index] = [float(x) / seen for x in row] if seen else []
+    shares = {name: float(reached[i].sum()) / size for i, name in enumerate(c.stages)}
+    ages = {lane: row[~np.isnan(row)] for lane, row in enumerate(first_age)}
+    return _Walk(fractions, shares, {k: v for k, v in ages.items() if len(v)}, phases, counts)
+
+
+def _assign(column: np.ndarray | None, idx: np.ndarray, value: np.ndarray, size: int
+            ) -> np.ndarray:
+    """``column[idx] = value``, widening the column's type if the new values need it."""
+    if column is None:
+        column = np.zeros(size, dtype=value.dtype if value.dtype != object else object)
+    if column.dtype != value.dtype:
+        wider = np.result_type(column.dtype, value.dtype)
+        if wider != column.dtype:
+            column = column.astype(wider)
+    column[idx] = value
+    return column
+
+
+def _route(node, idx, t, t0, marks, gen, plan, cols, counts, pending) -> None:
+    """Send the leads ``idx`` at ``node`` on to its successors."""
+    k = len(idx)
+    if node.route == ROUTE_ONE:
+        pending[node.routing].append(idx)
+        return
+    if node.route == ROUTE_PROB:
+        cumulative, targets = node.routing
+        branch = np.searchsorted(np.array(cumulative), gen.random(k), side="right")
+        branch = np.minimum(branch, len(targets) - 1)
+        targets = list(targets)
+    elif node.route == ROUTE_WHEN:
+        conditions, default = node.routing
+        values = cols(node.index, idx)
+        branch = np.full(k, len(conditions))
+        for i, fn in enumerate(plan.conditions[node.index]):
+            branch[(branch == len(conditions)) & fn(values, k).astype(bool)] = i
+        targets = [target for _, target in conditions] + [default]
+    else:
+        branches, default = node.routing
+        odds = np.empty((len(branches), k))
+        here = t[idx]
+        for i, (p, half_life, since, _) in enumerate(branches):
+            if half_life:
+                reference = t0[idx]
+                if since >= 0 and since in marks:
+                    stamped = marks[since][idx]
+                    reference = np.where(np.isnan(stamped), reference, stamped)
+                odds[i] = p * 0.5 ** ((here - reference) / half_life)
+            else:
+                odds[i] = p
+        cumulative = np.cumsum(odds, axis=0)
+        branch = (gen.random(k)[None, :] >= cumulative).sum(axis=0)
+        targets = [b[-1] for b in branches] + [default]
+        # the fractions count each lead's chances rather than the branch it drew
+        capped = np.minimum(cumulative, 1.0).sum(axis=1)
+        counts[node.index] += np.diff(np.concatenate(([0.0], capped, [float(k)])))
+        return _send(idx, branch, targets, pending)
+    if node.index in counts:
+        counts[node.index] += np.bincount(branch, minlength=len(targets))
+    _send(idx, branch, targets, pending)
+
+
+def _send(idx: np.ndarray, branch: np.ndarray, targets: list[int],
+          pending: list[list[np.ndarray]]) -> None:
+    for i, target in enumerate(targets):
+        chosen = idx[branch == i]
+        if len(chosen):
+            pending[target].append(chosen)
 
 
 def erlang_c_wait(servers: int, offered: float, mean_service: float) -> float:
@@ -235,44 +410,22 @@ def erlang_c_wait(servers: int, offered: float, mean_service: float) -> float:
     return waiting * mean_service / (servers - offered)
 
 
-def _walk_route(node, attrs, t, t0, marks, rng) -> tuple[int | None, int]:
-    if node.route == ROUTE_ONE:
-        return None, node.routing
-    if node.route == ROUTE_PROB:
-        u = rng.random()
-        cumulative, targets = node.routing
-        for i, edge in enumerate(cumulative):
-            if u < edge:
-                return None, targets[i]
-        return None, targets[-1]
-    if node.route == ROUTE_WHEN:
-        attrs["age"] = t - t0
-        conditions, default = node.routing
-        for i, (condition, target) in enumerate(conditions):
-            if condition(attrs):
-                return i, target
-        return len(conditions), default
-    branches, default = node.routing
-    u, acc = rng.random(), 0.0
-    for i, (p, half_life, since, target) in enumerate(branches):
-        if half_life:
-            reference = marks.get(since, t0) if since >= 0 else t0
-            p *= 0.5 ** ((t - reference) / half_life)
-        acc += p
-        if u < acc:
-            return i, target
-    return len(branches), default
-
-
 def estimate_capacity(
     process: Process, *, compiled: Compiled | None = None, seed: int = 0,
     should_stop: Callable[[], bool] | None = None,
 ) -> CapacityEstimate:
     """Offered load per lane from the traffic equations; no simulation.
 
-    ``should_stop`` is asked every few hundred walked leads; when it answers true the
-    estimate raises :class:`~laneforge.sim.engine.Stopped`."""
-    c = compiled or compile_process(process)
+    Raises InvalidProcessError if the process (leaving its scenarios aside) has errors.
+    ``should_stop`` is asked before every step of the walks (a few milliseconds apart);
+    when it answers true the estimate raises :class:`~laneforge.sim.engine.Stopped`."""
+    if compiled is None:
+        # the estimate is of the process as it stands: its scenarios need not be valid
+        problems = errors(validate_without_scenarios(process))
+        if problems:
+            raise InvalidProcessError(problems)
+        compiled = compile_process(process, check=False)
+    c = compiled
     window = (c.warmup, c.horizon)
     n = len(c.nodes)
     arrivals = np.zeros(n)
@@ -281,21 +434,34 @@ def estimate_capacity(
         rate = sum(_arrival_rate(a, window) for a in c.nodes[index].arrivals)
         rates[index] = rate
         arrivals[index] = rate
-    lines = [Timeline(lane.calendar, c.start) if lane.calendar is not None else None
-             for lane in c.lanes]
+    tables = [WorkTable(lane.calendar, c.start, c.horizon + 24.0 * 120)
+              if lane.calendar is not None else None for lane in c.lanes]
     open_fraction = [
-        line.worked(*window) / (window[1] - window[0]) if line is not None else 1.0
-        for line in lines
+        table.worked(*window) / (window[1] - window[0]) if table is not None else 1.0
+        for table in tables
     ]
     timed = any(node.route == ROUTE_DECAY for node in c.nodes) or c.uses_age
     walk = None
     node_rate = {node.id: 0.0 for node in c.nodes}
     if sum(rates.values()):
+        plan = _Plan(c, process)
         waits: _Waits | None = None
-        for leads in WALK_TIMED if timed else WALK_UNTIMED:
-            walk = _walk(c, rates, seed, waits, lines, leads, timed, should_stop)
+        rounds = WALK_TIMED if timed else WALK_UNTIMED
+        loads: dict[str, float] | None = None
+        carried: dict[int, np.ndarray] | None = None
+        for round_, leads in enumerate(rounds):
+            last = round_ == len(rounds) - 1
+            walk = _walk(c, plan, rates, seed + round_, waits, tables, leads, timed,
+                         should_stop, last, carried)
+            if round_ >= 1:  # conditions on attributes alone: the rounds with waits pool
+                carried = {i: walk.counts[i] for i in plan.pooled}
             node_rate = _solve(c, arrivals, walk.fractions)
-            waits = _Waits(c, node_rate, open_fraction, lines, walk.phases)
+            if round_ < len(rounds) - 1:
+                # waits and routing chase each other (long waits, fewer leads on, shorter
+                # waits): after the first round the loads move half way each time
+                loads = node_rate if loads is None else {
+                    k: (loads[k] + v) / 2 for k, v in node_rate.items()}
+                waits = _Waits(c, loads, open_fraction, tables, walk.phases)
     lanes: list[LaneLoad] = []
     for lane in c.lanes:
         offered = _offered(c, node_rate, lane.index)
@@ -304,9 +470,10 @@ def estimate_capacity(
             utilization = offered / (lane.staff * fraction) if fraction else math.inf
         else:
             utilization = None if lane.staff is None else math.inf
-        ages = sorted(walk.lane_ages.get(lane.index, [])) if walk else []
+        ages = np.sort(walk.lane_ages[lane.index]) if walk and lane.index in walk.lane_ages \
+            else None
         lanes.append(LaneLoad(lane.id, lane.name, lane.staff, offered, fraction, utilization,
-                              ages[len(ages) // 2] if ages else None))
+                              float(ages[len(ages) // 2]) if ages is not None else None))
     total = sum(rates.values())
     outcome_share: dict[str, float] = {}
     for node in c.nodes:
@@ -372,9 +539,9 @@ class _Waits:
     WEEKS = 3
 
     def __init__(self, c: Compiled, node_rate: dict[str, float], open_fraction: list[float],
-                 lines: list[Timeline | None], phases: dict[int, list[int]]) -> None:
+                 tables: list[WorkTable | None], phases: dict[int, np.ndarray]) -> None:
         self.week0 = week_start(c)
-        self.by_task: dict[int, tuple[list[float] | None, float]] = {}
+        self.by_task: dict[int, tuple[np.ndarray | None, float]] = {}
         for lane in c.lanes:
             tasks = [n for n in c.nodes if n.kind == TASK and n.lane == lane.index]
             fraction = open_fraction[lane.index]
@@ -394,7 +561,11 @@ class _Waits:
             mean = total_work / sum(rate.values())
             base = erlang_c_wait(staff, offered_open, mean)  # FIFO mean wait
             rho = offered_open / staff
-            line = lines[lane.index]
+            table = tables[lane.index]
+            capacity = None
+            if table is not None:
+                slots = self.week0 + np.arange(self.WEEKS * SLOTS + 1) * SLOT_HOURS
+                capacity = np.diff(table.cumulative(slots)) * staff
             for level in sorted({_level(t) for t in tasks}, reverse=True):
                 served_first = [t for t in tasks if _level(t) >= level]
                 higher = sum(work[t.index] for t in tasks if _level(t) > level)
@@ -403,51 +574,45 @@ class _Waits:
                 # Cobham: W_k = W0 / ((1 - sigma_higher)(1 - sigma_up_to_k)); FIFO is W0/(1-rho)
                 random_wait = base * (1 - rho) / max((1 - sigma_high) * (1 - sigma_own), 1e-6)
                 backlog = None
-                if line is not None:
-                    inflow = [0.0] * SLOTS
+                if capacity is not None:
+                    inflow = np.zeros(SLOTS)
                     for t in served_first:
-                        seen = _smooth(phases.get(t.index) or [1] * SLOTS)
-                        count = sum(seen) or 1
-                        for slot, k in enumerate(seen):
-                            inflow[slot] += work[t.index] * k / count * SLOTS
-                    backlog = self._fluid(line, inflow, staff)
+                        seen = phases.get(t.index)
+                        if seen is None or not seen.sum():
+                            seen = np.ones(SLOTS)
+                        seen = _smooth(seen)
+                        inflow += work[t.index] * seen / (seen.sum() or 1.0) * SLOTS
+                    backlog = self._fluid(capacity, inflow, staff)
                 for t in tasks:
                     if _level(t) == level:
                         self.by_task[t.index] = (backlog, random_wait)
 
-    def _fluid(self, line: Timeline, inflow: list[float], staff: int) -> list[float]:
-        """Backlog per staff member (hours of work) at each half hour of the last week."""
-        backlog = 0.0
-        out: list[float] = []
-        for week in range(self.WEEKS):
-            for slot in range(SLOTS):
-                t = self.week0 + (week * SLOTS + slot) * SLOT_HOURS
-                capacity = line.worked(t, t + SLOT_HOURS) * staff
-                backlog = max(0.0, backlog + inflow[slot] * SLOT_HOURS - capacity)
-                if week == self.WEEKS - 1:
-                    out.append(backlog / staff)
-        return out
+    def _fluid(self, capacity: np.ndarray, inflow: np.ndarray, staff: int) -> np.ndarray:
+        """Backlog per staff member (hours of work) at each half hour of the last week:
+        Lindley's recursion b = max(0, b + in - out) as a running minimum of the net sum."""
+        net = np.cumsum(np.tile(inflow, self.WEEKS) * SLOT_HOURS - capacity)
+        backlog = net - np.minimum(np.minimum.accumulate(net), 0.0)
+        return backlog[-SLOTS:] / staff
 
-    def wait(self, task: int, t: float, rng: random.Random) -> float:
-        """A wait drawn for a lead arriving at ``t``: the backlog ahead of it plus an
-        exponential queueing delay (M/M/c waits are exponential beyond the first)."""
+    def wait(self, task: int, slot: np.ndarray, gen: np.random.Generator) -> np.ndarray:
+        """Waits drawn for leads arriving in half hours ``slot`` of the week: the backlog
+        ahead of each plus an exponential queueing delay (M/M/c waits are exponential
+        beyond the first)."""
         entry = self.by_task.get(task)
         if entry is None:
-            return 0.0
+            return np.zeros(len(slot))
         backlog, random_wait = entry
-        drawn = rng.expovariate(1.0 / random_wait) if random_wait > 0 else 0.0
-        if backlog is None:
-            return drawn
-        return backlog[int(((t - self.week0) % 168.0) / SLOT_HOURS) % SLOTS] + drawn
+        drawn = gen.exponential(random_wait, len(slot)) if random_wait > 0 \
+            else np.zeros(len(slot))
+        return drawn if backlog is None else backlog[slot] + drawn
 
 
-def _smooth(counts: list[int], half_width: int = 4) -> list[float]:
+def _smooth(counts: np.ndarray, half_width: int = 4) -> np.ndarray:
     """A moving average over +-2 hours, wrapping round the week: a few thousand walked leads
     arrive in clumps that real queues spread out."""
-    n = len(counts)
     window = 2 * half_width + 1
-    return [sum(counts[(i + k) % n] for k in range(-half_width, half_width + 1)) / window
-            for i in range(n)]
+    padded = np.concatenate((counts[-half_width:], counts, counts[:half_width])).astype(float)
+    return np.convolve(padded, np.ones(window) / window, mode="valid")
 
 
 def _level(node: object) -> float:
