@@ -48,8 +48,12 @@ ROW_GAP = 40.0
 WRAP_COST = 0.03
 
 #: aspect targets (width / height of the whole diagram)
-ASPECTS = {"screen": 16 / 10, "slide": 16 / 9, "a4": 1.41, "letter": 1.29}
-DEFAULT_ASPECT = ASPECTS["screen"]
+ASPECTS = {"wide": 3.5, "screen": 16 / 10, "slide": 16 / 9, "a4": 1.41, "letter": 1.29}
+#: the default is wide: few rows per lane, so every lane fits the height of the canvas (which
+#: the docks leave short) at a readable zoom, and a slide shows all lanes at a scale where its
+#: 9 pt text does not crowd, split into runs of phases side by side; a 16:10 target wraps
+#: phases into rows and makes lanes tall, which both the canvas and the slides must shrink
+DEFAULT_ASPECT = ASPECTS["wide"]
 
 
 @dataclass
