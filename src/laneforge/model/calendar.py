@@ -188,6 +188,19 @@ class Timeline:
         i = bisect.bisect_right(self._starts, t) - 1
         return i >= 0 and t < self._ends[i]
 
+    def worked_if_open(self, t: float) -> float:
+        """:meth:`cumulative` at ``t`` if the team is working then, else -1 (one look-up
+        for the engine's "start now?" question)."""
+        ends = self._ends
+        if t >= ends[-1]:
+            self._extend(t)
+        i = bisect.bisect_right(self._starts, t) - 1
+        if i < 0 or t >= ends[i]:
+            return -1.0
+        if t <= 0.0:
+            return 0.0
+        return self._cum[i] + t - self._starts[i]
+
     def next_open(self, t: float) -> float:
         """``t`` if the team is working then, else the start of its next working interval."""
         self._extend(t)

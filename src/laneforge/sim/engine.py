@@ -344,8 +344,9 @@ def run_replication(
             if not queue_:
                 return
             now = env._now
-            if line is not None and not line.is_open(now):
-                return
+            worked_now = line.worked_if_open(now) if line is not None else 0.0
+            if worked_now < 0.0:
+                return  # closed: the lane's next opening dispatches
             while queue_:
                 task = queue_[0][-2]
                 if free[lane] < task[0]:
@@ -356,7 +357,7 @@ def run_replication(
                     lead, task, arrived = queue_.popleft()
                 node_q[task[1]] -= 1
                 lane_queue_changed(lane, -1)
-                task[2](lead, arrived, now)
+                task[2](lead, arrived, now, worked_now)
 
         return dispatch
 
@@ -379,14 +380,14 @@ def run_replication(
         fixed = -(priority or 0.0) if priority_fn is None else 0.0
         uses_age = node.uses_age
 
-        def start(lead: Lead, arrived: float, begin: float) -> None:
+        def start(lead: Lead, arrived: float, begin: float, worked_begin: float) -> None:
+            """Work on ``lead`` begins at ``begin``; ``worked_begin`` is the lane calendar's
+            cumulative working time then (any value without a calendar)."""
             now = env._now
             work = sample()
             if line is not None:
-                worked_begin = line.cumulative(begin)
                 end = line.add_from(worked_begin, work) if work > 0.0 else begin
             else:
-                worked_begin = 0.0
                 end = begin + work
             if limited:
                 free[lane] -= units
@@ -452,12 +453,20 @@ def run_replication(
             nonlocal seq
             now = env._now
             if not limited:
-                start(lead, now, line.next_open(now) if line is not None else now)
+                if line is None:
+                    start(lead, now, now, 0.0)
+                else:
+                    begin = line.next_open(now)
+                    start(lead, now, begin, line.cumulative(begin))
                 return -1
-            if (free[lane] >= units and not queue_
-                    and (line is None or line.is_open(now))):
-                start(lead, now, now)
-                return -1
+            if free[lane] >= units and not queue_:
+                if line is None:
+                    start(lead, now, now, 0.0)
+                    return -1
+                worked_now = line.worked_if_open(now)
+                if worked_now >= 0.0:
+                    start(lead, now, now, worked_now)
+                    return -1
             if use_heap:
                 if priority_fn is not None:
                     if uses_age:
