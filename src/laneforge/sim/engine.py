@@ -288,11 +288,27 @@ def run_replication(
         drop = tuple(i for i, sla in enumerate(c.slas) if n not in sla.reach)
         opened = tuple(c.sla_from.get(n, ()))
         action = actions[n]
+        visited = 0
+
+        def report() -> None:
+            visits[n] = visited
+
+        reports.append(report)
+
+        if tr is None and not (loop or bit or mark or drop or opened):
+
+            def plain(lead: Lead) -> int:
+                nonlocal visited
+                if lead.counted:
+                    visited += 1
+                return action(lead)
+
+            return plain
 
         def step(lead: Lead) -> int:
-            nonlocal stuck
+            nonlocal stuck, visited
             if lead.counted:
-                visits[n] += 1
+                visited += 1
             if tr is not None:
                 tr((env._now, lead.id, n, "enter"))
             if loop:
@@ -356,12 +372,20 @@ def run_replication(
                 else:
                     lead, task, arrived = queue_.popleft()
                 node_q[task[1]] -= 1
-                lane_queue_changed(lane, -1)
+                # lane_queue_changed(lane, -1), inlined: this runs for most task starts
+                last = q_last[lane]
+                a = last if last > warmup else warmup
+                b = now if now < horizon else horizon
+                if b > a:
+                    q_area[lane] += lane_q[lane] * (b - a)
+                q_last[lane] = now
+                lane_q[lane] -= 1
                 task[2](lead, arrived, now, worked_now)
 
         return dispatch
 
     dispatchers = [make_dispatch(lane) for lane in range(n_lanes)]
+    reports: list[Callable[[], None]] = []
 
     def make_task(node: CNode) -> None:
         n, lane, units, cost = node.index, node.lane, node.units, node.cost
@@ -380,6 +404,17 @@ def run_replication(
         fixed = -(priority or 0.0) if priority_fn is None else 0.0
         uses_age = node.uses_age
 
+        # this task's sums (closure cells are quicker than list items); see ``report``
+        waited = waited_working = served = 0.0
+        started = 0
+
+        def report() -> None:
+            wait_sum[n], busy_wait_sum[n], wait_n[n], service_sum[n] = (
+                waited, waited_working, started, served
+            )
+
+        reports.append(report)
+
         def start(lead: Lead, arrived: float, begin: float, worked_begin: float) -> None:
             """Work on ``lead`` begins at ``begin``; ``worked_begin`` is the lane calendar's
             cumulative working time then (any value without a calendar)."""
@@ -395,7 +430,8 @@ def run_replication(
             if begin >= warmup and end <= horizon:
                 # inside the window: the task takes exactly ``work`` working hours
                 busy[lane] += work * units
-                exec_cost[lane] += cost
+                if cost:
+                    exec_cost[lane] += cost
             else:
                 a = begin if begin > warmup else warmup
                 b = end if end < horizon else horizon
@@ -403,15 +439,14 @@ def run_replication(
                     busy[lane] += (line.worked(a, b) if line is not None else b - a) * units
                     exec_cost[lane] += cost if begin >= warmup else 0.0
             if lead.counted:
-                wait_sum[n] += begin - arrived
+                nonlocal waited, waited_working, started, served
+                waited += begin - arrived
                 if line is None:
-                    busy_wait_sum[n] += begin - arrived
+                    waited_working += begin - arrived
                 elif begin > arrived:
-                    busy_wait_sum[n] += worked_begin - line.cumulative(arrived)
-                else:
-                    busy_wait_sum[n] += 0.0
-                wait_n[n] += 1
-                service_sum[n] += work
+                    waited_working += worked_begin - line.cumulative(arrived)
+                started += 1
+                served += work
             if closing and lead.sla_open:
                 sla_open = lead.sla_open
                 for i, sline, same in closing:
@@ -658,6 +693,8 @@ def run_replication(
     except _Halt:
         next(eid)  # SimPy puts its ``until`` event back on the queue when it stops the run
     end_time = env._now
+    for report in reports:
+        report()
 
     # SLA clocks still running when the run ends count as breached once past their deadline
     for lead in sla_pending:
