@@ -188,6 +188,14 @@ class Timeline:
         i = bisect.bisect_right(self._starts, t) - 1
         return i >= 0 and t < self._ends[i]
 
+    @property
+    def tables(self) -> tuple[list[float], list[float], list[float]]:
+        """The interval starts, ends and working hours before each start, as the live lists
+        (they grow in place as time goes on; ``cum`` has one more entry than the others).
+        For a caller that inlines :meth:`worked_if_open`, :meth:`cumulative` and
+        :meth:`add_from` for times before ``ends[-1]`` and calls them beyond it."""
+        return self._starts, self._ends, self._cum
+
     def worked_if_open(self, t: float) -> float:
         """:meth:`cumulative` at ``t`` if the team is working then, else -1 (one look-up
         for the engine's "start now?" question)."""

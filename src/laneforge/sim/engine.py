@@ -12,6 +12,7 @@ from __future__ import annotations
 import heapq
 import math
 import random
+from bisect import bisect_left, bisect_right
 from collections import deque
 from collections.abc import Callable
 from typing import Any
@@ -352,17 +353,29 @@ def run_replication(
             n = steps[n](lead)
 
     # --- tasks -----------------------------------------------------------------------------
+    # The calendar look-ups on the task path read the Timeline's tables directly (the same
+    # arithmetic as Timeline.worked_if_open / cumulative / add_from, which they call when
+    # the tables need extending): a method call per look-up costs more than the look-up.
     def make_dispatch(lane: int) -> Callable[[], None]:
         queue_ = queues[lane]
         line = timelines[lane]
+        starts, ends, cum = line.tables if line is not None else ([], [], [])
 
         def dispatch() -> None:
             if not queue_:
                 return
             now = env._now
-            worked_now = line.worked_if_open(now) if line is not None else 0.0
-            if worked_now < 0.0:
-                return  # closed: the lane's next opening dispatches
+            if line is None:
+                worked_now = 0.0
+            elif now >= ends[-1]:
+                worked_now = line.worked_if_open(now)
+                if worked_now < 0.0:
+                    return
+            else:
+                i = bisect_right(starts, now) - 1
+                if i < 0 or now >= ends[i]:
+                    return  # closed: the lane's next opening dispatches
+                worked_now = cum[i] + now - starts[i] if now > 0.0 else 0.0
             while queue_:
                 task = queue_[0][-2]
                 if free[lane] < task[0]:
@@ -391,6 +404,7 @@ def run_replication(
         n, lane, units, cost = node.index, node.lane, node.units, node.cost
         limited = staff[lane] is not None
         line = timelines[lane]
+        starts, ends, cum = line.tables if line is not None else ([], [], [])
         queue_ = queues[lane]
         dispatch = dispatchers[lane]
         sample = samplers[n]
@@ -420,10 +434,17 @@ def run_replication(
             cumulative working time then (any value without a calendar)."""
             now = env._now
             work = sample()
-            if line is not None:
-                end = line.add_from(worked_begin, work) if work > 0.0 else begin
-            else:
+            if line is None:
                 end = begin + work
+            elif work > 0.0:
+                target = worked_begin + work
+                if cum[-1] < target:
+                    end = line.add_from(worked_begin, work)
+                else:
+                    j = bisect_left(cum, target) - 1
+                    end = starts[j] + (target - cum[j])
+            else:
+                end = begin
             if limited:
                 free[lane] -= units
             # busy staff-hours inside the measured window (working hours only)
@@ -444,7 +465,15 @@ def run_replication(
                 if line is None:
                     waited_working += begin - arrived
                 elif begin > arrived:
-                    waited_working += worked_begin - line.cumulative(arrived)
+                    # line.cumulative(arrived); the tables reach past ``begin`` already
+                    i = bisect_right(starts, arrived) - 1
+                    if i < 0 or arrived <= 0.0:
+                        waited_working += worked_begin
+                    else:
+                        e = ends[i]
+                        waited_working += worked_begin - (
+                            cum[i] + (arrived if arrived < e else e) - starts[i]
+                        )
                 started += 1
                 served += work
             if closing and lead.sla_open:
@@ -498,10 +527,16 @@ def run_replication(
                 if line is None:
                     start(lead, now, now, 0.0)
                     return -1
-                worked_now = line.worked_if_open(now)
-                if worked_now >= 0.0:
-                    start(lead, now, now, worked_now)
-                    return -1
+                if now >= ends[-1]:
+                    worked_now = line.worked_if_open(now)
+                    if worked_now >= 0.0:
+                        start(lead, now, now, worked_now)
+                        return -1
+                else:
+                    i = bisect_right(starts, now) - 1
+                    if i >= 0 and now < ends[i]:
+                        start(lead, now, now, cum[i] + now - starts[i] if now > 0.0 else 0.0)
+                        return -1
             if use_heap:
                 if priority_fn is not None:
                     if uses_age:
