@@ -9,6 +9,7 @@ with the number of leads (unless a trace is asked for).
 
 from __future__ import annotations
 
+import functools
 import heapq
 import math
 import random
@@ -79,6 +80,84 @@ class _Halt(Exception):
 
 def _halt(_arg: Any) -> None:
     raise _Halt()
+
+
+# What entering a node does, as source: one line group per feature a node may use. A node's
+# step is compiled from the groups it needs, so the event loop never tests for a feature the
+# node does not have (a stage, a loop, a mark, an SLA clock).
+_STEP_HEAD = """\
+def make(n, max_visits, bit, stage, drop, opened, action, env, tr, stuck_lead,
+         stage_counts, sla_pending, visits, reports):
+    visited = 0
+
+    def report():
+        visits[n] = visited
+
+    reports.append(report)
+
+    def step(lead):
+        nonlocal visited
+        counted = lead.counted
+        if counted:
+            visited += 1
+"""
+_STEP_PARTS = {
+    "traced": """\
+        tr((env._now, lead.id, n, "enter"))
+""",
+    "loop": """\
+        seen = lead.visits
+        if seen is None:
+            seen = lead.visits = {}
+        count = seen.get(n, 0) + 1
+        seen[n] = count
+        if count > max_visits:
+            stuck_lead(lead)
+            return -1
+""",
+    "stage": """\
+        if counted and not lead.stages & bit:
+            lead.stages |= bit
+            stage_counts[stage] += 1
+""",
+    "mark": """\
+        if lead.marks is None:
+            lead.marks = {}
+        lead.marks[n] = env._now
+""",
+    "drop": """\
+        sla_open = lead.sla_open
+        if sla_open:
+            for i in drop:
+                if i in sla_open:
+                    del sla_open[i]
+            if not sla_open:
+                sla_pending.discard(lead)
+""",
+    "opened": """\
+        if lead.sla_open is None:
+            lead.sla_open = {}
+        now = env._now
+        for i in opened:
+            lead.sla_open[i] = now
+        sla_pending.add(lead)
+""",
+}
+_STEP_TAIL = """\
+        return action(lead)
+
+    return step
+"""
+
+
+@functools.cache
+def _step_maker(*features: bool) -> Callable[..., Callable[[Lead], int]]:
+    """The maker of steps with the given features (in the order of ``_STEP_PARTS``)."""
+    parts = [text for use, text in zip(features, _STEP_PARTS.values(), strict=True) if use]
+    namespace: dict[str, Any] = {}
+    exec(compile(_STEP_HEAD + "".join(parts) + _STEP_TAIL, "<laneforge step>", "exec"),
+         namespace)
+    return namespace["make"]
 
 
 def run_replication(
@@ -289,63 +368,15 @@ def run_replication(
         drop = tuple(i for i, sla in enumerate(c.slas) if n not in sla.reach)
         opened = tuple(c.sla_from.get(n, ()))
         action = actions[n]
-        visited = 0
+        make = _step_maker(tr is not None, loop, bool(bit), mark, bool(drop), bool(opened))
+        return make(n, max_visits, bit, stage, drop, opened, action, env, tr, stuck_lead,
+                    stage_counts, sla_pending, visits, reports)
 
-        def report() -> None:
-            visits[n] = visited
-
-        reports.append(report)
-
-        if tr is None and not (loop or bit or mark or drop or opened):
-
-            def plain(lead: Lead) -> int:
-                nonlocal visited
-                if lead.counted:
-                    visited += 1
-                return action(lead)
-
-            return plain
-
-        def step(lead: Lead) -> int:
-            nonlocal stuck, visited
-            if lead.counted:
-                visited += 1
-            if tr is not None:
-                tr((env._now, lead.id, n, "enter"))
-            if loop:
-                seen = lead.visits
-                if seen is None:
-                    seen = lead.visits = {}
-                count = seen.get(n, 0) + 1
-                seen[n] = count
-                if count > max_visits:
-                    stuck += 1
-                    finish_lead(lead, STUCK, outcome_index[STUCK])
-                    return -1
-            if bit and lead.counted and not lead.stages & bit:
-                lead.stages |= bit
-                stage_counts[stage] += 1
-            if mark:
-                if lead.marks is None:
-                    lead.marks = {}
-                lead.marks[n] = env._now
-            if drop and lead.sla_open:
-                sla_open = lead.sla_open
-                for i in drop:
-                    if i in sla_open:
-                        del sla_open[i]
-                if not sla_open:
-                    sla_pending.discard(lead)
-            if opened:
-                if lead.sla_open is None:
-                    lead.sla_open = {}
-                now = env._now
-                for i in opened:
-                    lead.sla_open[i] = now
-                sla_pending.add(lead)
-            return action(lead)
-
-        return step
+    def stuck_lead(lead: Lead) -> None:
+        """``lead`` came to a node more often than its ``max_visits``."""
+        nonlocal stuck
+        stuck += 1
+        finish_lead(lead, STUCK, outcome_index[STUCK])
 
     def enter(lead: Lead, n: int) -> None:
         """The lead arrives at node ``n``: follow instant steps until it waits somewhere."""
