@@ -1,10 +1,11 @@
 """One replication of a compiled process on SimPy's event loop.
 
-The engine schedules plain SimPy timeouts with callbacks instead of running a generator
-per lead, and keeps each lane's staff as a counter with a queue: a free staff member takes
-a lead at once without a request event, and a finishing one hands the next waiting lead
-over directly. Statistics are running sums and a log histogram, so memory does not grow
-with the number of leads (unless a trace is asked for).
+The engine puts plain (callback, argument) entries on SimPy's event queue, in SimPy's
+order, instead of running a generator per lead, and keeps each lane's staff as a counter
+with a queue: a free staff member takes a lead at once without a request event, and a
+finishing one hands the next waiting lead over directly. Each node's handling is a closure
+made at setup for what that node uses. Statistics are running sums and a log histogram,
+so memory does not grow with the number of leads (unless a trace is asked for).
 """
 
 from __future__ import annotations
