@@ -20,9 +20,11 @@ from hypothesis import strategies as st
 
 import laneforge
 from laneforge.bundled import templates_dir
+from laneforge.io import process_from_data
 from laneforge.model.calendar import Calendar, Timeline
 from laneforge.sim import compile_process, run_replication
 from laneforge.sim.compiled import TASK
+from laneforge.sim.engine import WIP_SAMPLES
 
 REALISTIC = Path(__file__).resolve().parent.parent / "benchmarks" / "realistic-funnel.lane.json"
 PROCESSES = [*sorted(templates_dir().glob("*.lane.json")), REALISTIC]
@@ -131,3 +133,20 @@ def test_the_one_look_up_answers_agree_with_the_plain_ones(
         starts, ends, cum = fast.tables
         assert len(cum) == len(starts) + 1 == len(ends) + 1
         assert ends[-1] > t
+
+
+def test_a_run_that_stops_at_the_horizon_still_takes_the_sample_due_then() -> None:
+    # every lead ends at once, so the run stops at the horizon, where the last
+    # work-in-progress sample (the 241st, 0 to horizon) is due too: it is taken first
+    process = laneforge.load_process(REALISTIC)
+    data = process.to_data()
+    data["nodes"] = [n for n in data["nodes"] if n["id"] in ("web", "duplicate")]
+    data["edges"] = [{"from": "web", "to": "duplicate"}]
+    data["slas"] = []
+    data["simulation"]["drain"] = "0h"
+    compiled = compile_process(process_from_data(data), horizon=24.0 * 10)
+    stats = run_replication(compiled, 0, 1)
+    assert stats["end_time"] == compiled.horizon
+    assert stats["leads"] > 0 and stats["open_at_end"] == 0
+    assert len(stats["wip_series"]) == WIP_SAMPLES + 1
+    assert all(len(lane["queue_series"]) == WIP_SAMPLES + 1 for lane in stats["lanes"].values())

@@ -257,10 +257,11 @@ def run_replication(
         lane_q[lane] += delta
 
     def stop() -> None:
-        """End the run after the current callback (SimPy's ``until`` event, urgent, now)."""
+        """End the run where SimPy's ``until`` event would: ``succeed()`` queues it now with
+        normal priority, so what is already queued for this instant still happens first."""
         nonlocal stopped
         stopped = True
-        push(queue, (env._now, 0, next(eid), (_halt, None)))
+        push(queue, (env._now, 1, next(eid), (_halt, None)))
 
     # --- moving a lead ---------------------------------------------------------------------
     def finish_lead(lead: Lead, outcome: str, index: int) -> None:
