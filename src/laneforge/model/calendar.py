@@ -149,6 +149,7 @@ class Timeline:
         self._day = origin.date()  # next day to generate
         if not calendar.weekdays or not calendar.spans:
             raise ValueError("the calendar has no working hours")
+        self._extend(0.0)  # at least one interval, so the look-ups can test ``_ends[-1]``
 
     def _extend(self, until: float) -> None:
         """Generate intervals until one ends after ``until`` (hours since origin)."""
@@ -182,9 +183,31 @@ class Timeline:
                 raise ValueError("the calendar has no working time in ten years")
 
     def is_open(self, t: float) -> bool:
-        self._extend(t)
+        if t >= self._ends[-1]:
+            self._extend(t)
         i = bisect.bisect_right(self._starts, t) - 1
         return i >= 0 and t < self._ends[i]
+
+    @property
+    def tables(self) -> tuple[list[float], list[float], list[float]]:
+        """The interval starts, ends and working hours before each start, as the live lists
+        (they grow in place as time goes on; ``cum`` has one more entry than the others).
+        For a caller that inlines :meth:`worked_if_open`, :meth:`cumulative` and
+        :meth:`add_from` for times before ``ends[-1]`` and calls them beyond it."""
+        return self._starts, self._ends, self._cum
+
+    def worked_if_open(self, t: float) -> float:
+        """:meth:`cumulative` at ``t`` if the team is working then, else -1 (one look-up
+        for the engine's "start now?" question)."""
+        ends = self._ends
+        if t >= ends[-1]:
+            self._extend(t)
+        i = bisect.bisect_right(self._starts, t) - 1
+        if i < 0 or t >= ends[i]:
+            return -1.0
+        if t <= 0.0:
+            return 0.0
+        return self._cum[i] + t - self._starts[i]
 
     def next_open(self, t: float) -> float:
         """``t`` if the team is working then, else the start of its next working interval."""
@@ -205,11 +228,14 @@ class Timeline:
         """Working hours between the origin and ``t``."""
         if t <= 0.0:
             return 0.0
-        self._extend(t)
+        ends = self._ends
+        if t >= ends[-1]:
+            self._extend(t)
         i = bisect.bisect_right(self._starts, t) - 1
         if i < 0:
             return 0.0
-        return self._cum[i] + min(t, self._ends[i]) - self._starts[i]
+        end = ends[i]
+        return self._cum[i] + (t if t < end else end) - self._starts[i]
 
     def worked(self, a: float, b: float) -> float:
         """Working hours inside [a, b]."""
@@ -222,8 +248,12 @@ class Timeline:
         """
         if hours <= 0.0:
             return t
-        self._extend(t)
-        target = self.cumulative(t) + hours
+        return self.add_from(self.cumulative(t), hours)
+
+    def add_from(self, worked_before: float, hours: float) -> float:
+        """:meth:`add` for a start ``t`` whose :meth:`cumulative` is ``worked_before``
+        (``hours`` > 0), for callers that need that figure anyway."""
+        target = worked_before + hours
         cum = self._cum
         while cum[-1] < target:
             self._extend(self._ends[-1] + 24.0 * self.CHUNK_DAYS / 2)

@@ -1,23 +1,25 @@
 """One replication of a compiled process on SimPy's event loop.
 
-The engine schedules plain SimPy timeouts with callbacks instead of running a generator
-per lead, and keeps each lane's staff as a counter with a queue: a free staff member takes
-a lead at once without a request event, and a finishing one hands the next waiting lead
-over directly. Statistics are running sums and a log histogram, so memory does not grow
-with the number of leads (unless a trace is asked for).
+The engine puts plain (callback, argument) entries on SimPy's event queue, in SimPy's
+order, instead of running a generator per lead, and keeps each lane's staff as a counter
+with a queue: a free staff member takes a lead at once without a request event, and a
+finishing one hands the next waiting lead over directly. Each node's handling is a closure
+made at setup for what that node uses. Statistics are running sums and a log histogram,
+so memory does not grow with the number of leads (unless a trace is asked for).
 """
 
 from __future__ import annotations
 
+import functools
 import heapq
 import math
 import random
+from bisect import bisect_left, bisect_right
 from collections import deque
 from collections.abc import Callable
 from typing import Any
 
 import simpy
-from simpy.events import Timeout
 
 from ..model import duration_sampler
 from ..model.attributes import attribute_sampler
@@ -73,6 +75,92 @@ class Stopped(Exception):
     """A replication was asked to stop before it finished."""
 
 
+class _Halt(Exception):
+    """The run has reached its end (raised by the stop entry on the event queue)."""
+
+
+def _halt(_arg: Any) -> None:
+    raise _Halt()
+
+
+# What entering a node does, as source: one line group per feature a node may use. A node's
+# step is compiled from the groups it needs, so the event loop never tests for a feature the
+# node does not have (a stage, a loop, a mark, an SLA clock).
+_STEP_HEAD = """\
+def make(n, max_visits, bit, stage, drop, opened, action, env, tr, stuck_lead,
+         stage_counts, sla_pending, visits, reports):
+    visited = 0
+
+    def report():
+        visits[n] = visited
+
+    reports.append(report)
+
+    def step(lead):
+        nonlocal visited
+        counted = lead.counted
+        if counted:
+            visited += 1
+"""
+_STEP_PARTS = {
+    "traced": """\
+        tr((env._now, lead.id, n, "enter"))
+""",
+    "loop": """\
+        seen = lead.visits
+        if seen is None:
+            seen = lead.visits = {}
+        count = seen.get(n, 0) + 1
+        seen[n] = count
+        if count > max_visits:
+            stuck_lead(lead)
+            return -1
+""",
+    "stage": """\
+        if counted and not lead.stages & bit:
+            lead.stages |= bit
+            stage_counts[stage] += 1
+""",
+    "mark": """\
+        if lead.marks is None:
+            lead.marks = {}
+        lead.marks[n] = env._now
+""",
+    "drop": """\
+        sla_open = lead.sla_open
+        if sla_open:
+            for i in drop:
+                if i in sla_open:
+                    del sla_open[i]
+            if not sla_open:
+                sla_pending.discard(lead)
+""",
+    "opened": """\
+        if lead.sla_open is None:
+            lead.sla_open = {}
+        now = env._now
+        for i in opened:
+            lead.sla_open[i] = now
+        sla_pending.add(lead)
+""",
+}
+_STEP_TAIL = """\
+        return action(lead)
+
+    return step
+"""
+
+
+@functools.cache
+def _step_maker(*features: bool) -> Callable[..., Callable[[Lead], int]]:
+    """The maker of steps with the given features (in the order of ``_STEP_PARTS``)."""
+    parts = [text for use, text in zip(features, _STEP_PARTS.values(), strict=True) if use]
+    namespace: dict[str, Any] = {}
+    exec(compile(_STEP_HEAD + "".join(parts) + _STEP_TAIL, "<laneforge step>", "exec"),
+         namespace)
+    return namespace["make"]
+
+
 def run_replication(
     c: Compiled, replication: int, seed: int | None = None,
     trace: list[tuple[float, int, int, str]] | None = None,
@@ -82,9 +170,19 @@ def run_replication(
 
     ``trace`` collects (time, lead, node index or -1, event) for a replay; ``should_stop``
     is polled a few hundred times per run and raises :class:`Stopped` when it says so.
+
+    SimPy's environment is the clock and the event queue. Entries on the queue are
+    ``(time, priority, id, (callback, argument))``, pushed the way ``Environment.schedule``
+    pushes a Timeout (same times, priorities and ids), and the loop at the end pops them in
+    SimPy's order; a Timeout object and its callback list per event would only be overhead.
+    Every node gets its own closures at setup (entering it, routing out of it, and for a
+    task starting and finishing work), so the loop checks only what that node uses.
     """
     seed = c.seed if seed is None else seed
     env = simpy.Environment()
+    queue = env._queue
+    eid = env._eid
+    push = heapq.heappush
     nodes = c.nodes
     n_nodes, n_lanes = len(nodes), len(c.lanes)
     horizon, warmup = c.horizon, c.warmup
@@ -109,25 +207,33 @@ def run_replication(
     sla_checked = [0] * len(c.slas)
     sla_breached = [0] * len(c.slas)
     cycle = LogHistogram()
-    counters = {"created": 0, "counted": 0, "wip": 0, "stuck": 0, "next_id": 0}
+    created = counted_leads = wip = stuck = next_id = 0
+    stopped = False
     wip_series: list[int] = []
     lane_q_series: list[list[int]] = [[] for _ in range(n_lanes)]
     sla_pending: set[Lead] = set()
     tr = trace.append if trace is not None else None
 
     # --- lanes: staff counters, queues, calendars ------------------------------------------
+    # one Timeline per calendar: the lanes and SLAs on the same calendar share its intervals
+    shared: dict[int, Timeline] = {}
+
+    def timeline(calendar: Any) -> Timeline | None:
+        if calendar is None:
+            return None
+        line = shared.get(id(calendar))
+        if line is None:
+            line = shared[id(calendar)] = Timeline(calendar, c.start)
+        return line
+
     staff = [lane.staff for lane in c.lanes]
     free = [lane.staff if lane.staff is not None else 0 for lane in c.lanes]
     use_heap = c.any_priority
     queues: list[Any] = [[] if use_heap else deque() for _ in range(n_lanes)]
-    timelines: list[Timeline | None] = [
-        Timeline(lane.calendar, c.start) if lane.calendar is not None else None
-        for lane in c.lanes
-    ]
-    sla_lines: list[Timeline | None] = [
-        Timeline(s.calendar, c.start) if s.calendar is not None else None for s in c.slas
-    ]
-    seq = [0]
+    timelines = [timeline(lane.calendar) for lane in c.lanes]
+    sla_lines = [timeline(s.calendar) for s in c.slas]
+    sla_within = [s.within + 1e-9 for s in c.slas]
+    seq = 0
 
     # --- per-node random streams and samplers ----------------------------------------------
     samplers: list[Callable[[], float] | None] = [None] * n_nodes
@@ -150,256 +256,385 @@ def run_replication(
         q_last[lane] = now
         lane_q[lane] += delta
 
+    def stop() -> None:
+        """End the run where SimPy's ``until`` event would: ``succeed()`` queues it now with
+        normal priority, so what is already queued for this instant still happens first."""
+        nonlocal stopped
+        stopped = True
+        push(queue, (env._now, 1, next(eid), (_halt, None)))
+
     # --- moving a lead ---------------------------------------------------------------------
-    def finish_lead(lead: Lead, outcome: str) -> None:
+    def finish_lead(lead: Lead, outcome: str, index: int) -> None:
+        nonlocal wip
         now = env._now
         if lead.counted:
-            outcome_counts[outcome_index[outcome]] += 1
+            outcome_counts[index] += 1
             cycle.add(now - lead.created)
         if lead.sla_open:
             lead.sla_open = None
             sla_pending.discard(lead)
-        counters["wip"] -= 1
+        wip -= 1
         if tr is not None:
             tr((now, lead.id, -1, outcome))
-        if counters["wip"] == 0 and now >= horizon and not stop.triggered:
-            stop.succeed()
+        if wip == 0 and now >= horizon and not stopped:
+            stop()
 
-    def route(lead: Lead, node: CNode) -> int:
+    def make_router(node: CNode) -> Callable[[Lead], int]:
+        """The node's way out: the index of the next node for ``lead``."""
         r = node.route
         if r == ROUTE_ONE:
-            return node.routing
+            target = node.routing
+            return lambda _lead: target
         if r == ROUTE_PROB:
-            u = route_rand[node.index]()
+            rand = route_rand[node.index]
             cumulative, targets = node.routing
-            for i, edge in enumerate(cumulative):
-                if u < edge:
-                    return targets[i]
-            return targets[-1]
+            pairs = list(zip(cumulative, targets, strict=True))
+            last = targets[-1]
+
+            def probable(_lead: Lead) -> int:
+                u = rand()
+                for edge, target in pairs:
+                    if u < edge:
+                        return target
+                return last
+
+            return probable
         if r == ROUTE_WHEN:
-            attrs = lead.attrs
-            if node.uses_age:
-                attrs["age"] = env._now - lead.created
             conditions, default = node.routing
-            for condition, target in conditions:
-                if condition(attrs):
-                    return target
-            return default
+            uses_age = node.uses_age
+
+            def conditional(lead: Lead) -> int:
+                attrs = lead.attrs
+                if uses_age:
+                    attrs["age"] = env._now - lead.created
+                for condition, target in conditions:
+                    if condition(attrs):
+                        return target
+                return default
+
+            return conditional
         if r == ROUTE_DECAY:
-            u = route_rand[node.index]()
+            rand = route_rand[node.index]
             branches, default = node.routing
-            now = env._now
-            acc = 0.0
-            for p, half_life, since, target in branches:
-                if half_life:
-                    if since >= 0 and lead.marks is not None and since in lead.marks:
-                        reference = lead.marks[since]
-                    else:
-                        reference = lead.created
-                    p *= 0.5 ** ((now - reference) / half_life)
-                acc += p
-                if u < acc:
-                    return target
-            return default
-        raise AssertionError(f"node {node.id} has no way out")
+
+            def decaying(lead: Lead) -> int:
+                u = rand()
+                now = env._now
+                acc = 0.0
+                for p, half_life, since, target in branches:
+                    if half_life:
+                        if since >= 0 and lead.marks is not None and since in lead.marks:
+                            reference = lead.marks[since]
+                        else:
+                            reference = lead.created
+                        p *= 0.5 ** ((now - reference) / half_life)
+                    acc += p
+                    if u < acc:
+                        return target
+                return default
+
+            return decaying
+
+        def nowhere(_lead: Lead) -> int:
+            raise AssertionError(f"node {node.id} has no way out")
+
+        return nowhere
+
+    def make_sets(node: CNode) -> Callable[[Lead], None] | None:
+        if not node.sets:
+            return None
+        sets, uses_age = node.sets, node.uses_age
+
+        def apply_sets(lead: Lead) -> None:
+            attrs = lead.attrs
+            if uses_age:
+                attrs["age"] = env._now - lead.created
+            updates = [(name, fn(attrs)) for name, fn in sets]
+            for name, value in updates:
+                attrs[name] = value
+
+        return apply_sets
+
+    routers = [make_router(node) for node in nodes]
+    #: for each node, what happens when a lead gets there (a task's arrival, a delay, an
+    #: end); returns the next node for instant steps (decisions, sources), else -1
+    actions: list[Callable[[Lead], int]] = [routers[node.index] for node in nodes]
+
+    def make_step(node: CNode) -> Callable[[Lead], int]:
+        n = node.index
+        loop, max_visits = node.loop, node.max_visits
+        bit = 1 << node.stage if node.stage >= 0 else 0
+        stage = node.stage
+        mark = node.mark
+        # SLAs whose path does not pass here: a lead that comes here stops their clocks
+        drop = tuple(i for i, sla in enumerate(c.slas) if n not in sla.reach)
+        opened = tuple(c.sla_from.get(n, ()))
+        action = actions[n]
+        make = _step_maker(tr is not None, loop, bool(bit), mark, bool(drop), bool(opened))
+        return make(n, max_visits, bit, stage, drop, opened, action, env, tr, stuck_lead,
+                    stage_counts, sla_pending, visits, reports)
+
+    def stuck_lead(lead: Lead) -> None:
+        """``lead`` came to a node more often than its ``max_visits``."""
+        nonlocal stuck
+        stuck += 1
+        finish_lead(lead, STUCK, outcome_index[STUCK])
 
     def enter(lead: Lead, n: int) -> None:
         """The lead arrives at node ``n``: follow instant steps until it waits somewhere."""
-        while True:
-            node = nodes[n]
-            now = env._now
-            if lead.counted:
-                visits[n] += 1
-            if tr is not None:
-                tr((now, lead.id, n, "enter"))
-            if node.loop:
-                seen = lead.visits
-                if seen is None:
-                    seen = lead.visits = {}
-                count = seen.get(n, 0) + 1
-                seen[n] = count
-                if count > node.max_visits:
-                    counters["stuck"] += 1
-                    finish_lead(lead, STUCK)
-                    return
-            if node.stage >= 0 and lead.counted:
-                bit = 1 << node.stage
-                if not lead.stages & bit:
-                    lead.stages |= bit
-                    stage_counts[node.stage] += 1
-            if node.mark:
-                if lead.marks is None:
-                    lead.marks = {}
-                lead.marks[n] = now
-            if lead.sla_open:
-                for i in [i for i in lead.sla_open if n not in c.slas[i].reach]:
-                    del lead.sla_open[i]
-                if not lead.sla_open:
-                    sla_pending.discard(lead)
-            opened = c.sla_from.get(n)
-            if opened:
-                if lead.sla_open is None:
-                    lead.sla_open = {}
-                for i in opened:
-                    lead.sla_open[i] = now
-                sla_pending.add(lead)
-            kind = node.kind
-            if kind == TASK:
-                task_arrive(lead, node)
-                return
-            if kind == DELAY:
-                Timeout(env, samplers[n](), lead).callbacks.append(delay_done[n])
-                return
-            if kind == END:
-                finish_lead(lead, node.outcome)
-                return
-            n = route(lead, node)
+        while n >= 0:
+            n = steps[n](lead)
 
     # --- tasks -----------------------------------------------------------------------------
-    def task_arrive(lead: Lead, node: CNode) -> None:
-        lane = node.lane
-        now = env._now
-        if staff[lane] is None:
-            line = timelines[lane]
-            begin = line.next_open(now) if line is not None else now
-            start_work(lead, node, now, begin)
-            return
+    # The calendar look-ups on the task path read the Timeline's tables directly (the same
+    # arithmetic as Timeline.worked_if_open / cumulative / add_from, which they call when
+    # the tables need extending): a method call per look-up costs more than the look-up.
+    def make_dispatch(lane: int) -> Callable[[], None]:
+        queue_ = queues[lane]
         line = timelines[lane]
-        if (free[lane] >= node.units and not queues[lane]
-                and (line is None or line.is_open(now))):
-            start_work(lead, node, now, now)
-            return
-        if use_heap:
-            priority = node.priority
-            if callable(priority):
-                if node.uses_age:
-                    lead.attrs["age"] = now - lead.created
-                priority = float(priority(lead.attrs))
-            seq[0] += 1
-            heapq.heappush(queues[lane], (-(priority or 0.0), seq[0], lead, node, now))
-        else:
-            queues[lane].append((lead, node, now))
-        n = node.index
-        node_q[n] += 1
-        if node_q[n] > node_qmax[n] and now >= warmup:
-            node_qmax[n] = node_q[n]
-        lane_queue_changed(lane, 1)
+        starts, ends, cum = line.tables if line is not None else ([], [], [])
 
-    def dispatch(lane: int) -> None:
-        queue = queues[lane]
-        if not queue:
-            return
-        now = env._now
-        line = timelines[lane]
-        if line is not None and not line.is_open(now):
-            return
-        while queue:
-            head = queue[0]
-            node = head[-2]
-            if free[lane] < node.units:
+        def dispatch() -> None:
+            if not queue_:
                 return
-            if use_heap:
-                _, _, lead, node, arrived = heapq.heappop(queue)
+            now = env._now
+            if line is None:
+                worked_now = 0.0
+            elif now >= ends[-1]:
+                worked_now = line.worked_if_open(now)
+                if worked_now < 0.0:
+                    return
             else:
-                lead, node, arrived = queue.popleft()
-            node_q[node.index] -= 1
-            lane_queue_changed(lane, -1)
-            start_work(lead, node, arrived, now)
+                i = bisect_right(starts, now) - 1
+                if i < 0 or now >= ends[i]:
+                    return  # closed: the lane's next opening dispatches
+                worked_now = cum[i] + now - starts[i] if now > 0.0 else 0.0
+            while queue_:
+                task = queue_[0][-2]
+                if free[lane] < task[0]:
+                    return
+                if use_heap:
+                    _, _, lead, task, arrived = heapq.heappop(queue_)
+                else:
+                    lead, task, arrived = queue_.popleft()
+                node_q[task[1]] -= 1
+                # lane_queue_changed(lane, -1), inlined: this runs for most task starts
+                last = q_last[lane]
+                a = last if last > warmup else warmup
+                b = now if now < horizon else horizon
+                if b > a:
+                    q_area[lane] += lane_q[lane] * (b - a)
+                q_last[lane] = now
+                lane_q[lane] -= 1
+                task[2](lead, arrived, now, worked_now)
 
-    def start_work(lead: Lead, node: CNode, arrived: float, begin: float) -> None:
-        n, lane = node.index, node.lane
-        now = env._now
-        work = samplers[n]()
+        return dispatch
+
+    dispatchers = [make_dispatch(lane) for lane in range(n_lanes)]
+    reports: list[Callable[[], None]] = []
+
+    def make_task(node: CNode) -> None:
+        n, lane, units, cost = node.index, node.lane, node.units, node.cost
+        limited = staff[lane] is not None
         line = timelines[lane]
-        end = line.add(begin, work) if line is not None else begin + work
-        units = node.units
-        if staff[lane] is not None:
-            free[lane] -= units
-        # busy staff-hours inside the measured window (working hours only)
-        if begin >= warmup and end <= horizon:
-            # inside the window: the task takes exactly ``work`` working hours
-            busy[lane] += work * units
-            exec_cost[lane] += node.cost
-        else:
-            a = begin if begin > warmup else warmup
-            b = end if end < horizon else horizon
-            if b > a:
-                busy[lane] += (line.worked(a, b) if line is not None else b - a) * units
-                exec_cost[lane] += node.cost if begin >= warmup else 0.0
-        if lead.counted:
-            wait_sum[n] += begin - arrived
-            busy_wait_sum[n] += line.worked(arrived, begin) if line is not None else begin - arrived
-            wait_n[n] += 1
-            service_sum[n] += work
-        if lead.sla_open:
-            closing = c.sla_to.get(n)
-            if closing:
-                for i in closing:
-                    opened_at = lead.sla_open.pop(i, None)
+        starts, ends, cum = line.tables if line is not None else ([], [], [])
+        queue_ = queues[lane]
+        dispatch = dispatchers[lane]
+        sample = samplers[n]
+        router = routers[n]
+        apply_sets = make_sets(node)
+        closing = tuple(
+            (i, sla_lines[i], sla_lines[i] is line) for i in c.sla_to.get(n, ())
+        )
+        priority = node.priority
+        priority_fn = priority if callable(priority) else None
+        fixed = -(priority or 0.0) if priority_fn is None else 0.0
+        uses_age = node.uses_age
+
+        # this task's sums (closure cells are quicker than list items); see ``report``
+        waited = waited_working = served = 0.0
+        started = 0
+
+        def report() -> None:
+            wait_sum[n], busy_wait_sum[n], wait_n[n], service_sum[n] = (
+                waited, waited_working, started, served
+            )
+
+        reports.append(report)
+
+        def start(lead: Lead, arrived: float, begin: float, worked_begin: float) -> None:
+            """Work on ``lead`` begins at ``begin``; ``worked_begin`` is the lane calendar's
+            cumulative working time then (any value without a calendar)."""
+            now = env._now
+            work = sample()
+            if line is None:
+                end = begin + work
+            elif work > 0.0:
+                target = worked_begin + work
+                if cum[-1] < target:
+                    end = line.add_from(worked_begin, work)
+                else:
+                    j = bisect_left(cum, target) - 1
+                    end = starts[j] + (target - cum[j])
+            else:
+                end = begin
+            if limited:
+                free[lane] -= units
+            # busy staff-hours inside the measured window (working hours only)
+            if begin >= warmup and end <= horizon:
+                # inside the window: the task takes exactly ``work`` working hours
+                busy[lane] += work * units
+                if cost:
+                    exec_cost[lane] += cost
+            else:
+                a = begin if begin > warmup else warmup
+                b = end if end < horizon else horizon
+                if b > a:
+                    busy[lane] += (line.worked(a, b) if line is not None else b - a) * units
+                    exec_cost[lane] += cost if begin >= warmup else 0.0
+            if lead.counted:
+                nonlocal waited, waited_working, started, served
+                waited += begin - arrived
+                if line is None:
+                    waited_working += begin - arrived
+                elif begin > arrived:
+                    # line.cumulative(arrived); the tables reach past ``begin`` already
+                    i = bisect_right(starts, arrived) - 1
+                    if i < 0 or arrived <= 0.0:
+                        waited_working += worked_begin
+                    else:
+                        e = ends[i]
+                        waited_working += worked_begin - (
+                            cum[i] + (arrived if arrived < e else e) - starts[i]
+                        )
+                started += 1
+                served += work
+            if closing and lead.sla_open:
+                sla_open = lead.sla_open
+                for i, sline, same in closing:
+                    opened_at = sla_open.pop(i, None)
                     if opened_at is None:
                         continue
-                    sline = sla_lines[i]
-                    taken = sline.worked(opened_at, begin) if sline is not None else (
-                        begin - opened_at
-                    )
+                    if sline is None:
+                        taken = begin - opened_at
+                    elif begin <= opened_at:
+                        taken = 0.0
+                    elif same:
+                        taken = worked_begin - sline.cumulative(opened_at)
+                    else:
+                        taken = sline.cumulative(begin) - sline.cumulative(opened_at)
                     if lead.counted:
                         sla_checked[i] += 1
-                        if taken > c.slas[i].within + 1e-9:
+                        if taken > sla_within[i]:
                             sla_breached[i] += 1
-                if not lead.sla_open:
+                if not sla_open:
                     sla_pending.discard(lead)
-        if tr is not None:
-            tr((begin, lead.id, n, "start"))
-        Timeout(env, end - now, lead).callbacks.append(task_done[n])
+            if tr is not None:
+                tr((begin, lead.id, n, "start"))
+            push(queue, (now + (end - now), 1, next(eid), (done, lead)))
 
-    def make_task_done(node: CNode) -> Callable[[Any], None]:
-        n, lane, units, sets, limited = node.index, node.lane, node.units, node.sets, (
-            staff[node.lane] is not None
-        )
-
-        def done(event: Any) -> None:
-            lead = event._value
+        def done(lead: Lead) -> None:
             if limited:
                 free[lane] += units
-                if queues[lane]:
-                    dispatch(lane)
-            if sets:
-                apply_sets(lead, node)
+                if queue_:
+                    dispatch()
+            if apply_sets is not None:
+                apply_sets(lead)
             if tr is not None:
                 tr((env._now, lead.id, n, "done"))
-            enter(lead, route(lead, node))
+            enter(lead, router(lead))
 
-        return done
+        task = (units, n, start)
 
-    def make_delay_done(node: CNode) -> Callable[[Any], None]:
-        def done(event: Any) -> None:
-            lead = event._value
-            if node.sets:
-                apply_sets(lead, node)
-            enter(lead, route(lead, node))
+        def arrive(lead: Lead) -> int:
+            nonlocal seq
+            now = env._now
+            if not limited:
+                if line is None:
+                    start(lead, now, now, 0.0)
+                else:
+                    begin = line.next_open(now)
+                    start(lead, now, begin, line.cumulative(begin))
+                return -1
+            if free[lane] >= units and not queue_:
+                if line is None:
+                    start(lead, now, now, 0.0)
+                    return -1
+                if now >= ends[-1]:
+                    worked_now = line.worked_if_open(now)
+                    if worked_now >= 0.0:
+                        start(lead, now, now, worked_now)
+                        return -1
+                else:
+                    i = bisect_right(starts, now) - 1
+                    if i >= 0 and now < ends[i]:
+                        start(lead, now, now, cum[i] + now - starts[i] if now > 0.0 else 0.0)
+                        return -1
+            if use_heap:
+                if priority_fn is not None:
+                    if uses_age:
+                        lead.attrs["age"] = now - lead.created
+                    key = -(float(priority_fn(lead.attrs)) or 0.0)
+                else:
+                    key = fixed
+                seq += 1
+                push(queue_, (key, seq, lead, task, now))
+            else:
+                queue_.append((lead, task, now))
+            node_q[n] += 1
+            if node_q[n] > node_qmax[n] and now >= warmup:
+                node_qmax[n] = node_q[n]
+            lane_queue_changed(lane, 1)
+            return -1
 
-        return done
+        actions[n] = arrive
 
-    def apply_sets(lead: Lead, node: CNode) -> None:
-        attrs = lead.attrs
-        if node.uses_age:
-            attrs["age"] = env._now - lead.created
-        updates = [(name, fn(attrs)) for name, fn in node.sets]
-        for name, value in updates:
-            attrs[name] = value
+    def make_delay(node: CNode) -> None:
+        n = node.index
+        sample = samplers[n]
+        router = routers[n]
+        apply_sets = make_sets(node)
 
-    task_done = [make_task_done(n) if n.kind == TASK else None for n in nodes]
-    delay_done = [make_delay_done(n) if n.kind == DELAY else None for n in nodes]
+        def done(lead: Lead) -> None:
+            if apply_sets is not None:
+                apply_sets(lead)
+            enter(lead, router(lead))
+
+        def wait(lead: Lead) -> int:
+            push(queue, (env._now + sample(), 1, next(eid), (done, lead)))
+            return -1
+
+        actions[n] = wait
+
+    def make_end(node: CNode) -> None:
+        outcome, index = node.outcome, outcome_index[node.outcome]
+
+        def end(lead: Lead) -> int:
+            finish_lead(lead, outcome, index)
+            return -1
+
+        actions[node.index] = end
+
+    for node in nodes:
+        if node.kind == TASK:
+            make_task(node)
+        elif node.kind == DELAY:
+            make_delay(node)
+        elif node.kind == END:
+            make_end(node)
+    steps = [make_step(node) for node in nodes]
 
     # --- lane openings (queued work starts when the team comes in) ------------------------
     def schedule_opening(lane: int, line: Timeline, after: float) -> None:
         at = line.next_start_after(after)
+        dispatch = dispatchers[lane]
 
-        def opened(_event: Any) -> None:
-            dispatch(lane)
+        def opened(_arg: Any) -> None:
+            dispatch()
             schedule_opening(lane, line, at)
 
-        Timeout(env, at - env._now).callbacks.append(opened)
+        now = env._now
+        push(queue, (now + (at - now), 1, next(eid), (opened, None)))
 
     for lane_index, line in enumerate(timelines):
         if line is not None and staff[lane_index] is not None:
@@ -414,16 +649,17 @@ def run_replication(
         draws = [(name, attribute_sampler(specs[name], rng)) for name in c.attribute_order]
         return lambda: {name: draw() for name, draw in draws}
 
-    def new_lead(source: CNode, make_attrs: Callable[[], dict[str, Any]] | None) -> None:
+    def new_lead(source: int, make_attrs: Callable[[], dict[str, Any]] | None) -> None:
+        nonlocal created, counted_leads, wip, next_id
         now = env._now
         counted = now >= warmup
-        counters["created"] += 1
-        counters["next_id"] += 1
+        created += 1
+        next_id += 1
         if counted:
-            counters["counted"] += 1
-        counters["wip"] += 1
-        lead = Lead(counters["next_id"], now, counted, make_attrs() if make_attrs else None)
-        enter(lead, source.index)
+            counted_leads += 1
+        wip += 1
+        lead = Lead(next_id, now, counted, make_attrs() if make_attrs else None)
+        enter(lead, source)
 
     offset = _weekday_offset(c)
 
@@ -452,14 +688,17 @@ def run_replication(
         source: CNode, next_time: Callable[[float], float],
         make_attrs: Callable[[], dict[str, Any]] | None,
     ) -> None:
-        def arrive(_event: Any) -> None:
-            new_lead(source, make_attrs)
+        index = source.index
+
+        def arrive(_arg: Any) -> None:
+            new_lead(index, make_attrs)
             schedule()
 
         def schedule() -> None:
-            at = next_time(env._now)
+            now = env._now
+            at = next_time(now)
             if at < horizon:
-                Timeout(env, at - env._now).callbacks.append(arrive)
+                push(queue, (now + (at - now), 1, next(eid), (arrive, None)))
 
         schedule()
 
@@ -469,14 +708,14 @@ def run_replication(
         first = spec.first.hours
         every = spec.every.hours if spec.every is not None else None
 
-        def arrive(_event: Any) -> None:
+        def arrive(_arg: Any) -> None:
             for _ in range(spec.batch):
-                new_lead(source, make_attrs)
+                new_lead(source.index, make_attrs)
             if every is not None and env._now + every < horizon:
-                Timeout(env, every).callbacks.append(arrive)
+                push(queue, (env._now + every, 1, next(eid), (arrive, None)))
 
         if first < horizon:
-            Timeout(env, first).callbacks.append(arrive)
+            push(queue, (env._now + first, 1, next(eid), (arrive, None)))
 
     for index in c.sources:
         start_arrivals(nodes[index])
@@ -484,38 +723,46 @@ def run_replication(
     # --- work in progress samples, horizon and drain ---------------------------------------
     step = horizon / WIP_SAMPLES
 
-    def sample(_event: Any) -> None:
-        wip_series.append(counters["wip"])
+    def sample(_arg: Any) -> None:
+        wip_series.append(wip)
         for lane_index in range(n_lanes):
             lane_q_series[lane_index].append(lane_q[lane_index])
         if len(wip_series) <= WIP_SAMPLES:
-            Timeout(env, step).callbacks.append(sample)
+            push(queue, (env._now + step, 1, next(eid), (sample, None)))
 
-    Timeout(env, 0.0).callbacks.append(sample)
+    push(queue, (env._now + 0.0, 1, next(eid), (sample, None)))
 
-    stop = env.event()
+    def at_horizon(_arg: Any) -> None:
+        if wip == 0 and not stopped:
+            stop()
 
-    def at_horizon(_event: Any) -> None:
-        if counters["wip"] == 0 and not stop.triggered:
-            stop.succeed()
+    def at_drain_limit(_arg: Any) -> None:
+        if not stopped:
+            stop()
 
-    def at_drain_limit(_event: Any) -> None:
-        if not stop.triggered:
-            stop.succeed()
-
-    Timeout(env, horizon).callbacks.append(at_horizon)
-    Timeout(env, horizon + c.drain).callbacks.append(at_drain_limit)
+    push(queue, (env._now + horizon, 1, next(eid), (at_horizon, None)))
+    push(queue, (env._now + (horizon + c.drain), 1, next(eid), (at_drain_limit, None)))
     if should_stop is not None:
         every = (horizon + c.drain) / CANCEL_CHECKS
 
-        def check(_event: Any) -> None:
+        def check(_arg: Any) -> None:
             if should_stop():
                 raise Stopped()
-            Timeout(env, every).callbacks.append(check)
+            push(queue, (env._now + every, 1, next(eid), (check, None)))
 
-        Timeout(env, every).callbacks.append(check)
-    env.run(until=stop)
-    end_time = env.now
+        push(queue, (env._now + every, 1, next(eid), (check, None)))
+
+    # --- the loop: SimPy's queue in SimPy's order ------------------------------------------
+    pop = heapq.heappop
+    try:
+        while True:
+            env._now, _, _, (callback, argument) = pop(queue)
+            callback(argument)
+    except _Halt:
+        next(eid)  # SimPy puts its ``until`` event back on the queue when it stops the run
+    end_time = env._now
+    for report in reports:
+        report()
 
     # SLA clocks still running when the run ends count as breached once past their deadline
     for lead in sla_pending:
@@ -543,12 +790,12 @@ def run_replication(
     return {
         "replication": replication,
         "end_time": end_time,
-        "leads": counters["counted"],
-        "created": counters["created"],
-        "open_at_end": counters["wip"],
-        "stuck": counters["stuck"],
+        "leads": counted_leads,
+        "created": created,
+        "open_at_end": wip,
+        "stuck": stuck,
         # events scheduled in the run (SimPy numbers them): for events per second
-        "events": next(env._eid),
+        "events": next(eid),
         "outcomes": dict(zip(c.outcomes, outcome_counts, strict=True)),
         "stages": dict(zip(c.stages, stage_counts, strict=True)),
         "cycle": {"mean": cycle.mean, "p50": cycle.quantile(0.5), "p90": cycle.quantile(0.9),
