@@ -1,9 +1,9 @@
 """Open the app on a template, run a short simulation (or compare the baseline with every
-scenario), and leave the window open: for screenshots of the results docks, e.g.
+scenario), and leave the window open: for screenshots of the results docks, taken with
+any screen grabber (on a headless machine: Xvfb and ImageMagick's ``import``), e.g.
 
-    /work/shared/tools/screenshot docs/images/results-compare.png 40 -- \
-        .venv/bin/python docs/results_tour.py compare
-    SCALE=2 /work/shared/tools/screenshot out.png 45 -- .venv/bin/python docs/results_tour.py
+    .venv/bin/python docs/results_tour.py compare
+    QT_SCALE_FACTOR=2 .venv/bin/python docs/results_tour.py
 
 Modes: compare (default), results, tables (the lane table), bottleneck (runs, then
 clicks the first bottleneck), status (opens only). A second argument names another
