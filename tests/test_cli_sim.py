@@ -214,3 +214,19 @@ def test_cancel_in_a_pool_stops_the_workers_inside_their_replications(reference_
                  progress=lambda d, t: done.append(d))
     timer.join()
     assert done == []
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_first_figures_stream_while_the_rest_run(reference_process, jobs):
+    seen = []
+    final = simulate(reference_process, replications=5, horizon="300h", jobs=jobs,
+                     partial=seen.append)
+    # from the second replication on, each with one more, never the whole run
+    assert [r.replications for r in seen] == [2, 3, 4]
+    assert all(r.leads.ci95[0] <= r.leads.mean <= r.leads.ci95[1] for r in seen)
+    # the whole run is what it is without previews
+    plain = simulate(reference_process, replications=5, horizon="300h", jobs=jobs)
+    assert final.model_dump(exclude={"seconds"}) == plain.model_dump(exclude={"seconds"})
+    if jobs == 1:  # in order: the preview of the first two is the run of two replications
+        two = simulate(reference_process, replications=2, horizon="300h")
+        assert seen[0].leads == two.leads and seen[0].outcomes == two.outcomes

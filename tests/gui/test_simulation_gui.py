@@ -122,6 +122,37 @@ def test_cancel_ends_a_run_without_results(window, qtbot):
     assert not window.simulation.results_dock.progress_box.isVisible()
 
 
+def test_first_figures_show_while_the_run_goes_on_and_the_final_ones_replace_them(window,
+                                                                                  qtbot):
+    dock = window.simulation.results_dock
+    shown = []
+    window.simulation.runner.preview.connect(
+        lambda r: shown.append((r.replications, dock.heading.text(), dock.preliminary)))
+    run_and_wait(qtbot, window, RunSettings(None, 4, 3, "60d", "14d", 1))
+    qtbot.wait(50)  # the previews were queued before the end: all delivered by now
+    assert [count for count, _, _ in shown] == [2, 3]
+    assert all(preliminary and "first figures" in heading for _, heading, preliminary in shown)
+    assert window.simulation.results.replications == 4
+    assert dock.results is window.simulation.results and not dock.preliminary
+    assert "first figures" not in dock.heading.text()
+    assert dock.export_button.isEnabled()
+
+
+def test_cancel_after_first_figures_puts_the_last_finished_run_back(window, qtbot):
+    run_and_wait(qtbot, window, RunSettings(None, 2, 3, "30d", "7d", 1))
+    finished = window.simulation.results
+    dock = window.simulation.results_dock
+    previews = []
+    window.simulation.runner.preview.connect(previews.append)
+    assert window.simulation.run(RunSettings(None, 50, 3, "240d", "30d", 1))
+    qtbot.waitUntil(lambda: bool(previews), timeout=60_000)
+    qtbot.waitUntil(lambda: dock.preliminary, timeout=10_000)
+    with qtbot.waitSignal(window.simulation.runner.cancelled, timeout=20_000):
+        window.simulation.cancel()
+    assert window.simulation.results is finished
+    assert dock.results is finished and not dock.preliminary
+
+
 def test_an_invalid_process_is_refused_with_its_problems(window, monkeypatch):
     shown = []
     monkeypatch.setattr(QMessageBox, "exec", lambda self: shown.append(self.text()) or 0)

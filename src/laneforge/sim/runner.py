@@ -93,13 +93,17 @@ def simulate(
     executor: Any = None,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
+    partial: Callable[[Results], Any] | None = None,
 ) -> Results:
     """Simulate ``process`` (or one of its scenarios) and return the aggregated results.
 
     ``horizon`` and ``warmup`` accept durations ("90d") or hours. With ``jobs`` > 1 a process
     pool runs the replications; ``executor`` may be any concurrent.futures executor or a
     dask.distributed Client. ``progress(done, total)`` is called after each replication;
-    setting ``cancel`` stops the run (raises :class:`Cancelled`).
+    setting ``cancel`` stops the run (raises :class:`Cancelled`). ``partial(results)`` gets
+    the figures of the replications finished so far, from the second one on, while the rest
+    run (first figures on screen while the interval narrows); the return value is the whole
+    run's, as without it.
     """
     started = time.perf_counter()
     variant = apply_scenario(process, scenario) if scenario is not None else process
@@ -126,6 +130,14 @@ def simulate(
             max_workers=min(jobs, reps), mp_context=context, initializer=_init_worker,
             initargs=(stop_flag,))
     should_stop = cancel.is_set if cancel is not None else None
+
+    def report_partial() -> None:
+        if partial is not None and 2 <= len(results) < reps:
+            # without the capacity estimate: it only explains the final run's queues
+            partial(aggregate(compiled, list(results), scenario=scenario, seed=run_seed,
+                              estimate=None, seconds=time.perf_counter() - started,
+                              currency=variant.currency))
+
     try:
         if pool is None:
             for replication in range(reps):
@@ -138,6 +150,7 @@ def simulate(
                     raise Cancelled() from None
                 if progress is not None:
                     progress(len(results), reps)
+                report_partial()
         else:
             text = json.dumps(variant.to_data())
             futures = [
@@ -154,6 +167,7 @@ def simulate(
                     results.append(result)
                     if progress is not None:
                         progress(len(results), reps)
+                    report_partial()
                 if cancel is not None and cancel.is_set():
                     if stop_flag is not None:
                         stop_flag.set()

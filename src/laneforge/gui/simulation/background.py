@@ -25,6 +25,8 @@ class BackgroundRun(QObject):
     #: done, total, estimated seconds left (-1 when unknown yet)
     progress = Signal(int, int, float)
     finished = Signal(object)
+    #: figures of the replications done so far (a job may emit it from its thread)
+    preview = Signal(object)
     failed = Signal(str)
     cancelled = Signal()
 

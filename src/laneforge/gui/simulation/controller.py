@@ -58,6 +58,7 @@ class SimulationController(QObject):
         window.problems_dock.raise_()
         self.runner.progress.connect(self.results_dock.run_progress)
         self.runner.finished.connect(self._on_finished)
+        self.runner.preview.connect(self._show_preview)
         self.runner.failed.connect(self._on_failed)
         self.runner.cancelled.connect(self._on_cancelled)
         self.results_dock.cancel_requested.connect(self.cancel)
@@ -165,11 +166,14 @@ class SimulationController(QObject):
         self.settings = settings
         snapshot = process.detached_copy()
 
+        preview = self.runner.preview.emit  # queued to the UI thread
+
         def job(progress: Callable[[int, int], Any], cancel: threading.Event) -> Results:
             return simulate(snapshot, scenario=settings.scenario,
                             replications=settings.replications, seed=settings.seed,
                             horizon=settings.horizon or None, warmup=settings.warmup or None,
-                            jobs=settings.jobs, progress=progress, cancel=cancel)
+                            jobs=settings.jobs, progress=progress, cancel=cancel,
+                            partial=preview)
 
         self._start(job, f"Simulating {settings.scenario or 'the baseline'}…",
                     self._show_results)
@@ -226,10 +230,20 @@ class SimulationController(QObject):
 
     def _on_cancelled(self) -> None:
         self.results_dock.run_ended()
+        if self.results_dock.results is not self.results:  # a preview was on show
+            self.results_dock.clear_preview(self.results)
         self.cancel_action.setEnabled(False)
         self.window.statusBar().showMessage("Simulation cancelled", 4000)
 
     # --- showing results -------------------------------------------------------------------
+    def _show_preview(self, results: Results) -> None:
+        """First figures while the run goes on: shown in the dock, marked as preliminary,
+        never kept as the run's results (Cancel puts the last finished run back)."""
+        if not self.runner.running:
+            return  # arrived after the run ended
+        self.results_dock.set_dark(self.window.theme.name == "dark")
+        self.results_dock.show_results(results, preliminary=True)
+
     def _show_results(self, results: Results) -> None:
         self.results = results
         self._make_room(self.results_dock)

@@ -165,6 +165,7 @@ class ResultsDock(QDockWidget):
         super().__init__("Results", parent)
         self.setObjectName("ResultsDock")
         self.results: Results | None = None
+        self.preliminary = False
         self.dark = False
         body = _Body()
         layout = QVBoxLayout(body)
@@ -274,15 +275,36 @@ class ResultsDock(QDockWidget):
         self.progress_box.hide()
 
     # --- results -------------------------------------------------------------------------
-    def show_results(self, results: Results) -> None:
+    def clear_preview(self, previous: Results | None) -> None:
+        """A cancelled run's first figures go: the last finished run again, or nothing."""
+        if previous is not None:
+            self.show_results(previous)
+            return
+        self.results = None
+        self.preliminary = False
+        self.heading.setText("Cancelled before the run finished: no results.")
+        self.tabs.setEnabled(False)
+        self.export_button.setEnabled(False)
+        self.bottlenecks.clear()
+        self.warnings.clear()
+
+    def show_results(self, results: Results, *, preliminary: bool = False) -> None:
+        """Show a run's figures; ``preliminary``: those of the replications done so far,
+        while the run goes on (the intervals narrow as more come in)."""
         self.results = results
+        self.preliminary = preliminary
         self.tabs.setEnabled(True)
-        self.export_button.setEnabled(True)
+        self.export_button.setEnabled(not preliminary)
         scenario = f" — scenario “{results.scenario}”" if results.scenario else ""
-        self.heading.setText(
-            f"{results.process}{scenario}: {results.replications} replications, seed "
-            f"{results.seed}, horizon {describe_hours(results.horizon_hours)}, warm-up "
-            f"{describe_hours(results.warmup_hours)} ({results.seconds:.1f} s)")
+        if preliminary:
+            self.heading.setText(
+                f"{results.process}{scenario}: first figures from {results.replications} "
+                f"replications so far, refining as the run goes on…")
+        else:
+            self.heading.setText(
+                f"{results.process}{scenario}: {results.replications} replications, seed "
+                f"{results.seed}, horizon {describe_hours(results.horizon_hours)}, warm-up "
+                f"{describe_hours(results.warmup_hours)} ({results.seconds:.1f} s)")
         self._fill_tiles(results)
         self.tile_grid.arrange()
         self.bottlenecks.clear()
