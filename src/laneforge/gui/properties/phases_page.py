@@ -5,59 +5,33 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QSignalBlocker, Qt
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHBoxLayout,
-    QLineEdit,
-    QListWidget,
-    QListWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QLineEdit, QListWidgetItem, QVBoxLayout
 
 from ...model import MISSING
 from ...model.editing import slug
 from ...model.types import is_identifier
-from .base import Editor, Form, error_label, hint, set_error
-from .commands import RenamePhaseCommand, check_steps, values_command
-from .widgets import push_button, spin_box
+from .base import Form, set_error
+from .commands import RenamePhaseCommand
+from .ordered_list import OrderedListPage
+from .widgets import spin_box
 
 
-class PhasesPage(Editor):
+class PhasesPage(OrderedListPage):
     """An ordered list of phases; removing one takes its nodes out of it, renaming its id
     carries over to its nodes."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        column = QVBoxLayout(self)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(6)
-        column.addWidget(hint("The columns of the diagram, left to right, across all lanes. "
-                              "Drag a node into a column, or pick its phase, to put it in "
-                              "that phase. Double-click a phase to rename it."))
-        self.list = QListWidget()
-        self.list.setObjectName("phases")
-        self.list.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
-                                  | QAbstractItemView.EditTrigger.EditKeyPressed)
-        self.list.setToolTip("Phases, first to last. Double-click to rename.")
-        self.list.itemChanged.connect(self._on_item_changed)
-        self.list.currentRowChanged.connect(self._on_current_row_changed)
-        column.addWidget(self.list)
-        buttons = QHBoxLayout()
-        buttons.setSpacing(6)
-        self.add_button = push_button("Add", "Add a phase as the last column")
-        self.remove_button = push_button("Remove", "Delete the selected phase; its nodes "
-                                         "belong to no phase afterwards")
-        self.up_button = push_button("Left", "Move the selected phase one column left")
-        self.down_button = push_button("Right", "Move the selected phase one column right")
-        for button, handler in ((self.add_button, self._on_add_clicked),
-                                (self.remove_button, self._on_remove_clicked),
-                                (self.up_button, lambda: self._on_move_clicked(-1)),
-                                (self.down_button, lambda: self._on_move_clicked(1))):
-            button.clicked.connect(handler)
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        column.addLayout(buttons)
+    LIST = ("phases",
+            "The columns of the diagram, left to right, across all lanes. Drag a node into a "
+            "column, or pick its phase, to put it in that phase. Double-click a phase to "
+            "rename it.",
+            "Phases, first to last. Double-click to rename.")
+    BUTTONS = (("Add", "Add a phase as the last column"),
+               ("Remove", "Delete the selected phase; its nodes belong to no phase afterwards"),
+               ("Left", "Move the selected phase one column left"),
+               ("Right", "Move the selected phase one column right"))
+    USERS = "phase_users"
+
+    def add_details(self, column: QVBoxLayout) -> None:
         form = Form()
         self.id_edit = QLineEdit()
         self.id_edit.setObjectName("phase_id")
@@ -70,79 +44,31 @@ class PhasesPage(Editor):
                  "grows with its nodes either way.")
         self.width.valueChanged.connect(self._on_width_changed)
         column.addLayout(form)
-        self.error = error_label()
-        column.addWidget(self.error)
-        self.users = hint()
-        self.users.setObjectName("phase_users")
-        column.addWidget(self.users)
-        column.addStretch(1)
 
     def _phases(self) -> list[dict[str, Any]]:
         return [p.model_dump(mode="json", exclude_none=True) for p in self.process.phases]
 
-    def refresh(self) -> None:
-        if self.document is None:
-            return
-        phases = self.process.phases
-        shown = [(self.list.item(i).text(), self.list.item(i).data(Qt.ItemDataRole.UserRole))
-                 for i in range(self.list.count())]
-        if shown != [(p.label, p.id) for p in phases]:
-            row = self.list.currentRow()
-            with QSignalBlocker(self.list):
-                self.list.clear()
-                for phase in phases:
-                    item = QListWidgetItem(phase.label)
-                    item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
-                    item.setData(Qt.ItemDataRole.UserRole, phase.id)
-                    self.list.addItem(item)
-                self.list.setCurrentRow(min(max(row, 0), len(phases) - 1))
-            rows = min(max(len(phases), 3), 10)
-            self.list.setFixedHeight(rows * self.list.sizeHintForRow(0) + 2 * self.list.frameWidth()
-                                     + 4 if phases else 3 * self.list.fontMetrics().height())
-        self._update_buttons()
+    def entries(self) -> list[tuple[str, str]]:
+        return [(p.label, p.id) for p in self.process.phases]
 
-    def _current(self) -> str | None:
-        item = self.list.currentItem()
-        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
-
-    def _update_buttons(self) -> None:
-        row = self.list.currentRow()
-        count = self.list.count()
-        self.remove_button.setEnabled(row >= 0)
-        self.up_button.setEnabled(row > 0)
-        self.down_button.setEnabled(0 <= row < count - 1)
-        self.id_edit.setEnabled(row >= 0)
-        self.width.setEnabled(row >= 0)
-        phase_id = self._current()
+    def show_current(self, key: str | None) -> None:
+        selected = self.list.currentRow() >= 0
+        self.id_edit.setEnabled(selected)
+        self.width.setEnabled(selected)
+        phase_id = self.current_key()
         self.show_text(self.id_edit, phase_id or "")
         phase = next((p for p in self.process.phases if p.id == phase_id), None)
         self.show_value(self.width, int(phase.width or 0) if phase is not None else 0)
-        if phase_id is None or self.document is None:
-            self.users.setText("")
+        if key is None:
             return
-        names = [n.label for n in self.process.nodes if n.phase == phase_id]
+        names = [n.label for n in self.process.nodes if n.phase == key]
         self.users.setText(f"In this phase: {', '.join(names)}." if names
                            else "No node is in this phase yet (drag one into its column).")
 
     def _nodes_in(self, phase_id: str) -> list[str]:
         return [n.id for n in self.process.nodes if n.phase == phase_id]
 
-    def _push(self, text: str, steps: list[tuple[str, Any]]) -> bool:
-        message = check_steps(self.document, steps)  # type: ignore[arg-type]
-        self._show_error(message)
-        if message:
-            return False
-        self.push(values_command(self.document, text, steps))
-        return True
-
-    def _show_error(self, message: str | None) -> None:
-        self.error.setText(message or "")
-        self.error.setVisible(bool(message))
-
     # --- edits -----------------------------------------------------------------------------
-    def _on_current_row_changed(self, _row: int) -> None:
-        self._update_buttons()
-
     def _on_item_changed(self, item: QListWidgetItem) -> None:
         phase_id = item.data(Qt.ItemDataRole.UserRole)
         new = item.text().strip()
@@ -160,7 +86,7 @@ class PhasesPage(Editor):
                 item.setText(old)
 
     def _on_id_finished(self) -> None:
-        phase_id = self._current()
+        phase_id = self.current_key()
         new = self.id_edit.text().strip()
         if phase_id is None or new == phase_id:
             return
@@ -178,7 +104,7 @@ class PhasesPage(Editor):
         self.refresh()  # the list keeps ids: show the new one at once
 
     def _on_width_changed(self, value: int) -> None:
-        phase_id = self._current()
+        phase_id = self.current_key()
         if phase_id is None:
             return
         phases = self._phases()
@@ -206,7 +132,7 @@ class PhasesPage(Editor):
             self.list.editItem(self.list.item(len(phases)))
 
     def _on_remove_clicked(self) -> None:
-        phase_id = self._current()
+        phase_id = self.current_key()
         if phase_id is None:
             return
         label = next(p.label for p in self.process.phases if p.id == phase_id)

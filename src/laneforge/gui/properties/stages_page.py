@@ -5,98 +5,37 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QSignalBlocker, Qt
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHBoxLayout,
-    QListWidget,
-    QListWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QListWidgetItem
 
 from ...model import MISSING
-from .base import Editor, error_label, hint
-from .commands import check_steps, values_command
-from .widgets import push_button
+from .ordered_list import OrderedListPage
 
 
-class StagesPage(Editor):
+class StagesPage(OrderedListPage):
     """An ordered list; renaming or deleting a stage updates the nodes marked with it."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        column = QVBoxLayout(self)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(6)
-        column.addWidget(hint("The funnel in order. A lead reaches a stage the first time it "
-                              "passes a node marked with it; conversion is measured between "
-                              "consecutive stages. Double-click a stage to rename it."))
-        self.list = QListWidget()
-        self.list.setObjectName("stages")
-        self.list.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
-                                  | QAbstractItemView.EditTrigger.EditKeyPressed)
-        self.list.setToolTip("Funnel stages, first to last. Double-click to rename.")
-        self.list.itemChanged.connect(self._on_item_changed)
-        self.list.currentRowChanged.connect(self._on_current_row_changed)
-        column.addWidget(self.list)
-        buttons = QHBoxLayout()
-        buttons.setSpacing(6)
-        self.add_button = push_button("Add", "Add a stage at the end of the funnel")
-        self.remove_button = push_button("Remove", "Delete the selected stage; nodes marked "
-                                         "with it lose their stage")
-        self.up_button = push_button("Up", "Move the selected stage earlier in the funnel")
-        self.down_button = push_button("Down", "Move the selected stage later in the funnel")
-        for button, handler in ((self.add_button, self._on_add_clicked),
-                                (self.remove_button, self._on_remove_clicked),
-                                (self.up_button, lambda: self._on_move_clicked(-1)),
-                                (self.down_button, lambda: self._on_move_clicked(1))):
-            button.clicked.connect(handler)
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        column.addLayout(buttons)
-        self.error = error_label()
-        column.addWidget(self.error)
-        self.users = hint()
-        self.users.setObjectName("stage_users")
-        column.addWidget(self.users)
-        column.addStretch(1)
+    LIST = ("stages",
+            "The funnel in order. A lead reaches a stage the first time it passes a node "
+            "marked with it; conversion is measured between consecutive stages. "
+            "Double-click a stage to rename it.",
+            "Funnel stages, first to last. Double-click to rename.")
+    BUTTONS = (("Add", "Add a stage at the end of the funnel"),
+               ("Remove", "Delete the selected stage; nodes marked with it lose their stage"),
+               ("Up", "Move the selected stage earlier in the funnel"),
+               ("Down", "Move the selected stage later in the funnel"))
+    USERS = "stage_users"
 
     @property
     def stages(self) -> list[str]:
         return list(self.process.stages)
 
-    def refresh(self) -> None:
-        if self.document is None:
-            return
-        stages = self.stages
-        shown = [(self.list.item(i).text(), self.list.item(i).data(Qt.ItemDataRole.UserRole))
-                 for i in range(self.list.count())]
-        if shown != [(stage, stage) for stage in stages]:
-            row = self.list.currentRow()
-            with QSignalBlocker(self.list):
-                self.list.clear()
-                for stage in stages:
-                    item = QListWidgetItem(stage)
-                    item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
-                    item.setData(Qt.ItemDataRole.UserRole, stage)
-                    self.list.addItem(item)
-                self.list.setCurrentRow(min(max(row, 0), len(stages) - 1))
-            rows = min(max(len(stages), 3), 10)
-            self.list.setFixedHeight(rows * self.list.sizeHintForRow(0) + 2 * self.list.frameWidth()
-                                     + 4 if stages else 3 * self.list.fontMetrics().height())
-        self._update_buttons()
+    def entries(self) -> list[tuple[str, str]]:
+        return [(stage, stage) for stage in self.stages]
 
-    def _update_buttons(self) -> None:
-        row = self.list.currentRow()
-        count = self.list.count()
-        self.remove_button.setEnabled(row >= 0)
-        self.up_button.setEnabled(row > 0)
-        self.down_button.setEnabled(0 <= row < count - 1)
-        if row < 0 or self.document is None:
-            self.users.setText("")
+    def show_current(self, key: str | None) -> None:
+        if key is None:
             return
-        stage = self.stages[row] if row < len(self.stages) else ""
-        names = [n.label for n in self.process.nodes if n.stage == stage]
+        names = [n.label for n in self.process.nodes if n.stage == key]
         self.users.setText(f"Reached at: {', '.join(names)}." if names
                            else "No node is marked with this stage yet (select a node and "
                                 "set its stage).")
@@ -104,19 +43,7 @@ class StagesPage(Editor):
     def _nodes_with(self, stage: str) -> list[str]:
         return [n.id for n in self.process.nodes if n.stage == stage]
 
-    def _push(self, text: str, steps: list[tuple[str, Any]]) -> bool:
-        message = check_steps(self.document, steps)  # type: ignore[arg-type]
-        self.error.setText(message or "")
-        self.error.setVisible(bool(message))
-        if message:
-            return False
-        self.push(values_command(self.document, text, steps))
-        return True
-
     # --- edits -----------------------------------------------------------------------------
-    def _on_current_row_changed(self, _row: int) -> None:
-        self._update_buttons()
-
     def _on_item_changed(self, item: QListWidgetItem) -> None:
         old = item.data(Qt.ItemDataRole.UserRole)
         new = item.text().strip()
@@ -129,8 +56,7 @@ class StagesPage(Editor):
         if message or new == old:
             with QSignalBlocker(self.list):
                 item.setText(old)
-            self.error.setText(message or "")
-            self.error.setVisible(bool(message))
+            self._show_error(message)
             return
         index = stages.index(old)
         # the new name exists while the nodes are moved to it, then the old one goes
