@@ -19,6 +19,8 @@ from laneforge.io import load_process, save_process
 from laneforge.model import Process
 from laneforge.render.painter import arrow_head, node_outline
 
+from guihelpers import drag
+
 pytestmark = pytest.mark.gui
 
 
@@ -40,16 +42,6 @@ def canvas(qtbot):
 def click_at(view: DiagramView, scene_pos: QPointF, modifier=Qt.KeyboardModifier.NoModifier):
     QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, modifier,
                      view.mapFromScene(scene_pos))
-
-
-def drag(view: DiagramView, start: QPointF, end: QPointF, steps: int = 6) -> None:
-    a, b = view.mapFromScene(start), view.mapFromScene(end)
-    QTest.mousePress(view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, a)
-    for i in range(1, steps + 1):
-        point = QPoint(a.x() + (b.x() - a.x()) * i // steps, a.y() + (b.y() - a.y()) * i // steps)
-        QTest.mouseMove(view.viewport(), point)
-    QTest.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton,
-                       Qt.KeyboardModifier.NoModifier, b)
 
 
 def place(scene: DiagramScene, view: DiagramView, kind: str, x: float, y: float) -> str:

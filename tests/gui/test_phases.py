@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtTest import QTest
+from PySide6.QtCore import QPointF, Qt
 
 from laneforge.gui.canvas import DiagramScene, DiagramView
 from laneforge.gui.canvas.phase_header_item import PhaseHeaderItem
@@ -15,6 +14,8 @@ from laneforge.gui.document import Document
 from laneforge.gui.properties import PropertiesDock
 from laneforge.gui.selection import Selection
 from laneforge.io import load_process
+
+from guihelpers import drag
 
 pytestmark = pytest.mark.gui
 
@@ -34,16 +35,6 @@ def canvas(qtbot):
     qtbot.waitExposed(view)
     view.zoom_reset()
     return document, scene, view
-
-
-def drag(view: DiagramView, start: QPointF, end: QPointF, steps: int = 8) -> None:
-    a, b = view.mapFromScene(start), view.mapFromScene(end)
-    QTest.mousePress(view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, a)
-    for i in range(1, steps + 1):
-        point = QPoint(a.x() + (b.x() - a.x()) * i // steps, a.y() + (b.y() - a.y()) * i // steps)
-        QTest.mouseMove(view.viewport(), point)
-    QTest.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton,
-                       Qt.KeyboardModifier.NoModifier, b)
 
 
 def test_the_canvas_has_a_band_and_a_header_per_phase(canvas):
@@ -90,7 +81,7 @@ def test_dragging_a_node_into_another_column_sets_its_phase_in_one_undo_step(can
     target = QPointF(reports.rect.left + 60, start.y())
     view.centerOn(QPointF((start.x() + target.x()) / 2, start.y()))
     old_pos, count = node.pos, document.undo_stack.count()
-    drag(view, start, target)
+    drag(view, start, target, steps=8)
     moved = process.node("proposal")
     assert moved.phase == "reports" and moved.lane == node.lane
     assert moved.pos[0] == pytest.approx(target.x(), abs=10.0)  # snapped to the grid
@@ -108,7 +99,7 @@ def test_a_move_within_the_column_keeps_the_phase_and_is_a_plain_move(canvas):
     item = scene.node_items["prospect"]
     start = item.pos()
     view.centerOn(start)
-    drag(view, start, QPointF(start.x() + 20, start.y() + 10))
+    drag(view, start, QPointF(start.x() + 20, start.y() + 10), steps=8)
     assert document.process.node("prospect").phase == "opportunity_management"
     assert document.undo_stack.count() == 1
     document.undo_stack.undo()
