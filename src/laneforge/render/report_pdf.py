@@ -64,25 +64,50 @@ def _write(process: Process, runs: Sequence[Any], path: Path, html_sections: str
     paint_diagram(painter, process, diagram, LIGHT, decor, background=False)
     painter.restore()
     # following pages: findings, tables and charts
+    writer.newPage()
+    pictures = {name: charts.to_png(getattr(charts, name)(first), dpi=130) for name in CHARTS}
+    images = "".join(f"<p><img src='{name}' width='{int(page.width() * 0.62)}'></p>"
+                     for name in CHARTS)
+    _flow(painter, writer, page, html_sections + "<h2>Charts</h2>" + images, pictures)
+    painter.end()
+
+
+def write_document_pdf(path: Path, title: str, html: str, pictures: dict[str, bytes]) -> None:
+    """Text, tables and PNG pictures (``<img src='name'>``) flowed over A4 landscape pages."""
+    ensure_gui_application()
+    temp = atomic_temp_path(path)
+    try:
+        writer = pdf_writer(temp, page_layout(PageSetup("A4", "landscape", margin_mm=12)),
+                            title=title)
+        painter = QPainter(writer)
+        _flow(painter, writer, QRectF(painter.viewport()), html, pictures)
+        painter.end()
+        replace_from_temp(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+def _flow(painter: QPainter, writer: Any, page: QRectF, html: str,
+          pictures: dict[str, bytes]) -> None:
+    """Lay ``html`` out as a text document and paint it page after page (the first on the
+    page the writer is on)."""
     document = QTextDocument()
     document.setDefaultFont(font(9))
     document.setDocumentMargin(0)
     document.setPageSize(QSizeF(page.width(), page.height()))
-    images = []
-    for name in CHARTS:
-        figure = getattr(charts, name)(first)
-        image = QImage.fromData(charts.to_png(figure, dpi=130))
-        document.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), image)
-        images.append(f"<p><img src='{name}' width='{int(page.width() * 0.62)}'></p>")
+    for name, png in pictures.items():
+        document.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name),
+                             QImage.fromData(png))
     document.setHtml("<style>table { border-collapse: collapse; } td, th { padding: 2px 8px; "
                      "border-bottom: 1px solid #E3E6EA; } h2, h3 { color: #1F2933; }</style>"
-                     + html_sections + "<h2>Charts</h2>" + "".join(images))
+                     + html)
     height = page.height()
     pages = max(1, int(document.size().height() // height) + 1)
     for index in range(pages):
-        writer.newPage()
+        if index:
+            writer.newPage()
         painter.save()
         painter.translate(0, -index * height)
         document.drawContents(painter, QRectF(0, index * height, page.width(), height))
         painter.restore()
-    painter.end()
