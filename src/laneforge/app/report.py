@@ -16,6 +16,7 @@ from ..model import Process, describe_hours
 from ..render import charts
 from ..sim.results import Results
 from .compare import compare, format_delta, format_figure, run_name
+from .observed import observed_caption, observed_rows
 from .tables import Table, all_tables, write_tables
 
 CSS = """
@@ -92,8 +93,23 @@ def _assumptions(process: Process, r: Results) -> str:
             "Student-t intervals.</p>")
 
 
+def observed_section(process: Process, r: Results) -> str:
+    """The CRM's figures from the last calibration beside this run's, if the process has them."""
+    if process.observed is None:
+        return ""
+    rows = observed_rows(process.observed, r)
+    if not rows:
+        return ""
+    body = "".join(f"<tr><td>{_esc(row.label)}</td><td>{_esc(row.observed)}</td>"
+                   f"<td>{_esc(row.simulated)}</td><td>{_esc(row.gap)}</td></tr>"
+                   for row in rows)
+    return (f"<h2>Observed beside simulated</h2><p class='note'>"
+            f"{_esc(observed_caption(process.observed))}</p><table><tr><th>Figure</th>"
+            f"<th>Observed (CRM)</th><th>Simulated</th><th>Gap</th></tr>{body}</table>")
+
+
 def run_sections(process: Process, r: Results, diagram_svg: str | None) -> list[str]:
-    parts = [_tiles(r), _assumptions(process, r)]
+    parts = [_tiles(r), _assumptions(process, r), observed_section(process, r)]
     if diagram_svg:
         parts.append("<h2>Where leads pile up</h2><p class='note'>Lanes are tinted by load, "
                      "tasks by the wait for a free person; badges show mean waits and SLA "
@@ -202,6 +218,7 @@ def _pdf_sections(process: Process, runs: Sequence[Results]) -> str:
         parts += comparison_sections(runs)[:3]
     first = runs[0]
     parts.append(_assumptions(process, first))
+    parts.append(observed_section(process, first))
     parts.append("<h2>Bottlenecks</h2>")
     parts.append("<ol>" + "".join(f"<li>{_esc(b.reason)}</li>" for b in first.bottlenecks)
                  + "</ol>" if first.bottlenecks else "<p>No bottleneck.</p>")

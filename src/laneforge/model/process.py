@@ -26,6 +26,7 @@ from .editing import EditingMixin
 from .events import Signal
 from .expressions import check_expression_text
 from .nodes import Node, NodeBase, SourceNode, TaskNode
+from .observed import Observed
 from .types import (
     Color,
     Identifier,
@@ -200,6 +201,8 @@ class Process(EditingMixin, _Model):
     edges: list[Edge] = []
     slas: list[SLA] = []
     scenarios: list[Scenario] = []
+    #: figures from the last calibration's CRM export, shown beside simulated ones
+    observed: Observed | None = None
 
     _graph: nx.DiGraph | None = PrivateAttr(default=None)
 

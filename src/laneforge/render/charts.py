@@ -79,6 +79,13 @@ def _title(axes: Any, text: str, style: ChartStyle) -> None:
                    pad=8)
 
 
+def _nothing(axes: Any, text: str, style: ChartStyle) -> None:
+    """A chart with nothing to show says so instead of drawing empty axes."""
+    axes.text(0.5, 0.5, text, ha="center", va="center", color=style.subtext,
+              transform=axes.transAxes)
+    axes.set_axis_off()
+
+
 def funnel_chart(results: Any, style: ChartStyle = LIGHT_CHARTS) -> Figure:
     """Leads reaching each stage (horizontal bars, widest first), with conversions."""
     figure, axes = _figure(style)
@@ -114,6 +121,9 @@ def utilization_chart(results: Any, style: ChartStyle = LIGHT_CHARTS) -> Figure:
     figure, axes = _figure(style)
     lanes = [(results.label("lanes", k), v.utilization) for k, v in results.lanes.items()
              if v.utilization is not None]
+    if not lanes:
+        _nothing(axes, "No lane has a staff limit", style)
+        return figure
     names = [n for n, _ in lanes]
     means = [u.mean * 100 for _, u in lanes]
     errors = [[max(0.0, (u.mean - u.ci95[0]) * 100) for _, u in lanes],
@@ -141,9 +151,7 @@ def waits_chart(results: Any, style: ChartStyle = LIGHT_CHARTS, limit: int = 10)
     tasks = sorted(((results.label("nodes", k), v) for k, v in results.nodes.items()
                     if v.wait_hours.mean > 0), key=lambda kv: -kv[1].wait_hours.mean)[:limit]
     if not tasks:
-        axes.text(0.5, 0.5, "No lead waited for a task", ha="center", va="center",
-                  color=style.subtext, transform=axes.transAxes)
-        axes.set_axis_off()
+        _nothing(axes, "No lead waited for a task", style)
         return figure
     names = [n for n, _ in tasks][::-1]
     total = [v.wait_hours.mean for _, v in tasks][::-1]
