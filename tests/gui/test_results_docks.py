@@ -226,3 +226,27 @@ def test_properties_show_the_rate_the_node_shows(window, qtbot):
     figure = node_subtitle(window.document.process.node("inbound")).removeprefix("≈ ")
     qtbot.waitUntil(lambda: figure in part.volume.text())
     assert "weekday profile" in part.volume.text() and "Sat" in part.volume.text()
+
+
+def test_observed_tab_appears_with_a_calibrated_process_and_lines_up_figures(window, qtbot):
+    from laneforge.model.observed import Observed
+
+    window.new_from_template("lead-lifecycle")
+    _run(window, qtbot)
+    dock = window.simulation.results_dock
+    titles = [dock.tabs.tabText(i) for i in range(dock.tabs.count())]
+    assert "Observed" not in titles  # a process never calibrated has no observed figures
+    window.document.process.observed = Observed(
+        source="Salesforce export, 9,000 leads", start="2026-01-05", end="2026-06-29",
+        leads_per_week=540.0, conversions={"Lead->MQL": 0.33}, verdict="green")
+    _run(window, qtbot)
+    titles = [dock.tabs.tabText(i) for i in range(dock.tabs.count())]
+    assert "Observed" in titles
+    table = dock.findChild(QTableWidget, "observedTable")
+    rows = {table.item(r, 0).text(): [table.item(r, c).text() for c in range(1, 4)]
+            for r in range(table.rowCount())}
+    assert rows["Lead → MQL"][0] == "33.0 %"
+    results = window.simulation.results
+    assert rows["Lead → MQL"][1] == f"{100 * results.conversions['Lead->MQL'].mean:.1f} %"
+    assert rows["Leads per week"][0] == "540"
+    assert "validation green" in dock.observed_tab.caption.text()

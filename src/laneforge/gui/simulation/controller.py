@@ -242,6 +242,7 @@ class SimulationController(QObject):
         if not self.runner.running:
             return  # arrived after the run ended
         self.results_dock.set_dark(self.window.theme.name == "dark")
+        self.results_dock.set_observed(self.window.document.process.observed)
         self.results_dock.show_results(results, preliminary=True)
 
     def _show_results(self, results: Results) -> None:
@@ -249,6 +250,7 @@ class SimulationController(QObject):
         self._make_room(self.results_dock)
         self.stale = False
         self.results_dock.set_dark(self.window.theme.name == "dark")
+        self.results_dock.set_observed(self.window.document.process.observed)
         self.results_dock.show_results(results)
         self._on_show_on_diagram(self.results_dock.on_diagram.isChecked())
         self.window.statusBar().showMessage(

@@ -29,9 +29,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...app.observed import observed_caption, observed_rows
 from ...app.tables import Interval, Table, Value, all_tables, write_tables
 from ...model import describe_hours
 from ...model.currency import format_figure
+from ...model.observed import Observed
 from ...render import charts
 from ...sim.analysis import RULE
 from ...sim.results import Results, Stat
@@ -243,6 +245,8 @@ class ResultsDock(QDockWidget):
         self.table_tabs.setDocumentMode(True)
         table_column.addWidget(self.table_tabs)
         self.tabs.addTab(tables, "Tables")
+        self.observed_tab = _ObservedPanel()
+        self.observed: Observed | None = None
         split.addWidget(self.tabs)
         split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 3)
@@ -288,10 +292,24 @@ class ResultsDock(QDockWidget):
         self.bottlenecks.clear()
         self.warnings.clear()
 
+    def set_observed(self, observed: Observed | None) -> None:
+        """The CRM's figures of the process's last calibration, shown on an "Observed" tab
+        beside the simulated ones (no tab without them)."""
+        self.observed = observed
+        index = self.tabs.indexOf(self.observed_tab)
+        if observed is None and index >= 0:
+            self.tabs.removeTab(index)
+        elif observed is not None and index < 0:
+            self.tabs.addTab(self.observed_tab, "Observed")
+        if self.results is not None and observed is not None:
+            self.observed_tab.show_rows(observed, self.results)
+
     def show_results(self, results: Results, *, preliminary: bool = False) -> None:
         """Show a run's figures; ``preliminary``: those of the replications done so far,
         while the run goes on (the intervals narrow as more come in)."""
         self.results = results
+        if self.observed is not None:
+            self.observed_tab.show_rows(self.observed, results)
         self.preliminary = preliminary
         self.tabs.setEnabled(True)
         self.export_button.setEnabled(not preliminary)
@@ -386,6 +404,41 @@ class ResultsDock(QDockWidget):
     def export_tables(self, folder: Path) -> list[Path]:
         assert self.results is not None
         return write_tables(all_tables(self.results), folder)
+
+
+class _ObservedPanel(QWidget):
+    """Observed (CRM) beside simulated, one row per figure, with the gap."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 4, 0, 0)
+        self.caption = QLabel()
+        self.caption.setWordWrap(True)
+        self.caption.setObjectName("hint")
+        self.table = QTableWidget(0, 4)
+        self.table.setObjectName("observedTable")
+        self.table.setHorizontalHeaderLabels(["Figure", "Observed (CRM)", "Simulated", "Gap"])
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        column.addWidget(self.caption)
+        column.addWidget(self.table, 1)
+
+    def show_rows(self, observed: Observed, results: Results) -> None:
+        self.caption.setText(observed_caption(observed))
+        rows = observed_rows(observed, results)
+        self.table.setRowCount(len(rows))
+        right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        for r, row in enumerate(rows):
+            for c, text in enumerate(row):
+                item = QTableWidgetItem(text)
+                if c:
+                    item.setTextAlignment(right)
+                self.table.setItem(r, c, item)
 
 
 def _table_widget(table: Table) -> QTableWidget:
