@@ -100,6 +100,9 @@ def _words(process: Process, c: Compiled) -> _Words:
     activities: dict[str, str] = {}
     sources: dict[str, str] = {}
     source_names: set[str] = set()
+    after_delay = {e.target for e in process.edges
+                   if process.node(e.source).kind == "delay"}
+
     def plain_first(pair: tuple[Any, Any]) -> bool:
         """Ends whose name is their outcome's CRM word take the plain word first."""
         node = pair[0]
@@ -119,6 +122,10 @@ def _words(process: Process, c: Compiled) -> _Words:
             status[cn.index] = word
             node_words[word] = node.id
         elif cn.kind == TASK and c.lanes[cn.lane].staff is not None:
+            if node.stage is None and node.id in after_delay:
+                word = _unique(f"Working - {node.label}", used, node.id)
+                status[cn.index] = word
+                node_words[word] = node.id
             word = _unique(node.label, used, node.id)
             activity[cn.index] = word
             subtype[cn.index] = ("Call" if _CALL.search(node.label)
