@@ -74,13 +74,19 @@ class ArrivalFit:
     burst_leads: int = 0
 
 
-def find_bursts(times: pd.Series, rate_per_minute: float) -> list[tuple[pd.Timestamp, int]]:
-    """(time, size) of each import: a minute with far more new leads than the rate allows."""
-    if times.empty:
-        return []
+def heavy_minutes(times: pd.Series, rate_per_minute: float) -> pd.Series:
+    """Leads per minute, for the minutes with far more new leads than the rate allows."""
     minutes = times.dt.floor("min").value_counts().sort_index()
     threshold = max(BURST_MIN, int(stats.poisson.isf(BURST_CHANCE, max(rate_per_minute, 1e-9))))
-    heavy = minutes[minutes >= threshold]
+    return minutes[minutes >= threshold]
+
+
+def find_bursts(times: pd.Series, rate_per_minute: float) -> list[tuple[pd.Timestamp, int]]:
+    """(time, size) of each import: a minute with far more new leads than the rate allows
+    (minutes close together are one import)."""
+    if times.empty:
+        return []
+    heavy = heavy_minutes(times, rate_per_minute)
     bursts: list[tuple[pd.Timestamp, int]] = []
     for when, size in heavy.items():
         if bursts and when - bursts[-1][0] <= BURST_JOIN:
@@ -109,16 +115,15 @@ def fit_arrivals(created: pd.Series, start: pd.Timestamp, until: pd.Timestamp) -
     first, weeks = whole_weeks(start, until)
     span_min = max((until - start) / pd.Timedelta(minutes=1), 1.0)
     bursts = find_bursts(created, len(created) / span_min)
-    in_burst = pd.Series(False, index=created.index)
-    for when, _ in bursts:
-        in_burst |= (created >= when) & (created < when + BURST_JOIN + pd.Timedelta(minutes=1))
+    heavy = heavy_minutes(created, len(created) / span_min) if bursts else pd.Series()
+    in_burst = created.dt.floor("min").isin(heavy.index)
     steady = created[~in_burst]
     inside = steady[(steady >= first) & (steady < first + pd.Timedelta(days=7 * weeks))]
     n = len(inside)
     days = 7.0 * weeks
     rate = n / days if days else math.nan
     lo, hi = poisson_ci(n, days) if days else (math.nan, math.nan)
-    per_day = np.bincount(inside.dt.weekday.to_numpy(), minlength=7)
+    per_day = np.bincount(inside.dt.day_of_week.to_numpy(), minlength=7)
     per_hour = np.bincount(inside.dt.hour.to_numpy(), minlength=24)
     profile: dict[str, float] | None = None
     profile_ci: dict[str, tuple[float, float]] = {}
@@ -206,7 +211,7 @@ def fit_calendar(starts: pd.Series) -> CalendarFit | None:
     """
     if len(starts) < CALENDAR_MIN:
         return None
-    weekday = starts.dt.weekday.to_numpy()
+    weekday = starts.dt.day_of_week.to_numpy()
     per_day = np.bincount(weekday, minlength=7)
     days = [d for d in range(7) if per_day[d] >= DAY_SHARE * per_day.max()]
     on_days = starts[np.isin(weekday, days)]
