@@ -347,6 +347,8 @@ def _owner_frame(a: dict[str, np.ndarray], c: Compiled, kind: np.ndarray, lane: 
 
     def new_run(rows: np.ndarray) -> np.ndarray:
         """Rows whose lane differs from the same lead's previous row in ``rows``."""
+        if not len(rows):
+            return np.zeros(0, dtype=bool)
         same_lead = np.r_[False, lead[rows][1:] == lead[rows][:-1]]
         same_lane = np.r_[False, lane[rows][1:] == lane[rows][:-1]]
         return ~(same_lead & same_lane)
