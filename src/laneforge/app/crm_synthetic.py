@@ -13,6 +13,7 @@ from __future__ import annotations
 import heapq
 import re
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -188,18 +189,21 @@ def _assign_owners(starts: np.ndarray, ends: np.ndarray, units: np.ndarray,
 
 def _trace_arrays(trace: list[tuple[float, int, int, str]]) -> dict[str, np.ndarray]:
     """The trace as arrays sorted by lead, then by the order the engine wrote it."""
-    times, leads, nodes, events = zip(*trace, strict=True)
-    code = pd.Series(events, dtype="category")
+    codes = {"enter": 0, "start": 1, "done": 2}  # anything else: an outcome (code 3)
+    n = len(trace)
+
+    def column(i: int, dtype: Any) -> np.ndarray:
+        return np.fromiter(map(itemgetter(i), trace), dtype=dtype, count=n)
+
     arrays = {
-        "t": np.asarray(times, dtype=float), "lead": np.asarray(leads, dtype=np.int64),
-        "node": np.asarray(nodes, dtype=np.int64),
-        "event": np.asarray(code.cat.codes, dtype=np.int64),
+        "t": column(0, float), "lead": column(1, np.int64), "node": column(2, np.int64),
+        "event": np.fromiter((codes.get(e, 3) for e in map(itemgetter(3), trace)),
+                             dtype=np.int64, count=n),
     }
-    names = list(code.cat.categories)
-    order = np.lexsort((np.arange(len(times)), arrays["lead"]))
+    order = np.argsort(arrays["lead"], kind="stable")
     out = {key: value[order] for key, value in arrays.items()}
-    for name in ("enter", "start", "done"):
-        out[name] = out["event"] == (names.index(name) if name in names else -1)
+    for name, code in codes.items():
+        out[name] = out["event"] == code
     return out
 
 
