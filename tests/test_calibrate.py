@@ -343,3 +343,18 @@ def test_fit_until_ignores_later_data(crm: SyntheticCrm, wrong: Process) -> None
     days = web.weeks * 7.0
     true_per_day = 60.0 * 7.0 / 7.0
     assert abs(web.rate_per_day - true_per_day) <= SIGMAS * math.sqrt(true_per_day * days) / days
+
+
+def test_a_log_of_leads_alone_fits_the_arrivals_and_lists_the_rest(crm: SyntheticCrm,
+                                                                    wrong: Process) -> None:
+    from dataclasses import replace
+
+    from laneforge.io.crm.eventlog import empty_events
+
+    bare = replace(crm.log, events=empty_events())
+    result = fit(wrong, bare, crm.mapping)
+    assert {c.path.split(".")[1] for c in result.changes} == {"web", "partner"}
+    for path in ("nodes.enrich.duration", "nodes.nurture.duration", "lanes.sales.staff",
+                 "nodes.is_mql.branches"):
+        assert path in result.not_calibrated and result.reasons[path]
+    assert errors(validate(result.process)) == []

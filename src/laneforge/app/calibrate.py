@@ -388,6 +388,9 @@ class _Fitter:
         fits: dict[str, CalendarFit] = {}
         for lane in self.process.lanes:
             if lane.staff is None:
+                if lane.calendar is not None:
+                    self.skip(f"lanes.{lane.id}.calendar", "the lane has no staff limit: no "
+                              "work is logged for it")
                 continue
             f = fit_calendar(acts.loc[acts["lane"] == lane.id, "time"])
             if f is None:

@@ -246,18 +246,9 @@ def walk(process: Process, m: Markers, obs: Observation,
                 entry = t
             else:
                 entry = cur_leave if leave_known and not inner_timed else nan
-            # when each node on the way was passed: right after ``cur`` if nothing before
-            # it takes time, else right before the target if nothing after it does
             chain = [cur, *inner]
-            for pos, n in enumerate(chain):
-                before = any(timed[x] for x in chain[1:pos + 1])
-                after = any(timed[x] for x in chain[pos + 1:])
-                if leave_known and not before:
-                    when = cur_leave
-                elif not after and not math.isnan(entry):
-                    when = entry
-                else:
-                    when = t
+            for pos, (n, when) in enumerate(zip(chain, _pass_times(chain, timed, cur_leave,
+                                                                  entry, t), strict=True)):
                 if branching[n]:
                     nxt = chain[pos + 1] if pos + 1 < len(chain) else target
                     passes[n].append((nxt, cur_t, t, when))
@@ -266,12 +257,11 @@ def walk(process: Process, m: Markers, obs: Observation,
                                         when - created for s in decay_since[n]])
                 if pos:
                     passed[n] = when
+            via = target if kind == START else -1  # the next record includes a queue
             if kinds[cur] == "delay" and entry_known and not inner_timed:
-                delays[cur].append((cur_t, t - cur_t, target if kind == START else -1))
-            elif (len(inner_timed) == 1 and kinds[inner_timed[0]] == "delay" and leave_known
-                  and sum(timed[x] for x in inner) == 1):
-                delays[inner_timed[0]].append((cur_leave, t - cur_leave,
-                                               target if kind == START else -1))
+                delays[cur].append((cur_t, t - cur_t, via))
+            elif len(inner_timed) == 1 and kinds[inner_timed[0]] == "delay" and leave_known:
+                delays[inner_timed[0]].append((cur_leave, t - cur_leave, via))
             if kind == START and not math.isnan(entry):
                 waits[target].append(t - entry)
             cur, cur_t, has_work = target, t, kind == START
@@ -293,6 +283,25 @@ def walk(process: Process, m: Markers, obs: Observation,
         waits={n: np.asarray(rows, dtype=float) for n, rows in waits.items()},
         gaps=gaps, cases=len(bounds) - 1,
     )
+
+
+def _pass_times(chain: list[int], timed: list[bool], leave: float, entry: float,
+                seen: float) -> list[float]:
+    """When a lead passed each node of ``chain`` (the node it was at, then the unrecorded
+    ones on its way): right when it left the first if nothing before takes time, else right
+    when it entered the next recorded node if nothing after takes time, else (not known) when
+    it was next seen."""
+    out = []
+    for pos in range(len(chain)):
+        before = any(timed[x] for x in chain[1:pos + 1])
+        after = any(timed[x] for x in chain[pos + 1:])
+        if not math.isnan(leave) and not before:
+            out.append(leave)
+        elif not after and not math.isnan(entry):
+            out.append(entry)
+        else:
+            out.append(seen)
+    return out
 
 
 def _delay_frames(delays: dict[int, list[tuple[float, float, int]]],

@@ -54,6 +54,9 @@ class Batch:
     first: pd.Timestamp
     every_days: float | None = None
     count: int = 1  # bursts seen
+    #: 95 % intervals (order statistics over the bursts) of the size and of the gap in days
+    size_ci: tuple[float, float] | None = None
+    every_ci: tuple[float, float] | None = None
 
 
 @dataclass
@@ -103,8 +106,11 @@ def batches_from_bursts(bursts: list[tuple[pd.Timestamp, int]]) -> list[Batch]:
         gaps = np.diff([b[0].value for b in bursts]) / 8.64e13  # days
         median = float(np.median(gaps))
         if median > 0 and (gaps.max() - gaps.min()) <= 0.1 * median:
-            size = round(float(np.median([b[1] for b in bursts])))
-            return [Batch(size, bursts[0][0], round(median, 1), len(bursts))]
+            sizes = np.array([b[1] for b in bursts], dtype=float)
+            size, size_lo, size_hi = median_ci(sizes)
+            _, gap_lo, gap_hi = median_ci(gaps)
+            return [Batch(round(size), bursts[0][0], round(median, 1), len(bursts),
+                          (size_lo, size_hi), (gap_lo, gap_hi))]
     return [Batch(size, when) for when, size in bursts]
 
 
