@@ -358,3 +358,13 @@ def test_a_log_of_leads_alone_fits_the_arrivals_and_lists_the_rest(crm: Syntheti
                  "nodes.is_mql.branches"):
         assert path in result.not_calibrated and result.reasons[path]
     assert errors(validate(result.process)) == []
+
+
+def test_batches_the_export_does_not_show_are_kept(crm: SyntheticCrm) -> None:
+    data = wrong_data()
+    data["nodes"][0]["arrivals"] = [{"rate": "120/day"}, {"batch": 90, "every": "60d"}]
+    result = fit(process_from_data(data), crm.log, crm.mapping)
+    assert result.sources["web"].batches == []  # the website never sends an import
+    new = result.change("nodes.web.arrivals").new
+    assert new[1] == {"batch": 90, "every": "60d"}
+    assert "nodes.web.arrivals.batch" in result.not_calibrated

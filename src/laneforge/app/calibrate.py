@@ -224,6 +224,12 @@ class _Fitter:
             self.change(f"{base}.profile", f.profile if f.profile is not None else MISSING, f.n)
             return
         specs: list[dict[str, Any]] = [steady] if f.n else []
+        kept = [a for a in (old if isinstance(old, list) else [old])
+                if isinstance(a, dict) and "batch" in a]
+        if kept and not f.batches:
+            specs.extend(kept)
+            self.skip(f"{base}.batch", "no import was seen in the export; the batches are "
+                      "kept as they were")
         for b in f.batches:
             first = (b.first - self.log.start) / pd.Timedelta(hours=1)
             spec: dict[str, Any] = {"batch": b.size, "first": duration_text(max(first, 0.0))}
