@@ -214,12 +214,14 @@ def synthetic_crm(
     """Simulate ``process`` for ``days`` and write what a CRM would have recorded.
 
     One case per lead (created time, lead source = the source's name), a status event when
-    a lead enters a node with a stage, a delay or an end; owner events (a lane's queue first
-    for ``queue_share`` of the hand-overs, then the user who works the lead); an activity
-    per task started (type = the task's name, subtype "Call" for calls, the working hours it
-    took, its owner); deal amounts; and the leads still open when the export ends. A share
-    ``integration_share`` of status changes is made by an integration user without a role.
-    Same ``seed``, same log.
+    a lead enters a node with a stage, a delay, an end, or a task right after a delay
+    ("Working - <task>": the lead is re-opened when a nurture ends); owner events (a lane's
+    queue first for ``queue_share`` of the hand-overs, then the user who works the lead); an
+    activity per task finished by the export's end (type = the task's name, subtype "Call"
+    for calls, the working hours it took, its owner); deal amounts; and the leads still open
+    when the export ends. A share ``integration_share`` of status changes is made by an
+    integration user without a role. Lanes without a staff limit log no activities. Same
+    ``seed``, same log.
     """
     truth = process.detached_copy()
     horizon = float(days) * 24.0
