@@ -229,10 +229,14 @@ def walk(process: Process, m: Markers, obs: Observation,
                 continue  # the same entry said twice (creation and its first status)
             ways = table.get(cur, {})
             routed = [(c, ways[c]) for c in cands if ways.get(c)]
+            if len(routed) > 1 and j + 1 < stop and kind_l[j + 1] == START:
+                # a status several nodes share: the work logged next says which one
+                then = candidates[node_l[j + 1]]
+                routed = [(c, way) for c, way in routed if c in then] or routed
             if len(routed) != 1:
                 gaps += 1
-                if len(cands) == 1 or routed:
-                    cur = routed[0][0] if routed else cands[0]
+                if len(cands) == 1:  # a jump the graph does not explain: carry on from there
+                    cur = cands[0]
                     cur_t, has_work = t, kind == START
                     cur_leave = end_l[j] if kind == START else (nan if timed[cur] else t)
                     entry_known = kind == ENTRY

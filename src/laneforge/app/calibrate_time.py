@@ -29,6 +29,8 @@ PROFILE_P = 1e-3
 CALENDAR_COVER = 0.95
 #: a half hour outside that core still counts as working with this share of a core slot
 SLOT_SHARE = 0.25
+#: a half hour next to working ones counts as working with this share of a core slot
+EDGE_SHARE = 0.05
 #: a weekday counts as working with this share of the busiest weekday's activity starts
 DAY_SHARE = 0.2
 #: fewest activity starts to fit a calendar from
@@ -212,8 +214,10 @@ def _clock(slot: int) -> str:
 def fit_calendar(starts: pd.Series) -> CalendarFit | None:
     """The weekdays with at least ``DAY_SHARE`` of the busiest day's starts, and the half
     hours that cover ``CALENDAR_COVER`` of the starts on them (plus any half hour with at
-    least ``SLOT_SHARE`` of an average covered one); runs of half hours become spans, so a
-    lunch break with no work logged shows as a gap. None with fewer than CALENDAR_MIN starts.
+    least ``SLOT_SHARE`` of an average covered one, and any next to those with at least
+    ``EDGE_SHARE``: after the morning rush work can tail off to a trickle); runs of half
+    hours become spans, so a lunch break with no work logged shows as a gap. None with
+    fewer than CALENDAR_MIN starts.
     """
     if len(starts) < CALENDAR_MIN:
         return None
@@ -227,8 +231,14 @@ def fit_calendar(starts: pd.Series) -> CalendarFit | None:
     covered = np.cumsum(counts[order]) / counts.sum()
     core = order[: int(np.searchsorted(covered, CALENDAR_COVER)) + 1]
     working = set(core.tolist())
-    floor = SLOT_SHARE * counts[core].mean()
-    working |= {s for s in range(48) if counts[s] >= floor and counts[s] > 0}
+    typical = counts[core].mean()
+    working |= {s for s in range(48) if counts[s] >= SLOT_SHARE * typical and counts[s] > 0}
+    grown = True
+    while grown:  # quiet half hours next to working ones (work tails off after a rush)
+        edge = {s for w in working for s in (w - 1, w + 1) if 0 <= s < 48} - working
+        more = {s for s in edge if counts[s] > 0 and counts[s] >= EDGE_SHARE * typical}
+        working |= more
+        grown = bool(more)
     spans: list[list[int]] = []
     for s in sorted(working):
         if spans and s == spans[-1][1]:
