@@ -100,8 +100,8 @@ def recovery(truth: Process, result: Calibration) -> list[tuple[str, str, str, s
             continue
         true = mean_hours(node.duration)
         half = (f.ci95[1] - f.ci95[0]) / 2 / 1.96 * SIGMAS
-        rows.append((f"{node.id} mean h ({f.family})", f"{true:.3f}", f"{f.mean:.3f}",
-                     f"±{half:.3f}", abs(f.mean - true) <= half))
+        rows.append((f"{node.id} mean h ({f.family})", f"{true:.4g}", f"{f.mean:.4g}",
+                     f"±{half:.2g}", abs(f.mean - true) <= half))
     for lane in truth.lanes:
         staff = result.lanes.get(lane.id)
         if staff is not None:
