@@ -1,0 +1,478 @@
+"""Calibrate a process from a CRM export: fit its parameters, list what changed and why.
+
+``fit(process, log, mapping)`` reads the event log every CRM reader produces and fits each
+item of DESIGN.md's "what is fitted" list, each with its sample size and a 95 % interval.
+The result is a new process (a copy: the input is never modified), the list of changes
+(old -> new), what the data does not cover (left as it was, with the reason), and FIT.json's
+sections. Validation on held-out data is a separate step that fills ``validation``.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from ..io.crm.eventlog import ACTIVITY, EventLog
+from ..io.crm.mapping import CrmMap
+from ..model import Process
+from ..model.calendar import Calendar
+from ..model.paths import MISSING, get_value, set_value
+from ..model.scenarios import editable_data
+from ..model.units import RATE_PERIODS
+from .calibrate_branches import BranchEdge, BranchFit, fit_branch
+from .calibrate_paths import Observation, Walk, markers, observation, walk
+from .calibrate_stats import DurationFit, duration_text, fit_duration, settle_limit
+from .calibrate_time import ArrivalFit, CalendarFit, StaffFit, fit_arrivals, fit_calendar, fit_staff
+
+FORMAT = "laneforge/calibration"
+VERSION = 1
+_CALENDAR_DEFAULTS = {"days": Calendar.model_fields["days"].default,
+                      "hours": Calendar.model_fields["hours"].default}
+
+
+@dataclass
+class Change:
+    """One parameter changed: its path (as scenarios write it), old and new file values."""
+
+    path: str
+    old: Any
+    new: Any
+    n: int
+    ci95: tuple[float, float] | None = None
+
+    def to_data(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"path": self.path, "old": _plain(self.old),
+                                "new": _plain(self.new), "n": self.n}
+        if self.ci95 is not None:
+            data["ci95"] = [_round(v) for v in self.ci95]
+        return data
+
+
+@dataclass
+class Calibration:
+    """What ``fit`` found: the new process, the changes, and each fit's details."""
+
+    process: Process
+    changes: list[Change]
+    #: paths of the parameters the data does not cover (left as they were)
+    not_calibrated: list[str]
+    #: path -> why it was not calibrated
+    reasons: dict[str, str]
+    data: dict[str, Any]
+    sources: dict[str, ArrivalFit] = field(default_factory=dict)
+    branches: dict[str, BranchFit] = field(default_factory=dict)
+    lanes: dict[str, StaffFit] = field(default_factory=dict)
+    calendars: dict[str, CalendarFit] = field(default_factory=dict)  # by lane id
+    durations: dict[str, DurationFit] = field(default_factory=dict)  # tasks and delays
+    notes: list[str] = field(default_factory=list)
+    #: filled in by validation on held-out data (FIT.json's "validation"); None until then
+    validation: dict[str, Any] | None = None
+
+    def change(self, path: str) -> Change:
+        for change in self.changes:
+            if change.path == path:
+                return change
+        raise KeyError(f"no change at {path!r}")
+
+    def to_fit_json(self) -> dict[str, Any]:
+        """FIT.json as DESIGN.md shows it (``validation`` only once it has been run)."""
+        out: dict[str, Any] = {"format": FORMAT, "version": VERSION, "data": dict(self.data)}
+        out["sources"] = {node: _source_json(f) for node, f in self.sources.items()}
+        out["branches"] = {node: _branch_json(f) for node, f in self.branches.items()}
+        out["lanes"] = {lane: {"staff": f.staff, "owners_seen": f.owners_seen}
+                        for lane, f in self.lanes.items()}
+        out["tasks"] = {node: {"duration": f.dist, "n": f.n}
+                        for node, f in self.durations.items()}
+        out["changes"] = [c.to_data() for c in self.changes]
+        out["not_calibrated"] = list(self.not_calibrated)
+        if self.validation is not None:
+            out["validation"] = self.validation
+        return out
+
+
+def _round(value: float) -> float | None:
+    if value is None or not math.isfinite(value):
+        return None
+    return float(f"{value:.4g}")
+
+
+def _plain(value: Any) -> Any:
+    return None if value is MISSING else value
+
+
+def _source_json(f: ArrivalFit) -> dict[str, Any]:
+    data: dict[str, Any] = {"rate_per_day": _round(f.rate_per_day),
+                            "ci95": [_round(v) for v in f.ci95], "n": f.n}
+    if f.profile is not None:
+        data["profile"] = f.profile
+    if f.batches:
+        data["batches"] = [{"size": b.size, "first": b.first.isoformat(),
+                            "every_days": b.every_days} for b in f.batches]
+    return data
+
+
+def _branch_json(f: BranchFit) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for target, (p, ci, hits) in f.targets.items():
+        entry: dict[str, Any] = {"probability": _round(p), "ci95": [_round(v) for v in ci],
+                                 "n": hits}
+        decay = f.decay.get(target)
+        if decay is not None:
+            entry["decay"] = {"half_life_hours": _round(decay.half_life),
+                              "ci95": [_round(v) for v in decay.ci95]}
+        out[target] = entry
+    return out
+
+
+def _rate_text(per_day: float, old: Any) -> str:
+    """A rate per day written in the period the process used ("165/week" stays weekly)."""
+    period = "day"
+    match = re.match(r"^\s*[0-9.eE+-]+\s*/\s*([a-z]+)\s*$", str(old or "").lower())
+    if match and match.group(1) in RATE_PERIODS:
+        period = match.group(1)
+    return f"{per_day / 24.0 * RATE_PERIODS[period]:.4g}/{period}"
+
+
+class _Fitter:
+    """One calibration run: the inputs, the walk through the leads, and what it collects."""
+
+    def __init__(self, process: Process, log: EventLog, mapping: CrmMap,
+                 until: pd.Timestamp) -> None:
+        self.process = process
+        self.log = log
+        self.mapping = mapping
+        self.until = until
+        self.origin = log.start
+        self.end_h = (until - log.start) / pd.Timedelta(hours=1)
+        self.data = editable_data(process)
+        self.changes: list[Change] = []
+        self.reasons: dict[str, str] = {}
+        self.obs: Observation = observation(process, mapping)
+        self.events = log.events[log.events["time"] < until]
+        self.activities = self._activities()
+
+    # --- bookkeeping ---------------------------------------------------------------------
+    def old(self, path: str) -> Any:
+        try:
+            return copy.deepcopy(get_value(self.data, path))
+        except ValueError:
+            parts = path.split(".")
+            if len(parts) == 3 and parts[0] == "calendars" and parts[2] in _CALENDAR_DEFAULTS:
+                return _CALENDAR_DEFAULTS[parts[2]]  # left out of the file as the default
+            return MISSING
+
+    def change(self, path: str, new: Any, n: int,
+               ci95: tuple[float, float] | None = None) -> None:
+        old = self.old(path)
+        if old == new or (old is MISSING and new is None):
+            return
+        self.changes.append(Change(path, old, new, n, ci95))
+
+    def skip(self, path: str, reason: str) -> None:
+        self.reasons[path] = reason
+
+    def _activities(self) -> pd.DataFrame:
+        """Activity records with the task they map to (by type, else by subtype)."""
+        acts = self.events[self.events["kind"] == ACTIVITY]
+        by_type = acts["value"].map(self.mapping.activities)
+        by_subtype = acts["subtype"].map(self.mapping.activities)
+        task = by_type.fillna(by_subtype)
+        hours = acts["duration_h"].astype(float)
+        wall = (acts["end"] - acts["time"]) / pd.Timedelta(hours=1)
+        frame = pd.DataFrame({"time": acts["time"], "owner": acts["owner"], "task": task,
+                              "hours": hours.fillna(wall)})
+        valid = {n.id for n in self.process.tasks()}
+        return frame[frame["task"].isin(valid)]
+
+    # --- sources -------------------------------------------------------------------------
+    def sources(self) -> dict[str, ArrivalFit]:
+        cases = self.log.cases
+        source_node = cases["source"].map(self.mapping.sources)
+        if len(self.process.sources()) == 1:
+            source_node = source_node.fillna(self.process.sources()[0].id)
+        fits = {}
+        for node in self.process.sources():
+            created = cases["created"][source_node == node.id]
+            base = f"nodes.{node.id}.arrivals"
+            if created.empty:
+                self.skip(base, "no lead in the export comes from this source")
+                continue
+            f = fit_arrivals(created, self.log.start, self.until)
+            if f.weeks == 0:
+                self.skip(base, "the export holds no whole week before the fit's end")
+                continue
+            fits[node.id] = f
+            self._arrival_changes(node.id, f)
+        return fits
+
+    def _arrival_changes(self, node_id: str, f: ArrivalFit) -> None:
+        base = f"nodes.{node_id}.arrivals"
+        old = self.old(base)
+        rate = _rate_text(f.rate_per_day, old.get("rate") if isinstance(old, dict) else None)
+        steady: dict[str, Any] = {"rate": rate}
+        if f.profile is not None:
+            steady["profile"] = f.profile
+        if isinstance(old, dict) and "rate" in old and not f.batches:
+            # the interval in the period the rate is written in
+            per = float(rate.split("/")[0]) / f.rate_per_day if f.rate_per_day else 1.0
+            self.change(f"{base}.rate", rate, f.n, (f.ci95[0] * per, f.ci95[1] * per))
+            self.change(f"{base}.profile", f.profile if f.profile is not None else MISSING, f.n)
+            return
+        specs: list[dict[str, Any]] = [steady] if f.n else []
+        kept = [a for a in (old if isinstance(old, list) else [old])
+                if isinstance(a, dict) and "batch" in a]
+        if kept and not f.batches:
+            specs.extend(kept)
+            self.skip(f"{base}.batch", "no import was seen in the export; the batches are "
+                      "kept as they were")
+        for b in f.batches:
+            first = (b.first - self.log.start) / pd.Timedelta(hours=1)
+            spec: dict[str, Any] = {"batch": b.size, "first": duration_text(max(first, 0.0))}
+            if b.every_days is not None:
+                spec["every"] = f"{b.every_days:g}d"
+            specs.append(spec)
+        self.change(base, specs[0] if len(specs) == 1 else specs, f.n + f.burst_leads, f.ci95)
+
+    # --- branches ------------------------------------------------------------------------
+    def decay_since(self) -> dict[int, list[int]]:
+        """Branch node index -> the reference node of each decaying non-default edge."""
+        index = {node.id: i for i, node in enumerate(self.process.nodes)}
+        out: dict[int, list[int]] = {}
+        for node_id, edges in self.process.edges_by_source().items():
+            refs = [index.get(e.decay.since, -1) if e.decay.since else -1
+                    for e in edges if e.decay is not None and not e.default]
+            if refs:
+                out[index[node_id]] = refs
+        return out
+
+    def branches(self, w: Walk) -> dict[str, BranchFit]:
+        fits = {}
+        nodes = self.process.nodes
+        for node_id, edges in self.process.edges_by_source().items():
+            if len(edges) < 2:
+                continue
+            i = self.process.node_index(node_id)
+            path = f"nodes.{node_id}.branches"
+            passes = w.passes.get(i)
+            if passes is None or passes.empty:
+                self.skip(path, "no lead was seen taking one of its branches")
+                continue
+            passes = passes.assign(target=[nodes[t].id for t in passes["target"]])
+            branch_edges = [BranchEdge(e.target, e.probability,
+                                       e.decay.half_life.hours if e.decay else None, e.default)
+                            for e in edges]
+            pending = len(w.pending.get(i, ()))
+            f = fit_branch(node_id, branch_edges, passes, w.ages.get(i), pending, 0.0, self.end_h)
+            if f is None:
+                self.skip(path, f"too few passes seen ({len(passes)})")
+                continue
+            fits[node_id] = f
+            if any(e.when is not None for e in edges):
+                self.skip(path, "its branches are conditions on lead attributes; the shares "
+                          "seen are in the fit, the conditions are left as they are")
+                continue
+            self._branch_changes(node_id, edges, f)
+        return fits
+
+    def _branch_changes(self, node_id: str, edges: list[Any], f: BranchFit) -> None:
+        values = {e.target: round(f.targets[e.target][0], 4) for e in edges}
+        carriers = [e for e in edges if e.probability is not None]
+        if carriers:  # the probabilities must add up to 1 exactly once rounded
+            largest = max(carriers, key=lambda e: values[e.target])
+            rest = sum(values[e.target] for e in carriers if e is not largest)
+            values[largest.target] = round(max(1.0 - rest, 0.0), 4)
+        decaying = bool(f.decay)
+        for edge in carriers:
+            _, ci, _ = f.targets[edge.target]
+            if decaying and edge.default:
+                ci = None  # what the decaying siblings leave: no share of its own to bound
+            self.change(f"edges.{node_id}->{edge.target}.probability", values[edge.target], f.n,
+                        ci)
+            decay = f.decay.get(edge.target)
+            if edge.decay is None:
+                continue
+            path = f"edges.{node_id}->{edge.target}.decay.half_life"
+            if decay is None or not decay.identified:
+                self.skip(path, "the leads' waits do not pin the half-life down (too few, or "
+                          "all alike)")
+                continue
+            self.change(path, duration_text(decay.half_life), f.n, decay.ci95)
+
+    # --- durations -----------------------------------------------------------------------
+    def task_durations(self) -> dict[str, DurationFit]:
+        fits = {}
+        records = self.activities.groupby("task")["hours"]
+        for node in self.process.tasks():
+            path = f"nodes.{node.id}.duration"
+            if self.process.lane(node.lane).staff is None:
+                self.skip(path, "the lane has no staff limit (the lead's own time): nothing "
+                          "is logged for it")
+                continue
+            if node.id not in records.groups:
+                self.skip(path, "no activity record maps to this task")
+                continue
+            f = fit_duration(records.get_group(node.id).to_numpy())
+            if f is None:
+                self.skip(path, "too few activity records with a duration")
+                continue
+            fits[node.id] = f
+            self.change(path, f.dist, f.n, f.ci95)
+        return fits
+
+    def delay_durations(self, w: Walk) -> dict[str, DurationFit]:
+        fits = {}
+        for i, node in enumerate(self.process.nodes):
+            if node.kind != "delay":
+                continue
+            path = f"nodes.{node.id}.duration"
+            samples = w.delays.get(i)
+            if samples is None or samples.empty:
+                self.skip(path, "neither its start nor its end is recorded")
+                continue
+            limit = settle_limit(samples["ref"].to_numpy(), samples["hours"].to_numpy(), 0.0,
+                                 self.end_h)
+            kept = samples[samples["ref"] <= self.end_h - limit]["hours"].to_numpy()
+            f = fit_duration(kept)
+            if f is None:
+                self.skip(path, f"too few leads seen leaving it ({len(kept)})")
+                continue
+            fits[node.id] = f
+            self.change(path, f.dist, f.n, f.ci95)
+        return fits
+
+    # --- lanes ---------------------------------------------------------------------------
+    def owner_lanes(self) -> pd.Series:
+        """Owner id -> lane: by id or role in MAP.json, else where most of their logged work
+        is; queues and users without a role (integration users) only when mapped by id."""
+        owners = self.log.owners
+        lane_of_task = {n.id: n.lane for n in self.process.tasks()}
+        worked = self.activities.assign(lane=self.activities["task"].map(lane_of_task))
+        usual = worked.groupby("owner")["lane"].agg(lambda s: s.mode().iloc[0])
+        lanes = {}
+        for owner in worked["owner"].dropna().unique():
+            if owner in self.mapping.owners:
+                lanes[owner] = self.mapping.owners[owner]
+                continue
+            row = owners.loc[owner] if owner in owners.index else None
+            if row is not None and (bool(row["is_queue"]) or pd.isna(row["role"])):
+                continue
+            role = f"role:{row['role']}" if row is not None else None
+            lanes[owner] = self.mapping.owners.get(role, usual.get(owner)) if role else \
+                usual.get(owner)
+        return pd.Series(lanes, dtype="object")
+
+    def lanes(self) -> dict[str, StaffFit]:
+        fits = {}
+        lane_of = self.owner_lanes()
+        acts = self.activities.assign(lane=self.activities["owner"].map(lane_of))
+        for lane in self.process.lanes:
+            path = f"lanes.{lane.id}.staff"
+            if lane.staff is None:
+                self.skip(path, "the lane has no staff limit")
+                continue
+            mine = acts[acts["lane"] == lane.id]
+            if mine.empty:
+                self.skip(path, "no work logged by people of this lane")
+                continue
+            f = fit_staff(mine["time"], mine["owner"], self.log.start, self.until)
+            if f is None:
+                self.skip(path, "the export holds no whole week")
+                continue
+            fits[lane.id] = f
+            self.change(path, f.staff, f.weeks, f.ci95)
+        return fits
+
+    def calendars(self) -> dict[str, CalendarFit]:
+        """Working calendars from when work in each lane's tasks was started."""
+        lane_of_task = {n.id: n.lane for n in self.process.tasks()}
+        acts = self.activities.assign(lane=self.activities["task"].map(lane_of_task))
+        fits: dict[str, CalendarFit] = {}
+        for lane in self.process.lanes:
+            if lane.staff is None:
+                if lane.calendar is not None:
+                    self.skip(f"lanes.{lane.id}.calendar", "the lane has no staff limit: no "
+                              "work is logged for it")
+                continue
+            f = fit_calendar(acts.loc[acts["lane"] == lane.id, "time"])
+            if f is None:
+                self.skip(f"lanes.{lane.id}.calendar", "too little work logged to tell when "
+                          "the team works")
+                continue
+            fits[lane.id] = f
+        by_calendar: dict[str | None, list[str]] = {}
+        for lane in self.process.lanes:
+            by_calendar.setdefault(lane.calendar, []).append(lane.id)
+        for calendar, lane_ids in by_calendar.items():
+            found = [fits[x] for x in lane_ids if x in fits]
+            if not found:
+                continue
+            agree = len({(f.days, f.hours) for f in found}) == 1
+            if calendar is not None and agree and len(found) == len(lane_ids):
+                n = sum(f.n for f in found)
+                self.change(f"calendars.{calendar}.days", found[0].days, n)
+                self.change(f"calendars.{calendar}.hours", found[0].hours, n)
+                continue
+            for lane_id in lane_ids:
+                if lane_id in fits:
+                    self._own_calendar(lane_id, calendar, fits[lane_id])
+        return fits
+
+    def _own_calendar(self, lane_id: str, calendar: str | None, f: CalendarFit) -> None:
+        """Give a lane its own calendar when its hours differ from the others on its own."""
+        current = self.data["calendars"].get(calendar) if calendar else None
+        if current and current.get("days", "mon-fri") == f.days \
+                and current.get("hours", "09:00-17:00") == f.hours:
+            return
+        name = lane_id if lane_id not in self.data["calendars"] else f"{lane_id}_fitted"
+        new: dict[str, Any] = {"days": f.days, "hours": f.hours}
+        if current and current.get("holidays"):
+            new["holidays"] = list(current["holidays"])
+        self.change(f"calendars.{name}", new, f.n)
+        self.change(f"lanes.{lane_id}.calendar", name, f.n)
+
+
+def fit(process: Process, log: EventLog, mapping: CrmMap, *,
+        fit_until: pd.Timestamp | str | None = None) -> Calibration:
+    """Fit ``process``'s parameters to ``log`` (read with ``mapping``) up to ``fit_until``.
+
+    Data from ``fit_until`` on is ignored (it is for validation); leads open then are
+    censored. The input process is not modified.
+    """
+    until = log.end if fit_until is None else pd.Timestamp(fit_until)
+    f = _Fitter(process, log, mapping, until)
+    m = markers(log, f.obs, until)
+    w = walk(process, m, f.obs, f.decay_since())
+    result = Calibration(process=process, changes=f.changes, not_calibrated=[],
+                         reasons=f.reasons, data={})
+    result.sources = f.sources()
+    result.branches = f.branches(w)
+    result.durations = {**f.task_durations(), **f.delay_durations(w)}
+    result.lanes = f.lanes()
+    result.calendars = f.calendars()
+    result.process = _apply(process, f.data, f.changes)
+    result.not_calibrated = list(f.reasons)
+    cases = int((log.cases["created"] < until).sum())
+    result.data = {"format": log.format, "cases": cases, "from": log.start.isoformat(),
+                   "to": log.end.isoformat(), "fit_until": until.isoformat()}
+    if m.unmapped:
+        words = ", ".join(f"{w!r} ({n})" for w, n in m.unmapped.most_common(8))
+        result.notes.append(f"CRM values that map to no node: {words}")
+    if w.gaps:
+        result.notes.append(f"{w.gaps} records could not be placed on the process's paths")
+    return result
+
+
+def _apply(process: Process, data: dict[str, Any], changes: list[Change]) -> Process:
+    """The process with ``changes`` applied to a copy of its data."""
+    data = copy.deepcopy(data)
+    for change in changes:
+        set_value(data, change.path, change.new)
+    return type(process).model_validate(data)
+
+
+__all__ = ["Calibration", "Change", "fit"]
