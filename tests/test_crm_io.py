@@ -423,3 +423,45 @@ def test_cp1252_export_reads_when_map_names_the_encoding(tmp_path: Path) -> None
         read_export([path])
     log = read_export([path], mapping=CrmMap(encoding="cp1252"))
     assert log.events["value"].tolist() == ["Qualifié"]
+
+
+def test_window_bounds_as_dates_and_zoned_datetimes(tmp_path: Path) -> None:
+    import datetime as dt
+
+    path = write_csv(tmp_path, "events.csv", """
+        case_id,activity,timestamp
+        A,MQL,2025-01-05T10:00:00
+        B,MQL,2025-01-06T10:00:00
+        """)
+    by_date = read_export([path], until=dt.date(2025, 1, 5))  # a date includes its day
+    assert list(by_date.cases.index) == ["A"]
+    zoned = pd.Timestamp("2025-01-06T14:00:00+00:00")  # 09:00 in New York
+    late = read_export([path], mapping=NEW_YORK, since=zoned)
+    assert list(late.cases.index) == ["B"]
+    assert list(read_export([path], mapping=NEW_YORK, until=zoned).cases.index) == ["A"]
+
+
+def test_read_export_reports_progress_for_every_file(tmp_path: Path) -> None:
+    folder = salesforce_export(tmp_path)
+    seen: dict[str, tuple[int, int]] = {}
+    read_export([folder], progress=lambda name, done, total: seen.update({name: (done,
+                                                                                total)}))
+    assert set(seen) == {p.name for p in folder.iterdir()}
+    assert all(done == total == (folder / name).stat().st_size
+               for name, (done, total) in seen.items())
+
+
+def test_hubspot_contact_with_two_deals_uses_the_first(tmp_path: Path) -> None:
+    write_csv(tmp_path, "contacts.csv", """
+        hs_object_id,createdate,lifecyclestage
+        101,2025-03-03 09:00,opportunity
+        """)
+    write_csv(tmp_path, "deals.csv", """
+        hs_object_id,dealstage,amount,createdate,associations.contact
+        9002,contractsent,700,2025-03-12 09:00,101
+        9001,closedlost,500,2025-03-10 09:00,101
+        """)
+    log = read_export([tmp_path])
+    assert log.cases.loc["101", "amount"] == 500.0
+    assert log.cases.loc["101", "status"] == "Closed Lost"
+    assert any("more than one deal" in note for note in log.notes)

@@ -83,13 +83,29 @@ def sort_and_dedupe(events: pd.DataFrame) -> pd.DataFrame:
     return events.loc[~drop].reset_index(drop=True)
 
 
+def _fill_from_events(cases: pd.DataFrame, events: pd.DataFrame) -> None:
+    """A case the export gives no status or owner has its last stage and its last owner
+    (or, without owner events, whoever worked it last)."""
+    if cases["status"].isna().any():
+        stages = events[events["kind"] == STAGE].drop_duplicates("case", keep="last")
+        last = pd.Series(stages["value"].to_numpy(), index=stages["case"].to_numpy())
+        cases["status"] = cases["status"].fillna(last.reindex(cases.index)).astype("string")
+    if cases["owner"].isna().any():
+        moves = events[events["kind"] == OWNER].drop_duplicates("case", keep="last")
+        worked = events.dropna(subset=["owner"]).drop_duplicates("case", keep="last")
+        for rows, column in ((moves, "value"), (worked, "owner")):
+            last = pd.Series(rows[column].to_numpy(), index=rows["case"].to_numpy())
+            cases["owner"] = cases["owner"].fillna(last.reindex(cases.index)).astype("string")
+
+
 def complete_owners(owners: pd.DataFrame, events: pd.DataFrame,
                     cases: pd.DataFrame) -> pd.DataFrame:
     """Every owner id the log names, with name/role/is_queue (<NA> where unknown)."""
-    seen = pd.concat([
-        events.loc[events["kind"] == OWNER, "value"], events["owner"], cases["owner"],
-    ]).dropna().astype("string")
-    ids = pd.Index(owners.index.astype("string")).append(pd.Index(seen.unique()))
+    seen = [pd.unique(part.dropna().to_numpy()) for part in (
+        events.loc[events["kind"] == OWNER, "value"], events["owner"], cases["owner"])]
+    ids = pd.Index(owners.index.astype("string"))
+    for part in seen:
+        ids = ids.append(pd.Index(part, dtype="string"))
     ids = ids.drop_duplicates()
     out = pd.DataFrame(index=pd.Index(ids, dtype="string", name="owner"))
     for name, dtype in OWNER_COLUMNS.items():
@@ -127,13 +143,16 @@ def assemble(
         notes.append(f"{int((~known).sum()):,} records name no lead in the export; "
                      "they are left out")
         events = events[known]
-    events = events[events["time"].notna()]
+    timed = events["time"].notna()
+    if not timed.all():
+        events = events[timed]
     latest = pd.concat([cases["created"], events["time"]]).max()
-    cases, events, _, end_limit = _window(cases, events, since, until, notes)
+    cases, events, _, end_limit = _window(cases, events, since, until, timezone, notes)
     if cases.empty:
         raise CrmDataError(main, "the export holds no leads" if since is None and until is None
                            else "no lead was created inside --since/--until")
     events = sort_and_dedupe(events)
+    _fill_from_events(cases, events)
     owners = complete_owners(owners, events, cases)
     times = pd.concat([cases["created"], events["time"]]).dropna()
     start, end = times.min(), times.max()
@@ -149,15 +168,16 @@ def assemble(
 
 
 def _window(
-    cases: pd.DataFrame, events: pd.DataFrame, since: Moment, until: Moment, notes: list[str]
+    cases: pd.DataFrame, events: pd.DataFrame, since: Moment, until: Moment, timezone: str,
+    notes: list[str],
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.Timestamp | None, pd.Timestamp | None]:
     """Keep the leads created in [since, until) and what happened to them before ``until``;
     a plain-date ``until`` includes that whole day."""
     lower = upper = None
     if since is not None:
-        lower, _ = parse_moment(since, "since")
+        lower, _ = parse_moment(since, "since", timezone)
     if until is not None:
-        upper, plain = parse_moment(until, "until")
+        upper, plain = parse_moment(until, "until", timezone)
         if plain:
             upper = upper + pd.Timedelta(days=1)
     if lower is not None and upper is not None and upper <= lower:

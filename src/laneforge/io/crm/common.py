@@ -14,6 +14,7 @@ import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -169,18 +170,22 @@ def _iso(times: pd.Series, sep: str) -> pd.Series:
     return text.where(times.notna())
 
 
-def parse_moment(value: object, what: str) -> tuple[pd.Timestamp, bool]:
-    """A --since/--until value -> (local naive timestamp, whether it was a plain date)."""
+def parse_moment(value: object, what: str, timezone: str = "UTC") -> tuple[pd.Timestamp, bool]:
+    """A --since/--until value (text, date, datetime) -> (local naive timestamp, whether it
+    was a plain date); one with a zone is converted to ``timezone``."""
     text = str(value).strip()
     try:
-        stamp = pd.Timestamp(value) if not isinstance(value, str) else pd.Timestamp(text)
-    except (ValueError, TypeError):
+        stamp = pd.Timestamp(text if isinstance(value, str) else value)
+    except (ValueError, TypeError, OverflowError):
         stamp = pd.NaT
-    if stamp is pd.NaT or pd.isna(stamp):
+    if pd.isna(stamp):
         raise CrmDataError(None, f"cannot read {text!r} as a date", field=what, label="option")
     if stamp.tzinfo is not None:
-        stamp = stamp.tz_convert("UTC").tz_localize(None)
-    plain = isinstance(value, str) and re.fullmatch(r"\d{4}-\d\d-\d\d", text) is not None
+        stamp = stamp.tz_convert(timezone).tz_localize(None)
+    if isinstance(value, str):
+        plain = re.fullmatch(r"\d{4}-\d\d-\d\d", text) is not None
+    else:
+        plain = isinstance(value, date) and not isinstance(value, datetime)
     return pd.Timestamp(stamp).as_unit("ns"), plain
 
 
@@ -195,8 +200,6 @@ class Table:
     files: list[SourceFile]
     headers: dict[str, str]  # API name -> header as written (of the first file)
 
-    def has(self, name: str) -> bool:
-        return name in self.frame.columns
 
 
 def sniff(path: Path, encoding: str | None) -> tuple[list[str], str]:
@@ -412,11 +415,13 @@ def _typed(
             _check(path, values, parsed.isna(), written, offset, "as a date")
             out[col.name] = parsed
         elif col.kind == "number":
-            parsed = pd.to_numeric(values.str.strip().str.replace(",", ""), errors="coerce")
+            parsed = pd.to_numeric(values, errors="coerce")
+            if (parsed.isna() & values.notna()).any():  # "1,234.50", " 12 "
+                parsed = pd.to_numeric(values.str.strip().str.replace(",", ""), errors="coerce")
             _check(path, values, parsed.isna(), written, offset, "as a number")
             out[col.name] = parsed.astype("float64")
         elif col.kind == "bool":
-            lowered = values.str.strip().str.casefold()
+            lowered = fold(values.str.strip())
             parsed = pd.Series(pd.NA, index=values.index, dtype="boolean")
             parsed[lowered.isin(_TRUE)] = True
             parsed[lowered.isin(_FALSE)] = False
@@ -442,7 +447,10 @@ def _stripped_category(values: pd.Series) -> pd.Series:
 
 def _check(path: Path, values: pd.Series, failed: pd.Series, column: str, offset: int,
            what: str) -> None:
-    bad = failed & values.notna() & (values.str.strip() != "")
+    bad = failed & values.notna()
+    if not bad.any():
+        return
+    bad &= values.str.strip() != ""  # blanks are missing values, not bad ones
     if bad.any():
         position = int(np.argmax(bad.to_numpy()))
         raise CrmDataError(
@@ -474,6 +482,13 @@ class Context:
     def read(self, paths: Sequence[Path], table: str, columns: Sequence[Col]) -> Table:
         return read_table(paths, table, columns, timezone=self.timezone,
                           encoding=self.encoding, progress=self.progress)
+
+
+def fold(values: pd.Series) -> pd.Series:
+    """Casefolded text, computed once per distinct value (a million rows of a few hundred
+    activity names cost one pointer a row)."""
+    unique = values.dropna().unique()
+    return values.map({v: str(v).casefold() for v in unique}).astype("string")
 
 
 def column_or_na(frame: pd.DataFrame, name: str, dtype: str = "string") -> pd.Series:

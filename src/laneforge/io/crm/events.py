@@ -21,7 +21,7 @@ import pandas as pd
 
 from ...atomic import atomic_write_text
 from .assemble import assemble
-from .common import Col, Context, CrmDataError, match_columns, sniff, to_local_text
+from .common import Col, Context, CrmDataError, fold, match_columns, sniff, to_local_text
 from .eventlog import ACTIVITY, KINDS, OWNER, STAGE, EventLog
 
 FORMAT = "events"
@@ -70,7 +70,7 @@ def read(files: dict[str, list[Path]], ctx: Context) -> EventLog:
         "duration_h": duration,
         "owner": resource.where(resource.notna() | (kind != OWNER), frame["activity"]),
     })
-    cases = _cases(frame, events, [c.name for c in extra])
+    cases = _cases(frame, [c.name for c in extra])
     owners = _owners(frame, resource, events)
     return assemble(FORMAT, cases, [events], owners, main=paths[0], files=table.files,
                     notes=notes, timezone=ctx.timezone, since=ctx.since, until=ctx.until)
@@ -84,7 +84,7 @@ def _text(frame: pd.DataFrame, name: str) -> pd.Series:
 
 def _kinds(frame: pd.DataFrame, path: Path, activities: frozenset[str]) -> pd.Series:
     if "kind" in frame.columns:
-        kind = frame["kind"].str.casefold()
+        kind = fold(frame["kind"])
         bad = kind.notna() & ~kind.isin(KINDS)
         if bad.any():
             row = int(np.argmax(bad.to_numpy()))
@@ -93,16 +93,18 @@ def _kinds(frame: pd.DataFrame, path: Path, activities: frozenset[str]) -> pd.Se
     else:
         kind = pd.Series(pd.NA, index=frame.index, dtype="string")
     timed = frame["end_timestamp"].notna() if "end_timestamp" in frame.columns else False
-    mapped = frame["activity"].str.casefold().isin(activities)
-    guess = pd.Series(np.where(mapped | timed, ACTIVITY, STAGE), index=frame.index)
-    return kind.fillna(guess).astype("string")
+    mapped = fold(frame["activity"]).isin(activities)
+    work = (mapped | timed).to_numpy(dtype=bool)
+    guess = pd.Series(pd.Categorical.from_codes(work.astype(np.int8), [STAGE, ACTIVITY]),
+                      index=frame.index).astype("string")
+    return kind.fillna(guess) if kind.notna().any() else guess
 
 
 def _pair_lifecycle(frame: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
     """``start`` and ``complete`` rows of one activity become one row with an end time."""
     if "lifecycle" not in frame.columns:
         return frame
-    life = frame["lifecycle"].str.casefold()
+    life = fold(frame["lifecycle"])
     other = life.notna() & ~life.isin(["start", "complete"])
     if other.any():
         notes.append(f"{int(other.sum()):,} rows with other lifecycle transitions than start "
@@ -131,20 +133,14 @@ def _pair_lifecycle(frame: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
     return out.sort_index(kind="stable").reset_index(drop=True)
 
 
-def _cases(frame: pd.DataFrame, events: pd.DataFrame, extra: list[str]) -> pd.DataFrame:
-    group = events.groupby("case", sort=False)
-    created = group["time"].min()
-    stages = events[events["kind"] == STAGE].sort_values("time", kind="stable")
-    owners = events[events["kind"] == OWNER].sort_values("time", kind="stable")
-    worked = events.dropna(subset=["owner"]).sort_values("time", kind="stable")
-    first = frame.assign(case=frame["case_id"]).groupby("case", sort=False)
-    cases = pd.DataFrame({"created": created})
-    cases["status"] = stages.groupby("case")["value"].last().reindex(cases.index)
-    cases["owner"] = owners.groupby("case")["value"].last().reindex(cases.index).fillna(
-        worked.groupby("case")["owner"].last().reindex(cases.index))
-    for name, column in (("source", "source"), ("amount", "amount"), *((e, e) for e in extra)):
+def _cases(frame: pd.DataFrame, extra: list[str]) -> pd.DataFrame:
+    """Created at the first event; source, amount and attributes from the first row that has
+    them. Status and owner are left for :func:`assemble` to take from the sorted events."""
+    group = frame.groupby(frame["case_id"], sort=False)
+    cases = pd.DataFrame({"created": group["timestamp"].min()})
+    for column in ("source", "amount", *extra):
         if column in frame.columns:
-            cases[name] = first[column].first().reindex(cases.index)
+            cases[column] = group[column].first()
     cases.index = pd.Index(cases.index, dtype="string", name="case")
     return cases
 

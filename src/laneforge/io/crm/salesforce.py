@@ -30,6 +30,7 @@ from .common import (
     column_or_na,
     empty_table,
     first_path,
+    fold,
     missing_column,
 )
 from .eventlog import ACTIVITY, OWNER, STAGE, EventLog, SourceFile
@@ -164,6 +165,12 @@ def ids(values: pd.Series) -> pd.Series:
     return values.map({v: id18(v) for v in unique}).astype("string")
 
 
+def _is_owner_id(values: pd.Series) -> pd.Series:
+    """Whether each value is a user or queue id (tested once per distinct value)."""
+    unique = values.dropna().unique()
+    return values.map({v: bool(_OWNER_ID.match(v)) for v in unique}).fillna(False).astype(bool)
+
+
 def owner_ids(values: pd.Series, by_name: dict[str, str]) -> pd.Series:
     """Owner ids as written, or owner names (report exports) turned into ids where known."""
     unique = values.dropna().unique()
@@ -280,7 +287,7 @@ class _History:
                  owners: pd.DataFrame) -> None:
         frame["LeadId"] = ids(frame["LeadId"])
         frame["CreatedById"] = owner_ids(column_or_na(frame, "CreatedById"), by_name)
-        field = frame["Field"].str.casefold()
+        field = fold(frame["Field"])
         self.leads = leads
         self.status = frame[(field == "status").to_numpy(dtype=bool)]
         self.owner = _owner_rows(frame[field.isin(["owner", "ownerassignment"]).to_numpy(
@@ -329,8 +336,8 @@ def _owner_rows(rows: pd.DataFrame, by_name: dict[str, str],
     the ids, learn the names (queues have no User row) and turn lone names into ids."""
     rows = rows.copy()
     new, old = rows["NewValue"].astype("string"), column_or_na(rows, "OldValue")
-    looks_id = (new.str.match(_OWNER_ID) | (new.isna() & old.str.match(_OWNER_ID)))
-    looks_id = looks_id.fillna(False).astype(bool)
+    looks_id = (_is_owner_id(new) | (new.isna() & _is_owner_id(old))).to_numpy(dtype=bool)
+    looks_id = pd.Series(looks_id, index=rows.index)
     key = [rows["LeadId"], rows["CreatedDate"]]
     has_id = looks_id.groupby(key).transform("any").astype(bool)
     id_rows, name_rows = rows[looks_id], rows[~looks_id & has_id]
@@ -338,17 +345,17 @@ def _owner_rows(rows: pd.DataFrame, by_name: dict[str, str],
         pairs = id_rows.assign(k=id_rows.groupby(["LeadId", "CreatedDate"]).cumcount()).merge(
             name_rows.assign(k=name_rows.groupby(["LeadId", "CreatedDate"]).cumcount()),
             on=["LeadId", "CreatedDate", "k"], suffixes=("", "_name"))
-        for column in ("NewValue", "OldValue"):
-            if column not in pairs.columns:
-                continue
-            for owner, name in zip(pairs[column], pairs[column + "_name"], strict=True):
-                if isinstance(owner, str) and isinstance(name, str):
-                    owner = id18(owner)
-                    by_name.setdefault(name.casefold(), owner)
-                    if owner not in owners.index:
-                        owners.loc[owner, ["name", "is_queue"]] = [name, pd.NA]
-                    elif pd.isna(owners.at[owner, "name"]):
-                        owners.at[owner, "name"] = name
+        learned = pd.concat([
+            pd.DataFrame({"id": pairs[c].to_numpy(), "name": pairs[c + "_name"].to_numpy()})
+            for c in ("NewValue", "OldValue") if c in pairs.columns
+        ]).dropna().drop_duplicates("id")
+        for owner, name in zip(learned["id"], learned["name"], strict=True):
+            owner = id18(owner)
+            by_name.setdefault(name.casefold(), owner)
+            if owner not in owners.index:
+                owners.loc[owner, ["name", "is_queue"]] = [name, pd.NA]
+            elif pd.isna(owners.at[owner, "name"]):
+                owners.at[owner, "name"] = name
     kept = rows[looks_id | ~has_id].copy()
     kept["NewValue"] = owner_ids(kept["NewValue"].astype("string"), by_name)
     kept["OldValue"] = owner_ids(column_or_na(kept, "OldValue"), by_name)
@@ -478,7 +485,7 @@ def _tasks(frame: pd.DataFrame, path: Path, leads: pd.DataFrame, opps: _Opportun
     case = who.where(who.isin(leads.index)).fillna(who.map(contact_lead)).fillna(
         what.map(opps.case)).astype("string")
     closed = column_or_na(frame, "IsClosed", "boolean")
-    status = column_or_na(frame, "Status").str.casefold()
+    status = fold(column_or_na(frame, "Status"))
     done = closed.fillna(~status.isin(_OPEN_TASK)).fillna(True).astype(bool)
     linked = case.notna()
     if (~done).any():
