@@ -465,3 +465,22 @@ def test_hubspot_contact_with_two_deals_uses_the_first(tmp_path: Path) -> None:
     assert log.cases.loc["101", "amount"] == 500.0
     assert log.cases.loc["101", "status"] == "Closed Lost"
     assert any("more than one deal" in note for note in log.notes)
+
+
+def test_salesforce_converted_lead_without_status_history(tmp_path: Path) -> None:
+    """Its status now is the converted one; what it began with is not known, so the log
+    shows only the conversion."""
+    write_csv(tmp_path, "Lead.csv", f"""
+        Id,Status,IsConverted,ConvertedDate,CreatedDate
+        {LEAD1},Closed - Converted,true,2025-05-03,2025-05-01T12:00:00Z
+        {LEAD2},Open,false,,2025-05-01T12:00:00Z
+        """)
+    write_csv(tmp_path, "LeadHistory.csv", f"""
+        LeadId,Field,OldValue,NewValue,CreatedDate
+        {LEAD1},created,,,2025-05-01T12:00:00Z
+        """)
+    log = read_export([tmp_path])
+    stages = _events(log, LEAD1, "stage")
+    assert stages[["time", "value"]].values.tolist() == [
+        [pd.Timestamp("2025-05-03"), "Closed - Converted"]]
+    assert _events(log, LEAD2, "stage")["value"].tolist() == ["Open"]

@@ -491,6 +491,14 @@ def fold(values: pd.Series) -> pd.Series:
     return values.map({v: str(v).casefold() for v in unique}).astype("string")
 
 
+def lookup(table: pd.Series, keys: pd.Series) -> pd.Series:
+    """``table``'s value for each key (missing where it has none), keeping ``table``'s dtype
+    even when it or the keys are empty (``Series.map`` falls back to float there)."""
+    table = table[~table.index.duplicated()]
+    found = table.reindex(keys.to_numpy())
+    return pd.Series(found.to_numpy(), index=keys.index, dtype=table.dtype)
+
+
 def column_or_na(frame: pd.DataFrame, name: str, dtype: str = "string") -> pd.Series:
     """A column of ``frame``, or one of <NA> when the export does not have it."""
     if name in frame.columns:

@@ -31,6 +31,7 @@ from .common import (
     empty_table,
     first_path,
     fold,
+    lookup,
     missing_column,
 )
 from .eventlog import ACTIVITY, OWNER, STAGE, EventLog, SourceFile
@@ -305,7 +306,9 @@ class _History:
                           "kind": OWNER, "value": owner["NewValue"],
                           "owner": owner["CreatedById"]}),
         ]
-        first_status = _first_old(status, leads["Status"], leads.index)
+        # a converted lead's status now is its converted status, not the one it began with
+        converted = _converted(leads)
+        first_status = _first_old(status, leads["Status"].where(~converted), leads.index)
         first_owner = _first_old(owner, leads["OwnerId"], leads.index)
         complete = (leads["CreatedDate"] >= history_from if history_from is not None
                     else pd.Series(True, index=leads.index))
@@ -433,17 +436,19 @@ def _is_closed(frame: pd.DataFrame) -> pd.Series:
     return flag.fillna(by_name).astype(bool)
 
 
+def _converted(leads: pd.DataFrame) -> pd.Series:
+    flag = column_or_na(leads, "IsConverted", "boolean").fillna(False)
+    return (flag | leads["ConvertedOpportunityId"].notna()).astype(bool)
+
+
 def _conversions(leads: pd.DataFrame, history: _History, opps: _Opportunities) -> pd.DataFrame:
     """The lead's converted status, at the moment of conversion: the ``leadConverted``
     history row, else the opportunity's creation on the converted date, else that date."""
-    flag = column_or_na(leads, "IsConverted", "boolean")
-    converted = leads[(flag.fillna(False) | leads["ConvertedOpportunityId"].notna()).to_numpy(
-        dtype=bool)]
+    converted = leads[_converted(leads).to_numpy()]
     if converted.empty:
         return pd.DataFrame({"case": pd.Series(dtype="string")})
     when = history.converted.reindex(converted.index)
-    opp_created = converted["ConvertedOpportunityId"].map(opps.frame["CreatedDate"]).astype(
-        "datetime64[ns]")
+    opp_created = lookup(opps.frame["CreatedDate"], converted["ConvertedOpportunityId"])
     day = column_or_na(converted, "ConvertedDate", "datetime64[ns]")
     same_day = opp_created.notna() & (day.isna() | (opp_created.dt.normalize() == day))
     when = when.fillna(opp_created.where(same_day))
@@ -459,7 +464,7 @@ def _lead_cases(leads: pd.DataFrame, opps: _Opportunities) -> pd.DataFrame:
     frame = opps.frame
 
     def of_opp(name: str, dtype: str = "string") -> pd.Series:
-        return opp.map(column_or_na(frame, name, dtype)).astype(dtype)
+        return lookup(column_or_na(frame, name, dtype).astype(dtype), opp)
 
     return pd.DataFrame({
         "created": leads["CreatedDate"], "source": column_or_na(leads, "LeadSource"),

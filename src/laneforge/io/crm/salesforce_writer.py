@@ -209,7 +209,11 @@ def _lead_history(log: EventLog, split: _Split, lead_id: pd.Series, owners: _Own
                   tz: str) -> pd.DataFrame:
     created = log.cases["created"]
     stages = split.lead_stages
-    changes = stages[~_initial(stages, created)]
+    # the first status is not a history row, but a converted lead that never changed it
+    # would lose it (its Status is read as the converted one): write it as the first change
+    alone = stages["case"].map(stages["case"].value_counts()) == 1
+    kept = alone.to_numpy() & stages["case"].isin(split.converted_at.index).to_numpy()
+    changes = stages[~_initial(stages, created) | kept]
     previous = stages.groupby("case")["value"].shift().loc[changes.index]
     moves = split.lead_owners
     owner_moves = moves[~_initial(moves, created)]
@@ -224,7 +228,9 @@ def _lead_history(log: EventLog, split: _Split, lead_id: pd.Series, owners: _Own
                       "order": 0}),
         pd.DataFrame({"case": changes["case"], "time": changes["time"], "Field": "Status",
                       "OldValue": previous, "NewValue": changes["value"],
-                      "by": owners.id_of(changes["owner"], owners.robot), "order": 1}),
+                      "by": owners.id_of(changes["owner"]).where(
+                          pd.Series(kept, index=stages.index).loc[changes.index],
+                          owners.id_of(changes["owner"], owners.robot)), "order": 1}),
         pd.DataFrame({"case": owner_moves["case"], "time": owner_moves["time"], "Field": "Owner",
                       "OldValue": old_owner, "NewValue": new_owner, "by": by, "order": 2}),
         pd.DataFrame({"case": owner_moves["case"], "time": owner_moves["time"], "Field": "Owner",
