@@ -35,7 +35,9 @@ EVENT_COLUMNS = {
     "owner": "string",  # who did it / who owned the case then (user or queue id), else <NA>
 }
 
-#: column -> dtype of :attr:`EventLog.cases` (index: ``case``, string)
+#: column -> dtype of :attr:`EventLog.cases` (index: ``case``, string); a reader may add the
+#: export's own attributes after these (Olist's ``business_segment``, an events CSV's extra
+#: columns), as ``string`` columns named as in the file
 CASE_COLUMNS = {
     "created": "datetime64[ns]",  # when the lead (or a deal without lead) was created
     "source": "string",  # the CRM's lead source value, else <NA>
@@ -74,6 +76,9 @@ class EventLog:
     end: pd.Timestamp  # the export's end: the latest time in it (cases open then are censored)
     timezone: str = "UTC"
     files: list[SourceFile] = field(default_factory=list)
+    #: from when every case's history is in the export; None: all of it. Cases created before
+    #: it may lack their early events (Salesforce keeps field history for 18 months)
+    history_from: pd.Timestamp | None = None
     #: plain-words notes for the user: "history before 2025-03-01 is missing (18-month limit)"
     notes: list[str] = field(default_factory=list)
 
@@ -84,3 +89,15 @@ class EventLog:
 
 def empty_events() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in EVENT_COLUMNS.items()})
+
+
+def empty_cases() -> pd.DataFrame:
+    frame = pd.DataFrame({c: pd.Series(dtype=t) for c, t in CASE_COLUMNS.items()})
+    frame.index = pd.Index([], dtype="string", name="case")
+    return frame
+
+
+def empty_owners() -> pd.DataFrame:
+    frame = pd.DataFrame({c: pd.Series(dtype=t) for c, t in OWNER_COLUMNS.items()})
+    frame.index = pd.Index([], dtype="string", name="owner")
+    return frame
