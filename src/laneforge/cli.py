@@ -302,6 +302,96 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+class _StepBar:
+    """Progress of a calibration's steps on stderr (reading files, fitting, validating),
+    shown only when stderr is a terminal."""
+
+    def __init__(self) -> None:
+        self.enabled = sys.stderr.isatty()
+        self.width = 0
+
+    def __call__(self, what: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        share = done / total if total else 1.0
+        if what == "validating":
+            text = f"Validating on the holdout: {done}/{total} replications"
+        elif what == "fitting":
+            text = "Fitting the process to the export…"
+        else:
+            text = f"Reading {what}: {100 * share:.0f} %"
+        line = f"\r{text:<{max(self.width, len(text))}}"
+        self.width = len(text)
+        sys.stderr.write(line)
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled and self.width:
+            sys.stderr.write("\r" + " " * self.width + "\r")
+            sys.stderr.flush()
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return Path(a).resolve() == Path(b).resolve()
+    except OSError:
+        return False
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from .app import crm_calibration as cal
+    from .app.crm_calibration import CrmDataError
+
+    process = _load(args.file)
+    if args.output is None and args.write_map is None:
+        raise UsageError("laneforge calibrate: give -o OUT.lane.json for the calibrated process "
+                         "(or only --write-map MAP.json to get a mapping to edit)")
+    for option, path in (("-o", args.output), ("--json", args.json),
+                         ("--report", args.report), ("--write-map", args.write_map)):
+        if path is not None and _same_file(path, args.file):
+            raise UsageError(f"{path}: {option} would overwrite the input process; "
+                             "write to a new file")
+    if args.report is not None and Path(args.report).suffix.lower() not in (".html", ".htm",
+                                                                            ".pdf"):
+        raise UsageError(f"{args.report}: --report writes .html or .pdf")
+    bar = _StepBar()
+    try:
+        log, given = cal.load_export(args.data, format=args.format, map_path=args.map,
+                                     since=args.since, until=args.until, progress=bar)
+        mapping = cal.complete_mapping(log, process, given)
+        if args.write_map is not None:
+            cal.save_mapping(mapping, args.write_map)
+            bar.close()
+            print(f"wrote {args.write_map}: a suggested mapping for {cal.describe_export(log)}; "
+                  "check it, then run with --map")
+            if args.output is None:
+                return EXIT_OK
+        missing = cal.unmapped(log, process, mapping)
+        if missing:
+            where = args.map or "MAP.json"
+            raise UsageError(f"{where}: map these before fitting: {'; '.join(missing)} "
+                             "(--write-map MAP.json writes a suggestion to edit)")
+        run = cal.run_calibration(process, log, mapping, holdout=args.holdout,
+                                  replications=args.replications, seed=args.seed,
+                                  progress=bar)
+        bar.close()
+        cal.write_outputs(run, args.output, json_path=args.json, report_path=args.report)
+    except CrmDataError as exc:
+        bar.close()
+        raise UsageError(str(exc)) from None
+    except ValueError as exc:
+        bar.close()
+        raise UsageError(f"laneforge calibrate: {exc}") from None
+    except OSError as exc:
+        bar.close()
+        raise UsageError(f"{exc.filename or args.output}: cannot write: "
+                         f"{exc.strerror or exc}") from None
+    print(cal.summary_text(run))
+    written = [p for p in (args.output, args.json, args.report) if p]
+    print("wrote " + ", ".join(written))
+    return EXIT_OK
+
+
 COMMANDS: dict[str, tuple[str, Callable[[argparse.Namespace], int]]] = {
     "validate": ("check a process file and list its problems", cmd_validate),
     "info": ("print a readable summary of a process", cmd_info),
@@ -311,6 +401,8 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.Namespace], int]]] = {
     "export": ("the diagram as SVG, PNG, PDF, PowerPoint or BPMN, headless", cmd_export),
     "import": ("a BPMN 2.0 file into a process", cmd_import),
     "report": ("an HTML or PDF report of a run or a scenario comparison", cmd_report),
+    "calibrate": ("fit a process to a CRM export and validate it on held-out data",
+                  cmd_calibrate),
 }
 
 
@@ -410,7 +502,51 @@ def _build_parser() -> _Parser:
     report.add_argument("--results", metavar="RESULTS.json", action="append",
                         help="report saved results instead of simulating (repeat to compare)")
     report.add_argument("--csv", metavar="FOLDER", help="also write every table as CSV")
+    _calibrate_options(sub.add_parser("calibrate", help=COMMANDS["calibrate"][0]))
     return parser
+
+
+def _calibrate_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="PROCESS.lane.json")
+    parser.add_argument("data", metavar="DATA", nargs="+", help="export files or folders")
+    parser.add_argument("-o", "--output", metavar="OUT.lane.json",
+                        help="the calibrated process (the input is never changed)")
+    parser.add_argument("--map", metavar="MAP.json", help="how the CRM's words name the process")
+    parser.add_argument("--write-map", metavar="MAP.json",
+                        help="write the mapping suggested by name similarity (alone: only that)")
+    parser.add_argument("--format", default="auto",
+                        choices=["auto", "salesforce", "hubspot", "events", "olist"])
+    parser.add_argument("--since", type=_date, metavar="DATE",
+                        help="only leads created on or after DATE")
+    parser.add_argument("--until", type=_date, metavar="DATE",
+                        help="only leads created before DATE")
+    parser.add_argument("--holdout", type=_share, default=0.2, metavar="SHARE",
+                        help="the last share of the export kept for validation (default 0.2)")
+    parser.add_argument("--replications", "-r", type=_non_negative_int, default=10,
+                        metavar="N", help="replications of the validation (0: do not validate)")
+    parser.add_argument("--seed", type=_non_negative_int, metavar="S")
+    parser.add_argument("--json", metavar="FIT.json", help="write what was fitted as JSON")
+    parser.add_argument("--report", metavar="REPORT", help="REPORT.html or .pdf")
+
+
+def _date(text: str) -> str:
+    import datetime as dt
+
+    try:
+        dt.date.fromisoformat(text[:10])
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date like 2026-03-31, got {text!r}") from None
+    return text
+
+
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a share like 0.2, got {text!r}") from None
+    if not 0.0 < value < 1.0:
+        raise argparse.ArgumentTypeError(f"must lie between 0 and 1, got {text}")
+    return value
 
 
 def _positive_float(text: str) -> float:
