@@ -130,12 +130,23 @@ class _Run:
     replications: int
     text: str = ""  # the process as JSON, for pool workers
     reps: list[dict[str, Any]] = field(default_factory=list)
+    #: replications 0 .. prefix - 1 are all in (a pool may finish them out of order)
+    prefix: int = 0
     estimate: CapacityEstimate | None = None
     seconds: float = 0.0
 
     @property
     def complete(self) -> bool:
         return len(self.reps) == self.replications
+
+    def add(self, result: dict[str, Any]) -> bool:
+        """Keep a replication's figures; True if the run of replications 0 .. k - 1 grew."""
+        self.reps.append(result)
+        done = {r["replication"] for r in self.reps}
+        before = self.prefix
+        while self.prefix in done:
+            self.prefix += 1
+        return self.prefix > before
 
 
 def _whole_number(value: Any, name: str) -> int:
@@ -182,7 +193,7 @@ def _run_batch(
 
     def record(run: _Run, result: dict[str, Any]) -> None:
         nonlocal done
-        run.reps.append(result)
+        grew = run.add(result)
         done += 1
         if progress is not None:
             progress(done, total)
@@ -195,10 +206,13 @@ def _run_batch(
             except Stopped:
                 raise Cancelled() from None
             run.seconds = time.perf_counter() - started
-        elif partial is not None and len(run.reps) >= 2:
-            # without the capacity estimate: it only explains the final run's queues
+        elif partial is not None and grew and run.prefix >= 2:
+            # replications 0 .. k - 1: what a run of k would show, and paired replication by
+            # replication with the other variants' first figures; without the capacity
+            # estimate, which only explains the final run's queues
+            first = [r for r in run.reps if r["replication"] < run.prefix]
             partial(run.key, aggregate(
-                run.compiled, list(run.reps), scenario=run.scenario, seed=run.seed,
+                run.compiled, first, scenario=run.scenario, seed=run.seed,
                 estimate=None, seconds=time.perf_counter() - started,
                 currency=run.process.currency))
 
@@ -276,9 +290,10 @@ def simulate(
     pool runs the replications; ``executor`` may be any concurrent.futures executor or a
     dask.distributed Client. ``progress(done, total)`` is called after each replication;
     setting ``cancel`` stops the run (raises :class:`Cancelled`). ``partial(results)`` gets
-    the figures of the replications finished so far, from the second one on, while the rest
-    run (first figures on screen while the interval narrows); the return value is the whole
-    run's, as without it.
+    first figures while the rest run (on screen while the interval narrows): each time
+    replications 0 .. k - 1 are all in, for k from 2 to one less than the whole run, what a
+    run of k replications shows, without the capacity estimate; the return value is the
+    whole run's, as without it.
     """
     variant = apply_scenario(process, scenario) if scenario is not None else process
     each = (lambda _key, results: partial(results)) if partial is not None else None
@@ -310,9 +325,9 @@ def simulate_scenarios(
     the runs share random numbers replication by replication). All replications of all
     scenarios go to one pool, round by round, so every scenario gets its first replications
     early and the cores stay busy to the end; ``progress(done, total)`` counts over all of
-    them. ``partial(scenario, results)`` gets a scenario's figures so far, from its second
-    replication on. A name given twice runs once (both entries get the same Results).
-    Options as for :func:`simulate`.
+    them. ``partial(scenario, results)`` gets a scenario's first figures as for
+    :func:`simulate` (replications 0 .. k - 1, so they pair across scenarios). A name given
+    twice runs once (both entries get the same Results). Options as for :func:`simulate`.
     """
     distinct = list(dict.fromkeys(scenarios))
     variants = [(name, name, apply_scenario(process, name) if name is not None else process)
