@@ -77,7 +77,7 @@ class _RecordingPool(cf.ThreadPoolExecutor):
         self.order: list[tuple[int, int]] = []
         self._texts: list[str] = []
 
-    def submit(self, fn, text, horizon, warmup, replication, seed):  # noqa: ANN001
+    def submit(self, fn, text, horizon, warmup, replication, seed):
         if text not in self._texts:
             self._texts.append(text)
         self.order.append((self._texts.index(text), replication))

@@ -246,7 +246,8 @@ def _run_in_pool(
     cancel: threading.Event | None,
 ) -> None:
     """Submit every job in ``order`` at once and record the results as they come back;
-    a Cancel stops the workers (through ``stop_flag``) and drops the jobs not started."""
+    a Cancel stops the workers (through ``stop_flag``); leaving early for any reason drops
+    the jobs not started."""
     for run, _replication in order:
         if not run.text:
             run.text = json.dumps(run.process.to_data())
@@ -255,19 +256,21 @@ def _run_in_pool(
         for run, i in order
     }
     pending = set(futures)
-    while pending:
-        done, pending = cf.wait(pending, timeout=0.1, return_when=cf.FIRST_COMPLETED)
-        for future in done:
-            result = future.result()
-            if result is None:  # a worker saw the stop flag
+    try:
+        while pending:
+            done, pending = cf.wait(pending, timeout=0.1, return_when=cf.FIRST_COMPLETED)
+            for future in done:
+                result = future.result()
+                if result is None:  # a worker saw the stop flag
+                    raise Cancelled()
+                record(futures[future], result)
+            if cancel is not None and cancel.is_set():
+                if stop_flag is not None:
+                    stop_flag.set()
                 raise Cancelled()
-            record(futures[future], result)
-        if cancel is not None and cancel.is_set():
-            if stop_flag is not None:
-                stop_flag.set()
-            for future in pending:
-                future.cancel()
-            raise Cancelled()
+    finally:
+        for future in pending:  # none left unless the loop ended early
+            future.cancel()
 
 
 def simulate(
