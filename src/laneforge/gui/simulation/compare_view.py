@@ -137,6 +137,15 @@ class CompareView(QWidget):
         self.status.clear()
         self._show()
 
+    def waiting(self, names: Sequence[str]) -> None:
+        """A comparison has started: an empty view says what it runs and what comes first
+        (a finished comparison stays on show until the new one's first figures)."""
+        if self.runs:
+            return
+        self.title.setText(f"{names[0]} vs {', '.join(names[1:])}")
+        self.subtitle.setText("First figures appear once every run has two replications; "
+                              "they refine as the comparison goes on.")
+
     def clear_preview(self, previous: Sequence[Results] | None) -> None:
         """A cancelled comparison's first figures go: the last finished one again, or none."""
         if previous:

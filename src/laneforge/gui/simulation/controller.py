@@ -218,6 +218,8 @@ class SimulationController(QObject):
 
         self._start(job, f"Comparing {len(names)} runs…", self._show_comparison,
                     self._collect_compare_preview, self.compare_dock)
+        self.compare_view.waiting([name or "Baseline" for name in names])
+        self._make_room(self.compare_dock)
         return True
 
     def _start(self, job: Any, text: str, on_done: Callable[[Any], None],
@@ -305,12 +307,9 @@ class SimulationController(QObject):
     def _show_compare_preview(self) -> None:
         if not self.runner.running or self._on_done != self._show_comparison:
             return
-        first = not self.compare_view.preliminary
         self.compare_view.show_runs([self._compare_previews[n] for n in self._compare_names],
                                     preliminary=True)
         self._preview_shown = time.monotonic()
-        if first:
-            self._make_room(self.compare_dock)
 
     def _show_comparison(self, runs: Sequence[Results]) -> None:
         self.comparison = list(runs)
