@@ -278,8 +278,6 @@ class SimulationController(QObject):
     def _show_preview(self, results: Results) -> None:
         """First figures while the run goes on: shown in the dock, marked as preliminary,
         never kept as the run's results (Cancel puts the last finished run back)."""
-        if not self.runner.running:
-            return  # arrived after the run ended
         self.results_dock.set_dark(self.window.theme.name == "dark")
         self.results_dock.show_results(results, preliminary=True)
 
