@@ -7,7 +7,8 @@ interpreter each: the comparison as it ran before (``simulate`` once per scenari
 with its own pool of ``--jobs``) and as it runs now (``simulate_scenarios``: every
 replication of every scenario in one pool, round by round). Printed per round: the wall
 time, the CPU time of this process and its workers over ``jobs`` x wall (how busy the
-cores were), and when each scenario's first figures (two replications) arrived; then the
+cores were; others' work on a shared machine shows as less), the load average after it,
+and when each scenario's first figures (two replications) arrived; then the
 medians and whether both ways gave the same figures (they must).
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -69,7 +71,8 @@ def compare(jobs: int, reps: int, rounds: int) -> None:
             found[way].append(run)
             busy = run["cpu"] / (jobs * run["wall"])
             print(f"  round {i + 1} {way:6}  {run['wall']:5.1f} s  cores busy {busy:4.0%}  "
-                  f"first figures at (s): {_firsts(run['first'])}")
+                  f"(load {os.getloadavg()[0]:.1f})  first figures at (s): "
+                  f"{_firsts(run['first'])}")
     print(f"  {found['after'][0]['replications']} replications a scenario, jobs {jobs}, "
           f"median of {rounds}:")
     for way, label in (("before", "one pool per scenario"), ("after", "one pool for all")):
