@@ -90,6 +90,31 @@ def test_compare_without_scenarios_runs_baseline_and_all(funnel_with_scenarios, 
     assert "Hire 2 SDRs" in header and "Fewer AEs" in header
 
 
+def test_compare_in_one_pool_prints_what_a_serial_compare_prints(funnel_with_scenarios,
+                                                                capsys):
+    options = ["compare", str(funnel_with_scenarios), "-r", "3", "--horizon", "200h"]
+    assert main([*options, "--jobs", "1"]) == 0
+    serial = capsys.readouterr().out
+    assert main([*options, "--jobs", "2"]) == 0
+    assert capsys.readouterr().out == serial
+    assert "Hire 2 SDRs" in serial
+
+
+def test_report_of_scenarios_runs_the_baseline_and_each(funnel_with_scenarios, tmp_path,
+                                                        capsys):
+    out = tmp_path / "report.html"
+    assert main(["report", str(funnel_with_scenarios), "-o", str(out), "--scenario",
+                 "Hire 2 SDRs", "--scenario", "Nobody", "-r", "2", "--horizon", "100h"]) == 2
+    assert "Nobody" in capsys.readouterr().err and not out.exists()
+    # two scenarios or more: the baseline comes first
+    assert main(["report", str(funnel_with_scenarios), "-o", str(out), "--scenario",
+                 "Hire 2 SDRs", "--scenario", "Fewer AEs", "-r", "2", "--horizon", "100h",
+                 "--jobs", "2"]) == 0
+    html = out.read_text(encoding="utf-8")
+    assert html.count("<h2>Baseline</h2>") == html.count("<h2>Fewer AEs</h2>") == 1
+    assert "<th>Hire 2 SDRs</th>" in html
+
+
 def test_any_executor_gives_the_same_results(reference_process):
     serial = simulate(reference_process, replications=3, horizon="200h")
     with cf.ThreadPoolExecutor(max_workers=2) as pool:
@@ -221,12 +246,16 @@ def test_first_figures_stream_while_the_rest_run(reference_process, jobs):
     seen = []
     final = simulate(reference_process, replications=5, horizon="300h", jobs=jobs,
                      partial=seen.append)
-    # from the second replication on, each with one more, never the whole run
-    assert [r.replications for r in seen] == [2, 3, 4]
+    # from the second replication on, growing, never the whole run; in this thread one more
+    # each time (a pool may finish replication 3 before 2: then 2 .. 4 come at once)
+    counts = [r.replications for r in seen]
+    assert counts == [2, 3, 4] if jobs == 1 else (
+        counts and counts == sorted(set(counts)) and set(counts) <= {2, 3, 4})
     assert all(r.leads.ci95[0] <= r.leads.mean <= r.leads.ci95[1] for r in seen)
     # the whole run is what it is without previews
     plain = simulate(reference_process, replications=5, horizon="300h", jobs=jobs)
     assert final.model_dump(exclude={"seconds"}) == plain.model_dump(exclude={"seconds"})
-    if jobs == 1:  # in order: the preview of the first two is the run of two replications
-        two = simulate(reference_process, replications=2, horizon="300h")
-        assert seen[0].leads == two.leads and seen[0].outcomes == two.outcomes
+    # a preview of k replications is the run of replications 0 .. k - 1
+    for preview in seen:
+        first = simulate(reference_process, replications=preview.replications, horizon="300h")
+        assert (preview.leads, preview.outcomes) == (first.leads, first.outcomes)

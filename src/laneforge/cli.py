@@ -12,12 +12,15 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from . import __version__
 from .bundled import template_path
 from .io import ProcessFileError, load_process
 from .model import Process, validate
+
+if TYPE_CHECKING:
+    from .sim import Results
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 #: seconds to wait for a dask scheduler before giving up
@@ -89,13 +92,20 @@ class _ProgressBar:
             sys.stderr.flush()
 
 
-def _simulate(process: Process, args: argparse.Namespace, scenario: str | None, label: str):
+def _simulate(process: Process, args: argparse.Namespace, scenario: str | None,
+              label: str) -> Results:
+    return _simulate_scenarios(process, args, [scenario], label)[0]
+
+
+def _simulate_scenarios(process: Process, args: argparse.Namespace,
+                        scenarios: Sequence[str | None], label: str) -> list[Results]:
+    """Run ``scenarios`` (None: the baseline) in one pool, one progress bar for them all."""
     from .model import ScenarioError
-    from .sim import InvalidProcessError, simulate
+    from .sim import InvalidProcessError, simulate_scenarios
 
     try:
-        return simulate(
-            process, scenario=scenario, replications=args.replications, seed=args.seed,
+        return simulate_scenarios(
+            process, scenarios, replications=args.replications, seed=args.seed,
             horizon=args.horizon, warmup=args.warmup, jobs=args.jobs,
             executor=_executor(args), progress=_ProgressBar(label),
         )
@@ -158,10 +168,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         except ScenarioError as exc:
             raise UsageError(f"{args.file}: {exc}") from None
         scenarios.append(name)
-    runs = [
-        _simulate(process, args, scenario, f"{name[:24]:<24}")
-        for name, scenario in zip(names, scenarios, strict=True)
-    ]
+    runs = _simulate_scenarios(process, args, scenarios, f"Comparing {len(scenarios)} runs")
     print(format_comparison(runs))
     return EXIT_OK
 
@@ -287,11 +294,10 @@ def cmd_report(args: argparse.Namespace) -> int:
         names = args.scenario or [None]
         if len(names) > 1 and "baseline" not in [n.lower() for n in names if n]:
             names = [None, *names]
-        runs = []
-        for name in names:
-            scenario = None if name is None or (name.lower() in ("baseline", "base") and not any(
-                s.name == name for s in process.scenarios)) else name
-            runs.append(_simulate(process, args, scenario, f"{(name or 'Baseline')[:24]:<24}"))
+        scenarios = [None if name is None or (name.lower() in ("baseline", "base") and not any(
+            s.name == name for s in process.scenarios)) else name for name in names]
+        label = f"Simulating {len(scenarios)} runs" if len(scenarios) > 1 else "Simulating"
+        runs = _simulate_scenarios(process, args, scenarios, label)
     try:
         write_report(process, runs, args.output, csv_folder=args.csv)
     except ValueError as exc:

@@ -15,7 +15,7 @@ from laneforge.gui.recovery import RecoveryStore
 from laneforge.gui.simulation.run_dialog import RunSettings
 from laneforge.gui.simulation.sweep_dialog import SweepDialog
 from laneforge.model.currency import format_money
-from laneforge.sim import simulate
+from laneforge.sim import simulate, simulate_scenarios
 
 pytestmark = pytest.mark.gui
 
@@ -199,3 +199,91 @@ def test_sweep_dialog_finds_the_smallest_staffing_meeting_the_target(qtbot):
     assert f"= {expected}" in dialog.answer_label.text()
     assert dialog.chart.figure is not None
     assert dialog.table.rowCount() == 5
+
+
+COMPARED = [None, "Hire 2 SDRs", "Double webinar volume"]
+
+
+def _record_comparisons(window, monkeypatch):
+    """What the comparison view showed, in order: (preliminary, replications per run,
+    subtitle, export enabled)."""
+    view = window.simulation.compare_view
+    shown = []
+    real = view.show_runs
+
+    def recording(runs, *, preliminary=False):
+        real(runs, preliminary=preliminary)
+        shown.append((preliminary, [r.replications for r in runs], view.subtitle.text(),
+                      view.export_button.isEnabled()))
+
+    monkeypatch.setattr(view, "show_runs", recording)
+    return shown
+
+
+def test_a_comparison_shows_first_figures_before_its_final_results(window, qtbot, monkeypatch):
+    shown = _record_comparisons(window, monkeypatch)
+    controller = window.simulation
+    controller.settings = RunSettings(None, 8, 3, "60d", "14d", 1)
+    with qtbot.waitSignal(controller.runner.finished, timeout=120_000):
+        assert controller.compare(COMPARED)
+        assert controller.compare_view.progress_box.isVisible()  # Cancel at hand there
+    assert len(shown) >= 2
+    *previews, final = shown
+    # first figures of every run, marked and kept from export, before the final ones
+    assert all(preliminary and "First figures" in subtitle and not export
+               for preliminary, _counts, subtitle, export in previews)
+    assert all(min(counts) >= 2 and max(counts) < 8 for _p, counts, _s, _e in previews)
+    assert final[0] is False and final[1] == [8, 8, 8] and final[3]
+    assert "First figures" not in final[2]
+    # the final figures are those of the whole comparison
+    expected = simulate_scenarios(window.document.process, COMPARED, replications=8, seed=3,
+                                  horizon="60d", warmup="14d")
+    runs = controller.compare_view.runs
+    assert [r.model_dump(exclude={"seconds"}) for r in runs] == [
+        r.model_dump(exclude={"seconds"}) for r in expected]
+    assert controller.comparison == runs and not controller.compare_view.preliminary
+    assert not controller.compare_view.progress_box.isVisible()
+
+
+def test_cancel_after_a_comparisons_first_figures_puts_the_last_one_back(window, qtbot):
+    controller = window.simulation
+    view = controller.compare_view
+    controller.settings = RunSettings(None, 2, 3, "30d", "7d", 1)
+    with qtbot.waitSignal(controller.runner.finished, timeout=60_000):
+        assert controller.compare(COMPARED)
+    finished = list(view.runs)
+    controller.settings = RunSettings(None, 50, 3, "240d", "30d", 1)
+    assert controller.compare(COMPARED)
+    qtbot.waitUntil(lambda: view.preliminary, timeout=60_000)
+    assert view.runs[0] is not finished[0] and not view.export_button.isEnabled()
+    with qtbot.waitSignal(controller.runner.cancelled, timeout=20_000):
+        view.progress_box.cancel_button.click()
+    assert all(a is b for a, b in zip(view.runs, finished, strict=True))
+    assert not view.preliminary and view.export_button.isEnabled()
+    assert "First figures" not in view.subtitle.text()
+    assert not view.progress_box.isVisible()
+
+
+def test_a_comparison_runs_off_the_ui_thread_and_counts_every_replication(window, qtbot,
+                                                                         monkeypatch):
+    import threading
+
+    import laneforge.sim.runner as runner
+
+    threads = []
+    real = runner.run_replication
+
+    def recording(*args, **kwargs):
+        threads.append(threading.current_thread())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "run_replication", recording)
+    progress = []
+    controller = window.simulation
+    controller.runner.progress.connect(lambda d, t, left: progress.append((d, t)))
+    controller.settings = RunSettings(None, 3, 3, "30d", "7d", 1)
+    with qtbot.waitSignal(controller.runner.finished, timeout=60_000):
+        assert controller.compare(COMPARED)
+    assert progress == [(d, 9) for d in range(1, 10)]  # one count over all three runs
+    assert len(threads) == 9
+    assert all(t is not threading.main_thread() for t in threads)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from ..model import Process, apply_changes, base_value
-from ..sim import Results, Stat, simulate
+from ..sim import Results, Stat, simulate_variants
 from .compare import Metric, metrics_for
 
 Goal = Literal["at most", "at least"]
@@ -82,8 +82,8 @@ def run_sweep(
     progress: Callable[[int, int], Any] | None = None,
     cancel: threading.Event | None = None,
 ) -> SweepResult:
-    """Simulate the process once per value (same seed for all); raises ValueError early if
-    a value cannot be applied."""
+    """Simulate the process once per value (same seed for all), every value's replications
+    in one pool; raises ValueError early if a value cannot be applied."""
     if not values:
         raise ValueError("the sweep needs at least one value")
     variants = []
@@ -91,18 +91,11 @@ def run_sweep(
         applied = round(value) if parameter.integer else float(value)
         variants.append(apply_changes(process, {parameter.path: applied},
                                       name=f"{parameter.label} = {applied:g}"))
-    reps = replications or process.simulation.replications
-    total = reps * len(values)
-    runs: list[Results] = []
-    for index, variant in enumerate(variants):
-        def step(done: int, _total: int, offset: int = index * reps) -> None:
-            if progress is not None:
-                progress(offset + done, total)
-
-        run = simulate(variant, replications=reps, seed=seed, horizon=horizon, warmup=warmup,
-                       jobs=jobs, progress=step, cancel=cancel)
-        run.scenario = f"{parameter.label} = {values[index]:g}"
-        runs.append(run)
+    names = [f"{parameter.label} = {value:g}" for value in values]
+    runs = simulate_variants(list(zip(names, variants, strict=True)),
+                             replications=replications or process.simulation.replications,
+                             seed=seed, horizon=horizon, warmup=warmup, jobs=jobs,
+                             progress=progress, cancel=cancel)
     return SweepResult(parameter, [float(v) for v in values], runs)
 
 

@@ -4,7 +4,13 @@ from .capacity import CapacityEstimate, LaneLoad, ReverseFunnel, estimate_capaci
 from .compiled import Compiled, InvalidProcessError, compile_process
 from .engine import run_replication
 from .results import Bottleneck, Results, Stat
-from .runner import Cancelled, resolve_executor, simulate
+from .runner import (
+    Cancelled,
+    resolve_executor,
+    simulate,
+    simulate_scenarios,
+    simulate_variants,
+)
 
 __all__ = [
     "Bottleneck",
@@ -22,4 +28,6 @@ __all__ = [
     "reverse_funnel",
     "run_replication",
     "simulate",
+    "simulate_scenarios",
+    "simulate_variants",
 ]

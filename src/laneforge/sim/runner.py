@@ -3,6 +3,10 @@
 Each replication draws from its own seeded streams, so a seed gives identical results
 whether replications run in this process, in a process pool, or on a dask cluster. Workers
 receive the process as JSON data and compile it once per worker.
+
+Several variants of a process (the scenarios of a comparison, the values of a sweep) run
+as one batch: every (variant, replication) job goes to one pool, round by round, so each
+variant has its first figures early and the cores stay busy until the last job ends.
 """
 
 from __future__ import annotations
@@ -12,14 +16,16 @@ import json
 import multiprocessing
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from ..model import Process, apply_scenario
 from ..model.units import Duration
 from .aggregate import aggregate
-from .capacity import estimate_capacity
+from .capacity import CapacityEstimate, estimate_capacity
 from .compiled import Compiled, compile_process
 from .engine import Stopped, run_replication
 from .results import Results
@@ -44,7 +50,8 @@ def _worker_should_stop() -> bool:
     return bool(_WORKER_STOP is not None and _WORKER_STOP.is_set())
 
 
-@lru_cache(maxsize=8)
+#: a sweep of a few dozen values runs interleaved; each worker keeps all of them compiled
+@lru_cache(maxsize=64)
 def _compiled_from_text(text: str, horizon: float | None, warmup: float | None) -> Compiled:
     process = Process.model_validate(json.loads(text))
     return compile_process(process, horizon=horizon, warmup=warmup, check=False)
@@ -52,14 +59,15 @@ def _compiled_from_text(text: str, horizon: float | None, warmup: float | None) 
 
 def _replication_job(
     text: str, horizon: float | None, warmup: float | None, replication: int, seed: int
-) -> dict[str, Any]:
-    """Run in a worker: compile (once per worker and process) and simulate one replication."""
+) -> dict[str, Any] | None:
+    """Run in a worker: compile (once per worker and process) and simulate one replication;
+    None when the run was cancelled in the middle of it."""
     compiled = _compiled_from_text(text, horizon, warmup)
     should_stop = _worker_should_stop if _WORKER_STOP is not None else None
     try:
         return run_replication(compiled, replication, seed, should_stop=should_stop)
     except Stopped:
-        return {"stopped": True}
+        return None
 
 
 def _hours(value: str | float | int | None, name: str) -> float | None:
@@ -79,6 +87,190 @@ def resolve_executor(executor: Any) -> cf.Executor | None:
     if callable(get_executor):  # dask.distributed.Client
         return get_executor()
     raise TypeError("executor must be a concurrent.futures.Executor or a dask Client")
+
+
+@contextmanager
+def _executor_for(
+    executor: Any, jobs: int, work: int, cancel: threading.Event | None
+) -> Iterator[tuple[cf.Executor | None, Any]]:
+    """The executor to submit replications to, and the stop flag its workers watch.
+
+    A given executor (or dask Client) is used as it is (no stop flag: Cancel then drops the
+    jobs not started). Else, with ``jobs`` > 1 and more than one replication to run, an own
+    process pool whose workers share a flag that stops them in the middle of a replication;
+    it is shut down on the way out. None: run in this thread."""
+    pool = resolve_executor(executor)
+    if pool is not None or jobs <= 1 or work <= 1:
+        yield pool, None
+        return
+    context = multiprocessing.get_context()
+    stop_flag = context.Event()
+    own = cf.ProcessPoolExecutor(max_workers=min(jobs, work), mp_context=context,
+                                 initializer=_init_worker, initargs=(stop_flag,))
+    finished = False
+    try:
+        yield own, stop_flag
+        finished = True
+    finally:
+        if not finished:  # cancelled or failed: nothing more is wanted from the workers
+            stop_flag.set()
+        stopped = not finished or (cancel is not None and cancel.is_set())
+        own.shutdown(wait=not stopped, cancel_futures=True)
+
+
+@dataclass
+class _Run:
+    """One variant of a batch: compiled once, and what its replications gave so far."""
+
+    key: Any  # how ``partial`` names it to the caller
+    scenario: str | None  # the Results' scenario
+    process: Process
+    compiled: Compiled
+    seed: int
+    replications: int
+    text: str = ""  # the process as JSON, for pool workers
+    reps: list[dict[str, Any]] = field(default_factory=list)
+    #: replications 0 .. prefix - 1 are all in (a pool may finish them out of order)
+    prefix: int = 0
+    estimate: CapacityEstimate | None = None
+    seconds: float = 0.0
+
+    @property
+    def complete(self) -> bool:
+        return len(self.reps) == self.replications
+
+    def add(self, result: dict[str, Any]) -> bool:
+        """Keep a replication's figures; True if the run of replications 0 .. k - 1 grew."""
+        self.reps.append(result)
+        done = {r["replication"] for r in self.reps}
+        before = self.prefix
+        while self.prefix in done:
+            self.prefix += 1
+        return self.prefix > before
+
+
+def _whole_number(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be a whole number of at least 1, got {value!r}")
+    return value
+
+
+def _run_batch(
+    variants: Sequence[tuple[Any, str | None, Process]],
+    *,
+    replications: int | None,
+    seed: int | None,
+    horizon: str | float | None,
+    warmup: str | float | None,
+    jobs: int,
+    executor: Any,
+    progress: Progress | None,
+    cancel: threading.Event | None,
+    partial: Callable[[Any, Results], Any] | None,
+) -> list[Results]:
+    """Simulate every ``(key, scenario, process)`` variant; one Results each, in order."""
+    started = time.perf_counter()
+    _whole_number(jobs, "jobs")
+    if not variants:
+        return []
+    horizon_h = _hours(horizon, "horizon")
+    warmup_h = _hours(warmup, "warm-up")
+    runs = []
+    for key, scenario, process in variants:
+        reps = _whole_number(replications if replications is not None
+                             else process.simulation.replications, "replications")
+        runs.append(_Run(key, scenario, process,
+                         compile_process(process, horizon=horizon_h, warmup=warmup_h),
+                         process.simulation.seed if seed is None else int(seed), reps))
+    if cancel is not None and cancel.is_set():
+        raise Cancelled()
+    total = sum(run.replications for run in runs)
+    # round by round: replication i of every variant before replication i + 1 of any
+    order = [(run, i) for i in range(max(r.replications for r in runs))
+             for run in runs if i < run.replications]
+    should_stop = cancel.is_set if cancel is not None else None
+    done = 0
+
+    def record(run: _Run, result: dict[str, Any]) -> None:
+        nonlocal done
+        grew = run.add(result)
+        done += 1
+        if progress is not None:
+            progress(done, total)
+        if run.complete:
+            # the estimate only explains the results (unstable queues): it comes once the
+            # variant's replications are in, while the pool goes on with the others
+            try:
+                run.estimate = estimate_capacity(run.process, compiled=run.compiled,
+                                                 should_stop=should_stop)
+            except Stopped:
+                raise Cancelled() from None
+            run.seconds = time.perf_counter() - started
+        elif partial is not None and grew and run.prefix >= 2:
+            # replications 0 .. k - 1: what a run of k would show, and paired replication by
+            # replication with the other variants' first figures; without the capacity
+            # estimate, which only explains the final run's queues
+            first = [r for r in run.reps if r["replication"] < run.prefix]
+            partial(run.key, aggregate(
+                run.compiled, first, scenario=run.scenario, seed=run.seed,
+                estimate=None, seconds=time.perf_counter() - started,
+                currency=run.process.currency))
+
+    with _executor_for(executor, jobs, total, cancel) as (pool, stop_flag):
+        if pool is None:
+            for run, replication in order:
+                if cancel is not None and cancel.is_set():
+                    raise Cancelled()
+                try:
+                    result = run_replication(run.compiled, replication, run.seed,
+                                             should_stop=should_stop)
+                except Stopped:
+                    raise Cancelled() from None
+                record(run, result)
+        else:
+            _run_in_pool(pool, stop_flag, order, horizon_h, warmup_h, record, cancel)
+    return [
+        aggregate(run.compiled, run.reps, scenario=run.scenario, seed=run.seed,
+                  estimate=run.estimate, seconds=run.seconds, currency=run.process.currency)
+        for run in runs
+    ]
+
+
+def _run_in_pool(
+    pool: cf.Executor,
+    stop_flag: Any,
+    order: Sequence[tuple[_Run, int]],
+    horizon_h: float | None,
+    warmup_h: float | None,
+    record: Callable[[_Run, dict[str, Any]], None],
+    cancel: threading.Event | None,
+) -> None:
+    """Submit every job in ``order`` at once and record the results as they come back;
+    a Cancel stops the workers (through ``stop_flag``); leaving early for any reason drops
+    the jobs not started."""
+    for run, _replication in order:
+        if not run.text:
+            run.text = json.dumps(run.process.to_data())
+    futures = {
+        pool.submit(_replication_job, run.text, horizon_h, warmup_h, i, run.seed): run
+        for run, i in order
+    }
+    pending = set(futures)
+    try:
+        while pending:
+            done, pending = cf.wait(pending, timeout=0.1, return_when=cf.FIRST_COMPLETED)
+            for future in done:
+                result = future.result()
+                if result is None:  # a worker saw the stop flag
+                    raise Cancelled()
+                record(futures[future], result)
+            if cancel is not None and cancel.is_set():
+                if stop_flag is not None:
+                    stop_flag.set()
+                raise Cancelled()
+    finally:
+        for future in pending:  # none left unless the loop ended early
+            future.cancel()
 
 
 def simulate(
@@ -101,90 +293,72 @@ def simulate(
     pool runs the replications; ``executor`` may be any concurrent.futures executor or a
     dask.distributed Client. ``progress(done, total)`` is called after each replication;
     setting ``cancel`` stops the run (raises :class:`Cancelled`). ``partial(results)`` gets
-    the figures of the replications finished so far, from the second one on, while the rest
-    run (first figures on screen while the interval narrows); the return value is the whole
-    run's, as without it.
+    first figures while the rest run (on screen while the interval narrows): each time
+    replications 0 .. k - 1 are all in, for k from 2 to one less than the whole run, what a
+    run of k replications shows, without the capacity estimate; the return value is the
+    whole run's, as without it.
     """
-    started = time.perf_counter()
     variant = apply_scenario(process, scenario) if scenario is not None else process
-    reps = replications if replications is not None else variant.simulation.replications
-    if isinstance(reps, bool) or not isinstance(reps, int) or reps < 1:
-        raise ValueError(f"replications must be a whole number of at least 1, got {reps!r}")
-    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
-        raise ValueError(f"jobs must be a whole number of at least 1, got {jobs!r}")
-    run_seed = variant.simulation.seed if seed is None else int(seed)
-    horizon_h = _hours(horizon, "horizon")
-    warmup_h = _hours(warmup, "warm-up")
-    compiled = compile_process(variant, horizon=horizon_h, warmup=warmup_h)
-    if cancel is not None and cancel.is_set():
-        raise Cancelled()
+    each = (lambda _key, results: partial(results)) if partial is not None else None
+    return _run_batch(
+        [(scenario, scenario, variant)], replications=replications, seed=seed,
+        horizon=horizon, warmup=warmup, jobs=jobs, executor=executor, progress=progress,
+        cancel=cancel, partial=each,
+    )[0]
 
-    results: list[dict[str, Any]] = []
-    pool = resolve_executor(executor)
-    own_pool = None
-    stop_flag = None
-    if pool is None and jobs > 1 and reps > 1:
-        context = multiprocessing.get_context()
-        stop_flag = context.Event()  # tells workers to stop in the middle of a replication
-        own_pool = pool = cf.ProcessPoolExecutor(
-            max_workers=min(jobs, reps), mp_context=context, initializer=_init_worker,
-            initargs=(stop_flag,))
-    should_stop = cancel.is_set if cancel is not None else None
 
-    def report_partial() -> None:
-        if partial is not None and 2 <= len(results) < reps:
-            # without the capacity estimate: it only explains the final run's queues
-            partial(aggregate(compiled, list(results), scenario=scenario, seed=run_seed,
-                              estimate=None, seconds=time.perf_counter() - started,
-                              currency=variant.currency))
+def simulate_scenarios(
+    process: Process,
+    scenarios: Sequence[str | None],
+    *,
+    replications: int | None = None,
+    seed: int | None = None,
+    horizon: str | float | None = None,
+    warmup: str | float | None = None,
+    jobs: int = 1,
+    executor: Any = None,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+    partial: Callable[[str | None, Results], Any] | None = None,
+) -> list[Results]:
+    """Simulate several scenarios of ``process`` (None: the baseline) in one batch.
 
-    try:
-        if pool is None:
-            for replication in range(reps):
-                if cancel is not None and cancel.is_set():
-                    raise Cancelled()
-                try:
-                    results.append(run_replication(compiled, replication, run_seed,
-                                                   should_stop=should_stop))
-                except Stopped:
-                    raise Cancelled() from None
-                if progress is not None:
-                    progress(len(results), reps)
-                report_partial()
-        else:
-            text = json.dumps(variant.to_data())
-            futures = [
-                pool.submit(_replication_job, text, horizon_h, warmup_h, i, run_seed)
-                for i in range(reps)
-            ]
-            pending = set(futures)
-            while pending:
-                done, pending = cf.wait(pending, timeout=0.1, return_when=cf.FIRST_COMPLETED)
-                for future in done:
-                    result = future.result()
-                    if result.get("stopped"):
-                        raise Cancelled()
-                    results.append(result)
-                    if progress is not None:
-                        progress(len(results), reps)
-                    report_partial()
-                if cancel is not None and cancel.is_set():
-                    if stop_flag is not None:
-                        stop_flag.set()
-                    for future in pending:
-                        future.cancel()
-                    raise Cancelled()
-    finally:
-        if own_pool is not None:
-            cancelled = cancel is not None and cancel.is_set()
-            own_pool.shutdown(wait=not cancelled, cancel_futures=True)
-    # the estimate only explains the results (unstable queues), so it comes after the
-    # replications and stops at the same Cancel
-    try:
-        estimate = estimate_capacity(variant, compiled=compiled, should_stop=should_stop)
-    except Stopped:
-        raise Cancelled() from None
-    return aggregate(
-        compiled, results, scenario=scenario, seed=run_seed, estimate=estimate,
-        seconds=time.perf_counter() - started, currency=variant.currency,
-    )
+    Returns one Results per entry of ``scenarios``, each identical to what
+    ``simulate(process, scenario=name, ...)`` returns with the same options (same seed, so
+    the runs share random numbers replication by replication). All replications of all
+    scenarios go to one pool, round by round, so every scenario gets its first replications
+    early and the cores stay busy to the end; ``progress(done, total)`` counts over all of
+    them. ``partial(scenario, results)`` gets a scenario's first figures as for
+    :func:`simulate` (replications 0 .. k - 1, so they pair across scenarios). A name given
+    twice runs once (both entries get the same Results). Options as for :func:`simulate`.
+    """
+    distinct = list(dict.fromkeys(scenarios))
+    variants = [(name, name, apply_scenario(process, name) if name is not None else process)
+                for name in distinct]
+    runs = _run_batch(variants, replications=replications, seed=seed, horizon=horizon,
+                      warmup=warmup, jobs=jobs, executor=executor, progress=progress,
+                      cancel=cancel, partial=partial)
+    by_name = dict(zip(distinct, runs, strict=True))
+    return [by_name[name] for name in scenarios]
+
+
+def simulate_variants(
+    variants: Sequence[tuple[str | None, Process]],
+    *,
+    replications: int | None = None,
+    seed: int | None = None,
+    horizon: str | float | None = None,
+    warmup: str | float | None = None,
+    jobs: int = 1,
+    executor: Any = None,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+    partial: Callable[[int, Results], Any] | None = None,
+) -> list[Results]:
+    """Simulate several processes (``(name, process)``: the values of a sweep, say) in one
+    batch, as :func:`simulate_scenarios` does; each Results has ``name`` as its scenario.
+    ``partial(index, results)`` names a variant by its place in ``variants``."""
+    return _run_batch([(index, name, process) for index, (name, process) in enumerate(variants)],
+                      replications=replications, seed=seed, horizon=horizon, warmup=warmup,
+                      jobs=jobs, executor=executor, progress=progress, cancel=cancel,
+                      partial=partial)

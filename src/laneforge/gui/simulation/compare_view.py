@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from matplotlib.figure import Figure
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -35,6 +35,7 @@ from ..properties.widgets import push_button
 from .chart_panel import ChartPanel
 from .compare_export import csv_text, shown_text
 from .compare_table import CompareTable, VerdictColors
+from .run_progress import RunProgress
 
 #: the narrowest view that shows table and chart side by side (else one above the other)
 WIDE_ENOUGH = 1100
@@ -48,14 +49,21 @@ def chart_style(palette: QPalette) -> ChartStyle:
 
 
 class CompareView(QWidget):
-    """Shows a list of runs (the first is the baseline); see :meth:`show_runs`."""
+    """Shows a list of runs (the first is the baseline); see :meth:`show_runs`. While a
+    comparison runs, its progress and Cancel are at the top, and its first figures fill the
+    view marked as preliminary."""
+
+    cancel_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("CompareView")
         self.runs: list[Results] = []
         self.rows: list[Row] = []
+        self.preliminary = False
         self._styling = False
+        self.progress_box = RunProgress()
+        self.progress_box.cancel_requested.connect(self.cancel_requested)
 
         self.title = QLabel("No comparison yet")
         self.title.setObjectName("compare_title")
@@ -81,6 +89,7 @@ class CompareView(QWidget):
         column = QVBoxLayout(top)
         column.setContentsMargins(10, 8, 10, 4)
         column.setSpacing(4)
+        column.addWidget(self.progress_box)
         column.addWidget(self.title)
         column.addWidget(self.subtitle)
         column.addSpacing(4)
@@ -119,12 +128,32 @@ class CompareView(QWidget):
         return layout.minimumSize().height() if layout is not None else -1
 
     # --- showing -------------------------------------------------------------------------
-    def show_runs(self, runs: Sequence[Results]) -> None:
-        """Compare ``runs`` (first = baseline): fill the table and draw the chart."""
+    def show_runs(self, runs: Sequence[Results], *, preliminary: bool = False) -> None:
+        """Compare ``runs`` (first = baseline): fill the table and draw the chart.
+        ``preliminary``: the first figures of a comparison still running (not exported)."""
         self.runs = list(runs)
         self.rows = compare(self.runs)
+        self.preliminary = preliminary
         self.status.clear()
         self._show()
+
+    def waiting(self, names: Sequence[str]) -> None:
+        """A comparison has started: an empty view says what it runs and what comes first
+        (a finished comparison stays on show until the new one's first figures)."""
+        if self.runs:
+            return
+        self.title.setText(f"{names[0]} vs {', '.join(names[1:])}")
+        self.subtitle.setText("First figures appear once every run has two replications; "
+                              "they refine as the comparison goes on.")
+
+    def clear_preview(self, previous: Sequence[Results] | None) -> None:
+        """A cancelled comparison's first figures go: the last finished one again, or none."""
+        if previous:
+            self.show_runs(previous)
+            return
+        self.runs, self.rows, self.preliminary = [], [], False
+        self._show()
+        self.subtitle.setText("Cancelled before the comparison finished: no comparison.")
 
     def _show(self) -> None:
         runs = self.runs
@@ -137,9 +166,16 @@ class CompareView(QWidget):
                                else run_name(first))
             warmup = (f" after {describe_hours(first.warmup_hours)} warm-up"
                       if first.warmup_hours else "")
+            counts = sorted({r.replications for r in runs})
+            count = f"{counts[0]}" if len(counts) == 1 else f"{counts[0]}–{counts[-1]}"
+            if self.preliminary:
+                lead = (f"First figures from {count} replications each so far, refining as "
+                        f"the comparison goes on… Same random numbers (seed {first.seed})")
+            else:
+                lead = (f"{count} replications each with the same random numbers "
+                        f"(seed {first.seed})")
             self.subtitle.setText(
-                f"{first.replications} replications each with the same random numbers "
-                f"(seed {first.seed}) · {describe_hours(first.horizon_hours)} measured{warmup}")
+                f"{lead} · {describe_hours(first.horizon_hours)} measured{warmup}")
         else:
             self.title.setText("No comparison yet")
             self.subtitle.setText("Tick scenarios in the Scenarios panel and press Compare "
@@ -181,23 +217,24 @@ class CompareView(QWidget):
         return self.chart.figure
 
     def _update_buttons(self) -> None:
+        # first figures are not the run's: nothing of them leaves the app
         for button in (self.copy_table_button, self.export_button):
-            button.setEnabled(bool(self.rows))
+            button.setEnabled(bool(self.rows) and not self.preliminary)
         for button in (self.chart.copy_button, self.chart.save_button):
-            button.setEnabled(self.figure is not None)
+            button.setEnabled(self.figure is not None and not self.preliminary)
 
     # --- exports -------------------------------------------------------------------------
     def table_csv(self) -> str:
         return csv_text(self.runs, self.rows)
 
     def _on_copy_table_clicked(self) -> None:
-        if not self.rows:
+        if not self.rows or self.preliminary:
             return
         QGuiApplication.clipboard().setText(shown_text(self.runs, self.rows))
         self._say("Table copied.")
 
     def _on_export_clicked(self) -> None:
-        if not self.rows:
+        if not self.rows or self.preliminary:
             return
         path, _filter = QFileDialog.getSaveFileName(self, "Export comparison",
                                                     "comparison.csv", "CSV files (*.csv)")

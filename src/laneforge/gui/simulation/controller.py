@@ -4,26 +4,32 @@ results go (results dock, tint on the diagram, comparison, sweep, replay)."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QLocale, QObject, QPointF, Qt
+from PySide6.QtCore import QLocale, QObject, QPointF, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QFrame, QMessageBox, QScrollArea
 
 from ...model import Process, errors, validate
 from ...model.currency import set_locale_currency
 from ...render.tint import decorations, legend
-from ...sim import simulate
+from ...sim import simulate, simulate_scenarios
 from ...sim.results import Results
 from .background import BackgroundRun
 from .compare_view import CompareView
 from .results_dock import ResultsDock
 from .run_dialog import RunDialog, RunSettings, default_settings
+from .run_progress import RunProgress
 from .scenarios_dock import ScenariosDock
 
 if TYPE_CHECKING:
     from ..mainwindow import MainWindow
+
+#: at most one redraw of a comparison's first figures in this many seconds: five runs send
+#: a preview at every replication, and a table and chart take a moment to draw
+PREVIEW_GAP = 0.3
 
 
 class SimulationController(QObject):
@@ -33,8 +39,18 @@ class SimulationController(QObject):
         self.runner = BackgroundRun(self)
         self.settings: RunSettings | None = None
         self.results: Results | None = None
+        #: the last finished comparison (what Cancel puts back)
+        self.comparison: list[Results] | None = None
         self.stale = False
         self._on_done: Callable[[Any], None] | None = None
+        self._on_preview: Callable[[Any], None] | None = None
+        # the running comparison's names and the latest first figures of each
+        self._compare_names: list[str | None] = []
+        self._compare_previews: dict[str | None, Results] = {}
+        self._preview_shown = 0.0
+        self._preview_timer = QTimer(self)
+        self._preview_timer.setSingleShot(True)
+        self._preview_timer.timeout.connect(self._show_compare_preview)
         self._document: Any = None
         # money without a process currency is shown in the currency of the user's locale
         set_locale_currency(QLocale().currencySymbol(QLocale.CurrencySymbolFormat.CurrencyIsoCode))
@@ -56,12 +72,14 @@ class SimulationController(QObject):
         window.tabifyDockWidget(window.properties_dock, self.scenarios_dock)
         window.properties_dock.raise_()
         window.problems_dock.raise_()
-        self.runner.progress.connect(self.results_dock.run_progress)
+        self._progress: RunProgress = self.results_dock.progress_box
+        self.runner.progress.connect(self._on_progress)
         self.runner.finished.connect(self._on_finished)
-        self.runner.preview.connect(self._show_preview)
+        self.runner.preview.connect(self._on_preview_signal)
         self.runner.failed.connect(self._on_failed)
         self.runner.cancelled.connect(self._on_cancelled)
         self.results_dock.cancel_requested.connect(self.cancel)
+        self.compare_view.cancel_requested.connect(self.cancel)
         self.results_dock.select_requested.connect(self.show_bottleneck)
         self.results_dock.show_on_diagram.connect(self._on_show_on_diagram)
         self.scenarios_dock.compare_requested.connect(self.compare)
@@ -176,7 +194,7 @@ class SimulationController(QObject):
                             partial=preview)
 
         self._start(job, f"Simulating {settings.scenario or 'the baseline'}…",
-                    self._show_results)
+                    self._show_results, self._show_preview, self.results_dock)
         return True
 
     def compare(self, names: list[str | None]) -> bool:
@@ -186,61 +204,80 @@ class SimulationController(QObject):
             return False
         settings = self.settings or default_settings(process)
         snapshot = process.detached_copy()
+        names = list(names)
+        self._compare_names, self._compare_previews = names, {}
+        preview = self.runner.preview.emit  # queued to the UI thread
 
         def job(progress: Callable[[int, int], Any], cancel: threading.Event) -> list[Results]:
-            runs = []
-            reps = settings.replications
-            for index, name in enumerate(names):
-                def step(done: int, _total: int, offset: int = index * reps) -> None:
-                    progress(offset + done, reps * len(names))
+            # every scenario's replications in one pool, round by round
+            return simulate_scenarios(
+                snapshot, names, replications=settings.replications, seed=settings.seed,
+                horizon=settings.horizon or None, warmup=settings.warmup or None,
+                jobs=settings.jobs, progress=progress, cancel=cancel,
+                partial=lambda name, results: preview((name, results)))
 
-                runs.append(simulate(snapshot, scenario=name, replications=reps,
-                                     seed=settings.seed, horizon=settings.horizon or None,
-                                     warmup=settings.warmup or None, jobs=settings.jobs,
-                                     progress=step, cancel=cancel))
-            return runs
-
-        self._start(job, f"Comparing {len(names)} runs…", self._show_comparison)
+        self._start(job, f"Comparing {len(names)} runs…", self._show_comparison,
+                    self._collect_compare_preview, self.compare_dock)
+        self.compare_view.waiting([name or "Baseline" for name in names])
+        self._make_room(self.compare_dock)
         return True
 
-    def _start(self, job: Any, text: str, on_done: Callable[[Any], None]) -> None:
-        self._on_done = on_done
-        self.results_dock.show()
-        self.results_dock.raise_()
-        self.results_dock.run_started(text)
+    def _start(self, job: Any, text: str, on_done: Callable[[Any], None],
+               on_preview: Callable[[Any], None], dock: QDockWidget) -> None:
+        """Run ``job`` off the UI thread; its progress, Cancel and first figures are in
+        ``dock`` (the results dock for a run, the comparison for a comparison)."""
+        self._on_done, self._on_preview = on_done, on_preview
+        self._progress = (self.compare_view.progress_box if dock is self.compare_dock
+                          else self.results_dock.progress_box)
+        dock.show()
+        dock.raise_()
+        self._progress.started(text)
         self.cancel_action.setEnabled(True)
         self.runner.start(job)
 
     def cancel(self) -> None:
         if self.runner.running:
             self.runner.cancel()
-            self.results_dock.progress_label.setText("Cancelling…")
-            self.results_dock.cancel_button.setEnabled(False)
+            self._progress.cancelling()
+
+    def _on_progress(self, done: int, total: int, seconds_left: float) -> None:
+        self._progress.advance(done, total, seconds_left)
+
+    def _run_ended(self) -> None:
+        self._progress.ended()
+        self.cancel_action.setEnabled(False)
+        self._preview_timer.stop()
 
     def _on_finished(self, result: Any) -> None:
-        self.results_dock.run_ended()
-        self.cancel_action.setEnabled(False)
+        self._run_ended()
         if self._on_done is not None:
             self._on_done(result)
 
     def _on_failed(self, message: str) -> None:
-        self.results_dock.run_ended()
-        self.cancel_action.setEnabled(False)
+        self._run_ended()
+        self._drop_previews()
         self.window.show_error("The simulation could not run", message)
 
     def _on_cancelled(self) -> None:
-        self.results_dock.run_ended()
-        if self.results_dock.results is not self.results:  # a preview was on show
-            self.results_dock.clear_preview(self.results)
-        self.cancel_action.setEnabled(False)
+        self._run_ended()
+        self._drop_previews()
         self.window.statusBar().showMessage("Simulation cancelled", 4000)
 
+    def _drop_previews(self) -> None:
+        """First figures of a run that did not finish go; what was shown before comes back."""
+        if self.results_dock.results is not self.results:  # a preview was on show
+            self.results_dock.clear_preview(self.results)
+        if self.compare_view.preliminary:
+            self.compare_view.clear_preview(self.comparison)
+
     # --- showing results -------------------------------------------------------------------
+    def _on_preview_signal(self, payload: Any) -> None:
+        if self.runner.running and self._on_preview is not None:
+            self._on_preview(payload)  # else it arrived after the run ended
+
     def _show_preview(self, results: Results) -> None:
         """First figures while the run goes on: shown in the dock, marked as preliminary,
         never kept as the run's results (Cancel puts the last finished run back)."""
-        if not self.runner.running:
-            return  # arrived after the run ended
         self.results_dock.set_dark(self.window.theme.name == "dark")
         self.results_dock.set_observed(self.window.document.process.observed)
         self.results_dock.show_results(results, preliminary=True)
@@ -256,7 +293,27 @@ class SimulationController(QObject):
         self.window.statusBar().showMessage(
             f"Simulated {results.replications} replications in {results.seconds:.1f} s", 5000)
 
-    def _show_comparison(self, runs: list[Results]) -> None:
+    def _collect_compare_preview(self, payload: tuple[str | None, Results]) -> None:
+        """A scenario's first figures: once every run has some, the comparison shows them
+        (at most one redraw every PREVIEW_GAP seconds; the latest figures of each run)."""
+        name, results = payload
+        self._compare_previews[name] = results
+        if self._preview_timer.isActive() or any(
+                n not in self._compare_previews for n in self._compare_names):
+            return
+        wait = PREVIEW_GAP - (time.monotonic() - self._preview_shown)
+        self._preview_timer.start(max(0, round(wait * 1000)))
+
+    def _show_compare_preview(self) -> None:
+        if not self.runner.running or self._on_done != self._show_comparison:
+            return
+        self.compare_view.show_runs([self._compare_previews[n] for n in self._compare_names],
+                                    preliminary=True)
+        self._preview_shown = time.monotonic()
+
+    def _show_comparison(self, runs: Sequence[Results]) -> None:
+        self.comparison = list(runs)
+        self._compare_previews = {}
         self.compare_view.show_runs(runs)
         self.compare_dock.show()
         self.compare_dock.raise_()

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QProgressBar,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -39,6 +38,7 @@ from ...sim.analysis import RULE
 from ...sim.results import Results, Stat
 from ..selection import Selection
 from .chart_panel import ChartPanel
+from .run_progress import RunProgress
 
 TILES = (
     ("leads", "Leads", "count"),
@@ -173,18 +173,8 @@ class ResultsDock(QDockWidget):
         layout = QVBoxLayout(body)
         layout.setContentsMargins(8, 6, 8, 6)
         # progress of a run
-        self.progress_box = QWidget()
-        row = QHBoxLayout(self.progress_box)
-        row.setContentsMargins(0, 0, 0, 0)
-        self.progress = QProgressBar()
-        self.progress.setTextVisible(True)
-        self.progress_label = QLabel()
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.clicked.connect(self.cancel_requested)
-        row.addWidget(self.progress, 1)
-        row.addWidget(self.progress_label)
-        row.addWidget(self.cancel_button)
-        self.progress_box.hide()
+        self.progress_box = RunProgress()
+        self.progress_box.cancel_requested.connect(self.cancel_requested)
         layout.addWidget(self.progress_box)
         # what was run
         head = QHBoxLayout()
@@ -260,23 +250,6 @@ class ResultsDock(QDockWidget):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(body)
         self.setWidget(scroll)
-
-    # --- progress ------------------------------------------------------------------------
-    def run_started(self, text: str) -> None:
-        self.progress_box.show()
-        self.progress.setRange(0, 0)
-        self.progress_label.setText(text)
-        self.cancel_button.setEnabled(True)
-
-    def run_progress(self, done: int, total: int, seconds_left: float) -> None:
-        self.progress.setRange(0, total)
-        self.progress.setValue(done)
-        self.progress.setFormat(f"{done} / {total} replications")
-        if seconds_left >= 0:
-            self.progress_label.setText(f"about {seconds_left:.0f} s left")
-
-    def run_ended(self) -> None:
-        self.progress_box.hide()
 
     # --- results -------------------------------------------------------------------------
     def clear_preview(self, previous: Results | None) -> None:

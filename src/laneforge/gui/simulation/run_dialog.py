@@ -32,7 +32,9 @@ class RunSettings:
 
 def default_settings(process: Process) -> RunSettings:
     sim = process.simulation
-    jobs = max(1, min(os.cpu_count() or 1, sim.replications, 8))
+    # every core, as on the command line: a comparison has replications for all of them
+    # even when one run has fewer (the runner starts no more workers than there are jobs)
+    jobs = max(1, os.cpu_count() or 1)
     return RunSettings(None, sim.replications, sim.seed, str(sim.horizon), str(sim.warmup), jobs)
 
 

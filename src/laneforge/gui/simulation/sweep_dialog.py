@@ -209,7 +209,7 @@ class SweepDialog(QDialog):
         self.progress.setRange(0, total)
         self.progress.setValue(done)
         if left >= 0:
-            self.progress.setFormat(f"{done} / {total} runs — about {left:.0f} s left")
+            self.progress.setFormat(f"{done} / {total} replications — about {left:.0f} s left")
 
     def _on_cancel(self) -> None:
         self.runner.cancel()
