@@ -24,6 +24,7 @@ EXTRA_CSS = """
 .verdict { border-radius: 8px; padding: 12px 16px; color: #FFFFFF; font-size: 15px;
            margin: 16px 0; } .verdict b { font-size: 17px; text-transform: uppercase; }
 .ok { color: #2E9E5B; font-weight: 600; } .off { color: #D93025; font-weight: 600; }
+td:nth-child(2), th:nth-child(2) { text-align: left; }
 .grid { display: flex; flex-wrap: wrap; gap: 8px; } .grid .figure { flex: 1 1 380px; }
 """
 
@@ -50,9 +51,15 @@ def _interval(ci: Sequence[float] | None) -> str:
     return f"{_number(float(ci[0]))} – {_number(float(ci[1]))}"
 
 
+def _align(column: int) -> str:
+    # as attributes too: the PDF's text layout reads these, not the style sheet
+    return "left" if column < 2 else "right"
+
+
 def _rows(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    head = "".join(f"<th>{_esc(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>"
+    head = "".join(f"<th align='{_align(i)}'>{_esc(h)}</th>" for i, h in enumerate(headers))
+    body = "".join("<tr>" + "".join(f"<td align='{_align(i)}'>{cell}</td>"
+                                    for i, cell in enumerate(row)) + "</tr>"
                    for row in rows)
     return f"<table><tr>{head}</tr>{body}</table>"
 
@@ -66,8 +73,10 @@ def changes_table(fit: dict[str, Any]) -> str:
     return _rows(["Parameter", "Before", "Fitted", "n", "95 % interval"], rows)
 
 
-def not_calibrated_list(fit: dict[str, Any]) -> str:
-    items = fit.get("not_calibrated", [])
+def not_calibrated_list(fit: dict[str, Any], reasons: dict[str, str] | None = None) -> str:
+    reasons = reasons or {}
+    items = [{"id": item, "reason": reasons.get(item, "")} if isinstance(item, str) else item
+             for item in fit.get("not_calibrated", [])]
     if not items:
         return "<p>Every parameter the process has was covered by the export.</p>"
     lines = []
@@ -140,20 +149,44 @@ def report_figures(validation: Validation | None,
 
 
 def _figures_html(figures: Sequence[tuple[str, str, Any]], *, pdf: bool) -> str:
+    if pdf:
+        return _figures_pdf(figures)
     parts = []
-    for name, heading, figure in figures:
+    for _name, heading, figure in figures:
         if heading:
             parts.append(f"<h3>{_esc(heading)}</h3>")
-        if pdf:
-            parts.append(f"<p><img src='{name}' width='620'></p>")
+        parts.append(f"<div class='figure'>{_svg_only(charts.to_svg(figure))}</div>")
+    return "".join(parts)
+
+
+def _figures_pdf(figures: Sequence[tuple[str, str, Any]]) -> str:
+    """Pictures for the PDF's text layout: the wide charts alone, the small stage-time
+    histograms two to a row (a page each would scatter them over the report)."""
+    parts, pair = [], []
+
+    def flush() -> None:
+        if pair:
+            cells = "".join(f"<td><img src='{n}' width='330'></td>" for n in pair)
+            parts.append(f"<table><tr>{cells}</tr></table>")
+            pair.clear()
+
+    for name, heading, _figure in figures:
+        small = name.startswith("times")
+        if not small or len(pair) == 2:
+            flush()
+        if heading:
+            parts.append(f"<h3>{_esc(heading)}</h3>")
+        if small:
+            pair.append(name)
         else:
-            parts.append(f"<div class='figure'>{_svg_only(charts.to_svg(figure))}</div>")
+            parts.append(f"<p><img src='{name}' width='560'></p>")
+    flush()
     return "".join(parts)
 
 
 def calibration_html(process_name: str, fit: dict[str, Any], validation: Validation | None,
                      arrivals: Sequence[Sequence[float]] | None = None, *,
-                     pdf: bool = False) -> str:
+                     pdf: bool = False, reasons: dict[str, str] | None = None) -> str:
     """The report as HTML (charts inline as SVG), or for the PDF writer (charts as
     ``<img src=name>`` of :func:`report_figures`)."""
     data = fit.get("data", {})
@@ -168,7 +201,8 @@ def calibration_html(process_name: str, fit: dict[str, Any], validation: Validat
         sections.append(f"<div class='verdict' style='background:{colour}'><b>"
                         f"{_esc(validation.verdict)}</b> · {_esc(validation.verdict_words())}"
                         "</div>")
-    sections += ["<h2>What the export changed</h2>", changes_table(fit), not_calibrated_list(fit)]
+    sections += ["<h2>What the export changed</h2>", changes_table(fit),
+                 not_calibrated_list(fit, reasons)]
     if validation is not None:
         sections += [
             f"<h2>Observed against simulated on the holdout "
@@ -187,19 +221,22 @@ def calibration_html(process_name: str, fit: dict[str, Any], validation: Validat
 
 def write_calibration_report(process_name: str, fit: dict[str, Any],
                              validation: Validation | None, path: str | os.PathLike[str],
-                             arrivals: Sequence[Sequence[float]] | None = None) -> None:
+                             arrivals: Sequence[Sequence[float]] | None = None,
+                             reasons: dict[str, str] | None = None) -> None:
     """Write the report as HTML or, by the suffix, PDF (atomically either way)."""
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix in (".html", ".htm"):
-        atomic_write_text(target, calibration_html(process_name, fit, validation, arrivals))
+        atomic_write_text(target, calibration_html(process_name, fit, validation, arrivals,
+                                                   reasons=reasons))
     elif suffix == ".pdf":
         from ..render.report_pdf import write_document_pdf
 
         pictures = {name: charts.to_png(figure, dpi=130)
                     for name, _, figure in report_figures(validation, arrivals)}
         write_document_pdf(target, f"Calibration of {process_name}",
-                           calibration_html(process_name, fit, validation, arrivals, pdf=True),
+                           calibration_html(process_name, fit, validation, arrivals, pdf=True,
+                                            reasons=reasons),
                            pictures)
     else:
         raise ValueError(f"{target.name}: a report is .html or .pdf")

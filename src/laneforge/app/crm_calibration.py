@@ -148,7 +148,8 @@ def write_outputs(run: CalibrationRun, out: str | os.PathLike[str], *,
                                                       ensure_ascii=False, default=str) + "\n")
     if report_path is not None:
         write_calibration_report(run.process.name, run.fit_json(), run.validation,
-                                 report_path, arrivals=arrivals_by_hour(run.log))
+                                 report_path, arrivals=arrivals_by_hour(run.log),
+                                 reasons=run.calibration.reasons)
 
 
 def _figure(value: Any) -> str:
