@@ -207,6 +207,7 @@ class Process(EditingMixin, _Model):
     _graph: nx.DiGraph | None = PrivateAttr(default=None)
 
     _changed: Signal | None = PrivateAttr(default=None)
+    _index: dict[str, dict[str, int]] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _unique_keys(self) -> Process:
@@ -251,17 +252,33 @@ class Process(EditingMixin, _Model):
         return self._changed
 
     # --- lookups -------------------------------------------------------------------------
+    def _find(self, collection: str, key: str) -> Any:
+        """The item of ``collection`` (``"nodes"``, ``"lanes"``, ``"slas"``) whose id is
+        ``key``, or None: O(1) through an id -> index table that checks itself, so edits
+        that add, remove, reorder or rename items need not tell it (a stale entry fails its
+        check and the table is rebuilt once)."""
+        items = getattr(self, collection)
+        table = self._index.get(collection)
+        if table is not None:
+            i = table.get(key)
+            if i is not None and i < len(items) and items[i].id == key:
+                return items[i]
+        table = {item.id: i for i, item in enumerate(items)}
+        self._index[collection] = table
+        i = table.get(key)
+        return items[i] if i is not None else None
+
     def node(self, node_id: str) -> NodeBase:
-        for node in self.nodes:
-            if node.id == node_id:
-                return node
-        raise KeyError(f"no node {node_id!r}")
+        node = self._find("nodes", node_id)
+        if node is None:
+            raise KeyError(f"no node {node_id!r}")
+        return node
 
     def lane(self, lane_id: str) -> Lane:
-        for lane in self.lanes:
-            if lane.id == lane_id:
-                return lane
-        raise KeyError(f"no lane {lane_id!r}")
+        lane = self._find("lanes", lane_id)
+        if lane is None:
+            raise KeyError(f"no lane {lane_id!r}")
+        return lane
 
     def edge(self, source: str, target: str) -> Edge:
         for edge in self.edges:
@@ -270,10 +287,10 @@ class Process(EditingMixin, _Model):
         raise KeyError(f"no edge {source!r} -> {target!r}")
 
     def sla(self, sla_id: str) -> SLA:
-        for sla in self.slas:
-            if sla.id == sla_id:
-                return sla
-        raise KeyError(f"no SLA {sla_id!r}")
+        sla = self._find("slas", sla_id)
+        if sla is None:
+            raise KeyError(f"no SLA {sla_id!r}")
+        return sla
 
     def scenario(self, name: str) -> Scenario:
         for scenario in self.scenarios:
@@ -283,10 +300,10 @@ class Process(EditingMixin, _Model):
         raise KeyError(f"no scenario {name!r} (scenarios: {known})")
 
     def has_node(self, node_id: str) -> bool:
-        return any(node.id == node_id for node in self.nodes)
+        return self._find("nodes", node_id) is not None
 
     def has_lane(self, lane_id: str) -> bool:
-        return any(lane.id == lane_id for lane in self.lanes)
+        return self._find("lanes", lane_id) is not None
 
     def node_index(self, node_id: str) -> int:
         for index, node in enumerate(self.nodes):
