@@ -256,22 +256,17 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from .app.layout import apply_layout, auto_layout, needs_layout
-    from .io import save_process
-    from .io.bpmn import import_bpmn
+    from .app.session import import_bpmn_process, save
 
-    source = Path(args.file)
     try:
-        process, report = import_bpmn(source)
+        process, report = import_bpmn_process(args.file)
     except ProcessFileError as exc:
         raise UsageError(str(exc)) from None
-    if needs_layout(process):
-        apply_layout(process, auto_layout(process))
     output = Path(args.output)
     if output.exists() and not args.force:
         raise UsageError(f"{output}: already exists; use --force to replace it")
     try:
-        save_process(process, output)
+        save(process, output)
     except ProcessFileError as exc:
         raise UsageError(str(exc)) from None
     print(f"wrote {output}: {len(process.lanes)} lanes, {len(process.nodes)} nodes, "

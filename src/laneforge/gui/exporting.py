@@ -176,17 +176,14 @@ def import_bpmn_dialog(window: MainWindow, path: Path | None = None) -> bool:
         if not chosen:
             return False
         path = Path(chosen)
-    from ..app.layout import apply_layout, auto_layout, needs_layout
-    from ..io.bpmn import import_bpmn
+    from ..app.session import import_bpmn_process
     from .document import Document
 
     try:
-        process, report = import_bpmn(path)
+        process, report = import_bpmn_process(path)
     except ProcessFileError as exc:
         window.show_error("Cannot import the file", str(exc))
         return False
-    if needs_layout(process):
-        apply_layout(process, auto_layout(process))
     document = Document(process)
     document.untitled = True
     window._attach(document)

@@ -19,8 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..app.session import open_process
 from ..bundled import template_name, template_path
-from ..io import ProcessFileError, load_process, save_process
+from ..io import ProcessFileError, save_process
 from ..sim import CapacityEstimate
 from .canvas import DiagramScene, DiagramView
 from .capacity_watch import ESTIMATING, CapacityWatcher
@@ -262,7 +263,7 @@ class MainWindow(QMainWindow):
             return
         path = template_path(name)
         try:
-            process = load_process(path)
+            process = open_process(path)
         except ProcessFileError as exc:
             self.show_error("Cannot open the template", str(exc))
             return
@@ -283,14 +284,10 @@ class MainWindow(QMainWindow):
         if confirm and not self.confirm_discard():
             return False
         try:
-            process = load_process(path)
+            process = open_process(path)
         except ProcessFileError as exc:
             self.show_error("Cannot open the file", str(exc))
             return False
-        from ..app.layout import apply_layout, auto_layout, needs_layout
-
-        if needs_layout(process):
-            apply_layout(process, auto_layout(process))
         self._attach(Document(process, path.resolve()))
         self.add_recent(path.resolve())
         return True
@@ -337,7 +334,7 @@ class MainWindow(QMainWindow):
             if answer != QMessageBox.StandardButton.Discard:
                 return
         try:
-            process = load_process(path)
+            process = open_process(path)
         except ProcessFileError as exc:
             self.show_error("Cannot revert", str(exc))
             return
