@@ -50,3 +50,30 @@ def test_bad_files_raise_the_files_error(tmp_path):
         open_process(broken)
     with pytest.raises(ProcessFileError):
         import_bpmn_process(broken)
+
+
+@pytest.mark.parametrize("names, every, expected", [
+    (None, True, [None, "Hire 2 SDRs", "Double webinars"]),
+    (None, False, [None]),
+    (["Hire 2 SDRs"], True, [None, "Hire 2 SDRs"]),
+    (["Hire 2 SDRs"], False, ["Hire 2 SDRs"]),
+    (["Hire 2 SDRs", "Double webinars"], False, [None, "Hire 2 SDRs", "Double webinars"]),
+    (["baseline", "Hire 2 SDRs"], True, [None, "Hire 2 SDRs"]),
+    (["Hire 2 SDRs", "Base"], False, ["Hire 2 SDRs", None]),
+])
+def test_the_runs_a_list_of_names_asks_for(names, every, expected):
+    from laneforge.app.session import runs_for
+    from laneforge.io import process_from_data
+
+    data = json.loads(template_path().read_text())
+    data["scenarios"] = [{"name": "Hire 2 SDRs", "changes": {"lanes.inside_sales.staff": 8}},
+                         {"name": "Double webinars", "changes": {}}]
+    assert runs_for(process_from_data(data), names, every_scenario=every) == expected
+
+
+def test_an_unknown_scenario_is_refused_before_anything_runs():
+    from laneforge.app.session import runs_for
+    from laneforge.model import ScenarioError
+
+    with pytest.raises(ScenarioError, match="Nope"):
+        runs_for(open_process(template_path()), ["Nope"], every_scenario=True)

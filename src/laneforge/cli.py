@@ -100,11 +100,12 @@ def _simulate(process: Process, args: argparse.Namespace, scenario: str | None,
 def _simulate_scenarios(process: Process, args: argparse.Namespace,
                         scenarios: Sequence[str | None], label: str) -> list[Results]:
     """Run ``scenarios`` (None: the baseline) in one pool, one progress bar for them all."""
+    from .app.session import run_many
     from .model import ScenarioError
-    from .sim import InvalidProcessError, simulate_scenarios
+    from .sim import InvalidProcessError
 
     try:
-        return simulate_scenarios(
+        return run_many(
             process, scenarios, replications=args.replications, seed=args.seed,
             horizon=args.horizon, warmup=args.warmup, jobs=args.jobs,
             executor=_executor(args), progress=_ProgressBar(label),
@@ -115,6 +116,17 @@ def _simulate_scenarios(process: Process, args: argparse.Namespace,
         raise UsageError(f"{args.file}: {exc}") from None
     except ValueError as exc:
         raise UsageError(f"laneforge: {exc}") from None
+
+
+def _runs_for(process: Process, args: argparse.Namespace, *,
+              every_scenario: bool) -> list[str | None]:
+    from .app.session import runs_for
+    from .model import ScenarioError
+
+    try:
+        return runs_for(process, args.scenario, every_scenario=every_scenario)
+    except ScenarioError as exc:
+        raise UsageError(f"{args.file}: {exc}") from None
 
 
 def _executor(args: argparse.Namespace):
@@ -151,23 +163,9 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from .app.textreport import format_comparison
-    from .model import ScenarioError, apply_scenario
 
     process = _load(args.file)
-    names = args.scenario or ["baseline", *(s.name for s in process.scenarios)]
-    if len(names) < 2 and args.scenario:
-        names = ["baseline", *names]
-    scenarios: list[str | None] = []
-    for name in names:
-        if name.lower() in ("baseline", "base") and not any(
-                s.name == name for s in process.scenarios):
-            scenarios.append(None)
-            continue
-        try:  # check every name before spending time on the first run
-            apply_scenario(process, name)
-        except ScenarioError as exc:
-            raise UsageError(f"{args.file}: {exc}") from None
-        scenarios.append(name)
+    scenarios = _runs_for(process, args, every_scenario=True)
     runs = _simulate_scenarios(process, args, scenarios, f"Comparing {len(scenarios)} runs")
     print(format_comparison(runs))
     return EXIT_OK
@@ -286,11 +284,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.results:
         runs = [_load_results(path) for path in args.results]
     else:
-        names = args.scenario or [None]
-        if len(names) > 1 and "baseline" not in [n.lower() for n in names if n]:
-            names = [None, *names]
-        scenarios = [None if name is None or (name.lower() in ("baseline", "base") and not any(
-            s.name == name for s in process.scenarios)) else name for name in names]
+        scenarios = _runs_for(process, args, every_scenario=False)
         label = f"Simulating {len(scenarios)} runs" if len(scenarios) > 1 else "Simulating"
         runs = _simulate_scenarios(process, args, scenarios, label)
     try:

@@ -10,12 +10,14 @@ same functions.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..io import ImportReport, import_bpmn, load_process, save_process
-from ..model import Process
+from ..model import Process, apply_scenario
+from ..sim import simulate, simulate_scenarios
 from ..sim.results import Results
 from .layout import apply_layout, auto_layout, needs_layout
 
@@ -44,6 +46,39 @@ def save(process: Process, path: str | os.PathLike[str]) -> Path:
     target = Path(path)
     save_process(process, target)
     return target
+
+
+BASELINE_WORDS = ("baseline", "base")
+
+
+def runs_for(process: Process, names: Sequence[str] | None, *,
+             every_scenario: bool) -> list[str | None]:
+    """The runs a list of scenario names asks for (None: the process unchanged).
+
+    "baseline" (unless a scenario has that name) is the process unchanged. A comparison
+    (``every_scenario``) with no names runs the baseline and every scenario, and always has
+    the baseline first; a single run with no names is the baseline. Several names without
+    the baseline get it in front, so deltas read against the process as drawn. Every name is
+    checked before anything runs (``ScenarioError`` names the one that is not there).
+    """
+    own = {s.name for s in process.scenarios}
+    if not names:
+        return [None, *(s.name for s in process.scenarios)] if every_scenario else [None]
+    runs: list[str | None] = []
+    for name in names:
+        if name.lower() in BASELINE_WORDS and name not in own:
+            runs.append(None)
+        else:
+            apply_scenario(process, name)  # raises ScenarioError for an unknown name
+            runs.append(name)
+    if None not in runs and (every_scenario or len(runs) > 1):
+        runs.insert(0, None)
+    return runs
+
+
+#: the runs, as the app and the command line start them (reach sim through app)
+run_one = simulate
+run_many = simulate_scenarios
 
 
 @dataclass

@@ -12,10 +12,10 @@ from PySide6.QtCore import QLocale, QObject, QPointF, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QFrame, QMessageBox, QScrollArea
 
+from ...app.session import run_many, run_one
 from ...model import Process, errors, validate
 from ...model.currency import set_locale_currency
 from ...render.tint import decorations, legend
-from ...sim import simulate, simulate_scenarios
 from ...sim.results import Results
 from .background import BackgroundRun
 from .compare_view import CompareView
@@ -187,11 +187,11 @@ class SimulationController(QObject):
         preview = self.runner.preview.emit  # queued to the UI thread
 
         def job(progress: Callable[[int, int], Any], cancel: threading.Event) -> Results:
-            return simulate(snapshot, scenario=settings.scenario,
-                            replications=settings.replications, seed=settings.seed,
-                            horizon=settings.horizon or None, warmup=settings.warmup or None,
-                            jobs=settings.jobs, progress=progress, cancel=cancel,
-                            partial=preview)
+            return run_one(snapshot, scenario=settings.scenario,
+                           replications=settings.replications, seed=settings.seed,
+                           horizon=settings.horizon or None, warmup=settings.warmup or None,
+                           jobs=settings.jobs, progress=progress, cancel=cancel,
+                           partial=preview)
 
         self._start(job, f"Simulating {settings.scenario or 'the baseline'}…",
                     self._show_results, self._show_preview, self.results_dock)
@@ -210,7 +210,7 @@ class SimulationController(QObject):
 
         def job(progress: Callable[[int, int], Any], cancel: threading.Event) -> list[Results]:
             # every scenario's replications in one pool, round by round
-            return simulate_scenarios(
+            return run_many(
                 snapshot, names, replications=settings.replications, seed=settings.seed,
                 horizon=settings.horizon or None, warmup=settings.warmup or None,
                 jobs=settings.jobs, progress=progress, cancel=cancel,
