@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from . import __version__
+from .app.core import ProcessFileError, load_process
 from .bundled import template_path
-from .io import ProcessFileError, load_process
 from .model import Process, validate
 
 if TYPE_CHECKING:
-    from .sim import Results
+    from .app.core import Results
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 #: seconds to wait for a dask scheduler before giving up
@@ -100,9 +100,9 @@ def _simulate(process: Process, args: argparse.Namespace, scenario: str | None,
 def _simulate_scenarios(process: Process, args: argparse.Namespace,
                         scenarios: Sequence[str | None], label: str) -> list[Results]:
     """Run ``scenarios`` (None: the baseline) in one pool, one progress bar for them all."""
+    from .app.core import InvalidProcessError
     from .app.session import run_many
     from .model import ScenarioError
-    from .sim import InvalidProcessError
 
     try:
         return run_many(
@@ -147,8 +147,8 @@ def _executor(args: argparse.Namespace):
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
+    from .app.core import atomic_write_text
     from .app.textreport import format_results
-    from .io import atomic_write_text
 
     process = _load(args.file)
     results = _simulate(process, args, args.scenario, "Simulating")
@@ -172,9 +172,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_capacity(args: argparse.Namespace) -> int:
+    from .app.core import InvalidProcessError, estimate_capacity, reverse_funnel
     from .app.textreport import format_capacity
     from .model import ScenarioError, apply_scenario
-    from .sim import InvalidProcessError, estimate_capacity, reverse_funnel
 
     process = _load(args.file)
     try:
@@ -196,7 +196,7 @@ def cmd_capacity(args: argparse.Namespace) -> int:
 def _load_results(path: str):
     from pydantic import ValidationError
 
-    from .sim import Results
+    from .app.core import Results
 
     try:
         return Results.model_validate_json(Path(path).read_bytes())
@@ -234,7 +234,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             except PptxExportError as exc:
                 raise UsageError(f"laneforge: {exc}") from None
         elif suffix == ".bpmn" or output.name.endswith(".bpmn.xml"):
-            from .io.bpmn import save_bpmn
+            from .app.core import save_bpmn
 
             save_bpmn(process, output)
         elif suffix in (".html", ".htm"):

@@ -12,8 +12,8 @@ import concurrent.futures as cf
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from ..app.core import CapacityEstimate, estimate_capacity
 from ..model import Process, errors, validate
-from ..sim import CapacityEstimate, estimate_capacity
 
 DELAY_MS = 400
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..io import ProcessFileError
+from ..app.core import ProcessFileError
 from ..render.paper import PAGE_NAMES, PageError, PageSetup
 
 if TYPE_CHECKING:
@@ -145,7 +145,7 @@ def export_as(window: MainWindow, kind: str, path: Path | None = None) -> Path |
 
             export_pptx(process, target, results=results)
         elif kind == "bpmn":
-            from ..io.bpmn import save_bpmn
+            from ..app.core import save_bpmn
 
             save_bpmn(process, target)
         else:

@@ -19,10 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..app.core import CapacityEstimate, ProcessFileError, save_process
 from ..app.session import open_process
 from ..bundled import template_name, template_path
-from ..io import ProcessFileError, save_process
-from ..sim import CapacityEstimate
 from .canvas import DiagramScene, DiagramView
 from .capacity_watch import ESTIMATING, CapacityWatcher
 from .capacity_watch import status_text as capacity_status

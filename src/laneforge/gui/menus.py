@@ -321,8 +321,8 @@ def show_dock(dock) -> None:
 
 
 def show_capacity(window: MainWindow) -> None:
+    from ..app.core import estimate_capacity
     from ..model import errors, validate
-    from ..sim import estimate_capacity
 
     process = window.document.process
     if errors(validate(process)):

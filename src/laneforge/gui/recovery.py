@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths
 
-from ..io import ProcessFileError, atomic_write_text, dumps, load_process
+from ..app.core import ProcessFileError, atomic_write_text, dumps, load_process
 from ..model import Process
 
 AUTOSAVE_MS = 60_000

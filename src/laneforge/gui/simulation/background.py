@@ -15,8 +15,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from ...app.core import Cancelled, InvalidProcessError
 from ...model import ScenarioError
-from ...sim import Cancelled, InvalidProcessError
 
 Job = Callable[[Callable[[int, int], Any], threading.Event], Any]
 

@@ -7,7 +7,7 @@ import io
 from collections.abc import Sequence
 
 from ...app.compare import VERDICT_WORDS, Row, format_delta, format_figure, run_name
-from ...sim.results import Results
+from ...app.core import Results
 
 #: the unit a CSV column holds for each kind of metric
 UNITS = {"count": "count", "hours": "hours", "percent": "share (0-1)", "money": "money",

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...app.compare import Row, format_figure
-from ...sim.results import Results
+from ...app.core import Results
 from .compare_export import VERDICT_WORDS, cell_text, run_names
 
 DELTA_ROLE = Qt.ItemDataRole.UserRole

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...app.compare import SIGNIFICANCE_RULE, Row, compare, run_name
+from ...app.core import Results
 from ...atomic import atomic_write_text
 from ...model import describe_hours
 from ...render.charts import (
@@ -29,7 +30,6 @@ from ...render.charts import (
     comparison_chart,
     fit_legend,
 )
-from ...sim.results import Results
 from ..properties.look import muted_color
 from ..properties.widgets import push_button
 from .chart_panel import ChartPanel

@@ -12,11 +12,11 @@ from PySide6.QtCore import QLocale, QObject, QPointF, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QFrame, QMessageBox, QScrollArea
 
+from ...app.core import Results
 from ...app.session import run_many, run_one
 from ...model import Process, errors, validate
 from ...model.currency import set_locale_currency
 from ...render.tint import decorations, legend
-from ...sim.results import Results
 from .background import BackgroundRun
 from .compare_view import CompareView
 from .results_dock import ResultsDock

@@ -28,14 +28,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...app.core import RULE, Results, Stat
 from ...app.observed import observed_caption, observed_rows
 from ...app.tables import Interval, Table, Value, all_tables, write_tables
 from ...model import describe_hours
 from ...model.currency import format_figure
 from ...model.observed import Observed
 from ...render import charts
-from ...sim.analysis import RULE
-from ...sim.results import Results, Stat
 from ..selection import Selection
 from .chart_panel import ChartPanel
 from .run_progress import RunProgress
