@@ -111,10 +111,8 @@ class _Dist(BaseModel):
         return self.sampler(rng)()
 
 
-def _family(quantity: Any, nonnegative: bool, suffix: str) -> dict[str, type[_Dist]]:
-    """Build the distribution classes whose parameters have type ``quantity``."""
-    Q = quantity
-    optional_bound = Q | None
+def _exponential_class(Q: Any, optional_bound: Any, nonnegative: bool) -> type[_Dist]:
+    """The exponential distribution over quantities of type ``Q``."""
 
     class Exponential(_Dist):
         dist: Literal["exponential"]
@@ -144,6 +142,11 @@ def _family(quantity: Any, nonnegative: bool, suffix: str) -> dict[str, type[_Di
             m = _f(self.mean_)
             log, rand = math.log, rng.random
             return _clip(lambda: -m * log(1.0 - rand()), _opt(self.min), _opt(self.max))
+
+    return Exponential
+
+def _triangular_class(Q: Any, optional_bound: Any, nonnegative: bool) -> type[_Dist]:
+    """The triangular distribution over quantities of type ``Q``."""
 
     class Triangular(_Dist):
         dist: Literal["triangular"]
@@ -176,6 +179,11 @@ def _family(quantity: Any, nonnegative: bool, suffix: str) -> dict[str, type[_Di
 
             return sample
 
+    return Triangular
+
+def _uniform_class(Q: Any, optional_bound: Any, nonnegative: bool) -> type[_Dist]:
+    """The uniform distribution over quantities of type ``Q``."""
+
     class Uniform(_Dist):
         dist: Literal["uniform"]
         min: Q
@@ -194,6 +202,11 @@ def _family(quantity: Any, nonnegative: bool, suffix: str) -> dict[str, type[_Di
         def sampler(self, rng: random.Random) -> Sampler:
             lo, width, rand = _f(self.min), _f(self.max) - _f(self.min), rng.random
             return lambda: lo + width * rand()
+
+    return Uniform
+
+def _normal_class(Q: Any, optional_bound: Any, nonnegative: bool) -> type[_Dist]:
+    """The normal distribution over quantities of type ``Q``."""
 
     class Normal(_Dist):
         dist: Literal["normal"]
@@ -222,6 +235,11 @@ def _family(quantity: Any, nonnegative: bool, suffix: str) -> dict[str, type[_Di
         def sampler(self, rng: random.Random) -> Sampler:
             mu, sd, gauss = _f(self.mean_), _f(self.sd), rng.gauss
             return _clip(lambda: gauss(mu, sd), *self._bounds())
+
+    return Normal
+
+def _lognormal_class(Q: Any, optional_bound: Any, nonnegative: bool) -> type[_Dist]:
+    """The lognormal distribution over quantities of type ``Q``."""
 
     class Lognormal(_Dist):
         dist: Literal["lognormal"]
@@ -258,6 +276,11 @@ def _family(quantity: Any, nonnegative: bool, suffix: str) -> dict[str, type[_Di
             lognorm = rng.lognormvariate
             return _clip(lambda: lognorm(mu, sigma), _opt(self.min), _opt(self.max))
 
+    return Lognormal
+
+def _empirical_class(Q: Any, optional_bound: Any, nonnegative: bool) -> type[_Dist]:
+    """The empirical distribution over quantities of type ``Q``."""
+
     class Empirical(_Dist):
         dist: Literal["empirical"]
         values: list[Q] = Field(min_length=1)
@@ -271,14 +294,18 @@ def _family(quantity: Any, nonnegative: bool, suffix: str) -> dict[str, type[_Di
             choice = rng.choice
             return lambda: choice(values)
 
-    classes: dict[str, type[_Dist]] = {
-        "exponential": Exponential,
-        "triangular": Triangular,
-        "uniform": Uniform,
-        "normal": Normal,
-        "lognormal": Lognormal,
-        "empirical": Empirical,
+    return Empirical
+
+def _family(quantity: Any, nonnegative: bool, suffix: str) -> dict[str, type[_Dist]]:
+    """Build the distribution classes whose parameters have type ``quantity``."""
+    optional_bound = quantity | None
+    makers = {
+        "exponential": _exponential_class, "triangular": _triangular_class,
+        "uniform": _uniform_class, "normal": _normal_class, "lognormal": _lognormal_class,
+        "empirical": _empirical_class,
     }
+    classes = {name: make(quantity, optional_bound, nonnegative)
+               for name, make in makers.items()}
     for name, cls in classes.items():
         cls.__name__ = cls.__qualname__ = f"{name.capitalize()}{suffix}"
     return classes
