@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from crmhelpers import salesforce_export
 from laneforge.app.calibrate import Change
 from laneforge.app.calibration_choices import (
     change_groups,
@@ -16,11 +15,15 @@ from laneforge.app.calibration_choices import (
     mapping_with,
     targets,
 )
+from laneforge.app.calibration_report import check_cells
 from laneforge.app.crm_calibration import complete_mapping
+from laneforge.app.holdout import Check
 from laneforge.bundled import template_path
 from laneforge.io import load_process
 from laneforge.io.crm import CrmMap, read_export
 from laneforge.model import MISSING
+
+from crmhelpers import salesforce_export
 
 
 @pytest.fixture(scope="module")
@@ -157,3 +160,15 @@ def test_intervals_are_in_the_unit_of_their_value():
     assert text[4] == "—"
     assert text[6] == "2 – 2"
     assert text[7] == "mean 24 – 27 min"
+    narrow = Change("nodes.enrich.duration", "9m", "9.3m", 5000, (9.2 / 60, 9.4 / 60))
+    assert interval_text(narrow) == "mean 9.2 – 9.4 min"
+
+
+def test_check_rows_cut_intervals_at_what_a_figure_can_be():
+    time = Check("time_p50", "MQL->SAL", 0.12, 0.30, (-0.41, 1.0), 0.0, "±15 %", True)
+    share = Check("conversion", "SQL->Customer", 0.098, 0.23, (-0.02, 1.05), None,
+                  "±2 points", True)
+    assert check_cells(time) == ["median time", "MQL → SAL", "0.12 d", "0.30 d",
+                                 "0.00 – 1.00", "±15 %", "0 %"]
+    assert check_cells(share)[2:5] == ["9.8 %", "23.0 %", "0.0 – 100.0 %"]
+    assert check_cells(share)[6] == "—"

@@ -11,7 +11,8 @@ import threading
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QMimeData, QPoint, QSettings, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QMessageBox
 
 from laneforge.app import crm_calibration as cal
@@ -105,6 +106,22 @@ def test_the_menu_opens_the_wizard_for_the_open_document(window, qtbot):
     assert wizard is not None and wizard.isVisible() and wizard.document is window.document
     assert wizard.process.to_data() == window.document.process.to_data()
     assert wizard.process is not window.document.process  # the fit works on a copy
+
+
+def test_files_and_folders_dropped_on_the_list_are_added(window, qtbot, export):
+    wizard = open_calibration_wizard(window)
+    paths = wizard.pick_page.paths
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(export["folder"])),
+                  QUrl.fromLocalFile(str(export["map"]))])
+    for kind in (QDragEnterEvent, QDropEvent):
+        event = kind(QPoint(10, 10), Qt.DropAction.CopyAction, mime,
+                     Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+        handler = paths.dragEnterEvent if kind is QDragEnterEvent else paths.dropEvent
+        handler(event)
+        assert event.isAccepted()
+    assert paths.paths() == [export["folder"], export["map"]]
+    assert wizard.pick_page.isComplete()
 
 
 def test_the_recognised_page_shows_each_file_with_its_table_and_rows(window, qtbot, export):
@@ -236,6 +253,22 @@ def test_unticked_changes_keep_their_values_and_finish_is_one_undo_step(window, 
     document.undo_stack.redo()
     assert document.process.observed is not None
     assert document.process.lane("inside_sales").staff == 11
+
+
+def test_changes_that_cannot_apply_together_are_refused_on_the_page(window, qtbot, export,
+                                                                   monkeypatch):
+    before = window.document.process.to_data()
+    wizard = fitted(qtbot, window, export)
+    go_to(qtbot, wizard, VALIDATION)
+    monkeypatch.setattr(wizard, "values_to_apply",
+                        lambda: [("lanes.success.staff", 3),
+                                 ("lanes.success.calendar", "no_such_calendar")])
+    wizard.accept()
+    assert wizard.isVisible() and wizard.applied is None
+    message = wizard.validation_page.message
+    assert message.isVisible() and "lanes.success.calendar" in message.text()
+    assert window.document.process.to_data() == before
+    assert window.document.undo_stack.count() == 0
 
 
 def test_cancel_applies_nothing(window, qtbot, export):
@@ -389,6 +422,18 @@ def test_a_bad_export_shows_a_message_on_the_page_and_changes_nothing(window, qt
     page.paths.add_paths([export["folder"]])
     go_to(qtbot, wizard, RECOGNISED)
     assert not page.message.isVisible()
+
+
+def test_an_unknown_time_zone_is_refused_on_the_page(window, qtbot, export):
+    wizard = start(window, [export["folder"]])
+    page = wizard.pick_page
+    page.timezone.setText("Mars/Olympus_Mons")
+    assert not page.start_reading()
+    assert not page.runner.running and wizard.log is None
+    assert page.message.text().startswith("Time zone: unknown time zone 'Mars/Olympus_Mons'")
+    page.timezone.setText("Europe/Paris")
+    go_to(qtbot, wizard, RECOGNISED)
+    assert wizard.log.timezone == "Europe/Paris"
 
 
 def test_a_map_naming_a_node_the_process_lacks_is_shown_and_can_be_fixed(window, qtbot,

@@ -262,7 +262,7 @@ def _hours_range(lo: float, hi: float) -> str:
     """Both ends in the unit ``describe_hours`` gives the larger: "10.8 – 74.9 h"."""
     unit = describe_hours(hi).split()[-1]
     scale = {"min": 60.0, "h": 1.0, "d": 1 / 24}[unit]
-    digits = 0 if unit == "min" else 1
+    digits = 0 if unit == "min" and (hi - lo) * scale >= 2 else 1  # "9.2 – 9.4 min"
     return f"{lo * scale:.{digits}f} – {hi * scale:.{digits}f} {unit}"
 
 

@@ -106,10 +106,13 @@ CHECK_HEADERS = ("Check", "What", "Observed", "Simulated", "Simulated 95 %", "To
 def check_cells(check: Check) -> list[str]:
     """One validation check as plain text cells (the report's table and the app's)."""
     observed, simulated = _check_cell(check)
+    # a prediction interval of a share or a time can reach past what the figure can be
+    # (below 0, above 100 %): shown cut at those limits
     if check.ci95 is not None and check.metric in ("conversion", "sla_breach"):
-        ci = f"{100 * check.ci95[0]:.1f} – {100 * check.ci95[1]:.1f} %"
+        lo, hi = max(check.ci95[0], 0.0), min(check.ci95[1], 1.0)
+        ci = f"{100 * lo:.1f} – {100 * hi:.1f} %"
     elif check.ci95 is not None:
-        ci = f"{check.ci95[0]:,.2f} – {check.ci95[1]:,.2f}"
+        ci = f"{max(check.ci95[0], 0.0):,.2f} – {check.ci95[1]:,.2f}"
     else:
         ci = "—"
     return [NAMES.get(check.metric, check.metric), check.what.replace("->", " → "), observed,

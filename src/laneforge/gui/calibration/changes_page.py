@@ -32,14 +32,14 @@ PARAMETER, BEFORE, FITTED, N, INTERVAL = range(5)
 FIELD_WORDS = {
     "arrivals": "arrivals", "arrivals.rate": "arrival rate",
     "arrivals.profile": "weekday profile", "arrivals.batch": "imports (batches)",
-    "probability": "share taking this branch", "decay.half_life": "speed-to-lead half-life",
+    "probability": "branch share", "decay.half_life": "speed-to-lead half-life",
     "duration": "duration", "staff": "staff", "calendar": "working calendar",
     "branches": "branch shares", "days": "working days", "hours": "working hours",
 }
 
 
 def parameter_words(process: Process, path: str) -> str:
-    """"Inside Sales (SDR) · staff", "Duplicate? → Merged · share taking this branch",
+    """"Inside Sales (SDR) · staff", "Duplicate? → Merged · branch share",
     "Calendar 'office' · working hours"."""
     parts = path.split(".")
     if parts[0] == "calendars" and len(parts) >= 2:
@@ -59,10 +59,11 @@ def _number(value: float) -> str:
 
 
 def _profile(value: dict[str, Any]) -> str:
-    """"1.25 1.3 1.25 1.2 0.95 0.3 0.25 (mon–sun)": the weights in a narrow cell."""
+    """"mon–sun 1.25 1.3 1.25 1.2 0.95 0.3 0.25": the weights in a narrow cell (the
+    tooltip names each day)."""
     days = list(value)
-    span = f"{days[0]}–{days[-1]}" if len(days) > 1 else "".join(days)
-    return " ".join(_number(w) for w in value.values()) + f" ({span})"
+    span = f"{days[0]}–{days[-1]} " if len(days) > 1 else f"{''.join(days)} "
+    return span + " ".join(_number(w) for w in value.values())
 
 
 def _arrivals(value: Any) -> str:
@@ -80,6 +81,16 @@ def _arrivals(value: Any) -> str:
         else:
             words.append(json.dumps(spec))
     return "; ".join(words)
+
+
+def value_tip(path: str, value: Any) -> str:
+    """The whole value for a cell's tooltip (a profile with its days, a distribution's
+    parameters)."""
+    if isinstance(value, dict) and path.endswith(".arrivals.profile"):
+        return " · ".join(f"{day} {_number(weight)}" for day, weight in value.items())
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return value_text(path, value)
 
 
 def value_text(path: str, value: Any) -> str:
@@ -147,6 +158,7 @@ class ChangesPage(QWizardPage):
         splitter.addWidget(lower)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
+        splitter.setSizes([470, 150])
         layout.addWidget(splitter, 1)
         layout.addWidget(hint_label("The shares of one decision's branches go together (they "
                                     "add up to 1), and so do a new calendar and the lane that "
@@ -169,15 +181,17 @@ class ChangesPage(QWizardPage):
                            | Qt.ItemFlag.ItemIsSelectable)
             words.setCheckState(Qt.CheckState.Checked)
             self.table.setItem(row, PARAMETER, words)
-            before, fitted = value_text(change.path, change.old), value_text(change.path,
-                                                                            change.new)
-            self.table.setItem(row, BEFORE, cell(before))
-            self.table.setItem(row, FITTED, cell(fitted))
+            for column, value in ((BEFORE, change.old), (FITTED, change.new)):
+                self.table.setItem(row, column, cell(value_text(change.path, value),
+                                                     value_tip(change.path, value)))
             self.table.setItem(row, N, cell(f"{change.n:,}", "the sample the value rests on",
                                             right=True))
             self.table.setItem(row, INTERVAL, cell(interval_text(change)))
         self._updating = False
         fit_columns(self.table, BEFORE, FITTED)
+        header = self.table.horizontalHeader()  # room for the tick box beside the words
+        header.setSectionResizeMode(PARAMETER, header.ResizeMode.Interactive)
+        self.table.setColumnWidth(PARAMETER, self.table.sizeHintForColumn(PARAMETER) + 16)
         calibration = run.calibration
         self.left.setRowCount(len(calibration.not_calibrated))
         for row, path in enumerate(calibration.not_calibrated):

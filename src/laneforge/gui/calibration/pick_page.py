@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from ...app import crm_calibration as cal
 from ...io.crm import CrmDataError, load_mapping
+from ...io.crm.common import check_timezone
 from .widgets import ProgressRow, StepRun, hint_label, message_label, show_message
 
 if TYPE_CHECKING:
@@ -225,9 +226,14 @@ class PickPage(QWizardPage):
         self.start_reading()
         return False
 
-    def start_reading(self) -> None:
+    def start_reading(self) -> bool:
         paths, fmt, map_text, zone = self.selection_key()
         map_path = Path(map_text) if map_text else None
+        try:
+            check_timezone(zone or "UTC")
+        except ValueError as exc:
+            show_message(self.message, f"Time zone: {exc}")
+            return False
 
         def work(progress: Any, _should_stop: Any) -> Any:
             return cal.load_export(list(paths), format=fmt, map_path=map_path,
@@ -238,6 +244,7 @@ class PickPage(QWizardPage):
         self.progress.begin("Reading the export…")
         self.runner.start_steps(work)
         self.completeChanged.emit()
+        return True
 
     def _on_step(self, what: str, done: int, total: int) -> None:
         share = f": {100 * done / total:.0f} %" if total else ""
