@@ -107,22 +107,33 @@ def _noise(check: Check) -> str:
     return f"{100 * check.noise:.0f} %"
 
 
+#: the columns of :func:`check_cells`
+CHECK_HEADERS = ("Check", "What", "Observed", "Simulated", "Simulated 95 %", "Tolerance",
+                 "Noise floor")
+
+
+def check_cells(check: Check) -> list[str]:
+    """One validation check as plain text cells (the report's table and the app's)."""
+    observed, simulated = _check_cell(check)
+    # a prediction interval of a share or a time can reach past what the figure can be
+    # (below 0, above 100 %): shown cut at those limits
+    if check.ci95 is not None and check.metric in ("conversion", "sla_breach"):
+        lo, hi = max(check.ci95[0], 0.0), min(check.ci95[1], 1.0)
+        ci = f"{100 * lo:.1f} – {100 * hi:.1f} %"
+    elif check.ci95 is not None:
+        ci = f"{max(check.ci95[0], 0.0):,.2f} – {check.ci95[1]:,.2f}"
+    else:
+        ci = "—"
+    return [NAMES.get(check.metric, check.metric), check.what.replace("->", " → "), observed,
+            simulated, ci, check.tolerance, _noise(check)]
+
+
 def validation_table(validation: Validation) -> str:
     rows = []
     for check in validation.checks:
-        observed, simulated = _check_cell(check)
-        if check.ci95 is not None and check.metric in ("conversion", "sla_breach"):
-            ci = f"{100 * check.ci95[0]:.1f} – {100 * check.ci95[1]:.1f} %"
-        elif check.ci95 is not None:
-            ci = f"{check.ci95[0]:,.2f} – {check.ci95[1]:,.2f}"
-        else:
-            ci = "—"
         verdict = "<span class='ok'>✓ ok</span>" if check.ok else "<span class='off'>✗ off</span>"
-        rows.append([_esc(NAMES.get(check.metric, check.metric)),
-                     _esc(check.what.replace("->", " → ")), observed, simulated, ci,
-                     _esc(check.tolerance), _noise(check), verdict])
-    return _rows(["Check", "What", "Observed", "Simulated", "Simulated 95 %", "Tolerance",
-                  "Noise floor", ""], rows)
+        rows.append([_esc(cell) for cell in check_cells(check)] + [verdict])
+    return _rows([*CHECK_HEADERS, ""], rows)
 
 
 def report_figures(validation: Validation | None,

@@ -30,6 +30,7 @@ from ..io.crm import (
     save_mapping,
     suggest_mapping,
 )
+from ..io.crm.common import check_timezone
 from ..model import Process
 from .calibrate import Calibration, fit
 from .calibration_report import write_calibration_report
@@ -64,27 +65,50 @@ class CalibrationRun:
 def load_export(paths: Sequence[str | os.PathLike[str]], *, format: str = "auto",
                 map_path: str | os.PathLike[str] | None = None, since: Any = None,
                 until: Any = None, progress: StepProgress | None = None,
-                ) -> tuple[EventLog, CrmMap | None]:
+                timezone: str | None = None) -> tuple[EventLog, CrmMap | None]:
     """The export read into one event log, and the mapping file if one is given (its time
-    zone and format are the reader's)."""
+    zone and format are the reader's). ``timezone`` overrides the mapping's zone (the
+    wizard's time zone field); the returned mapping then carries it."""
     mapping = load_mapping(Path(map_path)) if map_path is not None else None
+    if timezone is not None:
+        try:
+            check_timezone(timezone)
+        except ValueError as exc:
+            raise CrmDataError(None, str(exc), field="timezone", label="field") from None
+        base = mapping.model_dump(exclude_unset=True) if mapping is not None else {}
+        mapping = CrmMap.model_validate({**base, "timezone": timezone})
     log = read_export([Path(p) for p in paths], format=format, mapping=mapping,
                       since=since, until=until, progress=progress)
-    return log, mapping
+    return log, mapping if map_path is not None else None
 
 
 def complete_mapping(log: EventLog, process: Process, given: CrmMap | None) -> CrmMap:
-    """The given mapping with suggestions filling what it leaves out (given entries win)."""
+    """The given mapping with suggestions filling what it leaves out (given entries win).
+
+    A CRM status the given mapping places anywhere (a stage, an outcome or a node) gets no
+    suggested place besides: a status mapped to a nurture delay by hand must not also
+    become a suggested nurture outcome."""
     suggested = suggest_mapping(log, process)
     if given is None:
         return suggested
     merged = suggested.model_dump()
+    placed = {_status_key(v) for values in given.stages.values() for v in values}
+    placed |= {_status_key(v) for v in (*given.outcomes, *given.nodes)}
+    stages = {stage: [v for v in values if _status_key(v) not in placed]
+              for stage, values in merged["stages"].items()}
+    merged["stages"] = {stage: values for stage, values in stages.items() if values}
+    for key in ("outcomes", "nodes"):
+        merged[key] = {v: t for v, t in merged[key].items() if _status_key(v) not in placed}
     for key, value in given.model_dump(exclude_unset=True).items():
         if isinstance(value, dict):
             merged[key] = {**merged.get(key, {}), **value}
         else:
             merged[key] = value
     return CrmMap.model_validate(merged)
+
+
+def _status_key(value: str) -> str:
+    return " ".join(str(value).split()).casefold()  # as CrmMap's look-ups compare
 
 
 def unmapped(log: EventLog, process: Process, mapping: CrmMap) -> list[str]:

@@ -6,6 +6,7 @@ are these small ones, so undo and redo replay exactly the same mutator calls.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtGui import QUndoCommand
@@ -177,6 +178,32 @@ class SetValueCommand(DocumentCommand):
             return False
         self.value = other.value
         return True
+
+
+class SetValuesCommand(DocumentCommand):
+    """Set several properties by path as one step (a calibration's ticked changes with the
+    observed figures); undo puts each old value back in reverse order."""
+
+    def __init__(self, document: Document, values: Sequence[tuple[str, Any]], text: str,
+                 parent: MacroCommand | None = None) -> None:
+        super().__init__(document, text, parent)
+        self.values = list(values)
+        self.old: list[Any] = []
+
+    def redo(self) -> None:
+        old: list[Any] = []
+        try:
+            for path, value in self.values:
+                old.append(self.process.set_value(path, value))
+        except (ValueError, KeyError):
+            for (path, _), previous in reversed(list(zip(self.values, old, strict=False))):
+                self.process.set_value(path, previous)  # never half applied
+            raise
+        self.old = old
+
+    def undo(self) -> None:
+        for (path, _), previous in reversed(list(zip(self.values, self.old, strict=True))):
+            self.process.set_value(path, previous)
 
 
 # --- edges -----------------------------------------------------------------------------------

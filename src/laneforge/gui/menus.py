@@ -112,6 +112,10 @@ def build_menus(window: MainWindow) -> WindowActions:
     file_menu.addAction(act("import_bpmn", "&Import BPMN 2.0…",
                             lambda: import_bpmn_dialog(window), None,
                             "Open a BPMN file from another modelling tool"))
+    file_menu.addAction(act("calibrate", "&Calibrate from CRM export…",
+                            lambda: calibrate(window), None,
+                            "Fit the process's numbers to a CRM export (Salesforce, HubSpot, "
+                            "an event log) and check them on data the fit did not use"))
     file_menu.addSeparator()
     file_menu.addAction(act("quit", "&Quit", window.close, QKeySequence.StandardKey.Quit))
 
@@ -392,3 +396,10 @@ def show_about(window: MainWindow) -> None:
     box.setTextFormat(Qt.TextFormat.RichText)
     box.setIconPixmap(app_icon().pixmap(64, 64))
     box.exec()
+
+
+def calibrate(window: MainWindow) -> None:
+    """File ▸ Calibrate from CRM export… (pandas and scipy load only when it is used)."""
+    from .calibration import open_calibration_wizard
+
+    open_calibration_wizard(window)
