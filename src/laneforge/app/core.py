@@ -15,6 +15,7 @@ from ..sim import (
     reverse_funnel,
 )
 from ..sim.analysis import RULE
+from ..sim.engine import Stopped
 from ..sim.results import Results, Stat
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "ProcessFileError",
     "Results",
     "Stat",
+    "Stopped",
     "atomic_write_text",
     "dumps",
     "estimate_capacity",

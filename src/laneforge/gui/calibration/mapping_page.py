@@ -34,7 +34,7 @@ from ...app.calibration_choices import (
     mapping_with,
     targets,
 )
-from ...io.crm import CrmDataError, CrmMap, save_mapping
+from ...app.crm_calibration import CrmDataError, CrmMap, save_mapping
 from .widgets import cell, hint_label, make_table, message_label, show_message
 
 if TYPE_CHECKING:

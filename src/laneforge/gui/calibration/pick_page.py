@@ -25,8 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...app import crm_calibration as cal
-from ...io.crm import CrmDataError, load_mapping
-from ...io.crm.common import check_timezone
+from ...app.crm_calibration import CrmDataError, check_timezone, load_mapping
 from .widgets import ProgressRow, StepRun, hint_label, message_label, show_message
 
 if TYPE_CHECKING:

@@ -21,9 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...app.core import Cancelled, Stopped
 from ...app.crm_calibration import CrmDataError, StepProgress
-from ...sim import Cancelled
-from ...sim.engine import Stopped
 from ..simulation.background import BackgroundRun
 
 ERROR_RED = "#D93025"

@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtWidgets import QWidget, QWizard
 
 from ...app.calibration_choices import chosen_values, first_refusal
-from ...app.crm_calibration import CalibrationRun, describe_export
-from ...io.crm import CrmMap, EventLog
+from ...app.crm_calibration import CalibrationRun, CrmMap, EventLog, describe_export
 from ..commands import SetValuesCommand
 from ..document import Document
 from .changes_page import ChangesPage
