@@ -157,6 +157,7 @@ class Measures:
     weeks: int = 0
     breach: dict[str, float | None] = field(default_factory=dict)  # SLA id -> breach share
     breach_n: dict[str, int] = field(default_factory=dict)
+    sla_names: dict[str, str] = field(default_factory=dict)  # SLA id -> its name
     won_by_month: dict[str, int] = field(default_factory=dict)  # "2026-03" -> won deals
 
 
@@ -251,6 +252,7 @@ def _sla_points(process: Process, sla_from: str, sla_to: str) -> str | None:
 
 def _breaches(process: Process, mine: pd.DataFrame, end: pd.Timestamp, out: Measures) -> None:
     for sla in process.slas:
+        out.sla_names[sla.id] = sla.label
         stage = _sla_points(process, sla.source, sla.target)
         if stage is None:
             continue
@@ -384,7 +386,8 @@ def compare_measures(observed: Measures, simulated: Sequence[Measures],
         prior = before.breach.get(sla_id) if before is not None else None
         noise = abs(prior - b_obs) if prior is not None else None
         ok = _inside(b_obs, (lo, hi)) or _distance_ok(abs(mean - b_obs), BREACH_POINTS, noise)
-        checks.append(Check("sla_breach", sla_id, b_obs, mean, (lo, hi), noise, "±5 points", ok))
+        checks.append(Check("sla_breach", observed.sla_names.get(sla_id, sla_id), b_obs, mean,
+                            (lo, hi), noise, "±5 points", ok))
     months = [m for m, won in observed.won_by_month.items() if won > 0]
     if months:
         sim_by_month = {m: statistics.fmean(s.won_by_month.get(m, 0) for s in simulated)
