@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import ValidationError
 
-from laneforge.model.calendar import Calendar, Timeline
+from laneforge.model.calendar import TIE, Calendar, Timeline
 
 MONDAY = dt.date(2026, 1, 5)  # a Monday
 
@@ -394,3 +394,16 @@ def test_a_calendar_that_never_closes_has_no_next_opening():
     line = Timeline(calendar, at(0, 0))
     assert line.is_open(1000.0)
     assert line.next_start_after(5.0) == math.inf
+
+
+def test_a_job_within_the_tie_of_closing_time_ends_at_closing():
+    line = Timeline(OFFICE, at(0, 0))
+    assert line.add(9.0, 8.0 + TIE / 2) == 17.0
+    assert line.add(9.0, 8.0 + 4 * TIE) == pytest.approx(24 + 9 + 4 * TIE, abs=1e-12)
+    # an origin whose interval ends are not binary fractions: the sums carry rounding, and
+    # a job of exactly one day's hours still ends that day, not a week later
+    tuesdays = Timeline(Calendar(days="tue", hours="00:00-12:00"), dt.datetime(2025, 12, 3, 16, 14))
+    starts, ends, _ = tuesdays.tables
+    assert tuesdays.add(0.0, 12.0) == ends[0]
+    assert tuesdays.add(starts[0], 12.0) == ends[0]
+    assert tuesdays.add(0.0, 1e-12) == pytest.approx(starts[0])  # not the previous closing

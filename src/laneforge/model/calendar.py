@@ -337,12 +337,13 @@ class Timeline:
         cum = self._cum
         while cum[-1] < target:
             self._extend(self._ends[-1] + 24.0 * self.CHUNK_DAYS / 2)
-        if hours <= TIE:  # next to nothing: the job ends where it starts
-            j = bisect.bisect_right(cum, worked_before) - 1
-            return self._starts[j] + (target - cum[j])
-        j = bisect.bisect_left(cum, target - TIE) - 1
-        end = self._starts[j] + (target - cum[j])
-        return min(end, self._ends[j])
+        if hours > 1e-9:  # TIE, written out: this is on the engine's hot path
+            j = bisect.bisect_left(cum, target - 1e-9) - 1
+            end = self._starts[j] + (target - cum[j])
+            closing = self._ends[j]
+            return end if end < closing else closing
+        j = bisect.bisect_right(cum, worked_before) - 1  # next to nothing: ends as it starts
+        return self._starts[j] + (target - cum[j])
 
     def at(self, t: float) -> dt.datetime:
         """The date and time of simulated hour ``t``, on the origin's clock (an aware origin

@@ -451,6 +451,7 @@ def run_replication(
         priority_fn = priority if callable(priority) else None
         fixed = -(priority or 0.0) if priority_fn is None else 0.0
         uses_age = node.uses_age
+        tie = TIE
 
         # this task's sums (closure cells are quicker than list items); see ``report``
         waited = waited_working = served = 0.0
@@ -470,15 +471,17 @@ def run_replication(
             work = sample()
             if line is None:
                 end = begin + work
-            elif work > 0.0:
+            elif work > tie:
                 target = worked_begin + work
-                if cum[-1] < target or work <= TIE:
+                if cum[-1] < target:
                     end = line.add_from(worked_begin, work)
                 else:  # Timeline.add_from inlined: a job ending at closing time ends then
-                    j = bisect_left(cum, target - TIE) - 1
+                    j = bisect_left(cum, target - tie) - 1
                     end = starts[j] + (target - cum[j])
                     if end > ends[j]:
                         end = ends[j]
+            elif work > 0.0:
+                end = line.add_from(worked_begin, work)
             else:
                 end = begin
             if limited:
