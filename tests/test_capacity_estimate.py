@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
@@ -19,7 +20,14 @@ from laneforge.model import parse_expression
 from laneforge.model.calendar import Calendar, Timeline
 from laneforge.sim import estimate_capacity
 from laneforge.sim.engine import Stopped
-from laneforge.sim.vector import WorkTable, code, decode, vector_function
+from laneforge.sim.vector import (
+    IntervalTable,
+    WorkTable,
+    code,
+    decode,
+    vector_function,
+    work_table,
+)
 
 from conftest import template_paths
 from simhelpers import base_data, queue_process
@@ -228,6 +236,39 @@ def test_work_table_answers_like_the_timeline(calendar, origin, seed):
         same_instant = h > 0 and abs(line.cumulative(end) - line.cumulative(expected)) < 1e-9
         assert end == pytest.approx(expected, abs=1e-9) or same_instant
     assert math.isclose(table.worked(10.0, 2000.0), line.worked(10.0, 2000.0), abs_tol=1e-9)
+
+
+ZONED = [
+    (Calendar(days="mon-fri", hours="22:00-06:00"), dt.datetime(2026, 3, 4, 3, 10)),
+    (Calendar(days="daily", hours="08:00-12:00,20:00-02:00", timezone="Europe/London",
+              holidays=[dt.date(2026, 3, 30)]), dt.datetime(2026, 3, 20, 9, 0)),
+    (Calendar(days="mon-fri", hours="09:00-17:00"),
+     dt.datetime(2026, 10, 28, tzinfo=ZoneInfo("America/New_York"))),
+    (Calendar(days="sat-sun", hours="10:00-14:00", timezone="Australia/Sydney"),
+     dt.datetime(2026, 3, 30, 12, 0)),
+]
+
+
+@pytest.mark.parametrize(("calendar", "origin"), ZONED)
+def test_night_spans_and_zones_get_the_interval_table_and_answer_like_the_timeline(
+    calendar, origin,
+):
+    table = work_table(calendar, origin, 100.0)
+    assert isinstance(table, IntervalTable)
+    line = Timeline(calendar, origin)
+    rng = np.random.default_rng(3)
+    times = np.concatenate((rng.uniform(-3, 3000, 300), [0.0, 1.5, 2999.0]))
+    hours = np.concatenate((rng.exponential(6, 300), [0.0, 0.0, 4.0]))
+    hours[:30] = 0.0
+    for t, h, cum, end in zip(times, hours, table.cumulative(times), table.done(times, hours),
+                              strict=True):
+        assert cum == pytest.approx(line.cumulative(t), abs=1e-9)
+        assert end == pytest.approx(line.add(line.next_open(t), h), abs=1e-9)
+    assert table.worked(10.0, 2000.0) == pytest.approx(line.worked(10.0, 2000.0), abs=1e-9)
+
+
+def test_a_plain_calendar_keeps_the_day_tables():
+    assert isinstance(work_table(Calendar(), dt.datetime(2026, 1, 5), 100.0), WorkTable)
 
 
 def test_an_invalid_process_is_refused_with_the_field_named():

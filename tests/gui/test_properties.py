@@ -561,6 +561,43 @@ def test_calendars_add_rename_and_remove(setup, qtbot):
     qtbot.waitUntil(lambda: page.id.text() == "business")
 
 
+def test_a_calendar_takes_a_night_shift_and_a_time_zone(setup, qtbot):
+    dock, document, original = setup
+    page = dock.process_editor.calendars
+    dock.process_editor.expand(page)
+    assert "22:00-06:00" in page.hours.toolTip() and "night shift" in page.hours.toolTip()
+    type_into(qtbot, page.hours, "22:00-06:00")
+    calendar = document.process.calendars["business"]
+    assert calendar.hours == "22:00-06:00" and calendar.hours_per_week == 40
+    type_into(qtbot, page.timezone, "Europe/Lodnon")
+    assert is_invalid(page.timezone) and "unknown time zone" in error_text(page.timezone)
+    assert document.process.calendars["business"].timezone is None
+    type_into(qtbot, page.timezone, "Europe/London")
+    assert not is_invalid(page.timezone)
+    assert document.process.calendars["business"].timezone == "Europe/London"
+    assert document.undo_stack.undoText() == "Change time zone of calendar 'business'"
+    column = page.columns.index("Time zone")
+    qtbot.waitUntil(lambda: page.table.item(0, column).text() == "Europe/London")
+    # the completer offers zone names once the field has had the focus
+    assert "Europe/London" in page.timezone.completer().model().stringList()
+    type_into(qtbot, page.timezone, "")  # empty: back to the process's clock
+    assert document.process.calendars["business"].timezone is None
+    undo_all(qtbot, dock, document, original)
+    qtbot.waitUntil(lambda: page.hours.text() == "09:00-12:30,13:30-17:30")
+
+
+def test_the_process_time_zone_is_edited_with_the_start(setup, qtbot):
+    dock, document, original = setup
+    page = dock.process_editor.general
+    type_into(qtbot, page.timezone, "Mars/Olympus")
+    assert is_invalid(page.timezone) and document.process.simulation.timezone is None
+    type_into(qtbot, page.timezone, "America/New_York")
+    assert document.process.simulation.timezone == "America/New_York"
+    assert document.undo_stack.undoText() == "Change time zone"
+    undo_all(qtbot, dock, document, original)
+    qtbot.waitUntil(lambda: page.timezone.text() == "")
+
+
 def test_renaming_a_stage_updates_its_nodes_in_one_step(setup, qtbot):
     dock, document, original = setup
     page = dock.process_editor.stages

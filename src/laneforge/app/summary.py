@@ -65,6 +65,7 @@ def summarize(process: Process, problems: list[Problem], *, title: str | None = 
         f"Simulation: horizon {sim.horizon}, warm-up {sim.warmup}, "
         f"{sim.replications} replications, seed {sim.seed}; "
         f"starts {process.start:%a %Y-%m-%d %H:%M}"
+        + (f" {sim.timezone}" if sim.timezone else "")
     )
     if process.stages:
         lines.append("Stages: " + " -> ".join(process.stages))

@@ -37,6 +37,7 @@ from .types import (
     Probability,
 )
 from .units import Duration
+from .zones import check_zone_name
 
 FORMAT = "laneforge/process"
 VERSION = 1
@@ -49,7 +50,15 @@ def _write_start(value: dt.datetime) -> str:
     return value.isoformat(timespec="minutes" if value.second == 0 else "seconds")
 
 
-StartTime = Annotated[dt.datetime, PlainSerializer(_write_start, return_type=str)]
+def _naive_start(value: dt.datetime) -> dt.datetime:
+    if value.tzinfo is not None:
+        raise ValueError("write the start as a wall-clock time without a UTC offset "
+                         "(2026-01-05T09:00); its time zone goes in simulation.timezone")
+    return value
+
+
+StartTime = Annotated[dt.datetime, AfterValidator(_naive_start),
+                      PlainSerializer(_write_start, return_type=str)]
 
 
 class _Model(BaseModel):
@@ -172,6 +181,14 @@ class SimulationSettings(_Model):
     #: how long open leads may finish after the horizon; still open then = work in progress
     drain: Duration | None = None
     max_visits: PositiveInt = 100
+    #: IANA zone of ``start`` and of the calendars without their own; None: one wall clock
+    #: for every calendar, no daylight saving
+    timezone: str | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_timezone(cls, value: str | None) -> str | None:
+        return check_zone_name(value)
 
     @property
     def drain_hours(self) -> float:

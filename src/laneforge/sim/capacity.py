@@ -39,7 +39,7 @@ from .compiled import (
     compile_process,
 )
 from .engine import Stopped
-from .vector import WorkTable, drawer, quantiles, vector_function
+from .vector import CalendarTable, drawer, quantiles, vector_function, work_table
 
 MONTH_HOURS = 720.0
 #: leads walked per round: one large walk when waiting cannot change the routing; else
@@ -228,7 +228,7 @@ class _Plan:
 
 def _walk(
     c: Compiled, plan: _Plan, rates: dict[int, float], seed: int, waits: _Waits | None,
-    tables: list[WorkTable | None], leads: int, timed: bool,
+    tables: list[CalendarTable | None], leads: int, timed: bool,
     should_stop: Callable[[], bool] | None = None, final: bool = True,
     carried: dict[int, np.ndarray] | None = None,
 ) -> _Walk:
@@ -434,7 +434,8 @@ def estimate_capacity(
         rate = sum(_arrival_rate(a, window) for a in c.nodes[index].arrivals)
         rates[index] = rate
         arrivals[index] = rate
-    tables = [WorkTable(lane.calendar, c.start, c.horizon + 24.0 * 120)
+    origin = c.origin
+    tables = [work_table(lane.calendar, origin, c.horizon + 24.0 * 120)
               if lane.calendar is not None else None for lane in c.lanes]
     open_fraction = [
         table.worked(*window) / (window[1] - window[0]) if table is not None else 1.0
@@ -539,7 +540,7 @@ class _Waits:
     WEEKS = 3
 
     def __init__(self, c: Compiled, node_rate: dict[str, float], open_fraction: list[float],
-                 tables: list[WorkTable | None], phases: dict[int, np.ndarray]) -> None:
+                 tables: list[CalendarTable | None], phases: dict[int, np.ndarray]) -> None:
         self.week0 = week_start(c)
         self.by_task: dict[int, tuple[np.ndarray | None, float]] = {}
         for lane in c.lanes:

@@ -26,6 +26,7 @@ from ..model import (
     validate,
 )
 from ..model.calendar import Calendar
+from ..model.zones import start_instant
 
 SOURCE, TASK, DECISION, DELAY, END = range(5)
 _KIND_CODE = {SourceNode: SOURCE, TaskNode: TASK, DecisionNode: DECISION, DelayNode: DELAY,
@@ -129,6 +130,13 @@ class Compiled:
     #: ``node -> [sla indexes]`` for SLAs that start / stop there
     sla_from: dict[int, list[int]]
     sla_to: dict[int, list[int]]
+    #: the process's time zone (``simulation.timezone``); None: one wall clock, no DST
+    timezone: str | None = None
+
+    @property
+    def origin(self) -> dt.datetime:
+        """The simulation's t = 0 for calendars: ``start``, aware in ``timezone`` if set."""
+        return start_instant(self.start, self.timezone)
 
 
 def _fn(text: str) -> Callable[[dict[str, Any]], Any]:
@@ -281,7 +289,7 @@ def compile_process(
         replications=sim.replications, seed=sim.seed,
         any_priority=any(c.priority is not None for c in nodes),
         has_loops=bool(cyclic), uses_age=any(c.uses_age for c in nodes),
-        sla_from=sla_from, sla_to=sla_to,
+        sla_from=sla_from, sla_to=sla_to, timezone=sim.timezone,
     )
 
 

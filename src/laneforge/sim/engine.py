@@ -23,7 +23,7 @@ import simpy
 
 from ..model import duration_sampler
 from ..model.attributes import attribute_sampler
-from ..model.calendar import Timeline
+from ..model.calendar import TIE, Timeline
 from .compiled import (
     DELAY,
     END,
@@ -217,13 +217,14 @@ def run_replication(
     # --- lanes: staff counters, queues, calendars ------------------------------------------
     # one Timeline per calendar: the lanes and SLAs on the same calendar share its intervals
     shared: dict[int, Timeline] = {}
+    origin = c.origin
 
     def timeline(calendar: Any) -> Timeline | None:
         if calendar is None:
             return None
         line = shared.get(id(calendar))
         if line is None:
-            line = shared[id(calendar)] = Timeline(calendar, c.start)
+            line = shared[id(calendar)] = Timeline(calendar, origin)
         return line
 
     staff = [lane.staff for lane in c.lanes]
@@ -450,6 +451,7 @@ def run_replication(
         priority_fn = priority if callable(priority) else None
         fixed = -(priority or 0.0) if priority_fn is None else 0.0
         uses_age = node.uses_age
+        tie = TIE
 
         # this task's sums (closure cells are quicker than list items); see ``report``
         waited = waited_working = served = 0.0
@@ -469,13 +471,17 @@ def run_replication(
             work = sample()
             if line is None:
                 end = begin + work
-            elif work > 0.0:
+            elif work > tie:
                 target = worked_begin + work
                 if cum[-1] < target:
                     end = line.add_from(worked_begin, work)
-                else:
-                    j = bisect_left(cum, target) - 1
+                else:  # Timeline.add_from inlined: a job ending at closing time ends then
+                    j = bisect_left(cum, target - tie) - 1
                     end = starts[j] + (target - cum[j])
+                    if end > ends[j]:
+                        end = ends[j]
+            elif work > 0.0:
+                end = line.add_from(worked_begin, work)
             else:
                 end = begin
             if limited:

@@ -4,7 +4,8 @@ Three pieces: attribute and duration draws as numpy arrays (``drawer``), lead ex
 evaluated on columns of attributes (``vector_function``, the same whitelist as
 :mod:`laneforge.model.expressions`, with Python's semantics element by element), and a
 calendar's working time as a table of intervals answering "working hours since the origin"
-and "when is a job of N working hours done" for arrays of times (``WorkTable``).
+and "when is a job of N working hours done" for arrays of times (``work_table``: day tables
+when every working day is the same, else the calendar's interval lists).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import numpy as np
 
 from ..model import Duration
 from ..model.attributes import Choices, attribute_sampler
-from ..model.calendar import Calendar
+from ..model.calendar import Calendar, Timeline
 from ..model.distributions import lognormal_params
 from ..model.expressions import parse_expression
 
@@ -468,3 +469,63 @@ class WorkTable:
         if not np.any(idle):
             return finished
         return np.where(idle, np.maximum(t, self._at_total(base, closing=False)), finished)
+
+
+class IntervalTable:
+    """:class:`WorkTable`'s answers for calendars whose days differ: a night span running
+    into the next morning, or a time zone with daylight saving. Array look-ups
+    (``searchsorted``) over the intervals of a :class:`~laneforge.model.calendar.Timeline`."""
+
+    def __init__(self, calendar: Calendar, origin: dt.datetime, until: float) -> None:
+        self._line = Timeline(calendar, origin)
+        self._grow(until)
+
+    def _grow(self, until: float) -> None:
+        line = self._line
+        line.cumulative(until)
+        starts, ends, cum = line.tables
+        self._starts, self._ends = np.array(starts), np.array(ends)
+        self._cum = np.array(cum)
+        self.until = float(self._ends[-1])
+
+    def cumulative(self, t: np.ndarray) -> np.ndarray:
+        """Working hours between the origin and each ``t``."""
+        t = np.asarray(t, dtype=float)
+        if t.size and float(t.max()) >= self.until:
+            self._grow(2.0 * float(t.max()) + 24.0 * 60)
+        i = np.searchsorted(self._starts, t, side="right") - 1
+        k = np.maximum(i, 0)
+        inside = self._cum[k] + np.minimum(t, self._ends[k]) - self._starts[k]
+        return np.where((i < 0) | (t <= 0.0), 0.0, inside)
+
+    def worked(self, a: float, b: float) -> float:
+        return float(self.cumulative(np.array(b)) - self.cumulative(np.array(a))) if b > a else 0.0
+
+    def done(self, t: np.ndarray, hours: np.ndarray) -> np.ndarray:
+        """When jobs of ``hours`` working hours, queued at ``t``, are done: from the next
+        opening at or after ``t``; a job ending exactly at closing time ends then."""
+        t = np.asarray(t, dtype=float)
+        hours = np.broadcast_to(np.asarray(hours, dtype=float), t.shape)
+        target = self.cumulative(t) + np.maximum(hours, 0.0)
+        while target.size and float(target.max()) > float(self._cum[-1]):
+            self._grow(2.0 * self.until + 24.0 * 60)
+        j = np.maximum(np.searchsorted(self._cum, target, side="left") - 1, 0)
+        j = np.minimum(j, len(self._starts) - 1)
+        finished = self._starts[j] + (target - self._cum[j])
+        idle = hours <= 0.0
+        if not np.any(idle):
+            return finished
+        opening = self._starts[np.minimum(np.searchsorted(self._ends, t, side="right"),
+                                          len(self._starts) - 1)]
+        return np.where(idle, np.maximum(t, opening), finished)
+
+
+CalendarTable = WorkTable | IntervalTable
+
+
+def work_table(calendar: Calendar, origin: dt.datetime, until: float) -> CalendarTable:
+    """The quickest table that answers for ``calendar``: day tables when every working day
+    has the same spans on one clock, else the interval table."""
+    plain = (calendar.timezone is None and origin.tzinfo is None
+             and calendar.spans[-1][1] <= 1440)
+    return (WorkTable if plain else IntervalTable)(calendar, origin, until)

@@ -1,4 +1,4 @@
-"""The Calendars tab of the process editor: working days, hours and holidays of the teams."""
+"""The Calendars tab of the process editor: working days, hours, time zone and holidays."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ from ...model.types import is_identifier
 from .base import set_error
 from .commands import check_steps, values_command
 from .master_detail import MasterDetail
+from .widgets import ZoneEdit
 
 
 class CalendarsPage(MasterDetail):
-    columns = ("Id", "Days", "Hours", "Holidays")
+    columns = ("Id", "Days", "Hours", "Time zone", "Holidays")
     stretch_column = 2
     noun = "calendar"
 
@@ -36,14 +37,22 @@ class CalendarsPage(MasterDetail):
         self.hours.setPlaceholderText("09:00-17:00")
         self.form.add("Hours", self.hours, "Working hours each working day, HH:MM-HH:MM; "
                       "several spans separated by commas for a lunch break "
-                      "(09:00-12:30,13:30-17:30).")
+                      "(09:00-12:30,13:30-17:30). A span that ends before it starts is a "
+                      "night shift: 22:00-06:00 starts at 22:00 on each working day and "
+                      "ends at 06:00 the next morning.")
+        self.timezone = ZoneEdit("the process's clock")
+        self.timezone.setObjectName("timezone")
+        self.form.add("Time zone", self.timezone, "Where the team works, as an IANA name "
+                      "(Europe/London, America/New_York, Asia/Kolkata): its days, hours and "
+                      "holidays are local time there, daylight saving included. Empty: the "
+                      "process's time zone.")
         self.holidays = QLineEdit()
         self.holidays.setObjectName("holidays")
         self.holidays.setPlaceholderText("e.g. 2026-12-25, 2026-12-26")
         self.form.add("Holidays", self.holidays, "Days off as YYYY-MM-DD, separated by "
                       "commas.")
         for field, edit in (("days", self.days), ("hours", self.hours),
-                            ("holidays", self.holidays)):
+                            ("timezone", self.timezone), ("holidays", self.holidays)):
             edit.editingFinished.connect(lambda f=field, e=edit: self._on_field_finished(f, e))
 
     def data(self) -> dict[str, Any]:
@@ -56,7 +65,7 @@ class CalendarsPage(MasterDetail):
     def row(self, key: str) -> list[str]:
         calendar = self.process.calendars[key]
         count = len(calendar.holidays)
-        return [key, calendar.days, calendar.hours,
+        return [key, calendar.days, calendar.hours, calendar.timezone or "",
                 f"{count} day{'s' if count != 1 else ''}" if count else "none"]
 
     def refresh_detail(self, key: str) -> None:
@@ -64,6 +73,7 @@ class CalendarsPage(MasterDetail):
         self.show_text(self.id, key)
         self.show_text(self.days, calendar.days)
         self.show_text(self.hours, calendar.hours)
+        self.show_text(self.timezone, calendar.timezone or "")
         self.show_text(self.holidays, ", ".join(d.isoformat() for d in calendar.holidays))
 
     def users(self, key: str) -> list[tuple[str, str]]:
@@ -125,10 +135,11 @@ class CalendarsPage(MasterDetail):
             set_error(edit, None)
             return
         value: Any = text
+        field_name = "time zone" if field == "timezone" else field
         if field == "holidays":
             value = [part.strip() for part in text.replace(";", ",").split(",")
                      if part.strip()] or MISSING
         elif not text:
             value = MISSING
         self.commit(edit, f"calendars.{self.current}.{field}", value,
-                    f"Change {field} of calendar '{self.current}'")
+                    f"Change {field_name} of calendar '{self.current}'")

@@ -24,7 +24,7 @@ from .distribution import parse_duration_text
 from .phases_page import PhasesPage
 from .slas_page import SlasPage
 from .stages_page import StagesPage
-from .widgets import Collapsible, TextBox, spin_box
+from .widgets import Collapsible, TextBox, ZoneEdit, spin_box
 
 
 class GeneralPage(Editor):
@@ -69,6 +69,12 @@ class GeneralPage(Editor):
         form.add("Start", self.start, "Calendar date and time at which the simulated clock "
                  "starts; weekdays, working hours and holidays follow from it.")
         self.start.dateTimeChanged.connect(self._on_start_changed)
+        self.timezone = ZoneEdit("none: one clock, no daylight saving")
+        self.timezone.setObjectName("process_timezone")
+        form.add("Time zone", self.timezone, "The IANA time zone of the start and of the "
+                 "calendars that have none of their own (America/New_York), with its "
+                 "daylight-saving changes. Empty: every calendar on one wall clock.")
+        self.timezone.editingFinished.connect(self._on_timezone_finished)
         self.fields: dict[str, QLineEdit] = {}
         for key, label, tip, placeholder in (
             ("horizon", "Horizon", "How long leads keep arriving in the simulation "
@@ -112,6 +118,7 @@ class GeneralPage(Editor):
             self.start.setDateTime(start)
             self.start.blockSignals(False)
         settings = process.simulation
+        self.show_text(self.timezone, settings.timezone or "")
         self.show_text(self.fields["horizon"], str(settings.horizon))
         self.show_text(self.fields["warmup"], str(settings.warmup))
         self.show_text(self.fields["drain"], "" if settings.drain is None else str(
@@ -152,6 +159,13 @@ class GeneralPage(Editor):
         if start.replace(second=0, microsecond=0) == self.process.start:
             return
         self.commit(self.start, "start", text, "Change start date", spin=True)
+
+    def _on_timezone_finished(self) -> None:
+        text = self.timezone.text().strip()
+        if text == self._shown.get(self.timezone):
+            set_error(self.timezone, None)
+            return
+        self.commit(self.timezone, "simulation.timezone", text or MISSING, "Change time zone")
 
     def _on_duration_finished(self, key: str, edit: QLineEdit) -> None:
         text = edit.text().strip()
