@@ -51,9 +51,7 @@ def offer_recovery(window: MainWindow, store: RecoveryStore) -> bool:
         return False
     document = Document(newest.process, newest.original)
     document.untitled = newest.original is None
-    window._attach(document)
-    document.undo_stack.resetClean()  # restored work is not saved yet
-    window._update_title()
+    window.show_document(document, unsaved=True)  # restored work is not saved yet
     return True
 
 

@@ -91,8 +91,8 @@ def ask_page(window: MainWindow) -> PageSetup | None:
 
 def _results(window: MainWindow) -> Any:
     """The results shown on the diagram (exports carry their tint), or None."""
-    controller = getattr(window, "simulation", None)
-    if controller is None or controller.results is None:
+    controller = window.simulation
+    if controller.results is None:
         return None
     if not controller.results_dock.on_diagram.isChecked():
         return None
@@ -186,9 +186,7 @@ def import_bpmn_dialog(window: MainWindow, path: Path | None = None) -> bool:
         return False
     document = Document(process)
     document.untitled = True
-    window._attach(document)
-    document.undo_stack.resetClean()
-    window._update_title()
+    window.show_document(document, unsaved=True)
     notes = report.lines()
     if notes:
         listing = "".join(f"<li>{note}</li>" for note in notes[:15])

@@ -116,10 +116,16 @@ class MainWindow(QMainWindow):
         self.palette_dock.place_requested.connect(self._on_place_requested)
         self.palette_dock.add_lane_requested.connect(self.add_lane)
         self.problems_dock.select_requested.connect(self.select_and_show)
-        select_requested = getattr(self.properties_dock, "select_requested", None)
-        if select_requested is not None:
-            select_requested.connect(self.select_and_show)
+        self.properties_dock.select_requested.connect(self.select_and_show)
         self._on_zoom_changed(self.view.zoom)
+
+    def show_document(self, document: Document, *, unsaved: bool = False) -> None:
+        """Make ``document`` the window's; ``unsaved``: its content is not on disk yet
+        (restored or imported work), so closing asks to save it."""
+        self._attach(document)
+        if unsaved:
+            document.undo_stack.resetClean()
+        self._update_title()
 
     def _attach(self, document: Document) -> None:
         old = self.document

@@ -28,6 +28,9 @@ class WindowActions:
     undo_group: QUndoGroup
     by_name: dict[str, QAction] = field(default_factory=dict)
     recent_menu: QMenu | None = None
+    #: the Simulate menu, which the simulation controller fills in
+    simulate_menu: QMenu | None = None
+    toolbar: QToolBar | None = None
     icon_names: dict[str, str] = field(default_factory=dict)
 
     def refresh_recent(self) -> None:
@@ -205,7 +208,7 @@ def build_menus(window: MainWindow) -> WindowActions:
     simulate_menu = bar.addMenu("&Simulate")
     simulate_menu.addAction(act("capacity", "&Capacity estimate", lambda: show_capacity(window),
                                 "Ctrl+K", "Load per lane without simulating"))
-    window.simulate_menu = simulate_menu  # type: ignore[attr-defined]
+    actions.simulate_menu = simulate_menu
 
     # --- Help ----------------------------------------------------------------------------
     help_menu = bar.addMenu("&Help")
@@ -228,7 +231,7 @@ def build_menus(window: MainWindow) -> WindowActions:
         if button is not None:
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
     window.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
-    window.toolbar = toolbar  # type: ignore[attr-defined]
+    actions.toolbar = toolbar
     window.setWindowIcon(app_icon())
     return actions
 

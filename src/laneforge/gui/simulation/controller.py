@@ -87,7 +87,8 @@ class SimulationController(QObject):
 
     # --- menu ----------------------------------------------------------------------------
     def _build_menu(self) -> None:
-        menu = self.window.simulate_menu  # type: ignore[attr-defined]
+        menu = self.window.actions.simulate_menu
+        assert menu is not None, "build_menus makes the Simulate menu first"
         first = menu.actions()[0] if menu.actions() else None
 
         def action(name: str, text: str, slot: Callable[[], Any], shortcut: Any = None,
@@ -116,7 +117,7 @@ class SimulationController(QObject):
         action("clear_results", "C&lear results", self.clear_results, None,
                "Remove the results tint from the diagram")
         menu.insertSeparator(first)
-        toolbar = getattr(self.window, "toolbar", None)
+        toolbar = self.window.actions.toolbar
         if toolbar is not None:
             toolbar.addSeparator()
             run = self.window.actions.by_name["run"]

@@ -65,11 +65,10 @@ class ReplayDock(QDockWidget):
 
 
 def open_replay(window: MainWindow, process: Process) -> ReplayDock:
-    dock = getattr(window, "replay_dock", None)
+    dock = window.findChild(ReplayDock)  # one replay dock per window, made on first use
     if dock is None:
         dock = ReplayDock(window)
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-        window.replay_dock = dock  # type: ignore[attr-defined]
     dock.show()
     dock.raise_()
     dock.record(process)
