@@ -33,7 +33,15 @@ from ..io.crm import (
 from ..model import Process
 from .calibrate import Calibration, fit
 from .calibration_report import write_calibration_report
-from .holdout import Validation, measure, observed_markers, split_point, validate_holdout
+from .holdout import (
+    Validation,
+    forget_breaches,
+    measure,
+    observed_markers,
+    split_point,
+    unseen_slas,
+    validate_holdout,
+)
 from .observed import observed_from
 
 StepProgress = Callable[[str, int, int], Any]  # (what, done, total)
@@ -73,12 +81,29 @@ def load_export(paths: Sequence[str | os.PathLike[str]], *, format: str = "auto"
     return log, mapping
 
 
+def _status_words(data: dict[str, Any]) -> set[str]:
+    words = {w for values in data.get("stages", {}).values() for w in values}
+    words |= set(data.get("nodes", {})) | set(data.get("outcomes", {}))
+    return {w.casefold() for w in words}
+
+
 def complete_mapping(log: EventLog, process: Process, given: CrmMap | None) -> CrmMap:
-    """The given mapping with suggestions filling what it leaves out (given entries win)."""
+    """The given mapping with suggestions filling what it leaves out (given entries win).
+
+    A status word the given mapping places anywhere (a stage, a node, an outcome) gets no
+    suggestion in another table: "Nurture 30 days" mapped to the nurture delay must not also
+    be suggested as the long-term-nurture end, whose entry would end every nurtured lead.
+    """
     suggested = suggest_mapping(log, process)
     if given is None:
         return suggested
     merged = suggested.model_dump()
+    placed = _status_words(given.model_dump(exclude_unset=True))
+    merged["stages"] = {stage: [w for w in words if w.casefold() not in placed]
+                        for stage, words in merged.get("stages", {}).items()}
+    for table in ("nodes", "outcomes"):
+        merged[table] = {w: v for w, v in merged.get(table, {}).items()
+                         if w.casefold() not in placed}
     for key, value in given.model_dump(exclude_unset=True).items():
         if isinstance(value, dict):
             merged[key] = {**merged.get(key, {}), **value}
@@ -97,8 +122,10 @@ def unmapped(log: EventLog, process: Process, mapping: CrmMap) -> list[str]:
 def run_calibration(process: Process, log: EventLog, mapping: CrmMap, *,
                     holdout: float = 0.2, replications: int = 10, seed: int | None = None,
                     progress: StepProgress | None = None,
-                    should_stop: Callable[[], bool] | None = None) -> CalibrationRun:
-    """Fit on the first ``1 - holdout`` of the export, then validate on the rest."""
+                    should_stop: Callable[[], bool] | None = None,
+                    jobs: int = 1) -> CalibrationRun:
+    """Fit on the first ``1 - holdout`` of the export, then validate on the rest (its
+    replications in ``jobs`` worker processes)."""
     fit_until = split_point(log, holdout)
     if progress is not None:
         progress("fitting", 0, 1)
@@ -114,9 +141,11 @@ def run_calibration(process: Process, log: EventLog, mapping: CrmMap, *,
 
         validation = validate_holdout(calibrated, log, mapping, fit_until=fit_until,
                                       replications=replications, seed=seed, progress=step,
-                                      should_stop=should_stop)
+                                      should_stop=should_stop, jobs=jobs)
     # the whole export's figures travel with the calibrated process (observed beside simulated)
-    whole = measure(calibrated, observed_markers(log, mapping, calibrated), log.start, log.end)
+    markers = observed_markers(log, mapping, calibrated)
+    whole = forget_breaches(measure(calibrated, markers, log.start, log.end),
+                            unseen_slas(calibrated, markers))
     calibrated.observed = observed_from(
         whole, source=describe_export(log), start=log.start, end=log.end,
         verdict=validation.verdict if validation is not None else None)
@@ -186,6 +215,7 @@ def summary_text(run: CalibrationRun) -> str:
                      f"({v.replications} replications): {passed}/{len(v.checks)} checks ok, "
                      f"verdict {v.verdict.upper()}")
         lines.append(f"  {v.verdict_words()}")
+        lines += [f"  not checked: {what}: {why}" for what, why in v.not_checked.items()]
     return "\n".join(lines)
 
 
