@@ -556,8 +556,12 @@ def fit(process: Process, log: EventLog, mapping: CrmMap, *,
     if m.unmapped:
         words = ", ".join(f"{w!r} ({n})" for w, n in m.unmapped.most_common(8))
         result.notes.append(f"CRM values that map to no node: {words}")
-    if w.gaps:
-        result.notes.append(f"{w.gaps} records could not be placed on the process's paths")
+    if w.gaps > w.two_ways:
+        result.notes.append(f"{w.gaps - w.two_ways} records could not be placed on the "
+                            "process's paths")
+    if w.two_ways:
+        result.notes.append(f"{w.two_ways} records follow one of several ways the export "
+                            "cannot tell apart (no pass counted on them)")
     return result
 
 

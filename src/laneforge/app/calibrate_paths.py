@@ -275,6 +275,8 @@ class Walk:
     #: branch node -> passes whose choice the records cannot tell (a lead went one of two
     #: or more ways through it); leaving them out would bias its shares
     unresolved: dict[int, int] = field(default_factory=dict)
+    #: of the gaps, those with more than one way the graph allows (not a jump)
+    two_ways: int = 0
 
 
 def on_the_ways(process: Process, observed: frozenset[int], a: int,
@@ -326,7 +328,7 @@ def walk(process: Process, m: Markers, obs: Observation,
     waits: dict[int, list[float]] = defaultdict(list)
     unresolved: Counter[int] = Counter()
     between: dict[tuple[int, tuple[int, ...]], list[int]] = {}
-    gaps = 0
+    gaps = two_ways = 0
     nan = math.nan
     candidates = m.candidates
     t_l, node_l, kind_l, end_l = (a.tolist() for a in (m.t, m.node, m.kind, m.end))
@@ -357,6 +359,7 @@ def walk(process: Process, m: Markers, obs: Observation,
                 possible = tuple(c for c, _ in routed) if routed else tuple(
                     c for c in cands if c in ways)  # in ``ways`` but not routed: two ways
                 if possible:
+                    two_ways += 1
                     key = (cur, possible)
                     if key not in between:
                         between[key] = [n for n in on_the_ways(process, obs.observed, cur,
@@ -413,7 +416,7 @@ def walk(process: Process, m: Markers, obs: Observation,
         pending={n: np.asarray(rows, dtype=float) for n, rows in pending.items()},
         delays=_delay_frames(delays, waits, process),
         waits={n: np.asarray(rows, dtype=float) for n, rows in waits.items()},
-        gaps=gaps, cases=len(bounds) - 1, unresolved=dict(unresolved),
+        gaps=gaps, cases=len(bounds) - 1, unresolved=dict(unresolved), two_ways=two_ways,
     )
 
 
