@@ -195,8 +195,10 @@ def main() -> None:
             sys.exit(f"laneforge calibrate failed ({child.returncode}): {stderr.strip()}")
         fit = json.loads((folder / "fit.json").read_text())
         fitted = load_process(folder / "out.lane.json")
+    load = os.getloadavg()[0]
     print(f"laneforge calibrate (read + fit + validation, {args.replications} replications, "
-          f"--jobs {args.jobs}): {took:.1f} s; peak resident memory (ru_maxrss) {peak:.0f} MB")
+          f"--jobs {args.jobs}): {took:.1f} s; peak resident memory (ru_maxrss) {peak:.0f} MB "
+          f"(load average {load:.1f} on {os.cpu_count()} cores at the end)")
     if single is not None:
         print(f"  sampled: largest process {single:.0f} MB (RSS, workers included), all "
               f"processes together {total:.0f} MB at most (PSS: shared pages counted once)")

@@ -134,6 +134,7 @@ def run_calibration(process: Process, log: EventLog, mapping: CrmMap, *,
         progress("fitting", 1, 1)
     validation = None
     calibrated = calibration.process
+    markers = observed_markers(log, mapping, calibrated)
     if replications > 0:
         def step(done: int, total: int) -> None:
             if progress is not None:
@@ -141,9 +142,8 @@ def run_calibration(process: Process, log: EventLog, mapping: CrmMap, *,
 
         validation = validate_holdout(calibrated, log, mapping, fit_until=fit_until,
                                       replications=replications, seed=seed, progress=step,
-                                      should_stop=should_stop, jobs=jobs)
+                                      should_stop=should_stop, jobs=jobs, markers=markers)
     # the whole export's figures travel with the calibrated process (observed beside simulated)
-    markers = observed_markers(log, mapping, calibrated)
     whole = forget_breaches(measure(calibrated, markers, log.start, log.end),
                             unseen_slas(calibrated, markers))
     calibrated.observed = observed_from(

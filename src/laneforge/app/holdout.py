@@ -623,11 +623,13 @@ def validate_holdout(process: Process, log: EventLog, mapping: CrmMap, *,
                      fit_until: pd.Timestamp, replications: int = 10, seed: int | None = None,
                      progress: Progress | None = None,
                      should_stop: Callable[[], bool] | None = None,
-                     jobs: int = 1) -> Validation:
+                     jobs: int = 1, markers: pd.DataFrame | None = None) -> Validation:
     """Simulate the calibrated ``process`` over the holdout [fit_until, export end) and
     compare it with what the export shows there, beside the noise floor (``jobs``: worker
-    processes for the replications)."""
-    markers = observed_markers(log, mapping, process)
+    processes for the replications; ``markers``: the export's observed markers, if the
+    caller has them already)."""
+    if markers is None:
+        markers = observed_markers(log, mapping, process)
     unseen = unseen_slas(process, markers)
     end = log.end
     observed = forget_breaches(measure(process, markers, fit_until, end), unseen)
