@@ -304,7 +304,8 @@ def test_fit_json_has_the_contract_sections(calibration: Calibration) -> None:
     data = json.loads(json.dumps(calibration.to_fit_json()))
     assert data["format"] == "laneforge/calibration" and data["version"] == 1
     assert set(data) == {"format", "version", "data", "sources", "branches", "lanes", "tasks",
-                         "changes", "not_calibrated"}
+                         "changes", "not_calibrated", "reasons"}
+    assert list(data["reasons"]) == data["not_calibrated"]  # each with why, in words
     assert set(data["data"]) == {"format", "cases", "from", "to", "fit_until"}
     web = data["sources"]["web"]
     assert {"rate_per_day", "ci95", "n", "profile"} <= set(web)

@@ -368,7 +368,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
                              "(--write-map MAP.json writes a suggestion to edit)")
         run = cal.run_calibration(process, log, mapping, holdout=args.holdout,
                                   replications=args.replications, seed=args.seed,
-                                  progress=bar)
+                                  progress=bar, jobs=args.jobs)
         bar.close()
         cal.write_outputs(run, args.output, json_path=args.json, report_path=args.report)
     except CrmDataError as exc:
@@ -520,6 +520,9 @@ def _calibrate_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--replications", "-r", type=_non_negative_int, default=10,
                         metavar="N", help="replications of the validation (0: do not validate)")
     parser.add_argument("--seed", type=_non_negative_int, metavar="S")
+    parser.add_argument("--jobs", "-j", type=_positive_int, default=os.cpu_count() or 1,
+                        metavar="N", help="the validation's replications in parallel "
+                        "processes (default: the cores of this machine)")
     parser.add_argument("--json", metavar="FIT.json", help="write what was fitted as JSON")
     parser.add_argument("--report", metavar="REPORT", help="REPORT.html or .pdf")
 

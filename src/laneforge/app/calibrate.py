@@ -17,10 +17,10 @@ from typing import Any
 
 import pandas as pd
 
-from ..io.crm.eventlog import ACTIVITY, EventLog
+from ..io.crm.eventlog import ACTIVITY, OWNER, EventLog
 from ..io.crm.mapping import CrmMap
 from ..model import Process
-from ..model.calendar import Calendar
+from ..model.calendar import Calendar, Timeline
 from ..model.paths import MISSING, get_value, set_value
 from ..model.scenarios import editable_data
 from ..model.units import RATE_PERIODS
@@ -28,6 +28,7 @@ from .calibrate_branches import BranchEdge, BranchFit, fit_branch
 from .calibrate_paths import Observation, Walk, markers, observation, walk
 from .calibrate_stats import DurationFit, duration_text, fit_duration, settle_limit
 from .calibrate_time import ArrivalFit, CalendarFit, StaffFit, fit_arrivals, fit_calendar, fit_staff
+from .worktime import lane_calendars, timelines, worked_between
 
 FORMAT = "laneforge/calibration"
 VERSION = 1
@@ -90,6 +91,8 @@ class Calibration:
                         for node, f in self.durations.items()}
         out["changes"] = [c.to_data() for c in self.changes]
         out["not_calibrated"] = list(self.not_calibrated)
+        out["reasons"] = {path: self.reasons[path] for path in self.not_calibrated
+                          if path in self.reasons}
         if self.validation is not None:
             out["validation"] = self.validation
         return out
@@ -129,6 +132,13 @@ def _branch_json(f: BranchFit) -> dict[str, Any]:
     return out
 
 
+def _widest(f: BranchFit) -> float:
+    """The largest half-width of a branch's 95 % intervals: passes the records cannot place
+    could move a share by up to their share of all passes, more than that is a bias the
+    interval does not show."""
+    return max(((hi - lo) / 2.0 for _, (lo, hi), _ in f.targets.values()), default=0.0)
+
+
 def _rate_text(per_day: float, old: Any) -> str:
     """A rate per day written in the period the process used ("165/week" stays weekly)."""
     period = "day"
@@ -152,9 +162,11 @@ class _Fitter:
         self.data = editable_data(process)
         self.changes: list[Change] = []
         self.reasons: dict[str, str] = {}
-        self.obs: Observation = observation(process, mapping)
+        self.obs: Observation = observation(process, mapping, log)
         self.events = log.events[log.events["time"] < until]
         self.activities = self._activities()
+        self._calendar_fits: dict[str, CalendarFit] | None = None
+        self.notes: list[str] = []
 
     # --- bookkeeping ---------------------------------------------------------------------
     def old(self, path: str) -> Any:
@@ -177,17 +189,55 @@ class _Fitter:
         self.reasons[path] = reason
 
     def _activities(self) -> pd.DataFrame:
-        """Activity records with the task they map to (by type, else by subtype)."""
+        """Activity records with the task they map to (by type, else by subtype), their
+        recorded length (``hours``, NaN where the export has none) and end."""
         acts = self.events[self.events["kind"] == ACTIVITY]
         by_type = acts["value"].map(self.mapping.activities)
         by_subtype = acts["subtype"].map(self.mapping.activities)
         task = by_type.fillna(by_subtype)
-        hours = acts["duration_h"].astype(float)
-        wall = (acts["end"] - acts["time"]) / pd.Timedelta(hours=1)
         frame = pd.DataFrame({"time": acts["time"], "owner": acts["owner"], "task": task,
-                              "hours": hours.fillna(wall)})
+                              "hours": acts["duration_h"].astype(float), "end": acts["end"]})
         valid = {n.id for n in self.process.tasks()}
         return frame[frame["task"].isin(valid)]
+
+    def timelines(self) -> dict[str, Timeline | None]:
+        """Lane id -> its working timeline from the export's start: the calendar fitted from
+        when its work is logged, else the process's."""
+        fitted: dict[str, Calendar] = {}
+        for lane_id, f in self.calendar_fits().items():
+            lane = self.process.lane(lane_id)
+            old = self.process.calendars.get(lane.calendar) if lane.calendar else None
+            fitted[lane_id] = Calendar(days=f.days, hours=f.hours,
+                                       holidays=list(old.holidays) if old else [])
+        return timelines(lane_calendars(self.process, fitted), self.origin)
+
+    def task_lines(self) -> dict[int, Timeline | None]:
+        """Task node index -> its lane's timeline (see :meth:`timelines`)."""
+        lines = self.timelines()
+        return {i: lines[node.lane] for i, node in enumerate(self.process.nodes)
+                if node.kind == "task"}
+
+    def work_hours(self) -> pd.Series:
+        """Each activity's working time: its recorded length, else the working hours of its
+        lane between its start and end. An events CSV has start and end times only, and a
+        call started at 17:20 that ends at 09:10 took 40 minutes of work, not 16 hours."""
+        acts = self.activities
+        hours = acts["hours"].copy()
+        missing = hours.isna() & acts["end"].notna()
+        if not missing.any():
+            return hours
+        lines = self.timelines()
+        lane_of_task = {n.id: n.lane for n in self.process.tasks()}
+        lane = acts["task"].map(lane_of_task)
+        hour = pd.Timedelta(hours=1)
+        for lane_id, line in lines.items():
+            rows = missing & (lane == lane_id)
+            if not rows.any():
+                continue
+            a = ((acts.loc[rows, "time"] - self.origin) / hour).to_numpy(dtype=float)
+            b = ((acts.loc[rows, "end"] - self.origin) / hour).to_numpy(dtype=float)
+            hours[rows] = worked_between(line, a, b)
+        return hours
 
     # --- sources -------------------------------------------------------------------------
     def sources(self) -> dict[str, ArrivalFit]:
@@ -272,6 +322,13 @@ class _Fitter:
                 self.skip(path, f"too few passes seen ({len(passes)})")
                 continue
             fits[node_id] = f
+            unsure = w.unresolved.get(i, 0)
+            if unsure and unsure / (unsure + len(passes)) > _widest(f):
+                self.skip(path, f"the export cannot tell which way {unsure:,} of "
+                          f"{unsure + len(passes):,} leads went here (its records show where "
+                          "they went next, not by which branch); the shares are left as "
+                          "they are")
+                continue
             if any(e.when is not None for e in edges):
                 self.skip(path, "its branches are conditions on lead attributes; the shares "
                           "seen are in the fit, the conditions are left as they are")
@@ -306,7 +363,7 @@ class _Fitter:
     # --- durations -----------------------------------------------------------------------
     def task_durations(self) -> dict[str, DurationFit]:
         fits = {}
-        records = self.activities.groupby("task")["hours"]
+        records = self.work_hours().groupby(self.activities["task"])
         for node in self.process.tasks():
             path = f"nodes.{node.id}.duration"
             if self.process.lane(node.lane).staff is None:
@@ -366,10 +423,36 @@ class _Fitter:
                 usual.get(owner)
         return pd.Series(lanes, dtype="object")
 
+    def assignments(self) -> pd.DataFrame:
+        """Leads handed to a person ("time", "owner", "lane"), for an export that logs no
+        work (HubSpot's contacts: calls are engagements, not part of it): owners mapped to a
+        lane in MAP.json by id or role; queues and users without a role only by id."""
+        moves = self.events[self.events["kind"] == OWNER]
+        owners = self.log.owners
+        lanes: dict[str, str] = {}
+        for owner in moves["value"].dropna().unique():
+            if owner in self.mapping.owners:
+                lanes[owner] = self.mapping.owners[owner]
+                continue
+            row = owners.loc[owner] if owner in owners.index else None
+            if row is None or bool(row["is_queue"]) or pd.isna(row["role"]):
+                continue
+            lane = self.mapping.owners.get(f"role:{row['role']}")
+            if lane is not None:
+                lanes[owner] = lane
+        frame = pd.DataFrame({"time": moves["time"], "owner": moves["value"],
+                              "lane": moves["value"].map(lanes)})
+        return frame.dropna(subset=["lane"])
+
     def lanes(self) -> dict[str, StaffFit]:
         fits = {}
-        lane_of = self.owner_lanes()
-        acts = self.activities.assign(lane=self.activities["owner"].map(lane_of))
+        if self.activities.empty:  # nothing logged: who took leads in, week by week
+            acts = self.assignments()
+            nothing = ("the export logs no work, and no owner it assigns leads to is mapped "
+                       "to this lane (map owner ids in MAP.json's owners)")
+        else:
+            acts = self.activities.assign(lane=self.activities["owner"].map(self.owner_lanes()))
+            nothing = "no work logged by people of this lane"
         for lane in self.process.lanes:
             path = f"lanes.{lane.id}.staff"
             if lane.staff is None:
@@ -377,7 +460,7 @@ class _Fitter:
                 continue
             mine = acts[acts["lane"] == lane.id]
             if mine.empty:
-                self.skip(path, "no work logged by people of this lane")
+                self.skip(path, nothing)
                 continue
             f = fit_staff(mine["time"], mine["owner"], self.log.start, self.until)
             if f is None:
@@ -385,25 +468,35 @@ class _Fitter:
                 continue
             fits[lane.id] = f
             self.change(path, f.staff, f.weeks, f.ci95)
+        if fits and self.activities.empty:
+            self.notes.append("staff counted from the people leads were assigned to each week "
+                              "(the export logs no work)")
         return fits
+
+    def calendar_fits(self) -> dict[str, CalendarFit]:
+        """Lane id -> the working days and hours its logged work shows (computed once)."""
+        if self._calendar_fits is None:
+            lane_of_task = {n.id: n.lane for n in self.process.tasks()}
+            lane = self.activities["task"].map(lane_of_task)
+            self._calendar_fits = {}
+            for x in self.process.lanes:
+                if x.staff is not None:
+                    f = fit_calendar(self.activities.loc[lane == x.id, "time"])
+                    if f is not None:
+                        self._calendar_fits[x.id] = f
+        return self._calendar_fits
 
     def calendars(self) -> dict[str, CalendarFit]:
         """Working calendars from when work in each lane's tasks was started."""
-        lane_of_task = {n.id: n.lane for n in self.process.tasks()}
-        acts = self.activities.assign(lane=self.activities["task"].map(lane_of_task))
-        fits: dict[str, CalendarFit] = {}
+        fits = self.calendar_fits()
         for lane in self.process.lanes:
             if lane.staff is None:
                 if lane.calendar is not None:
                     self.skip(f"lanes.{lane.id}.calendar", "the lane has no staff limit: no "
                               "work is logged for it")
-                continue
-            f = fit_calendar(acts.loc[acts["lane"] == lane.id, "time"])
-            if f is None:
+            elif lane.id not in fits:
                 self.skip(f"lanes.{lane.id}.calendar", "too little work logged to tell when "
                           "the team works")
-                continue
-            fits[lane.id] = f
         by_calendar: dict[str | None, list[str]] = {}
         for lane in self.process.lanes:
             by_calendar.setdefault(lane.calendar, []).append(lane.id)
@@ -445,7 +538,7 @@ def fit(process: Process, log: EventLog, mapping: CrmMap, *,
     """
     until = log.end if fit_until is None else pd.Timestamp(fit_until)
     f = _Fitter(process, log, mapping, until)
-    m = markers(log, f.obs, until)
+    m = markers(log, f.obs, until, f.task_lines())
     w = walk(process, m, f.obs, f.decay_since())
     result = Calibration(process=process, changes=f.changes, not_calibrated=[],
                          reasons=f.reasons, data={})
@@ -456,14 +549,19 @@ def fit(process: Process, log: EventLog, mapping: CrmMap, *,
     result.calendars = f.calendars()
     result.process = _apply(process, f.data, f.changes)
     result.not_calibrated = list(f.reasons)
+    result.notes.extend(f.notes)
     cases = int((log.cases["created"] < until).sum())
     result.data = {"format": log.format, "cases": cases, "from": log.start.isoformat(),
                    "to": log.end.isoformat(), "fit_until": until.isoformat()}
     if m.unmapped:
         words = ", ".join(f"{w!r} ({n})" for w, n in m.unmapped.most_common(8))
         result.notes.append(f"CRM values that map to no node: {words}")
-    if w.gaps:
-        result.notes.append(f"{w.gaps} records could not be placed on the process's paths")
+    if w.gaps > w.two_ways:
+        result.notes.append(f"{w.gaps - w.two_ways} records could not be placed on the "
+                            "process's paths")
+    if w.two_ways:
+        result.notes.append(f"{w.two_ways} records follow one of several ways the export "
+                            "cannot tell apart (no pass counted on them)")
     return result
 
 

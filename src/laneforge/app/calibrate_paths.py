@@ -21,6 +21,8 @@ import pandas as pd
 from ..io.crm.eventlog import ACTIVITY, STAGE, EventLog
 from ..io.crm.mapping import CrmMap
 from ..model import Process
+from ..model.calendar import Timeline
+from .worktime import finish_times
 
 ENTRY, START = 0, 1  # a marker shows a lead entering a node / work at a task starting
 _TIMED = ("task", "delay")  # node kinds that take time; the others are passed at once
@@ -35,23 +37,74 @@ class Observation:
     activities: dict[str, int]  # activity type (or subtype) -> task index
     sources: dict[str, int]  # lead source -> source node index
     observed: frozenset[int]
+    #: node index -> its place in the process's order (a topological order with the loops'
+    #: back edges left out): records made in the same second are taken in this order
+    rank: tuple[int, ...] = ()
 
 
-def observation(process: Process, mapping: CrmMap) -> Observation:
-    """The words of ``mapping`` as node indexes of ``process`` (unknown node ids ignored)."""
+def graph_order(process: Process) -> tuple[int, ...]:
+    """Each node's place in a topological order of the process graph without the back edges
+    of its loops (depth first from the sources, edges in file order); nodes no source
+    reaches come last, in file order. Along every edge that is not a loop's way back, the
+    rank grows, so it orders records that a CRM wrote in the same instant (a zero-time
+    decision, a status and the call it starts) the way the lead went."""
     index = {node.id: i for i, node in enumerate(process.nodes)}
+    succ: dict[int, list[int]] = defaultdict(list)
+    for edge in process.edges:
+        succ[index[edge.source]].append(index[edge.target])
+    state = [0] * len(process.nodes)  # 0 new, 1 on the stack, 2 done
+    finished: list[int] = []
+    roots = [i for i, node in enumerate(process.nodes) if node.kind == "source"]
+    for root in [*roots, *range(len(process.nodes))]:
+        if state[root]:
+            continue
+        state[root] = 1
+        stack = [(root, iter(succ[root]))]
+        while stack:
+            n, children = stack[-1]
+            for m in children:
+                if state[m] == 0:
+                    state[m] = 1
+                    stack.append((m, iter(succ[m])))
+                    break
+            else:
+                stack.pop()
+                state[n] = 2
+                finished.append(n)
+    rank = [0] * len(process.nodes)
+    for place, n in enumerate(reversed(finished)):
+        rank[n] = place
+    return tuple(rank)
+
+
+def _words_in(log: EventLog, kind: str, columns: tuple[str, ...]) -> set[str]:
+    rows = log.events[log.events["kind"] == kind]
+    return {str(v) for c in columns for v in rows[c].dropna().unique()}
+
+
+def observation(process: Process, mapping: CrmMap, log: EventLog | None = None) -> Observation:
+    """The words of ``mapping`` as node indexes of ``process`` (unknown node ids ignored).
+
+    With ``log``, a word the log never holds marks nothing: a node is recorded only if the
+    export can show it. A HubSpot contacts export carries no calls, so its tasks are passed
+    unseen like decisions, instead of every lead seeming to jump over them.
+    """
+    index = {node.id: i for i, node in enumerate(process.nodes)}
+    stage_words = _words_in(log, STAGE, ("value",)) if log is not None else None
+    work_words = _words_in(log, ACTIVITY, ("value", "subtype")) if log is not None else None
     statuses: dict[str, tuple[int, ...]] = {}
     for stage, words in mapping.stages.items():
         nodes = tuple(i for i, node in enumerate(process.nodes) if node.stage == stage)
         for word in words:
-            if nodes:
+            if nodes and (stage_words is None or word in stage_words):
                 statuses[word] = nodes
     for table in (mapping.nodes, mapping.outcomes):  # a node beats a stage of the same word
         for word, node_id in table.items():
-            if node_id in index:
+            if node_id in index and (stage_words is None or word in stage_words):
                 statuses[word] = (index[node_id],)
     activities = {word: index[node_id] for word, node_id in mapping.activities.items()
-                  if node_id in index and process.nodes[index[node_id]].kind == "task"}
+                  if node_id in index and process.nodes[index[node_id]].kind == "task"
+                  and (work_words is None or word in work_words)}
     sources = {word: index[node_id] for word, node_id in mapping.sources.items()
                if node_id in index and process.nodes[index[node_id]].kind == "source"}
     if not sources and len(process.sources()) == 1:
@@ -59,7 +112,7 @@ def observation(process: Process, mapping: CrmMap) -> Observation:
     observed = {i for nodes in statuses.values() for i in nodes}
     observed |= set(activities.values()) | set(sources.values())
     observed |= {i for i, node in enumerate(process.nodes) if node.kind == "source"}
-    return Observation(statuses, activities, sources, frozenset(observed))
+    return Observation(statuses, activities, sources, frozenset(observed), graph_order(process))
 
 
 @dataclass
@@ -83,8 +136,18 @@ def _hours(times: pd.Series, origin: pd.Timestamp) -> np.ndarray:
     return ((times - origin) / pd.Timedelta(hours=1)).to_numpy(dtype=float, na_value=np.nan)
 
 
-def markers(log: EventLog, obs: Observation, until: pd.Timestamp) -> Markers:
-    """The log's creations, statuses and activities before ``until`` as markers."""
+def markers(log: EventLog, obs: Observation, until: pd.Timestamp,
+            lines: dict[int, Timeline | None] | None = None) -> Markers:
+    """The log's creations, statuses and activities before ``until`` as markers.
+
+    Markers of one lead at the same time are ordered by the process graph (``obs.rank``;
+    a status before the work it starts at the same node), then as the log has them: an
+    export written to the second puts a status and the call it starts, or a lead's
+    creation and its first status, in the same instant, and a reader cannot know which
+    came first. An activity with a duration but no end (Salesforce's call length) ends
+    that many working hours later on its task's timeline in ``lines`` (by node index; wall
+    clock for a task not in it).
+    """
     origin = log.start
     cases = log.cases[log.cases["created"] < until]
     source = cases["source"].fillna("").astype(str)
@@ -117,25 +180,49 @@ def markers(log: EventLog, obs: Observation, until: pd.Timestamp) -> Markers:
     by_subtype = events["subtype"].fillna("").astype(str).map(activity_slot).fillna(-1)
     node = np.where(is_activity & (node < 0), by_subtype.astype(int).to_numpy(), node)
     unmapped.update(value[node < 0].tolist())
-    end = _hours(events["end"], origin).copy()
-    no_end = np.isnan(end) & is_activity
     start_t = _hours(events["time"], origin)
-    end[no_end] = start_t[no_end] + events["duration_h"].to_numpy(dtype=float)[no_end]
+    end = _activity_ends(_hours(events["end"], origin), start_t,
+                         events["duration_h"].to_numpy(dtype=float), is_activity, node,
+                         candidates, lines or {})
     keep = node >= 0
     source_slots = np.array([slot_of((int(n),)) for n in source_node[known]], dtype=int)
+    all_nodes = np.r_[source_slots, node[keep]]
+    rank = obs.rank or tuple(range(max((max(c) for c in candidates), default=0) + 1))
+    slot_rank = np.array([min(rank[n] for n in nodes) for nodes in candidates], dtype=int)
+    kinds = np.r_[np.full(len(case_ids), ENTRY), np.where(is_activity[keep], START, ENTRY)]
     frame = pd.DataFrame({
         "case": np.r_[np.arange(len(case_ids)),
                       code.reindex(events["case"][keep]).to_numpy()],
         "t": np.r_[created, start_t[keep]],
-        "node": np.r_[source_slots, node[keep]],
-        "kind": np.r_[np.full(len(case_ids), ENTRY), np.where(is_activity[keep], START, ENTRY)],
+        "node": all_nodes,
+        "kind": kinds,
         "end": np.r_[np.full(len(case_ids), np.nan), np.where(is_activity[keep], end[keep],
                                                              np.nan)],
+        "first": np.r_[np.zeros(len(case_ids), dtype=int), np.ones(int(keep.sum()), dtype=int)],
+        "rank": slot_rank[all_nodes] if len(all_nodes) else np.zeros(0, dtype=int),
         "order": np.r_[np.full(len(case_ids), -1), np.arange(int(keep.sum()))],
-    }).sort_values(["case", "t", "order"], kind="stable")
+    }).sort_values(["case", "t", "first", "rank", "kind", "order"], kind="stable")
     return Markers(frame["case"].to_numpy(), frame["t"].to_numpy(), frame["node"].to_numpy(),
                    frame["kind"].to_numpy(), frame["end"].to_numpy(), candidates, case_ids,
                    created, origin, unmapped)
+
+
+def _activity_ends(end: np.ndarray, start: np.ndarray, hours: np.ndarray,
+                   is_activity: np.ndarray, node: np.ndarray, candidates: list[tuple[int, ...]],
+                   lines: dict[int, Timeline | None]) -> np.ndarray:
+    """Each activity's end: as recorded, else ``hours`` of work after its start on the
+    timeline of its task (wall-clock hours where the task has none)."""
+    end = end.copy()
+    no_end = np.isnan(end) & is_activity
+    end[no_end] = start[no_end] + hours[no_end]
+    for slot_index, nodes in enumerate(candidates):
+        line = lines.get(nodes[0]) if len(nodes) == 1 else None
+        if line is None:
+            continue
+        rows = no_end & (node == slot_index) & np.isfinite(hours)
+        if rows.any():
+            end[rows] = finish_times(line, start[rows], hours[rows])
+    return end
 
 
 # --- routes between recorded nodes -------------------------------------------------------
@@ -185,6 +272,38 @@ class Walk:
     #: markers the process graph could not place (a jump, or two possible ways)
     gaps: int = 0
     cases: int = 0
+    #: branch node -> passes whose choice the records cannot tell (a lead went one of two
+    #: or more ways through it); leaving them out would bias its shares
+    unresolved: dict[int, int] = field(default_factory=dict)
+    #: of the gaps, those with more than one way the graph allows (not a jump)
+    two_ways: int = 0
+
+
+def on_the_ways(process: Process, observed: frozenset[int], a: int,
+                targets: tuple[int, ...]) -> frozenset[int]:
+    """Nodes on some way from ``a`` to one of ``targets`` through unrecorded nodes (``a``
+    included, the targets not)."""
+    index = {node.id: i for i, node in enumerate(process.nodes)}
+    succ: dict[int, list[int]] = defaultdict(list)
+    pred: dict[int, list[int]] = defaultdict(list)
+    for edge in process.edges:
+        succ[index[edge.source]].append(index[edge.target])
+        pred[index[edge.target]].append(index[edge.source])
+
+    def spread(starts: list[int], links: dict[int, list[int]], stop: int) -> set[int]:
+        seen, todo = set(starts), list(starts)
+        while todo:
+            for m in links[todo.pop()]:
+                if m not in seen and m not in observed:
+                    seen.add(m)
+                    todo.append(m)
+                elif m == stop:
+                    seen.add(m)
+        return seen
+
+    forward = spread([a], succ, a)
+    backward = spread(list(targets), pred, a)
+    return frozenset((forward & backward) - set(targets))
 
 
 def walk(process: Process, m: Markers, obs: Observation,
@@ -207,7 +326,9 @@ def walk(process: Process, m: Markers, obs: Observation,
     pending: dict[int, list[float]] = defaultdict(list)
     delays: dict[int, list[tuple[float, float, int]]] = defaultdict(list)
     waits: dict[int, list[float]] = defaultdict(list)
-    gaps = 0
+    unresolved: Counter[int] = Counter()
+    between: dict[tuple[int, tuple[int, ...]], list[int]] = {}
+    gaps = two_ways = 0
     nan = math.nan
     candidates = m.candidates
     t_l, node_l, kind_l, end_l = (a.tolist() for a in (m.t, m.node, m.kind, m.end))
@@ -235,6 +356,16 @@ def walk(process: Process, m: Markers, obs: Observation,
                 routed = [(c, way) for c, way in routed if c in then] or routed
             if len(routed) != 1:
                 gaps += 1
+                possible = tuple(c for c, _ in routed) if routed else tuple(
+                    c for c in cands if c in ways)  # in ``ways`` but not routed: two ways
+                if possible:
+                    two_ways += 1
+                    key = (cur, possible)
+                    if key not in between:
+                        between[key] = [n for n in on_the_ways(process, obs.observed, cur,
+                                                               possible) if branching[n]]
+                    for n in between[key]:
+                        unresolved[n] += 1
                 if len(cands) == 1:  # a jump the graph does not explain: carry on from there
                     cur = cands[0]
                     cur_t, has_work = t, kind == START
@@ -285,7 +416,7 @@ def walk(process: Process, m: Markers, obs: Observation,
         pending={n: np.asarray(rows, dtype=float) for n, rows in pending.items()},
         delays=_delay_frames(delays, waits, process),
         waits={n: np.asarray(rows, dtype=float) for n, rows in waits.items()},
-        gaps=gaps, cases=len(bounds) - 1,
+        gaps=gaps, cases=len(bounds) - 1, unresolved=dict(unresolved), two_ways=two_ways,
     )
 
 

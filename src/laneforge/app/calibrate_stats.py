@@ -57,15 +57,24 @@ def mean_ci(values: np.ndarray) -> tuple[float, float, float]:
 
 def median_ci(values: np.ndarray) -> tuple[float, float, float]:
     """Median and a distribution-free 95 % interval from order statistics (binomial ranks)."""
+    return quantile_ci(values, 0.5)
+
+
+def quantile_ci(values: np.ndarray, q: float,
+                level: float = 0.95) -> tuple[float, float, float]:
+    """The ``q`` quantile and a distribution-free interval for it (95 % by default) from
+    order statistics: the ranks a Binomial(n, q) count puts around it."""
     x = np.sort(np.asarray(values, dtype=float))
     n = len(x)
     if n == 0:
         return math.nan, math.nan, math.nan
-    median = float(np.median(x))
-    j = int(stats.binom.ppf(0.025, n, 0.5))  # x[j-1] .. x[n-j] in 1-based ranks
-    if j < 1:
-        return median, float(x[0]), float(x[-1])
-    return median, float(x[j - 1]), float(x[n - j])
+    value = float(np.quantile(x, q))
+    tail = (1.0 - level) / 2.0
+    low = int(stats.binom.ppf(tail, n, q))  # x[low-1] .. x[high-1] in 1-based ranks
+    high = int(stats.binom.ppf(1.0 - tail, n, q)) + 1
+    lo = float(x[low - 1]) if low >= 1 else float(x[0])
+    hi = float(x[high - 1]) if high <= n else float(x[-1])
+    return value, lo, hi
 
 
 def settle_limit(ref: np.ndarray, delay: np.ndarray, start: float, end: float) -> float:

@@ -80,10 +80,13 @@ def not_calibrated_list(fit: dict[str, Any], reasons: dict[str, str] | None = No
     if not items:
         return "<p>Every parameter the process has was covered by the export.</p>"
     lines = []
+    reasons = fit.get("reasons", {})
     for item in items:
         if isinstance(item, dict):
             lines.append(f"<li><b>{_esc(item.get('id', ''))}</b>: "
                          f"{_esc(item.get('reason', ''))}</li>")
+        elif item in reasons:
+            lines.append(f"<li><b>{_esc(item)}</b>: {_esc(reasons[item])}</li>")
         else:
             lines.append(f"<li>{_esc(item)}</li>")
     return ("<p class='note'>Left as they were (the data does not cover them):</p>"
@@ -133,7 +136,12 @@ def validation_table(validation: Validation) -> str:
     for check in validation.checks:
         verdict = "<span class='ok'>✓ ok</span>" if check.ok else "<span class='off'>✗ off</span>"
         rows.append([_esc(cell) for cell in check_cells(check)] + [verdict])
-    return _rows([*CHECK_HEADERS, ""], rows)
+    table = _rows([*CHECK_HEADERS, ""], rows)
+    if validation.not_checked:
+        items = "".join(f"<li><b>{_esc(what)}</b>: {_esc(why)}</li>"
+                        for what, why in validation.not_checked.items())
+        table += f"<p class='note'>Not checked (the export cannot show it):</p><ul>{items}</ul>"
+    return table
 
 
 def report_figures(validation: Validation | None,
@@ -221,8 +229,11 @@ def calibration_html(process_name: str, fit: dict[str, Any], validation: Validat
             f"{validation.replications} replications)</h2>",
             validation_table(validation),
             "<p class='note'>A check is ok when the observed figure lies inside the "
-            "simulated 95 % interval, or its distance is inside the tolerance, or inside the "
-            "noise floor: the same distance between the holdout and the period before it.</p>"]
+            "simulated interval (95 % for all checks together, so that a true process "
+            "passes them all 19 times in 20), or a time's observed quantile could be the "
+            "simulated one (its own interval), or the distance is inside the tolerance, or "
+            "inside the noise floor: the same distance between the holdout and the period "
+            "before it.</p>"]
     sections.append(_figures_html(report_figures(validation, arrivals), pdf=pdf))
     body = "".join(sections)
     return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"

@@ -34,7 +34,15 @@ from ..io.crm.common import check_timezone
 from ..model import Process
 from .calibrate import Calibration, fit
 from .calibration_report import write_calibration_report
-from .holdout import Validation, measure, observed_markers, split_point, validate_holdout
+from .holdout import (
+    Validation,
+    forget_breaches,
+    measure,
+    observed_markers,
+    split_point,
+    unseen_slas,
+    validate_holdout,
+)
 from .observed import observed_from
 
 StepProgress = Callable[[str, int, int], Any]  # (what, done, total)
@@ -121,8 +129,10 @@ def unmapped(log: EventLog, process: Process, mapping: CrmMap) -> list[str]:
 def run_calibration(process: Process, log: EventLog, mapping: CrmMap, *,
                     holdout: float = 0.2, replications: int = 10, seed: int | None = None,
                     progress: StepProgress | None = None,
-                    should_stop: Callable[[], bool] | None = None) -> CalibrationRun:
-    """Fit on the first ``1 - holdout`` of the export, then validate on the rest."""
+                    should_stop: Callable[[], bool] | None = None,
+                    jobs: int = 1) -> CalibrationRun:
+    """Fit on the first ``1 - holdout`` of the export, then validate on the rest (its
+    replications in ``jobs`` worker processes)."""
     fit_until = split_point(log, holdout)
     if progress is not None:
         progress("fitting", 0, 1)
@@ -131,6 +141,7 @@ def run_calibration(process: Process, log: EventLog, mapping: CrmMap, *,
         progress("fitting", 1, 1)
     validation = None
     calibrated = calibration.process
+    markers = observed_markers(log, mapping, calibrated)
     if replications > 0:
         def step(done: int, total: int) -> None:
             if progress is not None:
@@ -138,9 +149,10 @@ def run_calibration(process: Process, log: EventLog, mapping: CrmMap, *,
 
         validation = validate_holdout(calibrated, log, mapping, fit_until=fit_until,
                                       replications=replications, seed=seed, progress=step,
-                                      should_stop=should_stop)
+                                      should_stop=should_stop, jobs=jobs, markers=markers)
     # the whole export's figures travel with the calibrated process (observed beside simulated)
-    whole = measure(calibrated, observed_markers(log, mapping, calibrated), log.start, log.end)
+    whole = forget_breaches(measure(calibrated, markers, log.start, log.end),
+                            unseen_slas(calibrated, markers))
     calibrated.observed = observed_from(
         whole, source=describe_export(log), start=log.start, end=log.end,
         verdict=validation.verdict if validation is not None else None)
@@ -211,6 +223,7 @@ def summary_text(run: CalibrationRun) -> str:
                      f"({v.replications} replications): {passed}/{len(v.checks)} checks ok, "
                      f"verdict {v.verdict.upper()}")
         lines.append(f"  {v.verdict_words()}")
+        lines += [f"  not checked: {what}: {why}" for what, why in v.not_checked.items()]
     return "\n".join(lines)
 
 

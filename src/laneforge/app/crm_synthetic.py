@@ -33,6 +33,7 @@ from ..model import Process
 from ..model.calendar import Timeline
 from ..sim import compile_process, run_replication
 from ..sim.compiled import DELAY, END, SOURCE, TASK, Compiled
+from .worktime import cumulative
 
 #: CRM words for well-known process stages (Salesforce lead statuses, opportunity stages)
 STAGE_WORDS = {
@@ -147,20 +148,6 @@ def _words(process: Process, c: Compiled) -> _Words:
     return _Words(status, activity, subtype, source, mapping)
 
 
-def _cumulative(line: Timeline | None, t: np.ndarray) -> np.ndarray:
-    """Working hours from the origin to each time in ``t`` (the times themselves when the
-    lane has no calendar): :meth:`Timeline.cumulative` for a whole array at once."""
-    if line is None:
-        return t.astype(float)
-    if len(t):
-        line.cumulative(float(np.max(t[np.isfinite(t)], initial=0.0)))  # extend the tables
-    starts, ends, cum = (np.asarray(a, dtype=float) for a in line.tables)
-    i = np.searchsorted(starts, t, side="right") - 1
-    safe = np.clip(i, 0, None)
-    worked = cum[safe] + np.minimum(t, ends[safe]) - starts[safe]
-    return np.where((i < 0) | (t <= 0.0), 0.0, worked)
-
-
 def _user_ids(lane_index: int, staff: int) -> list[str]:
     return [f"005{lane_index:03d}{k + 1:09d}" for k in range(staff)]
 
@@ -265,8 +252,8 @@ def synthetic_crm(
         ends = done_at[rows]
         finite = np.isfinite(ends)
         worked = np.full(len(rows), np.nan)
-        worked[finite] = (_cumulative(line, ends[finite])
-                          - _cumulative(line, a["t"][activity_rows[rows]][finite]))
+        worked[finite] = (cumulative(line, ends[finite])
+                          - cumulative(line, a["t"][activity_rows[rows]][finite]))
         act_hours[rows] = worked
 
     frames = [

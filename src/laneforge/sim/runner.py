@@ -50,11 +50,43 @@ def _worker_should_stop() -> bool:
     return bool(_WORKER_STOP is not None and _WORKER_STOP.is_set())
 
 
+def worker_stop_check() -> Callable[[], bool] | None:
+    """In a worker of :func:`worker_pool`: the ``should_stop`` to give run_replication."""
+    return _worker_should_stop if _WORKER_STOP is not None else None
+
+
+def worker_pool(jobs: int, *, fresh: bool = False) -> tuple[cf.ProcessPoolExecutor, Any]:
+    """A pool of ``jobs`` worker processes and the stop flag they share (set it and their
+    replications stop within a few hundred events), as :func:`simulate` runs them.
+
+    ``fresh`` workers start from a clean interpreter (forkserver, else spawn) instead of a
+    copy of this process: a caller holding a large CRM export in memory would otherwise
+    hand each worker a copy of it that the worker never reads.
+    """
+    if fresh:
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("forkserver" if "forkserver" in methods
+                                              else "spawn")
+    else:
+        context = multiprocessing.get_context()
+    stop_flag = context.Event()
+    pool = cf.ProcessPoolExecutor(max_workers=jobs, mp_context=context,
+                                  initializer=_init_worker, initargs=(stop_flag,))
+    return pool, stop_flag
+
+
+@lru_cache(maxsize=64)
+def process_from_text(text: str) -> Process:
+    """A process sent to a worker as JSON text (parsed once per worker and text)."""
+    return Process.model_validate(json.loads(text))
+
+
 #: a sweep of a few dozen values runs interleaved; each worker keeps all of them compiled
 @lru_cache(maxsize=64)
-def _compiled_from_text(text: str, horizon: float | None, warmup: float | None) -> Compiled:
-    process = Process.model_validate(json.loads(text))
-    return compile_process(process, horizon=horizon, warmup=warmup, check=False)
+def compiled_from_text(text: str, horizon: float | None, warmup: float | None) -> Compiled:
+    """The process of ``text`` compiled (once per worker, text and window)."""
+    return compile_process(process_from_text(text), horizon=horizon, warmup=warmup,
+                           check=False)
 
 
 def _replication_job(
@@ -62,10 +94,9 @@ def _replication_job(
 ) -> dict[str, Any] | None:
     """Run in a worker: compile (once per worker and process) and simulate one replication;
     None when the run was cancelled in the middle of it."""
-    compiled = _compiled_from_text(text, horizon, warmup)
-    should_stop = _worker_should_stop if _WORKER_STOP is not None else None
+    compiled = compiled_from_text(text, horizon, warmup)
     try:
-        return run_replication(compiled, replication, seed, should_stop=should_stop)
+        return run_replication(compiled, replication, seed, should_stop=worker_stop_check())
     except Stopped:
         return None
 
@@ -103,10 +134,7 @@ def _executor_for(
     if pool is not None or jobs <= 1 or work <= 1:
         yield pool, None
         return
-    context = multiprocessing.get_context()
-    stop_flag = context.Event()
-    own = cf.ProcessPoolExecutor(max_workers=min(jobs, work), mp_context=context,
-                                 initializer=_init_worker, initargs=(stop_flag,))
+    own, stop_flag = worker_pool(min(jobs, work))
     finished = False
     try:
         yield own, stop_flag

@@ -62,12 +62,11 @@ def read(files: dict[str, list[Path]], ctx: Context) -> EventLog:
     end = frame["end_timestamp"] if "end_timestamp" in frame.columns else pd.Series(
         pd.NaT, index=frame.index, dtype="datetime64[ns]")
     end = end.where(kind == ACTIVITY)
-    duration = (end - frame["timestamp"]).dt.total_seconds() / 3600.0
     resource = _text(frame, "resource")
     events = pd.DataFrame({
         "case": frame["case_id"], "time": frame["timestamp"], "kind": kind,
         "value": frame["activity"], "subtype": _text(frame, "subtype"), "end": end,
-        "duration_h": duration,
+        "duration_h": np.nan,  # the file says when work ended, not how long it took
         "owner": resource.where(resource.notna() | (kind != OWNER), frame["activity"]),
     })
     cases = _cases(frame, [c.name for c in extra])
