@@ -127,7 +127,7 @@ def check_cells(check: Check) -> list[str]:
         ci = f"{max(check.ci95[0], 0.0):,.2f} – {check.ci95[1]:,.2f}"
     else:
         ci = "—"
-    return [NAMES.get(check.metric, check.metric), check.what.replace("->", " → "), observed,
+    return [NAMES.get(check.metric, check.metric), check.shown, observed,
             simulated, ci, check.tolerance, _noise(check)]
 
 

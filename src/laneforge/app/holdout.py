@@ -335,6 +335,12 @@ class Check:
     noise: float | None  # the same distance between two observed periods
     tolerance: str  # in words: "±2 points", "±15 %"
     ok: bool
+    #: what to call it on screen (an SLA's name); FIT.json keeps ``what`` (its id)
+    label: str = ""
+
+    @property
+    def shown(self) -> str:
+        return (self.label or self.what).replace("->", " → ")
 
     def to_json(self) -> dict[str, Any]:
         return {"metric": self.metric, "what": self.what, "observed": self.observed,
@@ -434,8 +440,8 @@ def _checks(observed: Measures, simulated: Sequence[Measures], before: Measures 
         prior = before.breach.get(sla_id) if before is not None else None
         noise = abs(prior - b_obs) if prior is not None else None
         ok = _inside(b_obs, (lo, hi)) or _distance_ok(abs(mean - b_obs), BREACH_POINTS, noise)
-        checks.append(Check("sla_breach", observed.sla_names.get(sla_id, sla_id), b_obs, mean,
-                            (lo, hi), noise, "±5 points", ok))
+        checks.append(Check("sla_breach", sla_id, b_obs, mean, (lo, hi), noise, "±5 points",
+                            ok, label=observed.sla_names.get(sla_id, "")))
     months = [m for m, won in observed.won_by_month.items() if won > 0]
     if months:
         sim_by_month = {m: statistics.fmean(s.won_by_month.get(m, 0) for s in simulated)
@@ -492,7 +498,7 @@ def verdict_words(checks: Sequence[Check], colour: str) -> str:
         return (f"The calibrated process reproduces the holdout: all {len(checks)} checks are "
                 "inside their tolerance or the period-to-period noise. Its what-ifs can be "
                 "trusted as far as the data goes.")
-    names = ", ".join(f"{NAMES.get(c.metric, c.metric)} {c.what}" for c in failed[:4])
+    names = ", ".join(f"{NAMES.get(c.metric, c.metric)} {c.shown}" for c in failed[:4])
     more = f" and {len(failed) - 4} more" if len(failed) > 4 else ""
     if colour == "amber":
         return (f"Mostly reproduced: {len(checks) - len(failed)} of {len(checks)} checks pass; "
