@@ -27,6 +27,7 @@ from .events import Signal
 from .expressions import check_expression_text
 from .nodes import Node, NodeBase, SourceNode, TaskNode
 from .observed import Observed
+from .roster import Roster
 from .types import (
     Color,
     Identifier,
@@ -75,6 +76,8 @@ class Lane(_Model):
     cost_per_hour: NonNegative | None = None
     color: Color | None = None
     height: PositiveNumber | None = None
+    #: people per weekday and shift; when set it, not ``staff``, gives the capacity
+    roster: Roster | None = None
 
     @model_serializer(mode="wrap")
     def _always_staff(
