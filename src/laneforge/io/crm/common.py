@@ -202,17 +202,23 @@ class Table:
 
 
 
-def sniff(path: Path, encoding: str | None) -> tuple[list[str], str]:
-    """The header and delimiter of a CSV file; refuses files that are not CSV text."""
+def read_head(path: Path, kind: str, size: int = -1) -> bytes:
+    """The first ``size`` bytes of a file (all with -1); a missing file, a folder or an
+    unreadable file is one :class:`CrmDataError` naming it (``kind``: "a CSV file")."""
     try:
         with open(path, "rb") as stream:
-            head = stream.read(65536)
+            return stream.read(size)
     except FileNotFoundError:
         raise CrmDataError(path, "no such file") from None
     except IsADirectoryError:
-        raise CrmDataError(path, "is a folder, not a CSV file") from None
+        raise CrmDataError(path, f"is a folder, not {kind}") from None
     except OSError as exc:
         raise CrmDataError(path, exc.strerror or str(exc)) from None
+
+
+def sniff(path: Path, encoding: str | None) -> tuple[list[str], str]:
+    """The header and delimiter of a CSV file; refuses files that are not CSV text."""
+    head = read_head(path, "a CSV file", 65536)
     _refuse_binary(path, head)
     if not head.strip():
         raise CrmDataError(path, "the file is empty")

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ...atomic import atomic_write_text
 from ..lanejson import _message, format_json, format_location
-from .common import CrmDataError, check_timezone
+from .common import CrmDataError, check_timezone, read_head
 
 FORMATS = ("salesforce", "hubspot", "events", "olist")
 
@@ -111,14 +111,7 @@ def _find(table: dict[str, str], value: str) -> str | None:
 def load_mapping(path: str | os.PathLike[str]) -> CrmMap:
     """Read MAP.json; any problem is one :class:`CrmDataError` naming the file and field."""
     file = Path(path)
-    try:
-        raw = file.read_bytes()
-    except FileNotFoundError:
-        raise CrmDataError(file, "no such file") from None
-    except IsADirectoryError:
-        raise CrmDataError(file, "is a folder, not a MAP.json file") from None
-    except OSError as exc:
-        raise CrmDataError(file, exc.strerror or str(exc)) from None
+    raw = read_head(file, "a MAP.json file")
     try:
         data = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
