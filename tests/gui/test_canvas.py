@@ -11,9 +11,15 @@ from PySide6.QtGui import QImage, QPainter, QWheelEvent
 from PySide6.QtTest import QTest
 
 from laneforge.gui.canvas import DiagramScene, DiagramView
-from laneforge.gui.commands import AddLaneCommand, SetValueCommand
+from laneforge.gui.commands import (
+    AddLaneCommand,
+    SetValueCommand,
+    blank_process,
+    fragment,
+    new_lane,
+    paste_command,
+)
 from laneforge.gui.document import Document
-from laneforge.gui.edits import blank_process, fragment, new_lane, paste_command
 from laneforge.gui.selection import Selection
 from laneforge.io import load_process, save_process
 from laneforge.model import Process

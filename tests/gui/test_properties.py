@@ -140,8 +140,7 @@ def test_an_id_set_by_hand_stays_when_the_name_changes(setup, qtbot):
 
 def test_renaming_a_lane_lets_its_generated_id_follow(setup, qtbot):
     dock, document, _original = setup
-    from laneforge.gui.commands import AddLaneCommand
-    from laneforge.gui.edits import new_lane
+    from laneforge.gui.commands import AddLaneCommand, new_lane
 
     document.undo_stack.push(AddLaneCommand(document, new_lane(document.process, "Lane 5")))
     dock.set_selection(Selection(lanes=("lane_5",)))

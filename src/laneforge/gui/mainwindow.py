@@ -25,8 +25,8 @@ from ..bundled import template_name, template_path
 from .canvas import DiagramScene, DiagramView
 from .capacity_watch import ESTIMATING, CapacityWatcher
 from .capacity_watch import status_text as capacity_status
+from .commands import blank_process
 from .document import Document
-from .edits import blank_process
 from .find_bar import FindBar
 from .menus import build_menus
 from .palette import PaletteDock
@@ -366,8 +366,7 @@ class MainWindow(QMainWindow):
 
     # --- edits from the window -----------------------------------------------------------
     def add_lane(self) -> None:
-        from .commands import AddLaneCommand
-        from .edits import new_lane
+        from .commands import AddLaneCommand, new_lane
 
         lane = new_lane(self.document.process, f"Lane {len(self.document.process.lanes) + 1}")
         self.document.undo_stack.push(AddLaneCommand(self.document, lane))
@@ -401,7 +400,7 @@ class MainWindow(QMainWindow):
             self.properties_dock.raise_()
 
     def _push_rename(self, kind: str, key: str, name: str) -> None:
-        from .edits import rename_command
+        from .commands import rename_command
 
         command = rename_command(self.document, kind, key, name)
         if command is not None:

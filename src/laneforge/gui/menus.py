@@ -13,8 +13,14 @@ from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QToolBar
 from .. import __version__
 from ..bundled import list_templates, template_name
 from ..render.theme import Theme
-from .commands import MoveNodesCommand, delete_command, layout_command
-from .edits import FRAGMENT_MIME, fragment, paste_command
+from .commands import (
+    FRAGMENT_MIME,
+    MoveNodesCommand,
+    delete_command,
+    fragment,
+    layout_command,
+    paste_command,
+)
 from .icons import app_icon, glyph_icon
 from .selection import Selection
 

@@ -28,9 +28,15 @@ from ...model.routing import route_edges
 from ...render.diagram import node_markers
 from ...render.painter import LaneDecor
 from ...render.theme import LIGHT, Theme
-from ..commands import MacroCommand, MoveLaneCommand, MoveNodesCommand, SetValueCommand
+from ..commands import (
+    MacroCommand,
+    MoveLaneCommand,
+    MoveNodesCommand,
+    SetValueCommand,
+    connect_command,
+    new_node,
+)
 from ..document import Document
-from ..edits import connect_command, new_node
 from ..selection import Selection
 from .edge_item import EdgeItem
 from .lane_item import LaneItem

@@ -8,8 +8,8 @@ from PySide6.QtWidgets import QComboBox, QLineEdit, QWidget
 
 from ...model import ExpressionError, Process, parse_expression
 from ...model.types import is_identifier
+from ..commands import values_command
 from .base import hint, set_error
-from .commands import values_command
 from .master_detail import MasterDetail
 from .values import KINDS, default_spec, format_spec, parse_spec, spec_kind
 

@@ -22,9 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from ...model import Process
-from ..commands import SetValueCommand
+from ..commands import SetValueCommand, SpinValueCommand
 from ..document import Document
-from .commands import SpinValueCommand
 
 #: every form's label column is at least this wide, so stacked sections line up
 LABEL_SAMPLE = "People needed"

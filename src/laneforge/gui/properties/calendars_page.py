@@ -8,8 +8,8 @@ from PySide6.QtWidgets import QLineEdit, QWidget
 
 from ...model import MISSING
 from ...model.types import is_identifier
+from ..commands import check_steps, values_command
 from .base import set_error
-from .commands import check_steps, values_command
 from .master_detail import MasterDetail
 from .widgets import ZoneEdit
 

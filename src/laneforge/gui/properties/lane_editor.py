@@ -6,8 +6,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QVBoxLayout, QWid
 
 from ...model import MISSING, Lane
 from ...model.types import is_identifier
-from ..commands import RenameLaneCommand
-from ..edits import rename_command
+from ..commands import RenameLaneCommand, rename_command
 from .base import Editor, Form, format_number, header, parse_number, section, set_error
 from .widgets import ColorButton, grow_row, push_button, row, spin_box
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import QSignalBlocker
 from PySide6.QtWidgets import QComboBox, QVBoxLayout, QWidget
 
+from ..commands import check_steps, values_command
 from ..selection import Selection
 from .base import Editor, Form, header, hint, section, set_error
-from .commands import check_steps, values_command
 
 
 def _count(number: int, singular: str, plural: str) -> str:

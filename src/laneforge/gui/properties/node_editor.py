@@ -6,8 +6,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from ...model import MISSING
 from ...model.types import is_identifier
-from ..commands import RenameNodeCommand
-from ..edits import rename_command
+from ..commands import RenameNodeCommand, rename_command
 from .arrivals import SourcePart
 from .base import Editor, Form, header, section, set_error
 from .node_parts import DecisionPart, DelayPart, EndPart, NodePart, TaskPart

@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..commands import check_steps, values_command
 from .base import Editor, error_label, hint
-from .commands import check_steps, values_command
 from .widgets import push_button
 
 

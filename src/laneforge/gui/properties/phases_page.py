@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QLineEdit, QListWidgetItem, QVBoxLayout
 from ...model import MISSING
 from ...model.editing import slug
 from ...model.types import is_identifier
+from ..commands import RenamePhaseCommand
 from .base import Form, set_error
-from .commands import RenamePhaseCommand
 from .ordered_list import OrderedListPage
 from .widgets import spin_box
 

@@ -8,10 +8,9 @@ from PySide6.QtWidgets import QComboBox, QLineEdit, QWidget
 
 from ...model import MISSING, SLA
 from ...model.types import is_identifier
-from ..commands import AddSLACommand, RemoveSLACommand
+from ..commands import AddSLACommand, RemoveSLACommand, RenameSLACommand, ReplaceSLACommand
 from ..selection import Selection
 from .base import set_error
-from .commands import RenameSLACommand, ReplaceSLACommand
 from .distribution import parse_duration_text
 from .master_detail import MasterDetail
 from .widgets import double_spin, grow_row, push_button
