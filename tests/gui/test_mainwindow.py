@@ -194,7 +194,7 @@ def test_problems_dock_lists_problems_and_selects_the_item(window, qtbot):
     edge = next(e for e in process.edges if e.probability is not None)
     from laneforge.gui.commands import SetValueCommand
 
-    window.document.undo_stack.push(SetValueCommand(
+    window.document.apply(SetValueCommand(
         window.document, f"edges.{edge.source}->{edge.target}.probability", 0.99, "Change"))
     qtbot.waitUntil(lambda: any(p.severity == "error"
                                 for p in window.problems_dock.problems), timeout=3000)

@@ -142,7 +142,7 @@ def test_renaming_a_lane_lets_its_generated_id_follow(setup, qtbot):
     dock, document, _original = setup
     from laneforge.gui.commands import AddLaneCommand, new_lane
 
-    document.undo_stack.push(AddLaneCommand(document, new_lane(document.process, "Lane 5")))
+    document.apply(AddLaneCommand(document, new_lane(document.process, "Lane 5")))
     dock.set_selection(Selection(lanes=("lane_5",)))
     qtbot.waitUntil(lambda: dock.lane_editor.name.text() == "Lane 5")
     type_into(qtbot, dock.lane_editor.name, "Partners")
@@ -727,11 +727,11 @@ def test_edits_elsewhere_refresh_the_form_but_keep_text_being_typed(setup, qtbot
     part = editor.part
     part.priority.setText("score")  # typed, not committed yet
     part.priority.setCursorPosition(2)
-    document.undo_stack.push(SetValueCommand(
+    document.apply(SetValueCommand(
         document, "nodes.first_call.name", "Intro call", "Rename"))
     qtbot.waitUntil(lambda: editor.name.text() == "Intro call")
     assert part.priority.text() == "score" and part.priority.cursorPosition() == 2
-    document.undo_stack.push(SetValueCommand(
+    document.apply(SetValueCommand(
         document, "nodes.first_call.priority", 5, "Priority"))
     qtbot.waitUntil(lambda: part.priority.text() == "5")
     undo_all(qtbot, dock, document, original)
@@ -750,7 +750,7 @@ def test_another_document_replaces_the_first(setup, qtbot):
     dock.set_document(other)
     assert dock.current is dock.process_editor
     assert dock.process_editor.title.text() == "Small"
-    document.undo_stack.push(SetValueCommand(document, "name", "Old", "Rename"))
+    document.apply(SetValueCommand(document, "name", "Old", "Rename"))
     dock.set_selection(Selection(nodes=("call",)))
     assert dock.node_editor.part.duration.fields[0].text() == "10m"
     assert dock.node_editor.part.duration.readout.text() == "mean 10 min"

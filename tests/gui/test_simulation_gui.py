@@ -158,7 +158,7 @@ def test_an_invalid_process_is_refused_with_its_problems(window, monkeypatch):
     monkeypatch.setattr(QMessageBox, "exec", lambda self: shown.append(self.text()) or 0)
     process = window.document.process
     edge = next(e for e in process.edges if e.probability is not None)
-    window.document.undo_stack.push(SetValueCommand(
+    window.document.apply(SetValueCommand(
         window.document, f"edges.{edge.source}->{edge.target}.probability", 0.99, "Change"))
     assert window.simulation.run(QUICK) is False
     assert shown and "add up to" in shown[0]

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QSignalBlocker, QSize, Qt, Signal
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QResizeEvent, QUndoCommand
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
@@ -322,7 +322,7 @@ class Editor(QWidget):
         _mark(widget, None)
         command = (SpinValueCommand(self.document, path, value, text) if spin
                    else SetValueCommand(self.document, path, value, text))
-        self.document.undo_stack.push(command)
+        self.document.apply(command)
         self.remember(widget, value)
         return True
 
@@ -345,9 +345,10 @@ class Editor(QWidget):
             self._shown[widget] = (widget.currentText() if widget.isEditable()
                                    else widget.currentData())
 
-    def push(self, command: Any) -> None:
+    def apply(self, command: QUndoCommand | None) -> None:
+        """Hand an edit to the document, which pushes it as one undo step."""
         assert self.document is not None
-        self.document.undo_stack.push(command)
+        self.document.apply(command)
 
 
 def _mark(widget: QWidget, message: str | None) -> None:

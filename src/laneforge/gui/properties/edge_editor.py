@@ -267,7 +267,7 @@ class EdgeEditor(Editor):
             return False
         what = {"always": "an always", "probability": "a probability",
                 "condition": "a condition", "default": "the 'otherwise'"}[kind]
-        self.push(values_command(self.document, f"Make {self.title} {what} branch", steps))
+        self.apply(values_command(self.document, f"Make {self.title} {what} branch", steps))
         return True
 
     def _on_branch_activated(self, _index: int) -> None:

@@ -122,7 +122,7 @@ class LaneEditor(Editor):
         assert self.document is not None
         command = rename_command(self.document, "lane", self.lane_id, name)
         if command is not None:  # an id made from the old name follows the new one
-            self.push(command)
+            self.apply(command)
             self.remember(self.name)
 
     def _on_id_finished(self) -> None:
@@ -139,7 +139,7 @@ class LaneEditor(Editor):
             return
         set_error(self.id, None)
         assert self.document is not None
-        self.push(RenameLaneCommand(self.document, self.lane_id, new))
+        self.apply(RenameLaneCommand(self.document, self.lane_id, new))
         self.remember(self.id)
 
     def _on_staff_changed(self, value: int) -> None:

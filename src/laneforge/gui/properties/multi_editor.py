@@ -87,4 +87,4 @@ class MultiEditor(Editor):
         lane = process.lane(lane_id).label
         text = (f"Move '{process.node(nodes[0]).label}' to {lane}" if len(nodes) == 1
                 else f"Move {len(nodes)} nodes to {lane}")
-        self.push(values_command(self.document, text, steps))
+        self.apply(values_command(self.document, text, steps))

@@ -136,7 +136,7 @@ class NodeEditor(Editor):
         assert self.document is not None
         command = rename_command(self.document, "node", self.node_id, name)
         if command is not None:  # an id made from the old name follows the new one
-            self.push(command)
+            self.apply(command)
             self.remember(self.name)
 
     def _on_id_finished(self) -> None:
@@ -153,7 +153,7 @@ class NodeEditor(Editor):
             return
         set_error(self.id, None)
         assert self.document is not None
-        self.push(RenameNodeCommand(self.document, self.node_id, new))
+        self.apply(RenameNodeCommand(self.document, self.node_id, new))
         self.remember(self.id)
 
     def _on_lane_activated(self, _index: int) -> None:

@@ -122,5 +122,5 @@ class OrderedListPage(Editor):
         self._show_error(message)
         if message:
             return False
-        self.push(values_command(self.document, text, steps))
+        self.apply(values_command(self.document, text, steps))
         return True
