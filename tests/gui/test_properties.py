@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QLineEdit
 from laneforge.gui.commands import SetValueCommand
 from laneforge.gui.document import Document
 from laneforge.gui.properties import PropertiesDock
-from laneforge.gui.properties.base import is_invalid
+from laneforge.gui.properties.base import error_label_of, is_invalid
 from laneforge.gui.selection import Selection
 from laneforge.io import load_process, process_from_data
 
@@ -46,7 +46,8 @@ def type_into(qtbot, edit: QLineEdit, text: str) -> None:
 
 def error_text(widget) -> str:
     """The message under a field (lower case, for matching), or "" if none is shown."""
-    label = widget.error_label
+    label = error_label_of(widget)
+    assert label is not None, "the field has an error line"
     return label.text().lower() if label.isVisibleTo(label.window()) else ""
 
 
