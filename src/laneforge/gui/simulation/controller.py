@@ -121,7 +121,6 @@ class SimulationController(QObject):
         self.scenarios_dock.set_document(document)
         document.changed.connect(self._on_document_changed)
         document.results_changed.connect(self._paint_results)
-        self.results_dock.set_on_diagram(document.results_on_diagram)
         self._paint_results()
         self.settings = None
 
@@ -336,6 +335,7 @@ class SimulationController(QObject):
     def _paint_results(self) -> None:
         """Tint the diagram with the document's results, if it shows them, or clear it."""
         scene, view = self.scene, self.view
+        self.results_dock.set_on_diagram(self.document.results_on_diagram)
         results = self.document.shown_results
         if results is not None:
             nodes, lanes = decorations(results, self.document.process, scene.theme)
