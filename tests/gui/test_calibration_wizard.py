@@ -66,7 +66,7 @@ def window(qtbot, tmp_path, monkeypatch):
 
 
 def start(window, paths, map_path=None) -> CalibrationWizard:
-    wizard = open_calibration_wizard(window)
+    wizard = open_calibration_wizard(window.document, window)
     wizard.pick_page.paths.add_paths([Path(p) for p in paths])
     if map_path is not None:
         wizard.pick_page.set_map_path(map_path)
@@ -109,7 +109,7 @@ def test_the_menu_opens_the_wizard_for_the_open_document(window, qtbot):
 
 
 def test_files_and_folders_dropped_on_the_list_are_added(window, qtbot, export):
-    wizard = open_calibration_wizard(window)
+    wizard = open_calibration_wizard(window.document, window)
     paths = wizard.pick_page.paths
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(export["folder"])),

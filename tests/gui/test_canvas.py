@@ -11,9 +11,15 @@ from PySide6.QtGui import QImage, QPainter, QWheelEvent
 from PySide6.QtTest import QTest
 
 from laneforge.gui.canvas import DiagramScene, DiagramView
-from laneforge.gui.commands import AddLaneCommand, SetValueCommand
+from laneforge.gui.commands import (
+    AddLaneCommand,
+    SetValueCommand,
+    blank_process,
+    fragment,
+    new_lane,
+    paste_command,
+)
 from laneforge.gui.document import Document
-from laneforge.gui.edits import blank_process, fragment, new_lane, paste_command
 from laneforge.gui.selection import Selection
 from laneforge.io import load_process, save_process
 from laneforge.model import Process
@@ -54,9 +60,8 @@ def place(scene: DiagramScene, view: DiagramView, kind: str, x: float, y: float)
 
 def build_small_process(document: Document, scene: DiagramScene, view: DiagramView) -> dict:
     """Lanes Marketing and Sales; lead source -> score -> MQL? -> call / nurture."""
-    stack = document.undo_stack
-    stack.push(SetValueCommand(document, "lanes.team.name", "Marketing", "Rename lane"))
-    stack.push(AddLaneCommand(document, new_lane(document.process, "Sales")))
+    document.apply(SetValueCommand(document, "lanes.team.name", "Marketing", "Rename lane"))
+    document.apply(AddLaneCommand(document, new_lane(document.process, "Sales")))
     top_of_sales = scene.lane_items["sales"].box.top
     ids = {
         "source": place(scene, view, "source", 60, 80),
@@ -241,7 +246,7 @@ def test_copy_paste_duplicates_nodes_and_inner_edges(canvas):
     ids = build_small_process(document, scene, view)
     text = fragment(document.process, [ids["score"], ids["mql"]])
     command, new_ids = paste_command(document, text)
-    document.undo_stack.push(command)
+    document.apply(command)
     process = document.process
     assert len(new_ids) == 2 and not set(new_ids) & set(ids.values())
     assert any(e.source == new_ids[0] and e.target == new_ids[1] for e in process.edges)
@@ -273,7 +278,7 @@ def test_zoom_with_ctrl_wheel_and_pan_with_space_drag(canvas, qtbot):
 def test_problems_are_marked_on_items(canvas):
     document, scene, view = canvas
     ids = build_small_process(document, scene, view)
-    document.undo_stack.push(SetValueCommand(
+    document.apply(SetValueCommand(
         document, f"edges.{ids['mql']}->{ids['call']}.probability", 0.9, "Change probability"))
     scene.refresh_problems()
     assert scene.node_items[ids["mql"]].decor.problem == "error"
@@ -411,7 +416,7 @@ def test_straighten_connector_clears_the_bends_and_undoes(bent):
     document, scene, _ = bent
     key = ("t1", "t2")
     before = list(scene.edge_items[key].route.points)
-    document.undo_stack.push(SetValueCommand(document, "edges.t1->t2.bends",
+    document.apply(SetValueCommand(document, "edges.t1->t2.bends",
                                              [[300, 80], [300, 240]], "Bend"))
     assert scene.edge_items[key].route.points[1] == (300, 80)
     scene.select(Selection(edges=(key,)))

@@ -58,11 +58,13 @@ def test_pdf_export_asks_for_the_page_and_remembers_it(window, tmp_path, monkeyp
         dialog.accept()
 
     QTimer.singleShot(0, choose)
-    assert export_as(window, "pdf") == target
+    # the export is given what it needs: a parent window, the document, settings, theme
+    assert export_as(window, window.document, "pdf", settings=window.settings,
+                     theme=window.theme) == target
     assert _page_size(target) == pytest.approx((841.9, 1190.6), abs=1.0)  # A3 portrait
     assert remembered_page(window.settings) == PageSetup("A3", "portrait")
     # the next export starts from that choice; with a path given it is used unasked
-    again = export_as(window, "pdf", tmp_path / "again.pdf")
+    again = window.export_as("pdf", tmp_path / "again.pdf")
     assert _page_size(again) == pytest.approx((841.9, 1190.6), abs=1.0)
 
 
@@ -70,7 +72,7 @@ def test_cancelling_the_page_dialog_writes_nothing(window, tmp_path, monkeypatch
     target = tmp_path / "never.pdf"
     monkeypatch.setattr("laneforge.gui.exporting._ask_path", lambda *a: target)
     monkeypatch.setattr(PdfPageDialog, "exec", lambda self: QDialog.DialogCode.Rejected)
-    assert export_as(window, "pdf") is None
+    assert window.export_as("pdf") is None
     assert not target.exists()
 
 

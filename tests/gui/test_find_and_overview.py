@@ -206,7 +206,7 @@ def test_the_overview_is_drawn_again_after_an_edit_and_follows_the_theme(window,
     open_data(window, qtbot, tmp_path, wide_process())
     overview = window.view.overview
     renders = overview.renders
-    window._push_rename("node", "step_3", "Renamed step")
+    window.apply_rename("node", "step_3", "Renamed step")
     qtbot.waitUntil(lambda: overview.renders > renders, timeout=2000)
     light = overview.grab().toImage().pixelColor(3, overview.height() // 2)
     window.set_theme_mode("dark")
@@ -380,7 +380,7 @@ def test_the_count_follows_renames_while_the_bar_is_open(window, qtbot, tmp_path
     bar = open_find(window, qtbot)
     QTest.keyClicks(bar.edit, "closed")
     assert bar.status.text() == "1 of 1"
-    window._push_rename("node", "step_7", "Closed lost")
+    window.apply_rename("node", "step_7", "Closed lost")
     assert bar.status.text() == "2 of 2"  # the current match stays; the new one is before it
     window.document.undo_stack.undo()
     assert bar.status.text() == "1 of 1"

@@ -194,7 +194,7 @@ def test_problems_dock_lists_problems_and_selects_the_item(window, qtbot):
     edge = next(e for e in process.edges if e.probability is not None)
     from laneforge.gui.commands import SetValueCommand
 
-    window.document.undo_stack.push(SetValueCommand(
+    window.document.apply(SetValueCommand(
         window.document, f"edges.{edge.source}->{edge.target}.probability", 0.99, "Change"))
     qtbot.waitUntil(lambda: any(p.severity == "error"
                                 for p in window.problems_dock.problems), timeout=3000)
@@ -290,3 +290,58 @@ def test_drop_from_the_palette_places_a_node(window):
     node = process.nodes[-1]
     assert node.kind == "delay" and node.lane == "success"
     assert node.pos == (200, 60)
+
+
+def test_edits_from_canvas_properties_and_scenarios_undo_in_order_through_one_stack(
+        window, qtbot):
+    """A drag on the canvas, a property edit and a scenario edit land on the document's one
+    undo stack, and Edit ▸ Undo takes them back newest first."""
+    document, scene, view = window.document, window.scene, window.view
+    process = document.process
+    original = process.detached_copy()
+    # 1. the canvas: drag "Qualify (BANT)" to the right
+    item = scene.node_items["qualify"]
+    view.centerOn(item)
+    start = item.sceneBoundingRect().center()
+    a, b = view.mapFromScene(start), view.mapFromScene(start + QPointF(60, 0))
+    QTest.mousePress(view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, a)
+    for step in range(1, 7):
+        QTest.mouseMove(view.viewport(), a + (b - a) * step / 6)
+    QTest.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton,
+                       Qt.KeyboardModifier.NoModifier, b)
+    moved = process.node("qualify").pos
+    assert moved is not None and moved[0] > original.node("qualify").pos[0] + 30
+    # 2. the properties dock: rename the node
+    window.select_and_show(Selection(nodes=("first_call",)))
+    name = window.properties_dock.node_editor.name
+    name.setFocus()
+    name.selectAll()
+    qtbot.keyClicks(name, "Speed call")
+    qtbot.keyClick(name, Qt.Key.Key_Return)
+    assert any(n.name == "Speed call" for n in process.nodes)
+    # 3. the scenarios dock: a scenario's description
+    scenarios = window.simulation.scenarios_dock
+    scenarios.scenario_list.setCurrentItem(scenarios.scenario_list.item_named("Hire 2 SDRs"))
+    description = scenarios.editor.description
+    description.setFocus()
+    description.selectAll()
+    qtbot.keyClicks(description, "Two more SDRs")
+    qtbot.keyClick(description, Qt.Key.Key_Return)
+    assert process.scenario("Hire 2 SDRs").description == "Two more SDRs"
+
+    stack = document.undo_stack
+    assert [stack.text(i) for i in range(stack.count())] == [
+        "Move 'Qualify (BANT)'", "Rename 'First call' to 'Speed call'",
+        "Change description of scenario 'Hire 2 SDRs'"]
+    assert window.actions.undo_group.activeStack() is stack
+    undo = window.actions.by_name["undo"]
+    undo.trigger()
+    assert process.scenario("Hire 2 SDRs").description == \
+        original.scenario("Hire 2 SDRs").description
+    assert any(n.name == "Speed call" for n in process.nodes)
+    undo.trigger()
+    assert process.node("first_call").name == "First call"
+    assert process.node("qualify").pos == moved
+    undo.trigger()
+    assert process == original
+    assert not document.modified

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QLineEdit
 from laneforge.gui.commands import SetValueCommand
 from laneforge.gui.document import Document
 from laneforge.gui.properties import PropertiesDock
-from laneforge.gui.properties.base import is_invalid
+from laneforge.gui.properties.base import error_label_of, is_invalid
 from laneforge.gui.selection import Selection
 from laneforge.io import load_process, process_from_data
 
@@ -46,7 +46,8 @@ def type_into(qtbot, edit: QLineEdit, text: str) -> None:
 
 def error_text(widget) -> str:
     """The message under a field (lower case, for matching), or "" if none is shown."""
-    label = widget.error_label
+    label = error_label_of(widget)
+    assert label is not None, "the field has an error line"
     return label.text().lower() if label.isVisibleTo(label.window()) else ""
 
 
@@ -140,10 +141,9 @@ def test_an_id_set_by_hand_stays_when_the_name_changes(setup, qtbot):
 
 def test_renaming_a_lane_lets_its_generated_id_follow(setup, qtbot):
     dock, document, _original = setup
-    from laneforge.gui.commands import AddLaneCommand
-    from laneforge.gui.edits import new_lane
+    from laneforge.gui.commands import AddLaneCommand, new_lane
 
-    document.undo_stack.push(AddLaneCommand(document, new_lane(document.process, "Lane 5")))
+    document.apply(AddLaneCommand(document, new_lane(document.process, "Lane 5")))
     dock.set_selection(Selection(lanes=("lane_5",)))
     qtbot.waitUntil(lambda: dock.lane_editor.name.text() == "Lane 5")
     type_into(qtbot, dock.lane_editor.name, "Partners")
@@ -728,11 +728,11 @@ def test_edits_elsewhere_refresh_the_form_but_keep_text_being_typed(setup, qtbot
     part = editor.part
     part.priority.setText("score")  # typed, not committed yet
     part.priority.setCursorPosition(2)
-    document.undo_stack.push(SetValueCommand(
+    document.apply(SetValueCommand(
         document, "nodes.first_call.name", "Intro call", "Rename"))
     qtbot.waitUntil(lambda: editor.name.text() == "Intro call")
     assert part.priority.text() == "score" and part.priority.cursorPosition() == 2
-    document.undo_stack.push(SetValueCommand(
+    document.apply(SetValueCommand(
         document, "nodes.first_call.priority", 5, "Priority"))
     qtbot.waitUntil(lambda: part.priority.text() == "5")
     undo_all(qtbot, dock, document, original)
@@ -751,7 +751,7 @@ def test_another_document_replaces_the_first(setup, qtbot):
     dock.set_document(other)
     assert dock.current is dock.process_editor
     assert dock.process_editor.title.text() == "Small"
-    document.undo_stack.push(SetValueCommand(document, "name", "Old", "Rename"))
+    document.apply(SetValueCommand(document, "name", "Old", "Rename"))
     dock.set_selection(Selection(nodes=("call",)))
     assert dock.node_editor.part.duration.fields[0].text() == "10m"
     assert dock.node_editor.part.duration.readout.text() == "mean 10 min"

@@ -72,7 +72,7 @@ def test_status_bar_agrees_with_problems_right_after_opening(window, qtbot):
     # an error: the status says so only once Problems lists it, and loads come back after
     process = window.document.process
     edge = next(e for e in process.edges if e.probability is not None)
-    window.document.undo_stack.push(SetValueCommand(
+    window.document.apply(SetValueCommand(
         window.document, f"edges.{edge.source}->{edge.target}.probability", 0.99, "Change"))
     qtbot.waitUntil(lambda: window.status_capacity.text() == INVALID, timeout=15_000)
     assert any(p.severity == "error" for p in window.problems_dock.problems)

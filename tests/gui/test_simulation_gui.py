@@ -83,6 +83,12 @@ def test_results_tint_the_diagram_and_clicking_a_bottleneck_selects_it(window, q
     assert window.scene.selection().nodes == (top.node,)
     dock.on_diagram.setChecked(False)
     assert not scene.lane_tints and window.view.legend is None
+    # whether results are on the diagram is the document's state, which exports read
+    assert not window.document.results_on_diagram
+    assert window.document.results is results and window.document.shown_results is None
+    window.document.set_results_on_diagram(True)
+    assert dock.on_diagram.isChecked()  # the box shows the document's state
+    assert scene.lane_tints and window.view.legend
 
 
 def test_a_run_reports_progress_and_works_off_the_ui_thread(window, qtbot, monkeypatch):
@@ -158,7 +164,7 @@ def test_an_invalid_process_is_refused_with_its_problems(window, monkeypatch):
     monkeypatch.setattr(QMessageBox, "exec", lambda self: shown.append(self.text()) or 0)
     process = window.document.process
     edge = next(e for e in process.edges if e.probability is not None)
-    window.document.undo_stack.push(SetValueCommand(
+    window.document.apply(SetValueCommand(
         window.document, f"edges.{edge.source}->{edge.target}.probability", 0.99, "Change"))
     assert window.simulation.run(QUICK) is False
     assert shown and "add up to" in shown[0]

@@ -199,7 +199,7 @@ def test_dots_ride_along_the_edge_routes(tk):
 def test_dots_follow_an_edited_layout(tk):
     document, scene, player = tk.document, tk.scene, tk.player
     player.set_speed(1.0)
-    document.undo_stack.push(MoveNodesCommand(document, {"work": ((300.0, 110.0), "team")}))
+    document.apply(MoveNodesCommand(document, {"work": ((300.0, 110.0), "team")}))
     player.seek(1.3)
     (dot,) = player.overlay.dots
     assert on_polyline(scene.diagram.edges[("in", "work")].points, dot.x, dot.y)

@@ -49,8 +49,7 @@ def offer_recovery(window: MainWindow, store: RecoveryStore) -> bool:
         store.discard(item)
     if answer != QMessageBox.StandardButton.Yes:
         return False
-    document = Document(newest.process, newest.original)
-    document.untitled = newest.original is None
+    document = Document(newest.process, newest.original, untitled=newest.original is None)
     window.show_document(document, unsaved=True)  # restored work is not saved yet
     return True
 

@@ -37,6 +37,8 @@ class CapacityWatcher(QObject):
         self._generation = 0
         self._pending: Process | None = None
         self._future: cf.Future | None = None
+        #: the edit count when the running estimate was started (a newer one discards it)
+        self._future_generation = 0
         self._poll = QTimer(self)
         self._poll.setInterval(30)
         self._poll.timeout.connect(self._check)
@@ -58,7 +60,7 @@ class CapacityWatcher(QObject):
         process, self._pending = self._pending, None
         generation = self._generation
         self._future = self._pool.submit(_estimate, process)
-        self._future.generation = generation  # type: ignore[attr-defined]
+        self._future_generation = generation
         self._poll.start()
 
     def _check(self) -> None:
@@ -67,7 +69,7 @@ class CapacityWatcher(QObject):
             return
         self._poll.stop()
         self._future = None
-        if future.generation != self._generation:  # type: ignore[attr-defined]
+        if self._future_generation != self._generation:
             return  # a newer edit is on its way
         try:
             result = future.result()

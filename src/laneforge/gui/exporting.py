@@ -3,23 +3,26 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
+    QMainWindow,
     QMessageBox,
     QWidget,
 )
 
 from ..app.core import ProcessFileError
+from ..app.session import import_bpmn_process
 from ..render.paper import PAGE_NAMES, PageError, PageSetup
-
-if TYPE_CHECKING:
-    from .mainwindow import MainWindow
+from ..render.theme import Theme
+from .document import Document
+from .info_dialogs import show_error
 
 FILTERS = {
     "svg": "SVG drawing (*.svg)",
@@ -78,33 +81,22 @@ class PdfPageDialog(QDialog):
         return PageSetup(self.page.currentData(), self.orientation.currentData())
 
 
-def ask_page(window: MainWindow) -> PageSetup | None:
+def ask_page(parent: QWidget, settings: QSettings) -> PageSetup | None:
     """Ask for the PDF's paper (starting from the last choice) and remember it."""
-    dialog = PdfPageDialog(remembered_page(window.settings), window)
+    dialog = PdfPageDialog(remembered_page(settings), parent)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
     setup = dialog.setup()
-    window.settings.setValue(PAGE_KEY, setup.size)
-    window.settings.setValue(ORIENTATION_KEY, setup.orientation)
+    settings.setValue(PAGE_KEY, setup.size)
+    settings.setValue(ORIENTATION_KEY, setup.orientation)
     return setup
 
 
-def _results(window: MainWindow) -> Any:
-    """The results shown on the diagram (exports carry their tint), or None."""
-    controller = window.simulation
-    if controller.results is None:
-        return None
-    if not controller.results_dock.on_diagram.isChecked():
-        return None
-    return controller.results
-
-
-def _ask_path(window: MainWindow, kind: str, title: str) -> Path | None:
-    base = window.document.path.parent if window.document.path else Path.home()
-    stem = (window.document.path.name.removesuffix(".lane.json") if window.document.path
-            else "process")
+def _ask_path(parent: QWidget, document: Document, kind: str, title: str) -> Path | None:
+    base = document.path.parent if document.path else Path.home()
+    stem = document.path.name.removesuffix(".lane.json") if document.path else "process"
     suffix = "pdf" if kind == "report-pdf" else kind
-    path, _ = QFileDialog.getSaveFileName(window, title, str(base / f"{stem}.{suffix}"),
+    path, _ = QFileDialog.getSaveFileName(parent, title, str(base / f"{stem}.{suffix}"),
                                           FILTERS[kind])
     if not path:
         return None
@@ -114,32 +106,36 @@ def _ask_path(window: MainWindow, kind: str, title: str) -> Path | None:
     return target
 
 
-def export_as(window: MainWindow, kind: str, path: Path | None = None) -> Path | None:
-    """Export the open process; ``path`` skips the file dialog (tests, scripting)."""
-    process = window.document.process
-    titles = {"svg": "Export diagram as SVG", "png": "Export diagram as PNG",
-              "pdf": "Export diagram as PDF", "pptx": "Export as PowerPoint",
-              "bpmn": "Export as BPMN 2.0", "html": "Save report as HTML",
-              "report-pdf": "Save report as PDF"}
-    results = _results(window)
+TITLES = {"svg": "Export diagram as SVG", "png": "Export diagram as PNG",
+          "pdf": "Export diagram as PDF", "pptx": "Export as PowerPoint",
+          "bpmn": "Export as BPMN 2.0", "html": "Save report as HTML",
+          "report-pdf": "Save report as PDF"}
+
+
+def export_as(window: QMainWindow, document: Document, kind: str, *, settings: QSettings,
+              theme: Theme, path: Path | None = None) -> Path | None:
+    """Export ``document`` with the results it shows on the diagram; ``path`` skips the file
+    dialog (tests, scripting). ``window`` parents the dialogs and shows the status."""
+    process = document.process
+    results = document.shown_results
     if kind in ("html", "report-pdf") and results is None:
         QMessageBox.information(window, "Report", "Run a simulation first (Simulate ▸ Run, "
                                 "F5): the report shows its results.")
         return None
-    target = path or _ask_path(window, kind, titles[kind])
+    target = path or _ask_path(window, document, kind, TITLES[kind])
     if target is None:
         return None
     page = None
     if kind == "pdf":  # with a given path (tests, scripting) the last choice, unasked
-        page = remembered_page(window.settings) if path is not None else ask_page(window)
+        page = remembered_page(settings) if path is not None else ask_page(window, settings)
         if page is None:
             return None
     try:
         if kind in ("svg", "png", "pdf"):
             from ..render.export import export_diagram
 
-            export_diagram(process, target, results=results, theme=window.theme
-                           if kind != "pdf" else _light(), page=page)
+            export_diagram(process, target, results=results,
+                           theme=theme if kind != "pdf" else _light(), page=page)
         elif kind == "pptx":
             from ..render.pptx_export import export_pptx
 
@@ -153,7 +149,7 @@ def export_as(window: MainWindow, kind: str, path: Path | None = None) -> Path |
 
             write_report(process, [results], target)
     except (OSError, ValueError, ProcessFileError) as exc:
-        window.show_error("Export failed", f"{target}: {exc}")
+        show_error(window, "Export failed", f"{target}: {exc}")
         return None
     window.statusBar().showMessage(f"Exported {target}", 5000)
     return target
@@ -166,34 +162,32 @@ def _light() -> Any:
     return LIGHT
 
 
-def import_bpmn_dialog(window: MainWindow, path: Path | None = None) -> bool:
-    """Open a BPMN 2.0 file as a new, unsaved process; report what could not be mapped."""
-    if not window.confirm_discard():
-        return False
+def import_bpmn(parent: QWidget, path: Path | None = None
+                ) -> tuple[Document, Path, list[str]] | None:
+    """A BPMN 2.0 file as a new, untitled document (None: cancelled or unreadable, said
+    in a dialog); then :func:`show_import_notes` tells what could not be mapped."""
     if path is None:
-        chosen, _ = QFileDialog.getOpenFileName(window, "Import BPMN 2.0", str(Path.home()),
+        chosen, _ = QFileDialog.getOpenFileName(parent, "Import BPMN 2.0", str(Path.home()),
                                                 "BPMN 2.0 (*.bpmn *.xml);;All files (*)")
         if not chosen:
-            return False
+            return None
         path = Path(chosen)
-    from ..app.session import import_bpmn_process
-    from .document import Document
-
     try:
         process, report = import_bpmn_process(path)
     except ProcessFileError as exc:
-        window.show_error("Cannot import the file", str(exc))
-        return False
-    document = Document(process)
-    document.untitled = True
-    window.show_document(document, unsaved=True)
-    notes = report.lines()
-    if notes:
-        listing = "".join(f"<li>{note}</li>" for note in notes[:15])
-        more = f"<p>… and {len(notes) - 15} more.</p>" if len(notes) > 15 else ""
-        box = QMessageBox(QMessageBox.Icon.Information, "Imported with notes",
-                          f"<p>{path.name} was imported. Please check:</p><ul>{listing}</ul>"
-                          f"{more}", QMessageBox.StandardButton.Ok, window)
-        box.setObjectName("importReport")
-        box.exec()
-    return True
+        show_error(parent, "Cannot import the file", str(exc))
+        return None
+    return Document(process, untitled=True), path, report.lines()
+
+
+def show_import_notes(parent: QWidget, path: Path, notes: list[str]) -> None:
+    """What an import could not map, for the user to check (nothing to say: no box)."""
+    if not notes:
+        return
+    listing = "".join(f"<li>{note}</li>" for note in notes[:15])
+    more = f"<p>… and {len(notes) - 15} more.</p>" if len(notes) > 15 else ""
+    box = QMessageBox(QMessageBox.Icon.Information, "Imported with notes",
+                      f"<p>{path.name} was imported. Please check:</p><ul>{listing}</ul>"
+                      f"{more}", QMessageBox.StandardButton.Ok, parent)
+    box.setObjectName("importReport")
+    box.exec()

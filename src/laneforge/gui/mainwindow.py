@@ -3,10 +3,12 @@ and the file life cycle (new, open, save, revert, recent files, unsaved-changes 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, QSettings, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QGuiApplication
+from PySide6.QtGui import QActionGroup, QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -14,30 +16,36 @@ from PySide6.QtWidgets import (
     QFrame,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QScrollArea,
     QWidget,
 )
 
-from ..app.core import CapacityEstimate, ProcessFileError, save_process
+from ..app.core import CapacityEstimate, ProcessFileError
 from ..app.session import open_process
-from ..bundled import template_name, template_path
+from ..bundled import list_templates, template_name, template_path
 from .canvas import DiagramScene, DiagramView
+from .canvas_edits import CanvasEdits
 from .capacity_watch import ESTIMATING, CapacityWatcher
 from .capacity_watch import status_text as capacity_status
+from .commands import AddLaneCommand, blank_process, new_lane, rename_command
 from .document import Document
-from .edits import blank_process
+from .exporting import export_as, import_bpmn, show_import_notes
 from .find_bar import FindBar
-from .menus import build_menus
+from .icons import app_icon
+from .info_dialogs import show_about, show_capacity, show_error, show_shortcuts
+from .menus import CANVAS_KEYS, EXPORTS, build_menus
 from .palette import PaletteDock
 from .problems import ProblemsDock
 from .properties import PropertiesDock
+from .recent import RecentFiles
 from .recovery import AUTOSAVE_MS, RecoveryStore
 from .selection import Selection
+from .simulation.controller import SimulationController
 from .style import apply_look
 
 FILE_FILTER = "laneforge processes (*.lane.json);;JSON files (*.json);;All files (*)"
-MAX_RECENT = 8
 
 
 class MainWindow(QMainWindow):
@@ -96,13 +104,68 @@ class MainWindow(QMainWindow):
         self.autosave.timeout.connect(self.write_recovery)
         self.autosave.start()
 
-        self.actions = build_menus(self)
-        from .simulation.controller import SimulationController
-
-        self.simulation = SimulationController(self)
+        self.recent = RecentFiles(self.settings, self.open_path)
+        self.edits = CanvasEdits(self.scene, self.view, self.rename)
+        self.simulation = SimulationController(self, self.scene, self.view, self.problems_dock,
+                                               self.properties_dock, self.theme)
+        self.actions = build_menus(
+            self, self._slots(), {"templates": self._fill_templates, "recent": self.recent.fill,
+                                  "theme": self._fill_theme, "docks": self._fill_docks},
+            self.theme, checked={"overview": self.view.overview.enabled,
+                                 "snap": self.scene.snap_enabled})
+        for name, *_ in CANVAS_KEYS:
+            self.view.addAction(self.actions.by_name[name])
+        self.actions.by_name["cancel_run"].setEnabled(False)
+        self.setWindowIcon(app_icon())
         self._wire()
-        self._attach(self.document)
+        self.show_document(self.document)
         self._restore_layout()
+
+    def _slots(self) -> dict[str, Callable[..., object]]:
+        """What each action of ``menus.MENUS`` does, by name."""
+        edits, view, find = self.edits, self.view, self.find_bar
+        slots: dict[str, Callable[..., object]] = {
+            "new": self.new_document, "open": self.open_dialog, "save": self.save,
+            "save_as": self.save_as, "revert": self.revert, "import_bpmn": self.import_bpmn,
+            "calibrate": self.calibrate, "quit": self.close,
+            "cut": edits.cut, "copy": edits.copy, "paste": edits.paste,
+            "duplicate": edits.duplicate, "delete": edits.delete,
+            "rename": edits.rename_selected, "select_all": edits.select_all,
+            "find": find.open, "find_next": find.find_next,
+            "find_previous": find.find_previous,
+            "zoom_in": view.zoom_in, "zoom_out": view.zoom_out, "zoom_reset": view.zoom_reset,
+            "fit": view.fit, "overview": self.set_overview, "snap": self.set_snap,
+            "layout": edits.auto_layout, "add_lane": self.add_lane,
+            "settings": lambda: self.scene.select(Selection()),
+            "problems": lambda: _show_dock(self.problems_dock),
+            "capacity": lambda: show_capacity(self, self.document.process),
+            "shortcuts": lambda: show_shortcuts(self), "about": lambda: show_about(self),
+            **self.simulation.slots(),
+        }
+        for kind, _text, _key in EXPORTS:
+            slots[f"export_{kind}"] = partial(self.export_as, kind)
+        for name, _key, dx, dy in CANVAS_KEYS:
+            slots[name] = partial(edits.nudge, dx, dy)
+        return slots
+
+    def _fill_templates(self, menu: QMenu) -> None:
+        for path in list_templates():
+            name = template_name(path)
+            action = menu.addAction(name.replace("-", " ").capitalize())
+            action.triggered.connect(lambda checked=False, n=name: self.new_from_template(n))
+
+    def _fill_theme(self, menu: QMenu) -> None:
+        group = QActionGroup(self)
+        for mode in ("system", "light", "dark"):
+            action = menu.addAction(mode.capitalize())
+            action.setCheckable(True)
+            action.setChecked(self.theme_mode == mode)
+            action.triggered.connect(lambda checked=False, m=mode: self.set_theme_mode(m))
+            group.addAction(action)
+
+    def _fill_docks(self, menu: QMenu) -> None:
+        for dock in (self.palette_dock, self.properties_dock, self.problems_dock):
+            menu.addAction(dock.toggleViewAction())
 
     # --- wiring --------------------------------------------------------------------------
     def _wire(self) -> None:
@@ -117,17 +180,13 @@ class MainWindow(QMainWindow):
         self.palette_dock.add_lane_requested.connect(self.add_lane)
         self.problems_dock.select_requested.connect(self.select_and_show)
         self.properties_dock.select_requested.connect(self.select_and_show)
+        self.simulation.select_requested.connect(self.select_and_show)
+        self.simulation.running_changed.connect(self.actions.by_name["cancel_run"].setEnabled)
         self._on_zoom_changed(self.view.zoom)
 
     def show_document(self, document: Document, *, unsaved: bool = False) -> None:
         """Make ``document`` the window's; ``unsaved``: its content is not on disk yet
         (restored or imported work), so closing asks to save it."""
-        self._attach(document)
-        if unsaved:
-            document.undo_stack.resetClean()
-        self._update_title()
-
-    def _attach(self, document: Document) -> None:
         old = self.document
         if old is not document:
             old.undo_stack.cleanChanged.disconnect(self._update_title)
@@ -135,6 +194,8 @@ class MainWindow(QMainWindow):
             self.actions.undo_group.removeStack(old.undo_stack)
             old.close()
         self.document = document
+        if unsaved:
+            document.mark_unsaved()
         self.actions.undo_group.addStack(document.undo_stack)
         self.actions.undo_group.setActiveStack(document.undo_stack)
         document.undo_stack.cleanChanged.connect(self._update_title)
@@ -143,7 +204,7 @@ class MainWindow(QMainWindow):
             self.scene.set_document(document)
         self.properties_dock.set_document(document)
         self.properties_dock.set_selection(Selection())
-        self.simulation.set_document()
+        self.simulation.set_document(document)
         self._update_title()
         self.capacity.schedule(document.process)
         self.find_bar.set_document(document)
@@ -261,7 +322,7 @@ class MainWindow(QMainWindow):
 
     def new_document(self) -> None:
         if self.confirm_discard():
-            self._attach(Document(blank_process()))
+            self.show_document(Document(blank_process()))
 
     def new_from_template(self, name: str) -> None:
         if not self.confirm_discard():
@@ -272,9 +333,7 @@ class MainWindow(QMainWindow):
         except ProcessFileError as exc:
             self.show_error("Cannot open the template", str(exc))
             return
-        document = Document(process)
-        document.untitled = True
-        self._attach(document)
+        self.show_document(Document(process, untitled=True))
 
     def open_dialog(self) -> None:
         if not self.confirm_discard():
@@ -289,11 +348,11 @@ class MainWindow(QMainWindow):
         if confirm and not self.confirm_discard():
             return False
         try:
-            process = open_process(path)
+            document = Document.open(path)
         except ProcessFileError as exc:
             self.show_error("Cannot open the file", str(exc))
             return False
-        self._attach(Document(process, path.resolve()))
+        self.show_document(document)
         self.add_recent(path.resolve())
         return True
 
@@ -316,12 +375,10 @@ class MainWindow(QMainWindow):
 
     def _write(self, path: Path) -> bool:
         try:
-            save_process(self.document.process, path)
+            self.document.save(path)
         except ProcessFileError as exc:
             self.show_error("Cannot save", str(exc))
             return False
-        self.document.set_path(path.resolve())
-        self.document.undo_stack.setClean()
         self.add_recent(path.resolve())
         self._update_title()
         self.statusBar().showMessage(f"Saved {path}", 4000)
@@ -347,30 +404,42 @@ class MainWindow(QMainWindow):
         self._update_title()
 
     def show_error(self, title: str, message: str) -> None:
-        box = QMessageBox(QMessageBox.Icon.Warning, title, message,
-                          QMessageBox.StandardButton.Ok, self)
-        box.setObjectName("errorDialog")
-        box.exec()
+        show_error(self, title, message)
+
+    def import_bpmn(self, path: Path | None = None) -> bool:
+        """File ▸ Import BPMN 2.0: a new, unsaved document; then what could not be mapped."""
+        if not self.confirm_discard():
+            return False
+        imported = import_bpmn(self, path)
+        if imported is None:
+            return False
+        document, source, notes = imported
+        self.show_document(document, unsaved=True)
+        show_import_notes(self, source, notes)
+        return True
+
+    def export_as(self, kind: str, path: Path | None = None) -> Path | None:
+        """File ▸ Export: the document with the results it shows on the diagram."""
+        return export_as(self, self.document, kind, settings=self.settings, theme=self.theme,
+                         path=path)
+
+    def calibrate(self) -> None:
+        """File ▸ Calibrate from CRM export… (pandas and scipy load only when it is used)."""
+        from .calibration import open_calibration_wizard
+
+        open_calibration_wizard(self.document, self)
 
     # --- recent files --------------------------------------------------------------------
     def recent_files(self) -> list[Path]:
-        value = self.settings.value("recent", [])
-        items = [value] if isinstance(value, str) else list(value or [])
-        return [Path(p) for p in items if p]
+        return self.recent.files()
 
     def add_recent(self, path: Path) -> None:
-        items = [p for p in self.recent_files() if p != path]
-        items.insert(0, path)
-        self.settings.setValue("recent", [str(p) for p in items[:MAX_RECENT]])
-        self.actions.refresh_recent()
+        self.recent.add(path)
 
     # --- edits from the window -----------------------------------------------------------
     def add_lane(self) -> None:
-        from .commands import AddLaneCommand
-        from .edits import new_lane
-
         lane = new_lane(self.document.process, f"Lane {len(self.document.process.lanes) + 1}")
-        self.document.undo_stack.push(AddLaneCommand(self.document, lane))
+        self.document.apply(AddLaneCommand(self.document, lane))
         self.scene.select(Selection(lanes=(lane.id,)))
 
     def rename(self, kind: str, key: object) -> None:
@@ -386,7 +455,7 @@ class MainWindow(QMainWindow):
             from ..render.painter import qrect
 
             self.view.edit_text(qrect(rect), node.label,
-                                lambda text: self._push_rename("node", node.id, text))
+                                lambda text: self.apply_rename("node", node.id, text))
         elif kind == "lane":
             item = scene.lane_items.get(str(key))
             if item is None:
@@ -395,17 +464,22 @@ class MainWindow(QMainWindow):
             rect = item.header_rect().adjusted(10, 8, -8, 0)
             rect.setHeight(28)
             self.view.edit_text(rect, lane.label,
-                                lambda text: self._push_rename("lane", lane.id, text))
+                                lambda text: self.apply_rename("lane", lane.id, text))
         elif kind == "edge":
             self.scene.select(Selection(edges=(key,)))  # type: ignore[arg-type]
             self.properties_dock.raise_()
 
-    def _push_rename(self, kind: str, key: str, name: str) -> None:
-        from .edits import rename_command
+    def apply_rename(self, kind: str, key: str, name: str) -> None:
+        """Rename a node or lane to ``name`` (its id follows if it was made from the name)."""
+        self.document.apply(rename_command(self.document, kind, key, name))
 
-        command = rename_command(self.document, kind, key, name)
-        if command is not None:
-            self.document.undo_stack.push(command)
+    # --- view settings -------------------------------------------------------------------
+    def set_overview(self, on: bool) -> None:
+        self.view.overview.set_enabled(on)
+        self.settings.setValue("view/overview", on)
+
+    def set_snap(self, on: bool) -> None:
+        self.scene.snap_enabled = on
 
     # --- recovery ------------------------------------------------------------------------
     def write_recovery(self) -> None:
@@ -457,8 +531,13 @@ class MainWindow(QMainWindow):
         self.scene.set_theme(self.theme)
         self.palette_dock.set_theme(self.theme)
         self.actions.refresh_icons(self.theme)
-        self.simulation.refresh_theme()
+        self.simulation.refresh_theme(self.theme)
         self.settings.setValue("view/theme", mode)
+
+
+def _show_dock(dock: QDockWidget) -> None:
+    dock.show()
+    dock.raise_()
 
 
 def _scroll_dock_body(dock: QDockWidget) -> None:

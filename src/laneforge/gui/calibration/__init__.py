@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from PySide6.QtWidgets import QMainWindow
 
+from ..document import Document
 from .wizard import CalibrationWizard
 
-if TYPE_CHECKING:
-    from ..mainwindow import MainWindow
 
-
-def open_calibration_wizard(window: MainWindow) -> CalibrationWizard:
-    """Open the wizard for the window's document (window-modal, so the process cannot change
-    under it); when it finishes, say in the status bar what was applied."""
-    wizard = CalibrationWizard(window.document, window)
+def open_calibration_wizard(document: Document, window: QMainWindow) -> CalibrationWizard:
+    """Open the wizard for ``document`` (modal to ``window``, so the process cannot change
+    under it); when it finishes, say in the window's status bar what was applied."""
+    wizard = CalibrationWizard(document, window)
 
     def finished(result: int) -> None:
         command = wizard.applied

@@ -100,7 +100,7 @@ class CalibrationWizard(QWizard):
         ticked = len(values) - (1 if values and values[-1][0] == "observed" else 0)
         text = f"Calibrate from {describe_export(self.run.log)} ({ticked} changes)"
         command = SetValuesCommand(self.document, values, text)
-        self.document.undo_stack.push(command)
+        self.document.apply(command)
         self.applied = command
         super().accept()
 

@@ -28,9 +28,15 @@ from ...model.routing import route_edges
 from ...render.diagram import node_markers
 from ...render.painter import LaneDecor
 from ...render.theme import LIGHT, Theme
-from ..commands import MacroCommand, MoveLaneCommand, MoveNodesCommand, SetValueCommand
+from ..commands import (
+    MacroCommand,
+    MoveLaneCommand,
+    MoveNodesCommand,
+    SetValueCommand,
+    connect_command,
+    new_node,
+)
 from ..document import Document
-from ..edits import connect_command, new_node
 from ..selection import Selection
 from .edge_item import EdgeItem
 from .lane_item import LaneItem
@@ -323,7 +329,7 @@ class DiagramScene(QGraphicsScene):
             if column is not None and node is not None and node.phase != column.id:
                 phases[node_id] = column.id
         if not phases:
-            self.document.undo_stack.push(MoveNodesCommand(self.document, moved))
+            self.document.apply(MoveNodesCommand(self.document, moved))
             return
         move = MoveNodesCommand(self.document, moved)
         macro = MacroCommand(move.text())
@@ -332,7 +338,7 @@ class DiagramScene(QGraphicsScene):
             label = self.phase_model(phase_id)
             SetValueCommand(self.document, f"nodes.{node_id}.phase", phase_id,
                             f"Put in phase '{label.label if label else phase_id}'", parent=macro)
-        self.document.undo_stack.push(macro)
+        self.document.apply(macro)
 
     # --- placing, connecting -----------------------------------------------------------------
     def start_place(self, kind: str | None) -> None:
@@ -356,7 +362,7 @@ class DiagramScene(QGraphicsScene):
             node = node.model_copy(update={"phase": column.id})
         from ..commands import AddNodeCommand
 
-        self.document.undo_stack.push(AddNodeCommand(self.document, node))
+        self.document.apply(AddNodeCommand(self.document, node))
         self.select(Selection(nodes=(node.id,)))
         return node.id
 
@@ -371,7 +377,7 @@ class DiagramScene(QGraphicsScene):
         command = connect_command(self.document, source, target)
         if command is None:
             return False
-        self.document.undo_stack.push(command)
+        self.document.apply(command)
         return True
 
     def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
@@ -454,7 +460,7 @@ class DiagramScene(QGraphicsScene):
             return
         text = ("Straighten connector" if wanted is None else "Bend connector") + \
             f" '{self._node_label(key[0])}' → '{self._node_label(key[1])}'"
-        self.document.undo_stack.push(SetValueCommand(
+        self.document.apply(SetValueCommand(
             self.document, f"edges.{key[0]}->{key[1]}.bends",
             wanted if wanted is not None else MISSING, text))
 
@@ -497,13 +503,13 @@ class DiagramScene(QGraphicsScene):
         target = index - 1 if index > current else index
         target = max(0, min(target, len(self.process.lanes) - 1))
         if target != current:
-            self.document.undo_stack.push(MoveLaneCommand(self.document, lane_id, target))
+            self.document.apply(MoveLaneCommand(self.document, lane_id, target))
 
     def resize_lane(self, lane_id: str, height: float) -> None:
         height = round(height / self.grid) * self.grid if self.snap_enabled else round(height)
         lane = self.process.lane(lane_id)
         if lane.height != height:
-            self.document.undo_stack.push(SetValueCommand(
+            self.document.apply(SetValueCommand(
                 self.document, f"lanes.{lane_id}.height", int(height),
                 f"Resize lane '{lane.label}'"))
         else:

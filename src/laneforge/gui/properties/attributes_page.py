@@ -8,8 +8,8 @@ from PySide6.QtWidgets import QComboBox, QLineEdit, QWidget
 
 from ...model import ExpressionError, Process, parse_expression
 from ...model.types import is_identifier
+from ..commands import values_command
 from .base import hint, set_error
-from .commands import values_command
 from .master_detail import MasterDetail
 from .values import KINDS, default_spec, format_spec, parse_spec, spec_kind
 
@@ -103,7 +103,7 @@ class AttributesPage(MasterDetail):
         data = self.data()
         key = self.process.unique_id("attribute", taken=set(data))
         data[key] = 0
-        self.push(values_command(self.document, f"Add attribute '{key}'",
+        self.apply(values_command(self.document, f"Add attribute '{key}'",
                                  [("attributes", data)]))
         return key
 
@@ -114,7 +114,7 @@ class AttributesPage(MasterDetail):
                     f"{' and more' if len(uses) > 3 else ''}; change those first.")
         data = self.data()
         data.pop(key, None)
-        self.push(values_command(self.document, f"Delete attribute '{key}'",
+        self.apply(values_command(self.document, f"Delete attribute '{key}'",
                                  [("attributes", data)]))
         return None
 

@@ -3,31 +3,63 @@
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from PySide6.QtCore import QSignalBlocker, QSize, Qt, Signal
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QResizeEvent, QUndoCommand
 from PySide6.QtWidgets import (
     QAbstractButton,
-    QAbstractSpinBox,
     QComboBox,
+    QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QSizePolicy,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from ...model import Process
-from ..commands import SetValueCommand
+from ..commands import SetValueCommand, SpinValueCommand
 from ..document import Document
-from .commands import SpinValueCommand
 
 #: every form's label column is at least this wide, so stacked sections line up
 LABEL_SAMPLE = "People needed"
+
+#: a field's error line, where it is not right under the field (a row of several fields)
+_ERROR_LABELS: weakref.WeakKeyDictionary[QWidget, QLabel] = weakref.WeakKeyDictionary()
+
+
+@runtime_checkable
+class CompoundField(Protocol):
+    """A field made of several widgets (a distribution, an arrival stream, a list of pairs)
+    that keeps track of what it shows and shows its own errors."""
+
+    def remember_committed(self, value: Any) -> None: ...
+
+    def show_error(self, message: str) -> None: ...
+
+
+@runtime_checkable
+class KeepsShown(Protocol):
+    """A widget that skips showing an unchanged value; ``reset_shown`` shows the next afresh."""
+
+    def reset_shown(self) -> None: ...
+
+
+def attach_error_label(widget: QWidget, label: QLabel) -> None:
+    """``set_error(widget, …)`` writes its message into ``label`` too."""
+    _ERROR_LABELS[widget] = label
+
+
+def error_label_of(widget: QWidget) -> QLabel | None:
+    """The line where ``widget``'s errors are written, if it has one."""
+    return _ERROR_LABELS.get(widget)
+
 
 _LOCATION = re.compile(r"^[A-Za-z_][\w\-]*(?:(?:\.|->)[\w\-]+)*: ")
 
@@ -56,7 +88,7 @@ def set_error(widget: QWidget, message: str | None) -> None:
     base = widget.property("baseToolTip") or ""
     text = tidy_message(message) if message else ""
     widget.setToolTip(f"{text}\n\n{base}".strip() if invalid else base)
-    label: QLabel | None = getattr(widget, "error_label", None)
+    label = error_label_of(widget)
     if label is not None:
         label.setText(text)
         label.setVisible(invalid)
@@ -179,6 +211,8 @@ class Form(QFormLayout):
         self.setVerticalSpacing(6)
         if not margins:
             self.setContentsMargins(0, 0, 0, 0)
+        #: the section heading above the form (set by ``section``), or None
+        self.heading: QLabel | None = None
 
     def add(self, text: str, widget: QWidget, tip: str, *,
             field: QWidget | None = None) -> QWidget:
@@ -201,7 +235,7 @@ class Form(QFormLayout):
         """An error line under the last row, shown by set_error(widget, message)."""
         label = error_label()
         self.addRow("", label)  # no label widget: the hidden row takes no space
-        widget.error_label = label  # type: ignore[attr-defined]
+        attach_error_label(widget, label)
         return label
 
     def add_wide(self, widget: QWidget) -> QWidget:
@@ -211,12 +245,12 @@ class Form(QFormLayout):
 
 def section(title: str | None, form: Form, layout: QVBoxLayout) -> Form:
     """Append a heading (``form.heading``) and its form to an editor's column."""
-    form.heading = None  # type: ignore[attr-defined]
+    form.heading = None
     if title:
         if layout.count():
             layout.addSpacing(8)
-        form.heading = heading(title)  # type: ignore[attr-defined]
-        layout.addWidget(form.heading)  # type: ignore[attr-defined]
+        form.heading = heading(title)
+        layout.addWidget(form.heading)
     layout.addLayout(form)
     return form
 
@@ -235,6 +269,8 @@ class Editor(QWidget):
         super().__init__(parent)
         self.document: Document | None = None
         self._shown: dict[QWidget, Any] = {}
+        #: the (text, data) items each combo was last filled with (kept across forget)
+        self._choices: dict[QComboBox, list[tuple[str, Any]]] = {}
 
     @property
     def process(self) -> Process:
@@ -251,9 +287,8 @@ class Editor(QWidget):
         for child in self.findChildren(QWidget):
             if isinstance(child, Editor):
                 child._shown.clear()
-            reset = getattr(child, "reset_shown", None)
-            if reset is not None:
-                reset()
+            if isinstance(child, KeepsShown):
+                child.reset_shown()
 
     def refresh(self) -> None:
         """Show the model's values (subclasses)."""
@@ -272,10 +307,13 @@ class Editor(QWidget):
                 edit.setText(text)
                 edit.setCursorPosition(0)
 
-    def show_value(self, spin: QAbstractSpinBox, value: float) -> None:
-        if self._changed(spin, value) and spin.value() != value:  # type: ignore[attr-defined]
+    def show_value(self, spin: QSpinBox | QDoubleSpinBox, value: float) -> None:
+        if self._changed(spin, value) and spin.value() != value:
             with QSignalBlocker(spin):
-                spin.setValue(value)  # type: ignore[attr-defined]
+                if isinstance(spin, QSpinBox):
+                    spin.setValue(int(value))
+                else:
+                    spin.setValue(value)
 
     def show_checked(self, button: QAbstractButton, checked: bool) -> None:
         if self._changed(button, checked) and button.isChecked() != checked:
@@ -286,12 +324,12 @@ class Editor(QWidget):
                     current: Any) -> None:
         """Fill a combo with (text, data) items when they changed, and select ``current``."""
         items = list(items)
-        if getattr(combo, "items", None) != items:
+        if self._choices.get(combo) != items:
             with QSignalBlocker(combo):
                 combo.clear()
                 for text, data in items:
                     combo.addItem(text, data)
-            combo.items = items  # type: ignore[attr-defined]
+            self._choices[combo] = items
             self._shown.pop(combo, None)
         if self._changed(combo, current):
             index = combo.findData(current)
@@ -323,7 +361,7 @@ class Editor(QWidget):
         _mark(widget, None)
         command = (SpinValueCommand(self.document, path, value, text) if spin
                    else SetValueCommand(self.document, path, value, text))
-        self.document.undo_stack.push(command)
+        self.document.apply(command)
         self.remember(widget, value)
         return True
 
@@ -333,31 +371,30 @@ class Editor(QWidget):
         Without this, an edit undone before the next refresh would look unchanged to the
         shown-value check and the field would keep the undone text.
         """
-        own = getattr(widget, "remember_committed", None)
-        if own is not None:
-            own(value)
+        if isinstance(widget, CompoundField):
+            widget.remember_committed(value)
         elif isinstance(widget, QLineEdit):
             self._shown[widget] = widget.text()
-        elif isinstance(widget, QAbstractSpinBox):
-            self._shown[widget] = widget.value()  # type: ignore[attr-defined]
+        elif isinstance(widget, QSpinBox | QDoubleSpinBox):
+            self._shown[widget] = widget.value()
         elif isinstance(widget, QAbstractButton):
             self._shown[widget] = widget.isChecked()
         elif isinstance(widget, QComboBox):
             self._shown[widget] = (widget.currentText() if widget.isEditable()
                                    else widget.currentData())
 
-    def push(self, command: Any) -> None:
+    def apply(self, command: QUndoCommand | None) -> None:
+        """Hand an edit to the document, which pushes it as one undo step."""
         assert self.document is not None
-        self.document.undo_stack.push(command)
+        self.document.apply(command)
 
 
 def _mark(widget: QWidget, message: str | None) -> None:
     """Show an error at a field, or through a compound editor's own ``show_error``."""
-    show_error = getattr(widget, "show_error", None)
-    if show_error is None:
+    if not isinstance(widget, CompoundField):
         set_error(widget, message)
     elif message:
-        show_error(message)
+        widget.show_error(message)
 
 
 def _same(a: Any, b: Any) -> bool:

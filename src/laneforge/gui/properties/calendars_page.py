@@ -8,8 +8,8 @@ from PySide6.QtWidgets import QLineEdit, QWidget
 
 from ...model import MISSING
 from ...model.types import is_identifier
+from ..commands import check_steps, values_command
 from .base import set_error
-from .commands import check_steps, values_command
 from .master_detail import MasterDetail
 from .widgets import ZoneEdit
 
@@ -88,7 +88,7 @@ class CalendarsPage(MasterDetail):
         data = self.data()
         key = self.process.unique_id("calendar", taken=set(data))
         data[key] = {"days": "mon-fri", "hours": "09:00-17:00"}
-        self.push(values_command(self.document, f"Add calendar '{key}'",
+        self.apply(values_command(self.document, f"Add calendar '{key}'",
                                  [("calendars", data)]))
         return key
 
@@ -97,7 +97,7 @@ class CalendarsPage(MasterDetail):
         data.pop(key, None)
         steps = [(path, MISSING) for path, _label in self.users(key)]
         steps.append(("calendars", data))
-        self.push(values_command(self.document, f"Delete calendar '{key}'", steps))
+        self.apply(values_command(self.document, f"Delete calendar '{key}'", steps))
         return None
 
     def _on_id_finished(self) -> None:
@@ -127,7 +127,7 @@ class CalendarsPage(MasterDetail):
             return
         set_error(self.id, None)
         self.current = new
-        self.push(values_command(self.document, f"Rename calendar '{key}' to '{new}'", steps))
+        self.apply(values_command(self.document, f"Rename calendar '{key}' to '{new}'", steps))
 
     def _on_field_finished(self, field: str, edit: QLineEdit) -> None:
         text = edit.text().strip()

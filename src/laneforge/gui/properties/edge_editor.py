@@ -9,9 +9,9 @@ from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QVBoxLayout, QWidget
 
 from ...model import MISSING, Edge
+from ..commands import check_steps, values_command
 from ..selection import Selection
 from .base import Editor, Form, header, hint, indented, section, set_error, set_tip
-from .commands import check_steps, values_command
 from .distribution import parse_duration_text
 from .values import check_expression, names_hint
 from .widgets import double_spin, push_button, row
@@ -267,7 +267,7 @@ class EdgeEditor(Editor):
             return False
         what = {"always": "an always", "probability": "a probability",
                 "condition": "a condition", "default": "the 'otherwise'"}[kind]
-        self.push(values_command(self.document, f"Make {self.title} {what} branch", steps))
+        self.apply(values_command(self.document, f"Make {self.title} {what} branch", steps))
         return True
 
     def _on_branch_activated(self, _index: int) -> None:

@@ -6,8 +6,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QVBoxLayout, QWid
 
 from ...model import MISSING, Lane
 from ...model.types import is_identifier
-from ..commands import RenameLaneCommand
-from ..edits import rename_command
+from ..commands import RenameLaneCommand, rename_command
 from .base import Editor, Form, format_number, header, parse_number, section, set_error
 from .widgets import ColorButton, grow_row, push_button, row, spin_box
 
@@ -123,7 +122,7 @@ class LaneEditor(Editor):
         assert self.document is not None
         command = rename_command(self.document, "lane", self.lane_id, name)
         if command is not None:  # an id made from the old name follows the new one
-            self.push(command)
+            self.apply(command)
             self.remember(self.name)
 
     def _on_id_finished(self) -> None:
@@ -140,7 +139,7 @@ class LaneEditor(Editor):
             return
         set_error(self.id, None)
         assert self.document is not None
-        self.push(RenameLaneCommand(self.document, self.lane_id, new))
+        self.apply(RenameLaneCommand(self.document, self.lane_id, new))
         self.remember(self.id)
 
     def _on_staff_changed(self, value: int) -> None:

@@ -46,6 +46,8 @@ class MasterDetail(Editor):
         column.setSpacing(6)
         column.addWidget(hint(intro))
         self.table = _Table(0, len(self.columns))
+        #: the keys and texts the table shows (refilled only when they change)
+        self._table_rows: tuple[list[str], list[list[str]]] | None = None
         self.table.setObjectName("table")
         self.table.setHorizontalHeaderLabels(list(self.columns))
         self.table.verticalHeader().hide()
@@ -117,7 +119,7 @@ class MasterDetail(Editor):
             return
         keys = self.keys()
         rows = [self.row(key) for key in keys]
-        if getattr(self.table, "rows", None) != (keys, rows):
+        if self._table_rows != (keys, rows):
             with QSignalBlocker(self.table):
                 self.table.setRowCount(len(rows))
                 for r, (key, texts) in enumerate(zip(keys, rows, strict=True)):
@@ -126,7 +128,7 @@ class MasterDetail(Editor):
                         item.setData(Qt.ItemDataRole.UserRole, key)
                         item.setToolTip(text)
                         self.table.setItem(r, c, item)
-            self.table.rows = (keys, rows)  # type: ignore[attr-defined]
+            self._table_rows = (keys, rows)
             self.table.updateGeometry()
         if self.current not in keys:
             old = self.current

@@ -5,9 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import QSignalBlocker
 from PySide6.QtWidgets import QComboBox, QVBoxLayout, QWidget
 
+from ..commands import check_steps, values_command
 from ..selection import Selection
 from .base import Editor, Form, header, hint, section, set_error
-from .commands import check_steps, values_command
 
 
 def _count(number: int, singular: str, plural: str) -> str:
@@ -34,6 +34,8 @@ class MultiEditor(Editor):
         self.summary, self.names = header(column)
         self.form = section("Change all", Form(), column)
         self.lane = QComboBox()
+        #: the (name, id) lanes the combo was filled with
+        self._lanes_shown: list[tuple[str, str]] | None = None
         self.lane.setObjectName("lane")
         self.lane.setPlaceholderText("Choose a lane…")
         self.form.add("Move to lane", self.lane,
@@ -60,12 +62,12 @@ class MultiEditor(Editor):
         self.form.heading.setVisible(only_nodes)
         self.form.setRowVisible(self.lane, only_nodes)
         lanes = [(lane.label, lane.id) for lane in process.lanes]
-        if getattr(self.lane, "items", None) != lanes:
+        if self._lanes_shown != lanes:
             with QSignalBlocker(self.lane):
                 self.lane.clear()
                 for text, lane_id in lanes:
                     self.lane.addItem(text, lane_id)
-            self.lane.items = lanes  # type: ignore[attr-defined]
+            self._lanes_shown = lanes
         current = {process.node(n).lane for n in selection.nodes if process.has_node(n)}
         with QSignalBlocker(self.lane):
             self.lane.setCurrentIndex(
@@ -79,7 +81,8 @@ class MultiEditor(Editor):
         if not nodes:
             return
         steps = [(f"nodes.{n}.lane", lane_id) for n in nodes]
-        message = check_steps(self.document, steps)  # type: ignore[arg-type]
+        assert self.document is not None
+        message = check_steps(self.document, steps)
         if message:
             set_error(self.lane, message)
             return
@@ -87,4 +90,4 @@ class MultiEditor(Editor):
         lane = process.lane(lane_id).label
         text = (f"Move '{process.node(nodes[0]).label}' to {lane}" if len(nodes) == 1
                 else f"Move {len(nodes)} nodes to {lane}")
-        self.push(values_command(self.document, text, steps))
+        self.apply(values_command(self.document, text, steps))

@@ -6,8 +6,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from ...model import MISSING
 from ...model.types import is_identifier
-from ..commands import RenameNodeCommand
-from ..edits import rename_command
+from ..commands import RenameNodeCommand, rename_command
 from .arrivals import SourcePart
 from .base import Editor, Form, header, section, set_error
 from .node_parts import DecisionPart, DelayPart, EndPart, NodePart, TaskPart
@@ -137,7 +136,7 @@ class NodeEditor(Editor):
         assert self.document is not None
         command = rename_command(self.document, "node", self.node_id, name)
         if command is not None:  # an id made from the old name follows the new one
-            self.push(command)
+            self.apply(command)
             self.remember(self.name)
 
     def _on_id_finished(self) -> None:
@@ -154,7 +153,7 @@ class NodeEditor(Editor):
             return
         set_error(self.id, None)
         assert self.document is not None
-        self.push(RenameNodeCommand(self.document, self.node_id, new))
+        self.apply(RenameNodeCommand(self.document, self.node_id, new))
         self.remember(self.id)
 
     def _on_lane_activated(self, _index: int) -> None:

@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..commands import check_steps, values_command
 from .base import Editor, error_label, hint
-from .commands import check_steps, values_command
 from .widgets import push_button
 
 
@@ -68,6 +68,10 @@ class OrderedListPage(Editor):
         column.addStretch(1)
 
     # --- what a subclass adds -------------------------------------------------------------
+    def entries(self) -> list[tuple[str, str]]:
+        """The entries in order, as (shown text, key)."""
+        raise TypeError(f"{type(self).__name__} must define entries()")
+
     # entries() -> [(shown text, key)] in order, and the handlers _on_item_changed(item),
     # _on_add_clicked(), _on_remove_clicked() and _on_move_clicked(step)
     def add_details(self, column: QVBoxLayout) -> None:
@@ -80,7 +84,7 @@ class OrderedListPage(Editor):
     def refresh(self) -> None:
         if self.document is None:
             return
-        entries: list[tuple[str, str]] = self.entries()  # type: ignore[attr-defined]
+        entries = self.entries()
         shown = [(self.list.item(i).text(), self.list.item(i).data(Qt.ItemDataRole.UserRole))
                  for i in range(self.list.count())]
         if shown != entries:
@@ -118,9 +122,10 @@ class OrderedListPage(Editor):
         self.error.setVisible(bool(message))
 
     def _push(self, text: str, steps: list[tuple[str, Any]]) -> bool:
-        message = check_steps(self.document, steps)  # type: ignore[arg-type]
+        assert self.document is not None
+        message = check_steps(self.document, steps)
         self._show_error(message)
         if message:
             return False
-        self.push(values_command(self.document, text, steps))
+        self.apply(values_command(self.document, text, steps))
         return True

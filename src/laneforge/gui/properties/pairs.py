@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .base import error_label, hint, set_error, set_tip
+from .base import attach_error_label, error_label, hint, set_error, set_tip
 from .widgets import push_button, tool_button
 
 
@@ -30,8 +30,8 @@ class _Row:
         self.remove = tool_button("✕", "Remove this row")
         self.remove.setAutoRaise(True)
         self.error = error_label()
-        self.value.error_label = self.error  # type: ignore[attr-defined]
-        self.key.error_label = self.error  # type: ignore[attr-defined]
+        attach_error_label(self.value, self.error)
+        attach_error_label(self.key, self.error)
 
     def widgets(self) -> tuple[QWidget, ...]:
         return (self.key, self.value, self.remove, self.error)

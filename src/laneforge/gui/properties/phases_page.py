@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QLineEdit, QListWidgetItem, QVBoxLayout
 from ...model import MISSING
 from ...model.editing import slug
 from ...model.types import is_identifier
+from ..commands import RenamePhaseCommand
 from .base import Form, set_error
-from .commands import RenamePhaseCommand
 from .ordered_list import OrderedListPage
 from .widgets import spin_box
 
@@ -98,7 +98,7 @@ class PhasesPage(OrderedListPage):
         if message:
             return
         self._show_error(None)
-        self.push(RenamePhaseCommand(self.document, phase_id, new,  # type: ignore[arg-type]
+        self.apply(RenamePhaseCommand(self.document, phase_id, new,  # type: ignore[arg-type]
                                      f"Change id of phase '{phase_id}' to '{new}'"))
         self.remember(self.id_edit)
         self.refresh()  # the list keeps ids: show the new one at once

@@ -8,10 +8,9 @@ from PySide6.QtWidgets import QComboBox, QLineEdit, QWidget
 
 from ...model import MISSING, SLA
 from ...model.types import is_identifier
-from ..commands import AddSLACommand, RemoveSLACommand
+from ..commands import AddSLACommand, RemoveSLACommand, RenameSLACommand, ReplaceSLACommand
 from ..selection import Selection
 from .base import set_error
-from .commands import RenameSLACommand, ReplaceSLACommand
 from .distribution import parse_duration_text
 from .master_detail import MasterDetail
 from .widgets import double_spin, grow_row, push_button
@@ -113,12 +112,12 @@ class SlasPage(MasterDetail):
         sla = SLA.model_validate({"id": key, "name": "New SLA", "from": source, "to": target,
                                   "within": "4h"})
         assert self.document is not None
-        self.push(AddSLACommand(self.document, sla))
+        self.apply(AddSLACommand(self.document, sla))
         return key
 
     def remove_item(self, key: str) -> str | None:
         assert self.document is not None
-        self.push(RemoveSLACommand(self.document, key))
+        self.apply(RemoveSLACommand(self.document, key))
         return None
 
     # --- edits -----------------------------------------------------------------------------
@@ -143,7 +142,7 @@ class SlasPage(MasterDetail):
         assert self.document is not None
         command = RenameSLACommand(self.document, key, new, f"Change id of SLA '{self.label}'")
         self.current = new  # the form stays on the renamed SLA
-        self.push(command)
+        self.apply(command)
         self.remember(self.id)
 
     def _on_end_activated(self, _index: int) -> None:
@@ -154,7 +153,7 @@ class SlasPage(MasterDetail):
         assert self.document is not None
         for combo in (self.source, self.target):
             set_error(combo, None)
-        self.push(ReplaceSLACommand(self.document, self.current, new,
+        self.apply(ReplaceSLACommand(self.document, self.current, new,
                                     f"Change steps of SLA '{self.label}'"))
 
     def _on_show_clicked(self, combo: QComboBox) -> None:

@@ -6,17 +6,20 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from PySide6.QtCore import QLocale, QObject, QPointF, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QFrame, QMessageBox, QScrollArea
+from PySide6.QtCore import QLocale, QObject, QPointF, Qt, QTimer, Signal
+from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QMessageBox, QScrollArea
 
 from ...app.core import Results
 from ...app.session import run_many, run_one
 from ...model import Process, errors, validate
 from ...model.currency import set_locale_currency
+from ...render.theme import Theme
 from ...render.tint import decorations, legend
+from ..canvas import DiagramScene, DiagramView
+from ..document import Document
+from ..info_dialogs import show_error
 from .background import BackgroundRun
 from .compare_view import CompareView
 from .results_dock import ResultsDock
@@ -24,21 +27,30 @@ from .run_dialog import RunDialog, RunSettings, default_settings
 from .run_progress import RunProgress
 from .scenarios_dock import ScenariosDock
 
-if TYPE_CHECKING:
-    from ..mainwindow import MainWindow
-
 #: at most one redraw of a comparison's first figures in this many seconds: five runs send
 #: a preview at every replication, and a table and chart take a moment to draw
 PREVIEW_GAP = 0.3
 
 
 class SimulationController(QObject):
-    def __init__(self, window: MainWindow) -> None:
+    """Runs, comparisons, sweeps and replays of the open document, and the docks that show
+    them. It is given the window (to dock into), the canvas, the docks it tabs with and the
+    theme; the document comes with :meth:`set_document`. Results are kept in the document
+    (whether they are painted on the diagram is the document's state, too)."""
+
+    #: a bottleneck was chosen in the results: the window selects it on the canvas
+    select_requested = Signal(object)
+    #: a run started (True) or ended (False): the window enables Cancel
+    running_changed = Signal(bool)
+
+    def __init__(self, window: QMainWindow, scene: DiagramScene, view: DiagramView,
+                 problems_dock: QDockWidget, properties_dock: QDockWidget,
+                 theme: Theme) -> None:
         super().__init__(window)
-        self.window = window
+        self.window, self.scene, self.view = window, scene, view
+        self.problems_dock, self.theme = problems_dock, theme
         self.runner = BackgroundRun(self)
         self.settings: RunSettings | None = None
-        self.results: Results | None = None
         #: the last finished comparison (what Cancel puts back)
         self.comparison: list[Results] | None = None
         self.stale = False
@@ -51,7 +63,7 @@ class SimulationController(QObject):
         self._preview_timer = QTimer(self)
         self._preview_timer.setSingleShot(True)
         self._preview_timer.timeout.connect(self._show_compare_preview)
-        self._document: Any = None
+        self._document: Document | None = None
         # money without a process currency is shown in the currency of the user's locale
         set_locale_currency(QLocale().currencySymbol(QLocale.CurrencySymbolFormat.CurrencyIsoCode))
         self.results_dock = ResultsDock(window)
@@ -67,11 +79,11 @@ class SimulationController(QObject):
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.results_dock)
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.compare_dock)
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.scenarios_dock)
-        window.tabifyDockWidget(window.problems_dock, self.results_dock)
+        window.tabifyDockWidget(problems_dock, self.results_dock)
         window.tabifyDockWidget(self.results_dock, self.compare_dock)
-        window.tabifyDockWidget(window.properties_dock, self.scenarios_dock)
-        window.properties_dock.raise_()
-        window.problems_dock.raise_()
+        window.tabifyDockWidget(properties_dock, self.scenarios_dock)
+        properties_dock.raise_()
+        problems_dock.raise_()
         self._progress: RunProgress = self.results_dock.progress_box
         self.runner.progress.connect(self._on_progress)
         self.runner.finished.connect(self._on_finished)
@@ -81,60 +93,35 @@ class SimulationController(QObject):
         self.results_dock.cancel_requested.connect(self.cancel)
         self.compare_view.cancel_requested.connect(self.cancel)
         self.results_dock.select_requested.connect(self.show_bottleneck)
-        self.results_dock.show_on_diagram.connect(self._on_show_on_diagram)
+        self.results_dock.show_on_diagram.connect(self._on_show_on_diagram_toggled)
         self.scenarios_dock.compare_requested.connect(self.compare)
-        self._build_menu()
 
-    # --- menu ----------------------------------------------------------------------------
-    def _build_menu(self) -> None:
-        menu = self.window.actions.simulate_menu
-        assert menu is not None, "build_menus makes the Simulate menu first"
-        first = menu.actions()[0] if menu.actions() else None
+    def slots(self) -> dict[str, Callable[[], object]]:
+        """The Simulate menu's actions, by the names in ``menus.MENUS``."""
+        return {"run": self.run_dialog, "rerun": self.rerun, "cancel_run": self.cancel,
+                "scenarios": self.show_scenarios, "sweep": self.sweep_dialog,
+                "replay": self.replay, "clear_results": self.clear_results}
 
-        def action(name: str, text: str, slot: Callable[[], Any], shortcut: Any = None,
-                   tip: str = "") -> QAction:
-            item = QAction(text, self.window)
-            if shortcut is not None:
-                item.setShortcut(QKeySequence(shortcut))
-            item.setToolTip(tip)
-            item.setStatusTip(tip)
-            item.triggered.connect(lambda checked=False: slot())
-            self.window.actions.by_name[name] = item
-            menu.insertAction(first, item)
-            return item
+    @property
+    def document(self) -> Document:
+        assert self._document is not None, "set_document comes first"
+        return self._document
 
-        action("run", "&Run…", self.run_dialog, "F5", "Simulate lead volume through the process")
-        action("rerun", "Run &again", self.rerun, "Ctrl+F5", "Run with the last settings")
-        self.cancel_action = action("cancel_run", "&Cancel run", self.cancel, "Shift+F5")
-        self.cancel_action.setEnabled(False)
-        menu.insertSeparator(first)
-        action("scenarios", "&Scenarios", self._show_scenarios, "Ctrl+Shift+S",
-               "What-if scenarios: add, edit and compare them")
-        action("sweep", "S&weep a parameter…", self.sweep_dialog, "Ctrl+Shift+W",
-               "Vary one number (staff, volume) and chart a KPI against it")
-        action("replay", "Re&play leads…", self.replay, "Ctrl+Shift+R",
-               "Watch one replication's leads move through the diagram")
-        action("clear_results", "C&lear results", self.clear_results, None,
-               "Remove the results tint from the diagram")
-        menu.insertSeparator(first)
-        toolbar = self.window.actions.toolbar
-        if toolbar is not None:
-            toolbar.addSeparator()
-            run = self.window.actions.by_name["run"]
-            from ..icons import glyph_icon
+    @property
+    def results(self) -> Results | None:
+        """The document's last finished run."""
+        return self.document.results
 
-            run.setIcon(glyph_icon("run", self.window.theme.text))
-            self.window.actions.icon_names["run"] = "run"
-            toolbar.addAction(run)
-
-    def set_document(self) -> None:
+    def set_document(self, document: Document) -> None:
         """A new document is open: its scenarios, no results yet."""
         if self._document is not None:
             self._document.changed.disconnect(self._on_document_changed)
-        self._document = self.window.document
-        self.scenarios_dock.set_document(self._document)
-        self._document.changed.connect(self._on_document_changed)
-        self.clear_results()
+            self._document.results_changed.disconnect(self._paint_results)
+        self._document = document
+        self.scenarios_dock.set_document(document)
+        document.changed.connect(self._on_document_changed)
+        document.results_changed.connect(self._paint_results)
+        self._paint_results()
         self.settings = None
 
     def shutdown(self) -> None:
@@ -162,12 +149,12 @@ class SimulationController(QObject):
         box.setTextFormat(Qt.TextFormat.RichText)
         box.setObjectName("refusedDialog")
         box.exec()
-        self.window.problems_dock.show()
-        self.window.problems_dock.raise_()
+        self.problems_dock.show()
+        self.problems_dock.raise_()
         return True
 
     def run_dialog(self) -> None:
-        process = self.window.document.process
+        process = self.document.process
         if self.runner.running or self._refuse_if_invalid(process):
             return
         dialog = RunDialog(process, self.settings, self.window)
@@ -175,11 +162,11 @@ class SimulationController(QObject):
             self.run(dialog.settings())
 
     def rerun(self) -> None:
-        self.run(self.settings or default_settings(self.window.document.process))
+        self.run(self.settings or default_settings(self.document.process))
 
     def run(self, settings: RunSettings) -> bool:
         """Start a run with ``settings``; False if refused (invalid process, run going on)."""
-        process = self.window.document.process
+        process = self.document.process
         if self.runner.running or self._refuse_if_invalid(process):
             return False
         self.settings = settings
@@ -200,7 +187,7 @@ class SimulationController(QObject):
 
     def compare(self, names: list[str | None]) -> bool:
         """Run the baseline (None) and scenarios with common random numbers, side by side."""
-        process = self.window.document.process
+        process = self.document.process
         if len(names) < 2 or self.runner.running or self._refuse_if_invalid(process):
             return False
         settings = self.settings or default_settings(process)
@@ -233,7 +220,7 @@ class SimulationController(QObject):
         dock.show()
         dock.raise_()
         self._progress.started(text)
-        self.cancel_action.setEnabled(True)
+        self.running_changed.emit(True)
         self.runner.start(job)
 
     def cancel(self) -> None:
@@ -246,7 +233,7 @@ class SimulationController(QObject):
 
     def _run_ended(self) -> None:
         self._progress.ended()
-        self.cancel_action.setEnabled(False)
+        self.running_changed.emit(False)
         self._preview_timer.stop()
 
     def _on_finished(self, result: Any) -> None:
@@ -257,7 +244,7 @@ class SimulationController(QObject):
     def _on_failed(self, message: str) -> None:
         self._run_ended()
         self._drop_previews()
-        self.window.show_error("The simulation could not run", message)
+        show_error(self.window, "The simulation could not run", message)
 
     def _on_cancelled(self) -> None:
         self._run_ended()
@@ -279,18 +266,17 @@ class SimulationController(QObject):
     def _show_preview(self, results: Results) -> None:
         """First figures while the run goes on: shown in the dock, marked as preliminary,
         never kept as the run's results (Cancel puts the last finished run back)."""
-        self.results_dock.set_dark(self.window.theme.name == "dark")
-        self.results_dock.set_observed(self.window.document.process.observed)
+        self.results_dock.set_dark(self.theme.name == "dark")
+        self.results_dock.set_observed(self.document.process.observed)
         self.results_dock.show_results(results, preliminary=True)
 
     def _show_results(self, results: Results) -> None:
-        self.results = results
         self._make_room(self.results_dock)
         self.stale = False
-        self.results_dock.set_dark(self.window.theme.name == "dark")
-        self.results_dock.set_observed(self.window.document.process.observed)
+        self.results_dock.set_dark(self.theme.name == "dark")
+        self.results_dock.set_observed(self.document.process.observed)
         self.results_dock.show_results(results)
-        self._on_show_on_diagram(self.results_dock.on_diagram.isChecked())
+        self.document.set_results(results)  # painted on the diagram if the document says so
         self.window.statusBar().showMessage(
             f"Simulated {results.replications} replications in {results.seconds:.1f} s", 5000)
 
@@ -331,9 +317,8 @@ class SimulationController(QObject):
     def show_bottleneck(self, selection: Any) -> None:
         """Select a bottleneck's task (or lane) and bring it to the upper left part of the
         canvas, clear of the results legend drawn in the bottom-right corner."""
-        window = self.window
-        window.select_and_show(selection)
-        scene, view = window.scene, window.view
+        self.select_requested.emit(selection)
+        scene, view = self.scene, self.view
         items = [scene.node_items.get(n) for n in selection.nodes]
         items = [i for i in items if i is not None]
         if not items:
@@ -344,10 +329,16 @@ class SimulationController(QObject):
         middle = QPointF(viewport.width() / 2, viewport.height() / 2)
         view.centerOn(items[0].sceneBoundingRect().center() + (middle - wanted) / scale)
 
-    def _on_show_on_diagram(self, shown: bool) -> None:
-        scene, view = self.window.scene, self.window.view
-        if shown and self.results is not None:
-            nodes, lanes = decorations(self.results, self.window.document.process, scene.theme)
+    def _on_show_on_diagram_toggled(self, shown: bool) -> None:
+        self.document.set_results_on_diagram(shown)
+
+    def _paint_results(self) -> None:
+        """Tint the diagram with the document's results, if it shows them, or clear it."""
+        scene, view = self.scene, self.view
+        self.results_dock.set_on_diagram(self.document.results_on_diagram)
+        results = self.document.shown_results
+        if results is not None:
+            nodes, lanes = decorations(results, self.document.process, scene.theme)
             scene.set_results_decorations(nodes, lanes)
             view.set_legend(legend(scene.theme))
         else:
@@ -355,22 +346,23 @@ class SimulationController(QObject):
             view.set_legend(None)
 
     def clear_results(self) -> None:
-        self.results = None
-        self.window.scene.set_results_decorations({}, {})
-        self.window.view.set_legend(None)
+        """Simulate ▸ Clear results: the document forgets them and the tint goes."""
+        self.document.set_results(None)
 
-    def refresh_theme(self) -> None:
-        self.results_dock.set_dark(self.window.theme.name == "dark")
+    def refresh_theme(self, theme: Theme) -> None:
+        """The window's look changed: the dock's charts and the diagram tint follow."""
+        self.theme = theme
+        self.results_dock.set_dark(theme.name == "dark")
         if self.results is not None:
-            self._on_show_on_diagram(self.results_dock.on_diagram.isChecked())
+            self._paint_results()
 
     # --- other views -------------------------------------------------------------------------
-    def _show_scenarios(self) -> None:
+    def show_scenarios(self) -> None:
         self.scenarios_dock.show()
         self.scenarios_dock.raise_()
 
     def sweep_dialog(self) -> None:
-        process = self.window.document.process
+        process = self.document.process
         if self.runner.running or self._refuse_if_invalid(process):
             return
         from .sweep_dialog import SweepDialog
@@ -379,9 +371,9 @@ class SimulationController(QObject):
         dialog.exec()
 
     def replay(self) -> None:
-        process = self.window.document.process
+        process = self.document.process
         if self._refuse_if_invalid(process):
             return
         from .replay_panel import open_replay
 
-        open_replay(self.window, process)
+        open_replay(self.window, self.scene, process)

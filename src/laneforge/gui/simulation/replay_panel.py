@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDockWidget, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from ...app.replay import Replay, record_replay
 from ...model import Process
@@ -15,23 +15,22 @@ from .background import BackgroundRun
 from .token_view import TokenPlayer
 
 if TYPE_CHECKING:
-    from ..mainwindow import MainWindow
+    from ..canvas import DiagramScene
 
 
 class ReplayDock(QDockWidget):
     """Holds the token player; closing it removes the dots and counters from the diagram."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__("Replay", window)
+    def __init__(self, scene: DiagramScene, parent: QWidget | None = None) -> None:
+        super().__init__("Replay", parent)
         self.setObjectName("ReplayDock")
-        self.window_ = window
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.setContentsMargins(8, 4, 8, 4)
         self.status = QLabel("Recording one replication…")
         self.status.setObjectName("hint")
         layout.addWidget(self.status)
-        self.player = TokenPlayer(window.scene, body)
+        self.player = TokenPlayer(scene, body)
         self.player.closed.connect(self.close)
         layout.addWidget(self.player)
         self.setWidget(body)
@@ -64,10 +63,12 @@ class ReplayDock(QDockWidget):
         super().closeEvent(event)
 
 
-def open_replay(window: MainWindow, process: Process) -> ReplayDock:
-    dock = window.findChild(ReplayDock)  # one replay dock per window, made on first use
+def open_replay(window: QMainWindow, scene: DiagramScene, process: Process) -> ReplayDock:
+    """Record one replication of ``process`` and play it on ``scene``, in a dock of ``window``
+    (one replay dock per window, made on first use)."""
+    dock = window.findChild(ReplayDock)
     if dock is None:
-        dock = ReplayDock(window)
+        dock = ReplayDock(scene, window)
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
     dock.show()
     dock.raise_()

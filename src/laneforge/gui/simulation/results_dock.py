@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSignalBlocker, QSize, Qt, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -275,6 +275,11 @@ class ResultsDock(QDockWidget):
             self.tabs.addTab(self.observed_tab, "Observed")
         if self.results is not None and observed is not None:
             self.observed_tab.show_rows(observed, self.results)
+
+    def set_on_diagram(self, shown: bool) -> None:
+        """Show the document's choice in the check box (without asking to change it)."""
+        with QSignalBlocker(self.on_diagram):
+            self.on_diagram.setChecked(shown)
 
     def show_results(self, results: Results, *, preliminary: bool = False) -> None:
         """Show a run's figures; ``preliminary``: those of the replications done so far,

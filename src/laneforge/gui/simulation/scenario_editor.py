@@ -24,7 +24,7 @@ def push_replace(document: Document, name: str, update: dict[str, Any],
     problem = sc.check_changes(process, data["changes"], data["name"])
     if problem:
         return problem
-    document.undo_stack.push(ReplaceScenarioCommand(document, name,
+    document.apply(ReplaceScenarioCommand(document, name,
                                                     Scenario.model_validate(data), text))
     return None
 

@@ -180,7 +180,7 @@ class ScenariosDock(StyledDock):
     # --- list edits ----------------------------------------------------------------------
     def _push(self, command: Any) -> None:
         assert self.document is not None
-        self.document.undo_stack.push(command)
+        self.document.apply(command)
 
     def _on_current_item_changed(self, *_args: Any) -> None:
         self.current = self.scenario_list.current_name()

@@ -1,66 +1,18 @@
-"""Undo commands: one small QUndoCommand per kind of edit, each calling only model mutators.
-
-Composite edits (delete a selection, paste, auto-layout) are a parent command whose children
-are these small ones, so undo and redo replay exactly the same mutator calls.
-"""
+"""One small QUndoCommand per kind of edit, each calling only the process's mutators."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QUndoCommand
 
-from ..model import MISSING, SLA, Edge, Lane, NodeBase, RemovedNode
-from .document import Document
+from ...model import MISSING, SLA, Edge, Lane, NodeBase, RemovedNode
+from .base import MOVE_ID, SET_VALUE_ID, DocumentCommand, MacroCommand, label_of
 
-MOVE_ID = 1001
-SET_VALUE_ID = 1002
-
-
-def _name(document: Document, node_id: str) -> str:
-    try:
-        return document.process.node(node_id).label
-    except KeyError:
-        return node_id
-
-
-class MacroCommand(QUndoCommand):
-    """A parent whose children run in order on redo and in reverse on undo.
-
-    The children are kept in a Python list rather than as Qt child commands: Qt would own
-    them through the parent while Python could still collect their wrappers, and the two
-    must never both delete one command.
-    """
-
-    def __init__(self, text: str) -> None:
-        super().__init__(text)
-        self.children: list[QUndoCommand] = []
-
-    def add(self, command: QUndoCommand) -> None:
-        self.children.append(command)
-
-    def redo(self) -> None:
-        for child in self.children:
-            child.redo()
-
-    def undo(self) -> None:
-        for child in reversed(self.children):
-            child.undo()
-
-
-class DocumentCommand(QUndoCommand):
-    """An edit of the document; with a ``parent`` macro it becomes one of its steps."""
-
-    def __init__(self, document: Document, text: str, parent: MacroCommand | None = None):
-        super().__init__(text)
-        self.document = document
-        if parent is not None:
-            parent.add(self)
-
-    @property
-    def process(self):  # the document's current Process
-        return self.document.process
+if TYPE_CHECKING:
+    from ..document import Document
 
 
 # --- nodes -----------------------------------------------------------------------------------
@@ -80,7 +32,7 @@ class AddNodeCommand(DocumentCommand):
 
 class RemoveNodeCommand(DocumentCommand):
     def __init__(self, document: Document, node_id: str, parent: MacroCommand | None = None):
-        super().__init__(document, f"Delete '{_name(document, node_id)}'", parent)
+        super().__init__(document, f"Delete '{label_of(document, node_id)}'", parent)
         self.node_id = node_id
         self.record: RemovedNode | None = None
 
@@ -101,7 +53,7 @@ class MoveNodesCommand(DocumentCommand):
         *, nudge: bool = False, parent: MacroCommand | None = None,
     ) -> None:
         names = list(moves)
-        text = (f"Move '{_name(document, names[0])}'" if len(names) == 1
+        text = (f"Move '{label_of(document, names[0])}'" if len(names) == 1
                 else f"Move {len(names)} nodes")
         super().__init__(document, text, parent)
         self.new = dict(moves)
@@ -134,7 +86,7 @@ class RenameNodeCommand(DocumentCommand):
 
     def __init__(self, document: Document, old_id: str, new_id: str,
                  parent: MacroCommand | None = None):
-        super().__init__(document, f"Change id of '{_name(document, old_id)}'", parent)
+        super().__init__(document, f"Change id of '{label_of(document, old_id)}'", parent)
         self.old_id, self.new_id = old_id, new_id
 
     def redo(self) -> None:
@@ -211,8 +163,8 @@ class SetValuesCommand(DocumentCommand):
 
 class AddEdgeCommand(DocumentCommand):
     def __init__(self, document: Document, edge: Edge, parent: MacroCommand | None = None):
-        super().__init__(document, f"Connect '{_name(document, edge.source)}' → "
-                                   f"'{_name(document, edge.target)}'", parent)
+        super().__init__(document, f"Connect '{label_of(document, edge.source)}' → "
+                                   f"'{label_of(document, edge.target)}'", parent)
         self.edge = edge
 
     def redo(self) -> None:
@@ -225,8 +177,8 @@ class AddEdgeCommand(DocumentCommand):
 class RemoveEdgeCommand(DocumentCommand):
     def __init__(self, document: Document, key: tuple[str, str],
                  parent: MacroCommand | None = None):
-        super().__init__(document, f"Delete connection '{_name(document, key[0])}' → "
-                                   f"'{_name(document, key[1])}'", parent)
+        super().__init__(document, f"Delete connection '{label_of(document, key[0])}' → "
+                                   f"'{label_of(document, key[1])}'", parent)
         self.key = key
         self.index = -1
         self.edge: Edge | None = None
@@ -374,54 +326,79 @@ class ReplaceScenarioCommand(DocumentCommand):
         self.process.replace_scenario(self.scenario.name, self.old)
 
 
-# --- composite edits -------------------------------------------------------------------------
+# --- property editors ---------------------------------------------------------------------
+
+#: edits of one spin box closer together than this are one undo step (a held arrow key)
+MERGE_SECONDS = 1.5
+
+Steps = Sequence[tuple[str, Any]]
 
 
-def delete_command(document: Document, nodes: list[str], edges: list[tuple[str, str]],
-                   lanes: list[str] = ()) -> QUndoCommand | None:  # type: ignore[assignment]
-    """Delete nodes (with their edges and SLAs), edges and lanes (with their nodes)."""
-    process = document.process
-    node_ids = list(dict.fromkeys([*nodes, *(n.id for lane in lanes
-                                             for n in process.nodes_in_lane(lane))]))
-    edge_keys = list(dict.fromkeys([
-        *edges,
-        *(e.key for e in process.edges if e.source in node_ids or e.target in node_ids),
-    ]))
-    sla_ids = [s.id for s in process.slas if s.source in node_ids or s.target in node_ids]
-    count = len(node_ids) + len(edges) + len(lanes)
-    if not node_ids and not edge_keys and not lanes:
-        return None
-    if len(node_ids) == 1 and not lanes and not edges:
-        text = f"Delete '{_name(document, node_ids[0])}'"
-    elif len(lanes) == 1 and not nodes and not edges:
-        text = f"Delete lane '{process.lane(lanes[0]).label}'"
-    elif not node_ids and len(edge_keys) == 1:
-        text = (f"Delete connection '{_name(document, edge_keys[0][0])}' → "
-                f"'{_name(document, edge_keys[0][1])}'")
-    else:
-        text = f"Delete {count} items"
-    parent = MacroCommand(text)
-    for key in edge_keys:
-        RemoveEdgeCommand(document, key, parent)
-    for sla_id in sla_ids:
-        RemoveSLACommand(document, sla_id, parent)
-    for node_id in node_ids:
-        RemoveNodeCommand(document, node_id, parent)
-    for lane_id in lanes:
-        RemoveLaneCommand(document, lane_id, parent)
-    return parent
+class SpinValueCommand(SetValueCommand):
+    """A SetValueCommand that merges with the next edit of the same path only if it follows
+    quickly, so holding an arrow is one undo step but two separate edits are two."""
+
+    def __init__(self, document: Document, path: str, value: Any, text: str,
+                 parent: MacroCommand | None = None) -> None:
+        super().__init__(document, path, value, text, merge=True, parent=parent)
+        self.stamp = time.monotonic()
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, SpinValueCommand):
+            return False
+        if other.stamp - self.stamp > MERGE_SECONDS:
+            return False
+        if not super().mergeWith(other):
+            return False
+        self.stamp = other.stamp
+        return True
 
 
-def layout_command(document: Document, positions: dict[str, tuple[float, float]],
-                   lane_heights: dict[str, float], text: str = "Auto-layout") -> QUndoCommand:
-    parent = MacroCommand(text)
-    process = document.process
-    moves = {n: (pos, process.node(n).lane) for n, pos in positions.items()
-             if process.node(n).pos != pos}
-    if moves:
-        MoveNodesCommand(document, moves, parent=parent)
-    for lane_id, height in lane_heights.items():
-        if process.lane(lane_id).height != height:
-            SetValueCommand(document, f"lanes.{lane_id}.height", height,
-                            "Resize lane", parent=parent)
-    return parent
+class ReplaceSLACommand(DocumentCommand):
+    """Replace an SLA in place: its ends cannot be changed by path, so the SLA is swapped."""
+
+    def __init__(self, document: Document, sla_id: str, data: dict[str, Any], text: str,
+                 parent: MacroCommand | None = None) -> None:
+        super().__init__(document, text, parent)
+        self.sla_id = sla_id
+        self.new = SLA.model_validate(data)
+        self.old: SLA | None = None
+
+    def redo(self) -> None:
+        index, self.old = self.process.remove_sla(self.sla_id)
+        self.process.add_sla(self.new, index)
+
+    def undo(self) -> None:
+        assert self.old is not None
+        index, _ = self.process.remove_sla(self.new.id)
+        self.process.add_sla(self.old, index)
+
+
+class RenameSLACommand(DocumentCommand):
+    """Give an SLA another id; scenario changes that point at it (``slas.<id>.…``) follow."""
+
+    def __init__(self, document: Document, sla_id: str, new_id: str, text: str,
+                 parent: MacroCommand | None = None) -> None:
+        super().__init__(document, text, parent)
+        self.sla_id, self.new_id = sla_id, new_id
+
+    def redo(self) -> None:
+        self.process.rename_sla(self.sla_id, self.new_id)
+
+    def undo(self) -> None:
+        self.process.rename_sla(self.new_id, self.sla_id)
+
+
+class RenamePhaseCommand(DocumentCommand):
+    """Give a phase another id; the nodes in that phase follow."""
+
+    def __init__(self, document: Document, phase_id: str, new_id: str, text: str,
+                 parent: MacroCommand | None = None) -> None:
+        super().__init__(document, text, parent)
+        self.phase_id, self.new_id = phase_id, new_id
+
+    def redo(self) -> None:
+        self.process.rename_phase(self.phase_id, self.new_id)
+
+    def undo(self) -> None:
+        self.process.rename_phase(self.new_id, self.phase_id)

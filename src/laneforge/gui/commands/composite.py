@@ -1,54 +1,108 @@
-"""Edits a user makes on the canvas, built as undo commands: new nodes, connections, paste."""
+"""Edits made of several steps (delete a selection, connect, rename, paste, auto-layout,
+a form's linked values), built as one macro command so undo and redo replay the same
+mutator calls."""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QUndoCommand
 
-from ..model import NODE_CLASSES, Edge, Lane, NodeBase, Process
-from ..model.editing import follows_name
-from ..model.nodes import KIND_LABELS
-from .commands import (
+from ...model import NODE_CLASSES, Edge, NodeBase
+from ...model.editing import follows_name
+from ...model.nodes import KIND_LABELS
+from .base import MacroCommand, label_of
+from .items import (
     AddEdgeCommand,
     AddNodeCommand,
-    MacroCommand,
+    MoveNodesCommand,
+    RemoveEdgeCommand,
+    RemoveLaneCommand,
+    RemoveNodeCommand,
+    RemoveSLACommand,
     RenameLaneCommand,
     RenameNodeCommand,
     SetValueCommand,
 )
-from .document import Document
 
-FRAGMENT_MIME = "application/x-laneforge-fragment"
+if TYPE_CHECKING:
+    from ..document import Document
 
-#: what a new node starts with, so it is valid and simulates at once
-NODE_DEFAULTS: dict[str, dict[str, Any]] = {
-    "source": {"arrivals": {"rate": "20/day"}},
-    "task": {"duration": {"dist": "exponential", "mean": "30m"}},
-    "decision": {},
-    "delay": {"duration": "1d"},
-    "end": {"outcome": "done"},
-}
+Steps = Sequence[tuple[str, Any]]
 
 
-def blank_process() -> Process:
-    """What File ▸ New starts from: one team, nothing drawn yet."""
-    return Process(name="Untitled process", lanes=[Lane(id="team", name="Team", staff=1)])
+def check_steps(document: Document, steps: Steps) -> str | None:
+    """Why applying ``steps`` (path, value) in order would fail, tried on a detached copy."""
+    copy = document.process.detached_copy()
+    for path, value in steps:
+        try:
+            copy.set_value(path, value)
+        except (ValueError, KeyError) as exc:
+            return str(exc.args[0]) if exc.args else str(exc)
+    return None
 
 
-def new_node(process: Process, kind: str, lane: str, pos: tuple[float, float],
-             name: str | None = None) -> NodeBase:
-    """A node of ``kind`` with a fresh id, sensible defaults and the given position."""
-    label = name or KIND_LABELS[kind]
-    node_id = process.unique_id(label)
-    data = {"id": node_id, "kind": kind, "lane": lane, "name": label, "pos": list(pos),
-            **json.loads(json.dumps(NODE_DEFAULTS[kind]))}
-    return NODE_CLASSES[kind].model_validate(data)
+def values_command(document: Document, text: str, steps: Steps) -> QUndoCommand:
+    """One undo step that sets several values in order (one SetValueCommand if only one)."""
+    if len(steps) == 1:
+        path, value = steps[0]
+        return SetValueCommand(document, path, value, text)
+    parent = MacroCommand(text)
+    for path, value in steps:
+        SetValueCommand(document, path, value, text, parent=parent)
+    return parent
 
 
-def new_lane(process: Process, name: str = "New lane") -> Lane:
-    return Lane(id=process.unique_id(name), name=name, staff=1)
+def delete_command(document: Document, nodes: list[str], edges: list[tuple[str, str]],
+                   lanes: Sequence[str] = ()) -> QUndoCommand | None:
+    """Delete nodes (with their edges and SLAs), edges and lanes (with their nodes)."""
+    process = document.process
+    node_ids = list(dict.fromkeys([*nodes, *(n.id for lane in lanes
+                                             for n in process.nodes_in_lane(lane))]))
+    edge_keys = list(dict.fromkeys([
+        *edges,
+        *(e.key for e in process.edges if e.source in node_ids or e.target in node_ids),
+    ]))
+    sla_ids = [s.id for s in process.slas if s.source in node_ids or s.target in node_ids]
+    count = len(node_ids) + len(edges) + len(lanes)
+    if not node_ids and not edge_keys and not lanes:
+        return None
+    if len(node_ids) == 1 and not lanes and not edges:
+        text = f"Delete '{label_of(document, node_ids[0])}'"
+    elif len(lanes) == 1 and not nodes and not edges:
+        text = f"Delete lane '{process.lane(lanes[0]).label}'"
+    elif not node_ids and len(edge_keys) == 1:
+        text = (f"Delete connection '{label_of(document, edge_keys[0][0])}' → "
+                f"'{label_of(document, edge_keys[0][1])}'")
+    else:
+        text = f"Delete {count} items"
+    parent = MacroCommand(text)
+    for key in edge_keys:
+        RemoveEdgeCommand(document, key, parent)
+    for sla_id in sla_ids:
+        RemoveSLACommand(document, sla_id, parent)
+    for node_id in node_ids:
+        RemoveNodeCommand(document, node_id, parent)
+    for lane_id in lanes:
+        RemoveLaneCommand(document, lane_id, parent)
+    return parent
+
+
+def layout_command(document: Document, positions: dict[str, tuple[float, float]],
+                   lane_heights: dict[str, float], text: str = "Auto-layout") -> QUndoCommand:
+    parent = MacroCommand(text)
+    process = document.process
+    moves = {n: (pos, process.node(n).lane) for n, pos in positions.items()
+             if process.node(n).pos != pos}
+    if moves:
+        MoveNodesCommand(document, moves, parent=parent)
+    for lane_id, height in lane_heights.items():
+        if process.lane(lane_id).height != height:
+            SetValueCommand(document, f"lanes.{lane_id}.height", height,
+                            "Resize lane", parent=parent)
+    return parent
 
 
 def connect_command(document: Document, source: str, target: str) -> QUndoCommand | None:
@@ -106,16 +160,6 @@ def rename_command(document: Document, kind: str, key: str, name: str) -> MacroC
             else:
                 RenameLaneCommand(document, key, new_id, parent)
     return parent
-
-
-def fragment(process: Process, node_ids: list[str]) -> str:
-    """The selected nodes and the edges between them, as JSON for the clipboard."""
-    chosen = set(node_ids)
-    nodes = [n.model_dump(mode="json", by_alias=True, exclude_none=True)
-             for n in process.nodes if n.id in chosen]
-    edges = [e.model_dump(mode="json", by_alias=True, exclude_none=True)
-             for e in process.edges if e.source in chosen and e.target in chosen]
-    return json.dumps({"format": "laneforge/fragment", "nodes": nodes, "edges": edges})
 
 
 def paste_command(document: Document, text: str, offset: tuple[float, float] = (30.0, 30.0)
