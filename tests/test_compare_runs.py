@@ -161,7 +161,7 @@ def test_cancel_stops_a_comparison_between_replications(template, names):
 
 
 def test_cancel_in_the_pool_stops_the_workers_inside_their_replications(reference_process):
-    reference_process.add_scenario(Scenario(name="More SDRs",
+    reference_process.edit.add_scenario(Scenario(name="More SDRs",
                                             changes={"lanes.inside_sales.staff": 10}))
     cancel = threading.Event()
     done = []
@@ -180,7 +180,7 @@ def test_cancel_in_the_pool_stops_the_workers_inside_their_replications(referenc
 def test_scenarios_of_an_mmc_queue_match_erlang_c():
     # lambda 1.5/h, mean service 1 h: two staff at 75 % load, three at 50 %
     process = queue_process("1.5/h", "1h", 2, horizon="3000h", replications=10)
-    process.add_scenario(Scenario(name="Three", changes={"lanes.team.staff": 3}))
+    process.edit.add_scenario(Scenario(name="Three", changes={"lanes.team.staff": 3}))
     base, three = simulate_scenarios(process, [None, "Three"], jobs=2)
     for results, staff in ((base, 2), (three, 3)):
         wait = results.nodes["work"].wait_hours

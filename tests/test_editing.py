@@ -83,48 +83,48 @@ def test_fixture_is_valid(process):
 
 
 def test_add_node(process, changes):
-    process.add_node(TaskNode(id="enrich", lane="mkt", duration="5m"))
+    process.edit.add_node(TaskNode(id="enrich", lane="mkt", duration="5m"))
     assert process.node("enrich").lane == "mkt"
     assert changes == [Change("node_added", "enrich")]
     assert "enrich" in process.graph()
 
 
 def test_add_node_at_an_index(process):
-    process.add_node(TaskNode(id="enrich", lane="mkt"), index=1)
+    process.edit.add_node(TaskNode(id="enrich", lane="mkt"), index=1)
     assert [n.id for n in process.nodes][:3] == ["inbound", "enrich", "score_it"]
 
 
 def test_adding_a_duplicate_node_raises_and_changes_nothing(process, changes):
     before = process.detached_copy()
     with pytest.raises(ValueError, match="already a node 'call'"):
-        process.add_node(TaskNode(id="call", lane="mkt"))
+        process.edit.add_node(TaskNode(id="call", lane="mkt"))
     assert process == before
     assert changes == []
 
 
 def test_adding_a_node_to_an_unknown_lane_raises(process):
     with pytest.raises(ValueError, match="no lane 'success'"):
-        process.add_node(EndNode(id="done", lane="success"))
+        process.edit.add_node(EndNode(id="done", lane="success"))
 
 
 def test_move_node_returns_the_old_place(process, changes):
-    old = process.move_node("call", (250, 60))
+    old = process.edit.move_node("call", (250, 60))
     assert old == ((200, 20), "sales")
     assert process.node("call").pos == (250.0, 60.0)
     assert changes == [Change("node_changed", "call", "pos")]
-    process.move_node("call", *old[:1], lane=old[1])
+    process.edit.move_node("call", *old[:1], lane=old[1])
     assert process == make()
 
 
 def test_move_node_into_another_lane(process):
-    process.move_node("call", (10, 10), lane="mkt")
+    process.edit.move_node("call", (10, 10), lane="mkt")
     assert process.node("call").lane == "mkt"
     with pytest.raises(ValueError, match="no lane 'nope'"):
-        process.move_node("call", (0, 0), lane="nope")
+        process.edit.move_node("call", (0, 0), lane="nope")
 
 
 def test_rename_node_updates_every_reference(process, changes):
-    process.rename_node("call", "first_call")
+    process.edit.rename_node("call", "first_call")
     assert not process.has_node("call")
     assert process.node("first_call").kind == "task"
     assert process.edge("score_it", "first_call")
@@ -142,7 +142,7 @@ def test_rename_node_updates_every_reference(process, changes):
 
 
 def test_rename_node_updates_decay_since(process):
-    process.rename_node("score_it", "scoring")
+    process.edit.rename_node("score_it", "scoring")
     assert process.edge("qualified", "won").decay.since == "scoring"
     assert process.sla("fast").source == "scoring"
 
@@ -150,16 +150,16 @@ def test_rename_node_updates_decay_since(process):
 def test_rename_node_keeps_scenarios_applicable(process):
     from laneforge.model import apply_scenario
 
-    process.rename_node("inbound", "web")
-    process.rename_node("qualified", "is_sql")
+    process.edit.rename_node("inbound", "web")
+    process.edit.rename_node("qualified", "is_sql")
     changed = apply_scenario(process, "Faster")
     assert changed.edge("is_sql", "won").probability == 0.4
     assert str(changed.node("web").arrivals.rate) == "80/day"
 
 
 def test_rename_node_back_restores_equality(process):
-    process.rename_node("call", "x")
-    process.rename_node("x", "call")
+    process.edit.rename_node("call", "x")
+    process.edit.rename_node("x", "call")
     assert process == make()
 
 
@@ -167,12 +167,12 @@ def test_rename_node_back_restores_equality(process):
                                               ("bad id", "not a valid id")])
 def test_rename_node_refuses_bad_ids(process, new, message):
     with pytest.raises(ValueError, match=message):
-        process.rename_node("call", new)
+        process.edit.rename_node("call", new)
     assert process == make()
 
 
 def test_remove_node_takes_its_edges_and_slas(process, changes):
-    process.remove_node("call")
+    process.edit.remove_node("call")
     assert not process.has_node("call")
     assert all("call" not in edge.key for edge in process.edges)
     assert [s.id for s in process.slas] == []
@@ -182,7 +182,7 @@ def test_remove_node_takes_its_edges_and_slas(process, changes):
 
 
 def test_remove_node_takes_its_scenario_changes(process):
-    process.remove_node("call")
+    process.edit.remove_node("call")
     assert list(process.scenario("Faster").changes) == [
         "lanes.sales.staff",
         "edges.qualified->won.probability",
@@ -193,25 +193,25 @@ def test_remove_node_takes_its_scenario_changes(process):
 
 def test_restore_node_puts_everything_back_exactly(process):
     text = dumps(process)
-    record = process.remove_node("call")
+    record = process.edit.remove_node("call")
     assert process != make()
-    process.restore_node(record)
+    process.edit.restore_node(record)
     assert process == make()
     assert dumps(process) == text
 
 
 def test_remove_and_restore_the_decay_anchor(process):
-    record = process.remove_node("score_it")
+    record = process.edit.remove_node("score_it")
     assert process.edge("qualified", "won").decay.since is None
-    process.restore_node(record)
+    process.edit.restore_node(record)
     assert process == make()
 
 
 def test_remove_and_restore_every_node_in_turn():
     for node_id in [n.id for n in make().nodes]:
         process = make()
-        record = process.remove_node(node_id)
-        process.restore_node(record)
+        record = process.edit.remove_node(node_id)
+        process.edit.restore_node(record)
         assert process == make(), node_id
 
 
@@ -219,43 +219,43 @@ def test_remove_and_restore_every_node_in_turn():
 
 
 def test_add_and_remove_edge(process, changes):
-    process.add_node(EndNode(id="spam", lane="mkt"))
-    process.add_edge(Edge.model_validate({"from": "score_it", "to": "spam"}))
+    process.edit.add_node(EndNode(id="spam", lane="mkt"))
+    process.edit.add_edge(Edge.model_validate({"from": "score_it", "to": "spam"}))
     assert process.graph().has_edge("score_it", "spam")
-    index, edge = process.remove_edge("score_it", "spam")
+    index, edge = process.edit.remove_edge("score_it", "spam")
     assert (index, edge.key) == (5, ("score_it", "spam"))
     assert not process.graph().has_edge("score_it", "spam")
     assert [c.kind for c in changes] == ["node_added", "edge_added", "edge_removed"]
 
 
 def test_remove_edge_and_insert_it_back(process):
-    index, edge = process.remove_edge("call", "qualified")
-    process.add_edge(edge, index)
+    index, edge = process.edit.remove_edge("call", "qualified")
+    process.edit.add_edge(edge, index)
     assert process == make()
 
 
 def test_duplicate_edge_raises(process):
     with pytest.raises(ValueError, match="already an edge call -> qualified"):
-        process.add_edge(Edge.model_validate({"from": "call", "to": "qualified"}))
+        process.edit.add_edge(Edge.model_validate({"from": "call", "to": "qualified"}))
 
 
 def test_edge_to_unknown_node_raises(process):
     with pytest.raises(ValueError, match="no node 'ghost'"):
-        process.add_edge(Edge.model_validate({"from": "call", "to": "ghost"}))
+        process.edit.add_edge(Edge.model_validate({"from": "call", "to": "ghost"}))
 
 
 def test_remove_missing_edge_raises(process):
     with pytest.raises(KeyError):
-        process.remove_edge("won", "lost")
+        process.edit.remove_edge("won", "lost")
 
 
 # --- lanes -----------------------------------------------------------------------------------
 
 
 def test_add_remove_lane(process, changes):
-    process.add_lane(Lane(id="success", name="Success", staff=4))
+    process.edit.add_lane(Lane(id="success", name="Success", staff=4))
     assert [lane.id for lane in process.lanes] == ["mkt", "sales", "success"]
-    index, lane = process.remove_lane("success")
+    index, lane = process.edit.remove_lane("success")
     assert (index, lane.id) == (2, "success")
     assert process == make()
     assert [c.kind for c in changes] == ["lane_added", "lane_removed"]
@@ -263,22 +263,22 @@ def test_add_remove_lane(process, changes):
 
 def test_duplicate_lane_raises(process):
     with pytest.raises(ValueError, match="already a lane 'sales'"):
-        process.add_lane(Lane(id="sales"))
+        process.edit.add_lane(Lane(id="sales"))
 
 
 def test_lane_with_unknown_calendar_raises(process):
     with pytest.raises(ValueError, match="no calendar 'night'"):
-        process.add_lane(Lane(id="support", calendar="night"))
+        process.edit.add_lane(Lane(id="support", calendar="night"))
 
 
 def test_removing_a_lane_with_nodes_raises(process):
     with pytest.raises(ValueError, match="still holds nodes"):
-        process.remove_lane("sales")
+        process.edit.remove_lane("sales")
     assert process == make()
 
 
 def test_rename_lane_updates_nodes_and_scenarios(process, changes):
-    process.rename_lane("sales", "inside_sales")
+    process.edit.rename_lane("sales", "inside_sales")
     assert [n.id for n in process.nodes_in_lane("inside_sales")] == [
         "call", "qualified", "won", "lost"
     ]
@@ -287,27 +287,27 @@ def test_rename_lane_updates_nodes_and_scenarios(process, changes):
     assert "lanes.sales.staff" not in process.scenario("Faster").changes
     assert changes == [Change("lane_renamed", "inside_sales", "sales")]
     assert validate(process) == []
-    process.rename_lane("inside_sales", "sales")
+    process.edit.rename_lane("inside_sales", "sales")
     assert process == make()
 
 
 def test_rename_lane_refuses_duplicates(process):
     with pytest.raises(ValueError, match="already a lane 'mkt'"):
-        process.rename_lane("sales", "mkt")
+        process.edit.rename_lane("sales", "mkt")
 
 
 def test_reorder_lanes(process, changes):
-    old = process.move_lane("sales", 0)
+    old = process.edit.move_lane("sales", 0)
     assert old == 1
     assert [lane.id for lane in process.lanes] == ["sales", "mkt"]
     assert changes == [Change("lanes_reordered", "sales", 1)]
-    process.move_lane("sales", old)
+    process.edit.move_lane("sales", old)
     assert process == make()
 
 
 def test_reorder_lane_out_of_range_raises(process):
     with pytest.raises(ValueError, match="out of range"):
-        process.move_lane("sales", 5)
+        process.edit.move_lane("sales", 5)
 
 
 # --- SLAs ------------------------------------------------------------------------------------
@@ -315,22 +315,22 @@ def test_reorder_lane_out_of_range_raises(process):
 
 def test_add_and_remove_sla(process, changes):
     sla = SLA.model_validate({"id": "demo", "from": "call", "to": "lost", "within": "2d"})
-    process.add_sla(sla)
+    process.edit.add_sla(sla)
     assert process.sla("demo").within.hours == 48
-    assert process.remove_sla("demo") == (2, sla)
+    assert process.edit.remove_sla("demo") == (2, sla)
     assert process == make()
     assert [c.kind for c in changes] == ["sla_added", "sla_removed"]
 
 
 def test_duplicate_sla_raises(process):
     with pytest.raises(ValueError, match="already an SLA 'fast'"):
-        process.add_sla(SLA.model_validate({"id": "fast", "from": "call", "to": "won",
+        process.edit.add_sla(SLA.model_validate({"id": "fast", "from": "call", "to": "won",
                                             "within": "1h"}))
 
 
 def test_sla_to_unknown_node_raises(process):
     with pytest.raises(ValueError, match="no node 'ghost'"):
-        process.add_sla(SLA.model_validate({"id": "x", "from": "call", "to": "ghost",
+        process.edit.add_sla(SLA.model_validate({"id": "x", "from": "call", "to": "ghost",
                                             "within": "1h"}))
 
 
@@ -363,19 +363,19 @@ def test_sla_to_unknown_node_raises(process):
     ],
 )
 def test_set_value_and_set_it_back(process, changes, path, value, read, expected):
-    old = process.set_value(path, value)
+    old = process.edit.set_value(path, value)
     assert read(process) == expected
-    assert process.get_value(path) == value
+    assert process.edit.get_value(path) == value
     assert len(changes) == 1
-    process.set_value(path, old)
+    process.edit.set_value(path, old)
     assert process == make()
 
 
 def test_set_value_announces_what_changed(process, changes):
-    process.set_value("lanes.sales.staff", 7)
-    process.set_value("nodes.call.duration", "2h")
-    process.set_value("edges.qualified->won.probability", 0.5)
-    process.set_value("name", "x")
+    process.edit.set_value("lanes.sales.staff", 7)
+    process.edit.set_value("nodes.call.duration", "2h")
+    process.edit.set_value("edges.qualified->won.probability", 0.5)
+    process.edit.set_value("name", "x")
     assert changes == [
         Change("lane_changed", "sales", "staff"),
         Change("node_changed", "call", "duration"),
@@ -385,9 +385,9 @@ def test_set_value_announces_what_changed(process, changes):
 
 
 def test_set_value_can_remove_an_optional_field(process):
-    old = process.set_value("lanes.sales.calendar", MISSING)
+    old = process.edit.set_value("lanes.sales.calendar", MISSING)
     assert process.lane("sales").calendar is None
-    process.set_value("lanes.sales.calendar", old)
+    process.edit.set_value("lanes.sales.calendar", old)
     assert process == make()
 
 
@@ -419,7 +419,7 @@ def test_set_value_can_remove_an_optional_field(process):
 def test_set_value_rejects_invalid_values_and_changes_nothing(process, changes, path, value,
                                                               words):
     with pytest.raises(ValueError) as caught:
-        process.set_value(path, value)
+        process.edit.set_value(path, value)
     assert words in str(caught.value)
     assert process == make()
     assert changes == []
@@ -429,14 +429,14 @@ def test_a_broken_reference_does_not_block_other_edits_of_the_object():
     data = make().to_data()
     data["nodes"][2]["lane"] = "gone"
     process = process_from_data(data)
-    process.set_value("nodes.call.name", "Call")
+    process.edit.set_value("nodes.call.name", "Call")
     assert process.node("call").name == "Call"
-    process.set_value("nodes.call.lane", "sales")
+    process.edit.set_value("nodes.call.lane", "sales")
     assert process.node("call").lane == "sales"
 
 
 def test_get_value_of_a_missing_path(process):
-    assert process.get_value("lanes.nope.staff") is MISSING
+    assert process.edit.get_value("lanes.nope.staff") is MISSING
 
 
 # --- the graph view --------------------------------------------------------------------------
@@ -453,22 +453,22 @@ def test_graph_is_keyed_by_node_id(process):
 
 def test_graph_follows_edits(process):
     process.graph()
-    process.add_node(DecisionNode(id="dup", lane="mkt"))
-    process.remove_edge("inbound", "score_it")
-    process.add_edge(Edge.model_validate({"from": "inbound", "to": "dup"}))
-    process.add_edge(Edge.model_validate({"from": "dup", "to": "score_it"}))
+    process.edit.add_node(DecisionNode(id="dup", lane="mkt"))
+    process.edit.remove_edge("inbound", "score_it")
+    process.edit.add_edge(Edge.model_validate({"from": "inbound", "to": "dup"}))
+    process.edit.add_edge(Edge.model_validate({"from": "dup", "to": "score_it"}))
     graph = process.graph()
     assert list(nx.shortest_path(graph, "inbound", "call")) == ["inbound", "dup", "score_it",
                                                                 "call"]
-    process.rename_node("dup", "is_dup")
+    process.edit.rename_node("dup", "is_dup")
     assert "is_dup" in process.graph() and "dup" not in process.graph()
-    process.remove_node("call")
+    process.edit.remove_node("call")
     assert not nx.has_path(process.graph(), "inbound", "won")
 
 
 def test_graph_follows_set_value(process):
     process.graph()
-    process.set_value("edges.qualified->won.probability", 0.25)
+    process.edit.set_value("edges.qualified->won.probability", 0.25)
     assert process.graph().edges["qualified", "won"]["edge"].probability == 0.25
 
 
@@ -476,12 +476,12 @@ def test_graph_follows_set_value(process):
 
 
 def test_each_edit_emits_one_change(process, changes):
-    process.add_lane(Lane(id="success"))
-    process.move_lane("success", 0)
-    process.rename_lane("success", "cs")
-    process.add_node(TaskNode(id="onboard", lane="cs", duration="1h"))
-    process.move_node("onboard", (1, 2))
-    process.rename_node("onboard", "kickoff")
+    process.edit.add_lane(Lane(id="success"))
+    process.edit.move_lane("success", 0)
+    process.edit.rename_lane("success", "cs")
+    process.edit.add_node(TaskNode(id="onboard", lane="cs", duration="1h"))
+    process.edit.move_node("onboard", (1, 2))
+    process.edit.rename_node("onboard", "kickoff")
     assert [c.kind for c in changes] == [
         "lane_added", "lanes_reordered", "lane_renamed", "node_added", "node_changed",
         "node_renamed",
@@ -493,12 +493,12 @@ def test_disconnected_listener_hears_nothing(process):
     heard: list[Change] = []
     process.changed.connect(heard.append)
     process.changed.disconnect(heard.append)
-    process.move_node("call", (0, 0))
+    process.edit.move_node("call", (0, 0))
     assert heard == []
 
 
 def test_copies_do_not_share_listeners_or_data(process, changes):
     copy = process.detached_copy()
-    copy.rename_node("call", "x")
+    copy.edit.rename_node("call", "x")
     assert process.has_node("call")
     assert changes == []

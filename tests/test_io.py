@@ -271,7 +271,7 @@ def test_failed_save_leaves_the_original_and_no_temp_file(reference_process, tmp
     save_process(reference_process, path)
     original = path.read_bytes()
     changed = reference_process.detached_copy()
-    changed.set_value("name", "Changed")
+    changed.edit.set_value("name", "Changed")
 
     def fail(*args, **kwargs):
         raise OSError(28, "No space left on device")

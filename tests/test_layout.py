@@ -127,7 +127,7 @@ def test_renaming_a_phase_carries_over_to_its_nodes():
     process = process_from_data(small(TWO_PHASES))
     seen = []
     process.changed.connect(seen.append)
-    process.rename_phase("closing", "sales_cycle")
+    process.edit.rename_phase("closing", "sales_cycle")
     assert [p.id for p in process.phases] == ["generation", "sales_cycle"]
     assert process.phases[1].width == 300
     assert [n.phase for n in process.nodes] == ["generation", "generation", "sales_cycle",
@@ -135,18 +135,18 @@ def test_renaming_a_phase_carries_over_to_its_nodes():
     assert seen and seen[-1].kind == "process_changed"
     assert validate(process) == []
     with pytest.raises(ValueError, match="already a phase"):
-        process.rename_phase("generation", "sales_cycle")
+        process.edit.rename_phase("generation", "sales_cycle")
     with pytest.raises(ValueError, match="not a valid id"):
-        process.rename_phase("generation", "two words")
+        process.edit.rename_phase("generation", "two words")
     with pytest.raises(KeyError):
-        process.rename_phase("nope", "other")
+        process.edit.rename_phase("nope", "other")
 
 
 def test_setting_an_unknown_phase_is_refused():
     process = process_from_data(small(TWO_PHASES))
     with pytest.raises(ValueError, match="no phase 'closed'"):
-        process.set_value("nodes.call.phase", "closed")
-    process.set_value("nodes.call.phase", "generation")
+        process.edit.set_value("nodes.call.phase", "closed")
+    process.edit.set_value("nodes.call.phase", "generation")
     assert process.node("call").phase == "generation"
 
 

@@ -21,18 +21,18 @@ def test_lookups_agree_with_a_scan_through_random_edits():
         action = rng.choice(["add", "remove", "rename", "move_lane", "add_lane", "rename_lane"])
         nodes = [n.id for n in process.nodes]
         if action == "add":
-            process.add_node(TaskNode(id=f"t{step}", lane=process.lanes[0].id, duration="1h"),
+            process.edit.add_node(TaskNode(id=f"t{step}", lane=process.lanes[0].id, duration="1h"),
                              index=rng.randrange(len(nodes) + 1))
         elif action == "remove" and len(nodes) > 3:
-            process.remove_node(rng.choice(nodes))
+            process.edit.remove_node(rng.choice(nodes))
         elif action == "rename":
-            process.rename_node(rng.choice(nodes), f"r{step}")
+            process.edit.rename_node(rng.choice(nodes), f"r{step}")
         elif action == "move_lane":
-            process.move_lane(rng.choice(process.lanes).id, rng.randrange(len(process.lanes)))
+            process.edit.move_lane(rng.choice(process.lanes).id, rng.randrange(len(process.lanes)))
         elif action == "add_lane":
-            process.add_lane(Lane(id=f"lane{step}", name=f"Lane {step}"))
+            process.edit.add_lane(Lane(id=f"lane{step}", name=f"Lane {step}"))
         elif action == "rename_lane":
-            process.rename_lane(rng.choice(process.lanes).id, f"l{step}")
+            process.edit.rename_lane(rng.choice(process.lanes).id, f"l{step}")
         for node in process.nodes:
             assert process.node(node.id) is node
         for lane in process.lanes:

@@ -80,7 +80,7 @@ def test_no_scenario_gives_an_equal_independent_copy():
     base = make()
     copy = apply_scenario(base, None)
     assert copy == base
-    copy.rename_node("call", "first_call")
+    copy.edit.rename_node("call", "first_call")
     assert base.has_node("call")
 
 

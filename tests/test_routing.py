@@ -164,7 +164,7 @@ def test_bends_are_corners_the_route_passes_in_order():
 
 def test_bends_in_any_order_are_visited_in_the_given_order():
     process = _bent()
-    process.set_value("edges.s->t.bends", [[500, 300], [200, 300]])
+    process.edit.set_value("edges.s->t.bends", [[500, 300], [200, 300]])
     points = layout_diagram(process).edges[("s", "t")].points
     assert points.index((500, 300)) < points.index((200, 300))
     for p, q in itertools.pairwise(points):
@@ -174,7 +174,7 @@ def test_bends_in_any_order_are_visited_in_the_given_order():
 def test_a_bend_inside_a_node_still_gives_a_route():
     """The fallback never fails: an elbow through the bend."""
     process = _bent()
-    process.set_value("edges.s->t.bends", [[700, 240]])  # inside 'u'
+    process.edit.set_value("edges.s->t.bends", [[700, 240]])  # inside 'u'
     points = layout_diagram(process).edges[("s", "t")].points
     assert (700, 240) in points and len(points) >= 3
     for p, q in itertools.pairwise(points):
@@ -227,7 +227,7 @@ def test_bends_round_trip_through_bpmn_exactly():
 
 def test_waypoints_edited_in_another_tool_become_bends():
     process = _bent()
-    process.set_value("edges.s->t.bends", None)
+    process.edit.set_value("edges.s->t.bends", None)
     doc = etree.fromstring(export_bpmn(process).encode())
     edge = doc.find(".//bpmndi:BPMNEdge[@bpmnElement='Flow_t_u']", NS)
     points = [(w.get("x"), w.get("y")) for w in edge.iterfind("di:waypoint", NS)]

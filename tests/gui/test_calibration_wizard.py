@@ -52,7 +52,7 @@ def window(qtbot, tmp_path, monkeypatch):
     qtbot.waitExposed(win)
     win.new_from_template("lead-lifecycle")
     # a deliberately wrong team size, for the fit to correct
-    win.document.process.set_value("lanes.inside_sales.staff", 11)
+    win.document.process.edit.set_value("lanes.inside_sales.staff", 11)
     yield win
     for wizard in win.findChildren(CalibrationWizard):
         wizard.pick_page.stop()
@@ -245,7 +245,7 @@ def test_unticked_changes_keep_their_values_and_finish_is_one_undo_step(window, 
     assert process.lane("inside_sales").staff == 11
     for change in changes:
         expected = change.old if change.path in kept else change.new
-        assert process.get_value(change.path) == (MISSING if expected is MISSING else expected)
+        assert process.edit.get_value(change.path) == (MISSING if expected is MISSING else expected)
     assert process.observed == wizard.run.calibrated.observed
     assert f"({len(changes) - len(kept)} changes)" in document.undo_stack.undoText()
     document.undo_stack.undo()

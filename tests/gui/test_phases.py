@@ -47,7 +47,7 @@ def test_the_canvas_has_a_band_and_a_header_per_phase(canvas):
     assert band.zValue() < min(i.zValue() for i in scene.edge_items.values())
     assert band.acceptedMouseButtons() == Qt.MouseButton.NoButton  # clicks reach the lanes
     assert band.boundingRect().contains(QPointF(band.box.rect.cx, band.box.rect.cy))
-    document.process.set_value("phases", [p.model_dump(exclude_none=True)
+    document.process.edit.set_value("phases", [p.model_dump(exclude_none=True)
                                           for p in document.process.phases[:-1]]
                                + [{"id": "reports", "name": "Reporting"}])
     assert scene.phase_model("reports").name == "Reporting"

@@ -96,7 +96,7 @@ def test_the_selection_chooses_the_editor(setup):
 def test_a_selection_of_deleted_items_falls_back_to_the_process(setup, qtbot):
     dock, document, _original = setup
     dock.set_selection(Selection(edges=(("is_reached", "qualify"),)))
-    document.process.remove_edge("is_reached", "qualify")
+    document.process.edit.remove_edge("is_reached", "qualify")
     qtbot.waitUntil(lambda: dock.current is dock.process_editor)
 
 
@@ -211,7 +211,7 @@ def test_a_duration_parameter_changes_the_distribution_and_the_mean(setup, qtbot
     assert duration.readout.text() == "mean 27 min"
     mode = duration.fields[1]
     type_into(qtbot, mode, "30m")
-    assert document.process.get_value("nodes.first_call.duration") == {
+    assert document.process.edit.get_value("nodes.first_call.duration") == {
         "dist": "triangular", "min": "15m", "mode": "30m", "max": "40m"}
     assert document.undo_stack.count() == 1
     assert document.undo_stack.undoText() == "Change duration of 'First call'"
@@ -249,13 +249,13 @@ def test_switching_the_distribution_family_keeps_the_mean(setup, qtbot):
     duration = dock.node_editor.part.duration
     duration.family.setCurrentIndex(duration.family.findData("exponential"))
     duration.family.activated.emit(duration.family.currentIndex())
-    assert document.process.get_value("nodes.recycle.duration") == {
+    assert document.process.edit.get_value("nodes.recycle.duration") == {
         "dist": "exponential", "mean": "30d"}
     assert duration.readout.text() == "mean 30.0 d"
     assert [f.text() for f in duration.fields if duration.form.isRowVisible(f)] == ["30d"]
     duration.family.setCurrentIndex(duration.family.findData("fixed"))
     duration.family.activated.emit(duration.family.currentIndex())
-    assert document.process.get_value("nodes.recycle.duration") == "30d"
+    assert document.process.edit.get_value("nodes.recycle.duration") == "30d"
     assert document.undo_stack.count() == 2
     undo_all(qtbot, dock, document, original)
 
@@ -278,17 +278,17 @@ def test_task_fields_and_attribute_updates(setup, qtbot):
     assert is_invalid(part.cost) and "0 or more" in error_text(part.cost)
     assert document.undo_stack.count() == 3
     part.updates.add_button.click()
-    assert document.process.get_value("nodes.first_call.set") == {"score": "score"}
+    assert document.process.edit.get_value("nodes.first_call.set") == {"score": "score"}
     assert document.undo_stack.undoText() == "Add attribute update to 'First call'"
     qtbot.waitUntil(lambda: part.updates.row_count() == 1)
     row = part.updates.rows[0]
     type_into(qtbot, row.value, "score + 15")
-    assert document.process.get_value("nodes.first_call.set") == {"score": "score + 15"}
+    assert document.process.edit.get_value("nodes.first_call.set") == {"score": "score + 15"}
     type_into(qtbot, row.value, "'hot'")
     assert is_invalid(row.value) and "a number is needed" in error_text(row.value)
     assert document.undo_stack.count() == 5
     row.remove.click()
-    assert document.process.get_value("nodes.first_call.set") is not None
+    assert document.process.edit.get_value("nodes.first_call.set") is not None
     assert not document.process.node("first_call").set
     undo_all(qtbot, dock, document, original)
     qtbot.waitUntil(lambda: part.updates.row_count() == 0)
@@ -315,11 +315,11 @@ def test_source_arrival_streams(setup, qtbot):
     part = dock.node_editor.part
     stream = part.streams[0]
     type_into(qtbot, stream.rate, "70/day")
-    assert document.process.get_value("nodes.inbound.arrivals.rate") == "70/day"
+    assert document.process.edit.get_value("nodes.inbound.arrivals.rate") == "70/day"
     type_into(qtbot, stream.rate, "lots")
     assert is_invalid(stream.rate) and "cannot read 'lots' as a rate" in error_text(stream.rate)
     stream.profile[5].setValue(0.5)  # Saturday
-    assert document.process.get_value("nodes.inbound.arrivals.profile.sat") == 0.5
+    assert document.process.edit.get_value("nodes.inbound.arrivals.profile.sat") == 0.5
     assert document.undo_stack.count() == 2
     part.add_stream.click()
     assert len(document.process.node("inbound").arrival_list()) == 2
@@ -327,15 +327,15 @@ def test_source_arrival_streams(setup, qtbot):
     second = part.streams[1]
     second.type.setCurrentIndex(second.type.findData("batch"))
     second.type.activated.emit(second.type.currentIndex())
-    batch = document.process.get_value("nodes.inbound.arrivals")[1]
+    batch = document.process.edit.get_value("nodes.inbound.arrivals")[1]
     assert batch == {"batch": 70, "first": "0h", "every": "1w"}
     qtbot.waitUntil(lambda: second.batch.value() == 70)
     second.once.setChecked(True)
-    assert "every" not in document.process.get_value("nodes.inbound.arrivals")[1]
+    assert "every" not in document.process.edit.get_value("nodes.inbound.arrivals")[1]
     qtbot.waitUntil(lambda: "one-off batches not counted" in part.volume.text())
     assert not second.every.isEnabled()
     second.remove_requested.emit()
-    assert document.process.get_value("nodes.inbound.arrivals.rate") == "70/day"
+    assert document.process.edit.get_value("nodes.inbound.arrivals.rate") == "70/day"
     undo_all(qtbot, dock, document, original)
     qtbot.waitUntil(lambda: len(part.streams) == 1 and stream.rate.text() == "58/day")
 
@@ -434,7 +434,7 @@ def test_speed_to_lead_decay(setup, qtbot):
     editor = dock.edge_editor
     assert not editor.half_life.isVisibleTo(dock)
     editor.decay.setChecked(True)
-    assert document.process.get_value("edges.is_reached->qualify.decay") == {
+    assert document.process.edit.get_value("edges.is_reached->qualify.decay") == {
         "half_life": "24h"}
     qtbot.waitUntil(lambda: editor.half_life.isVisibleTo(dock))
     type_into(qtbot, editor.half_life, "0h")
@@ -442,7 +442,7 @@ def test_speed_to_lead_decay(setup, qtbot):
     type_into(qtbot, editor.half_life, "1h")
     editor.since.setCurrentIndex(editor.since.findData("is_mql"))
     editor.since.activated.emit(editor.since.currentIndex())
-    assert document.process.get_value("edges.is_reached->qualify.decay") == {
+    assert document.process.edit.get_value("edges.is_reached->qualify.decay") == {
         "half_life": "1h", "since": "is_mql"}
     assert document.undo_stack.count() == 3
     undo_all(qtbot, dock, document, original)
@@ -634,11 +634,11 @@ def test_attributes(setup, qtbot):
     dock.process_editor.expand(page)
     page.select("touches")
     type_into(qtbot, page.value, "2")
-    assert document.process.get_value("attributes.touches") == 2
+    assert document.process.edit.get_value("attributes.touches") == 2
     page.select("segment")
     assert page.value.text() == "smb: 0.55, mid: 0.33, enterprise: 0.12"
     type_into(qtbot, page.value, "smb: 0.5, enterprise: 0.5")
-    assert document.process.get_value("attributes.segment") == {
+    assert document.process.edit.get_value("attributes.segment") == {
         "choices": {"smb": 0.5, "enterprise": 0.5}}
     page.select("score")
     type_into(qtbot, page.value, "dist: normal, sd: 10")
@@ -647,12 +647,12 @@ def test_attributes(setup, qtbot):
     assert page.list_error.isVisibleTo(dock) and "still used" in page.list_error.text()
     assert "score" in document.process.attributes
     page.add_button.click()
-    assert document.process.get_value("attributes.attribute") == 0
+    assert document.process.edit.get_value("attributes.attribute") == 0
     type_into(qtbot, page.name, "region")
     assert list(document.process.attributes)[-1] == "region"
     page.kind.setCurrentIndex(page.kind.findData("constant"))
     page.kind.activated.emit(page.kind.currentIndex())
-    assert document.process.get_value("attributes.region") == "none"
+    assert document.process.edit.get_value("attributes.region") == "none"
     assert document.undo_stack.count() == 5
     undo_all(qtbot, dock, document, original)
 
@@ -756,5 +756,5 @@ def test_another_document_replaces_the_first(setup, qtbot):
     assert dock.node_editor.part.duration.fields[0].text() == "10m"
     assert dock.node_editor.part.duration.readout.text() == "mean 10 min"
     type_into(qtbot, dock.node_editor.part.duration.fields[0], "15m")
-    assert other.process.get_value("nodes.call.duration") == "15m"
+    assert other.process.edit.get_value("nodes.call.duration") == "15m"
     assert document.undo_stack.count() == 1 and other.undo_stack.count() == 1

@@ -249,7 +249,7 @@ def first_refusal(process: Process, values: Sequence[tuple[str, Any]]) -> str | 
     copy = process.detached_copy()
     for path, value in values:
         try:
-            copy.set_value(path, value)
+            copy.edit.set_value(path, value)
         except (ValueError, KeyError) as exc:
             return f"{path}: {exc.args[0] if exc.args else exc}"
     return None

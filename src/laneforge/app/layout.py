@@ -396,6 +396,6 @@ def needs_layout(process: Process) -> bool:
 def apply_layout(process: Process, layout: Layout) -> None:
     """Write a layout into the process through its mutators (not undoable: for loading)."""
     for node_id, pos in layout.positions.items():
-        process.move_node(node_id, pos)
+        process.edit.move_node(node_id, pos)
     for lane_id, height in layout.lane_heights.items():
-        process.set_value(f"lanes.{lane_id}.height", height)
+        process.edit.set_value(f"lanes.{lane_id}.height", height)

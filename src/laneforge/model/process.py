@@ -22,8 +22,8 @@ from pydantic import (
 
 from .attributes import AttributeSpec, attribute_type
 from .calendar import Calendar
-from .editing import EditingMixin
-from .events import Signal
+from .editing import ProcessEditor
+from .events import Change, Signal
 from .expressions import check_expression_text
 from .nodes import Node, NodeBase, SourceNode, TaskNode
 from .observed import Observed
@@ -200,7 +200,7 @@ class SimulationSettings(_Model):
         return max(30 * 24.0, self.horizon.hours)
 
 
-class Process(EditingMixin, _Model):
+class Process(_Model):
     """A swim-lane lead process; the single source of truth for editor, engine and exports."""
 
     format: Literal["laneforge/process"] = FORMAT
@@ -227,6 +227,7 @@ class Process(EditingMixin, _Model):
     _graph: nx.DiGraph | None = PrivateAttr(default=None)
 
     _changed: Signal | None = PrivateAttr(default=None)
+    _editor: ProcessEditor | None = PrivateAttr(default=None)
     _index: dict[str, dict[str, int]] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
@@ -263,13 +264,25 @@ class Process(EditingMixin, _Model):
 
     __hash__ = None  # type: ignore[assignment]
 
-    # --- change announcements ------------------------------------------------------------
+    # --- edits and their announcements ---------------------------------------------------
+    @property
+    def edit(self) -> ProcessEditor:
+        """The editor that makes every change to this process (see :mod:`.editing`)."""
+        if self._editor is None or self._editor.process is not self:  # (copies get their own)
+            self._editor = ProcessEditor(self)
+        return self._editor
+
     @property
     def changed(self) -> Signal:
-        """Emits a :class:`~laneforge.model.events.Change` after every mutator call."""
+        """Emits a :class:`~laneforge.model.events.Change` after every edit."""
         if self._changed is None:
             self._changed = Signal()
         return self._changed
+
+    def announce(self, change: Change) -> None:
+        """Tell listeners about an edit, after dropping what was derived from the old data."""
+        self._graph = None
+        self.changed.emit(change)
 
     # --- lookups -------------------------------------------------------------------------
     def _find(self, collection: str, key: str) -> Any:

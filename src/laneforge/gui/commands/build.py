@@ -29,14 +29,14 @@ def new_node(process: Process, kind: str, lane: str, pos: tuple[float, float],
              name: str | None = None) -> NodeBase:
     """A node of ``kind`` with a fresh id, sensible defaults and the given position."""
     label = name or KIND_LABELS[kind]
-    node_id = process.unique_id(label)
+    node_id = process.edit.unique_id(label)
     data = {"id": node_id, "kind": kind, "lane": lane, "name": label, "pos": list(pos),
             **json.loads(json.dumps(NODE_DEFAULTS[kind]))}
     return NODE_CLASSES[kind].model_validate(data)
 
 
 def new_lane(process: Process, name: str = "New lane") -> Lane:
-    return Lane(id=process.unique_id(name), name=name, staff=1)
+    return Lane(id=process.edit.unique_id(name), name=name, staff=1)
 
 
 def fragment(process: Process, node_ids: list[str]) -> str:

@@ -38,7 +38,7 @@ def check_steps(document: Document, steps: Steps) -> str | None:
     copy = document.process.detached_copy()
     for path, value in steps:
         try:
-            copy.set_value(path, value)
+            copy.edit.set_value(path, value)
         except (ValueError, KeyError) as exc:
             return str(exc.args[0]) if exc.args else str(exc)
     return None
@@ -153,7 +153,7 @@ def rename_command(document: Document, kind: str, key: str, name: str) -> MacroC
     if name and follows_name(key, *(n for n in (old_name, fallback) if n)):
         taken = {n.id for n in process.nodes} | {ln.id for ln in process.lanes}
         taken.discard(key)
-        new_id = process.unique_id(name, taken)
+        new_id = process.edit.unique_id(name, taken)
         if new_id != key:
             if kind == "node":
                 RenameNodeCommand(document, key, new_id, parent)
@@ -179,7 +179,7 @@ def paste_command(document: Document, text: str, offset: tuple[float, float] = (
         try:
             kind = raw["kind"]
             raw = dict(raw)
-            new_id = process.unique_id(raw["id"], taken)
+            new_id = process.edit.unique_id(raw["id"], taken)
             taken.add(new_id)
             renamed[raw["id"]] = new_id
             raw["id"] = new_id

@@ -24,10 +24,10 @@ class AddNodeCommand(DocumentCommand):
         self.node = node
 
     def redo(self) -> None:
-        self.process.add_node(self.node)
+        self.process.edit.add_node(self.node)
 
     def undo(self) -> None:
-        self.process.remove_node(self.node.id)
+        self.process.edit.remove_node(self.node.id)
 
 
 class RemoveNodeCommand(DocumentCommand):
@@ -37,11 +37,11 @@ class RemoveNodeCommand(DocumentCommand):
         self.record: RemovedNode | None = None
 
     def redo(self) -> None:
-        self.record = self.process.remove_node(self.node_id)
+        self.record = self.process.edit.remove_node(self.node_id)
 
     def undo(self) -> None:
         assert self.record is not None
-        self.process.restore_node(self.record)
+        self.process.edit.restore_node(self.record)
 
 
 class MoveNodesCommand(DocumentCommand):
@@ -63,11 +63,11 @@ class MoveNodesCommand(DocumentCommand):
 
     def redo(self) -> None:
         for node_id, (pos, lane) in self.new.items():
-            self.process.move_node(node_id, pos, lane)
+            self.process.edit.move_node(node_id, pos, lane)
 
     def undo(self) -> None:
         for node_id, (pos, lane) in self.old.items():
-            self.process.move_node(node_id, pos or (0.0, 0.0), lane)
+            self.process.edit.move_node(node_id, pos or (0.0, 0.0), lane)
 
     def id(self) -> int:
         return MOVE_ID
@@ -90,10 +90,10 @@ class RenameNodeCommand(DocumentCommand):
         self.old_id, self.new_id = old_id, new_id
 
     def redo(self) -> None:
-        self.process.rename_node(self.old_id, self.new_id)
+        self.process.edit.rename_node(self.old_id, self.new_id)
 
     def undo(self) -> None:
-        self.process.rename_node(self.new_id, self.old_id)
+        self.process.edit.rename_node(self.new_id, self.old_id)
 
 
 # --- any property ----------------------------------------------------------------------------
@@ -112,13 +112,13 @@ class SetValueCommand(DocumentCommand):
         self._first = True
 
     def redo(self) -> None:
-        old = self.process.set_value(self.path, self.value)
+        old = self.process.edit.set_value(self.path, self.value)
         if self._first:
             self.old = old
             self._first = False
 
     def undo(self) -> None:
-        self.process.set_value(self.path, self.old)
+        self.process.edit.set_value(self.path, self.old)
 
     def id(self) -> int:
         return SET_VALUE_ID
@@ -146,16 +146,16 @@ class SetValuesCommand(DocumentCommand):
         old: list[Any] = []
         try:
             for path, value in self.values:
-                old.append(self.process.set_value(path, value))
+                old.append(self.process.edit.set_value(path, value))
         except (ValueError, KeyError):
             for (path, _), previous in reversed(list(zip(self.values, old, strict=False))):
-                self.process.set_value(path, previous)  # never half applied
+                self.process.edit.set_value(path, previous)  # never half applied
             raise
         self.old = old
 
     def undo(self) -> None:
         for (path, _), previous in reversed(list(zip(self.values, self.old, strict=True))):
-            self.process.set_value(path, previous)
+            self.process.edit.set_value(path, previous)
 
 
 # --- edges -----------------------------------------------------------------------------------
@@ -168,10 +168,10 @@ class AddEdgeCommand(DocumentCommand):
         self.edge = edge
 
     def redo(self) -> None:
-        self.process.add_edge(self.edge)
+        self.process.edit.add_edge(self.edge)
 
     def undo(self) -> None:
-        self.process.remove_edge(self.edge.source, self.edge.target)
+        self.process.edit.remove_edge(self.edge.source, self.edge.target)
 
 
 class RemoveEdgeCommand(DocumentCommand):
@@ -184,11 +184,11 @@ class RemoveEdgeCommand(DocumentCommand):
         self.edge: Edge | None = None
 
     def redo(self) -> None:
-        self.index, self.edge = self.process.remove_edge(*self.key)
+        self.index, self.edge = self.process.edit.remove_edge(*self.key)
 
     def undo(self) -> None:
         assert self.edge is not None
-        self.process.add_edge(self.edge, self.index)
+        self.process.edit.add_edge(self.edge, self.index)
 
 
 # --- lanes -----------------------------------------------------------------------------------
@@ -201,10 +201,10 @@ class AddLaneCommand(DocumentCommand):
         self.lane, self.index = lane, index
 
     def redo(self) -> None:
-        self.process.add_lane(self.lane, self.index)
+        self.process.edit.add_lane(self.lane, self.index)
 
     def undo(self) -> None:
-        self.process.remove_lane(self.lane.id)
+        self.process.edit.remove_lane(self.lane.id)
 
 
 class RemoveLaneCommand(DocumentCommand):
@@ -216,11 +216,11 @@ class RemoveLaneCommand(DocumentCommand):
         self.lane: Lane | None = None
 
     def redo(self) -> None:
-        self.index, self.lane = self.process.remove_lane(self.lane_id)
+        self.index, self.lane = self.process.edit.remove_lane(self.lane_id)
 
     def undo(self) -> None:
         assert self.lane is not None
-        self.process.add_lane(self.lane, self.index)
+        self.process.edit.add_lane(self.lane, self.index)
 
 
 class MoveLaneCommand(DocumentCommand):
@@ -231,10 +231,10 @@ class MoveLaneCommand(DocumentCommand):
         self.old = document.process.lane_index(lane_id)
 
     def redo(self) -> None:
-        self.process.move_lane(self.lane_id, self.index)
+        self.process.edit.move_lane(self.lane_id, self.index)
 
     def undo(self) -> None:
-        self.process.move_lane(self.lane_id, self.old)
+        self.process.edit.move_lane(self.lane_id, self.old)
 
 
 class RenameLaneCommand(DocumentCommand):
@@ -247,10 +247,10 @@ class RenameLaneCommand(DocumentCommand):
         self.old_id, self.new_id = old_id, new_id
 
     def redo(self) -> None:
-        self.process.rename_lane(self.old_id, self.new_id)
+        self.process.edit.rename_lane(self.old_id, self.new_id)
 
     def undo(self) -> None:
-        self.process.rename_lane(self.new_id, self.old_id)
+        self.process.edit.rename_lane(self.new_id, self.old_id)
 
 
 # --- SLAs and scenarios ----------------------------------------------------------------------
@@ -262,10 +262,10 @@ class AddSLACommand(DocumentCommand):
         self.sla = sla
 
     def redo(self) -> None:
-        self.process.add_sla(self.sla)
+        self.process.edit.add_sla(self.sla)
 
     def undo(self) -> None:
-        self.process.remove_sla(self.sla.id)
+        self.process.edit.remove_sla(self.sla.id)
 
 
 class RemoveSLACommand(DocumentCommand):
@@ -276,11 +276,11 @@ class RemoveSLACommand(DocumentCommand):
         self.sla: SLA | None = None
 
     def redo(self) -> None:
-        self.index, self.sla = self.process.remove_sla(self.sla_id)
+        self.index, self.sla = self.process.edit.remove_sla(self.sla_id)
 
     def undo(self) -> None:
         assert self.sla is not None
-        self.process.add_sla(self.sla, self.index)
+        self.process.edit.add_sla(self.sla, self.index)
 
 
 class AddScenarioCommand(DocumentCommand):
@@ -290,10 +290,10 @@ class AddScenarioCommand(DocumentCommand):
         self.scenario, self.index = scenario, index
 
     def redo(self) -> None:
-        self.process.add_scenario(self.scenario, self.index)
+        self.process.edit.add_scenario(self.scenario, self.index)
 
     def undo(self) -> None:
-        self.process.remove_scenario(self.scenario.name)
+        self.process.edit.remove_scenario(self.scenario.name)
 
 
 class RemoveScenarioCommand(DocumentCommand):
@@ -304,10 +304,10 @@ class RemoveScenarioCommand(DocumentCommand):
         self.scenario: Any = None
 
     def redo(self) -> None:
-        self.index, self.scenario = self.process.remove_scenario(self.name)
+        self.index, self.scenario = self.process.edit.remove_scenario(self.name)
 
     def undo(self) -> None:
-        self.process.add_scenario(self.scenario, self.index)
+        self.process.edit.add_scenario(self.scenario, self.index)
 
 
 class ReplaceScenarioCommand(DocumentCommand):
@@ -320,10 +320,10 @@ class ReplaceScenarioCommand(DocumentCommand):
         self.old: Any = None
 
     def redo(self) -> None:
-        self.old = self.process.replace_scenario(self.name, self.scenario)
+        self.old = self.process.edit.replace_scenario(self.name, self.scenario)
 
     def undo(self) -> None:
-        self.process.replace_scenario(self.scenario.name, self.old)
+        self.process.edit.replace_scenario(self.scenario.name, self.old)
 
 
 # --- property editors ---------------------------------------------------------------------
@@ -365,13 +365,13 @@ class ReplaceSLACommand(DocumentCommand):
         self.old: SLA | None = None
 
     def redo(self) -> None:
-        index, self.old = self.process.remove_sla(self.sla_id)
-        self.process.add_sla(self.new, index)
+        index, self.old = self.process.edit.remove_sla(self.sla_id)
+        self.process.edit.add_sla(self.new, index)
 
     def undo(self) -> None:
         assert self.old is not None
-        index, _ = self.process.remove_sla(self.new.id)
-        self.process.add_sla(self.old, index)
+        index, _ = self.process.edit.remove_sla(self.new.id)
+        self.process.edit.add_sla(self.old, index)
 
 
 class RenameSLACommand(DocumentCommand):
@@ -383,10 +383,10 @@ class RenameSLACommand(DocumentCommand):
         self.sla_id, self.new_id = sla_id, new_id
 
     def redo(self) -> None:
-        self.process.rename_sla(self.sla_id, self.new_id)
+        self.process.edit.rename_sla(self.sla_id, self.new_id)
 
     def undo(self) -> None:
-        self.process.rename_sla(self.new_id, self.sla_id)
+        self.process.edit.rename_sla(self.new_id, self.sla_id)
 
 
 class RenamePhaseCommand(DocumentCommand):
@@ -398,7 +398,7 @@ class RenamePhaseCommand(DocumentCommand):
         self.phase_id, self.new_id = phase_id, new_id
 
     def redo(self) -> None:
-        self.process.rename_phase(self.phase_id, self.new_id)
+        self.process.edit.rename_phase(self.phase_id, self.new_id)
 
     def undo(self) -> None:
-        self.process.rename_phase(self.new_id, self.phase_id)
+        self.process.edit.rename_phase(self.new_id, self.phase_id)

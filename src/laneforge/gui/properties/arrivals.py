@@ -332,13 +332,13 @@ class SourcePart(NodePart):
             placeholder="e.g. dist: normal, mean: 60, sd: 15", add_text="Add override",
             empty_text="Leads from here get the process's default attributes.",
             parse=lambda _key, text: parse_spec(text), display=format_spec,
-            default=lambda key: self.process.get_value(f"attributes.{key}"))
+            default=lambda key: self.process.edit.get_value(f"attributes.{key}"))
         self.overrides.setObjectName("overrides")
         self.overrides.items_committed.connect(self._on_overrides_committed)
         form.add_wide(self.overrides)
 
     def arrival_list(self) -> list[Any]:
-        value = self.process.get_value(self.path("arrivals"))
+        value = self.process.edit.get_value(self.path("arrivals"))
         if value is MISSING or value is None:
             return []
         return list(value) if isinstance(value, list) else [value]
@@ -363,7 +363,7 @@ class SourcePart(NodePart):
             editor.set_stream(stream, removable=len(streams) > 1, caption=caption)
         self.volume.setText(volume_text(self.node) if streams
                             else "No arrivals: no lead starts here.")
-        attributes = self.process.get_value(self.path("attributes"))
+        attributes = self.process.edit.get_value(self.path("attributes"))
         self.overrides.set_items(attributes if isinstance(attributes, dict) else {},
                                  list(self.process.attributes))
 

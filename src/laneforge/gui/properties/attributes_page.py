@@ -81,7 +81,7 @@ class AttributesPage(MasterDetail):
         return list(self.process.attributes)
 
     def spec(self, key: str) -> Any:
-        return self.process.get_value(f"attributes.{key}")
+        return self.process.edit.get_value(f"attributes.{key}")
 
     def row(self, key: str) -> list[str]:
         spec = self.spec(key)
@@ -96,12 +96,12 @@ class AttributesPage(MasterDetail):
         self.value_hint.setText(VALUE_HINTS[kind])
 
     def data(self) -> dict[str, Any]:
-        value = self.process.get_value("attributes")
+        value = self.process.edit.get_value("attributes")
         return dict(value) if isinstance(value, dict) else {}
 
     def add_item(self) -> str | None:
         data = self.data()
-        key = self.process.unique_id("attribute", taken=set(data))
+        key = self.process.edit.unique_id("attribute", taken=set(data))
         data[key] = 0
         self.apply(values_command(self.document, f"Add attribute '{key}'",
                                  [("attributes", data)]))

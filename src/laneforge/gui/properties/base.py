@@ -348,13 +348,13 @@ class Editor(QWidget):
         """
         if self.document is None:
             return False
-        current = self.process.get_value(path)
+        current = self.process.edit.get_value(path)
         if _same(current, value):
             _mark(widget, None)
             return True
         message = check(value) if check is not None else None
         if message is None:
-            message = self.process.check_value(path, value)
+            message = self.process.edit.check_value(path, value)
         if message:
             _mark(widget, message)
             return False

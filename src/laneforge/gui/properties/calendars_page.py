@@ -56,7 +56,7 @@ class CalendarsPage(MasterDetail):
             edit.editingFinished.connect(lambda f=field, e=edit: self._on_field_finished(f, e))
 
     def data(self) -> dict[str, Any]:
-        value = self.process.get_value("calendars")
+        value = self.process.edit.get_value("calendars")
         return dict(value) if isinstance(value, dict) else {}
 
     def keys(self) -> list[str]:
@@ -86,7 +86,7 @@ class CalendarsPage(MasterDetail):
 
     def add_item(self) -> str | None:
         data = self.data()
-        key = self.process.unique_id("calendar", taken=set(data))
+        key = self.process.edit.unique_id("calendar", taken=set(data))
         data[key] = {"days": "mon-fri", "hours": "09:00-17:00"}
         self.apply(values_command(self.document, f"Add calendar '{key}'",
                                  [("calendars", data)]))

@@ -245,7 +245,7 @@ class EdgeEditor(Editor):
             wanted["when"] = when
         elif kind == "default":
             wanted["default"] = True
-        current = self.process.get_value(self.path)
+        current = self.process.edit.get_value(self.path)
         removals: list[tuple[str, Any]] = []
         additions: list[tuple[str, Any]] = []
         for key in ("when", "probability", "decay", "default"):

@@ -86,7 +86,7 @@ class NodePart(Editor):
 
     def refresh_updates(self) -> None:
         types = self.process.attribute_types()
-        value = self.process.get_value(self.path("set"))
+        value = self.process.edit.get_value(self.path("set"))
         self.updates.set_items(value if isinstance(value, dict) else {}, list(types))
         self.updates_hint.setText(names_hint(types))
 
@@ -122,9 +122,9 @@ class TaskPart(NodePart):
 
     def refresh(self) -> None:
         node = self.node
-        self.duration.set_value(self.process.get_value(self.path("duration")))
+        self.duration.set_value(self.process.edit.get_value(self.path("duration")))
         self.show_value(self.staff, getattr(node, "staff", 1))
-        priority = self.process.get_value(self.path("priority"))
+        priority = self.process.edit.get_value(self.path("priority"))
         self.show_text(self.priority, priority if isinstance(priority, str)
                        else format_number(None if priority is MISSING else priority))
         self.show_text(self.cost, format_number(getattr(node, "cost", None)))
@@ -169,7 +169,7 @@ class DelayPart(NodePart):
         self.updates = self.build_updates()
 
     def refresh(self) -> None:
-        self.duration.set_value(self.process.get_value(self.path("duration")))
+        self.duration.set_value(self.process.edit.get_value(self.path("duration")))
         self.refresh_updates()
 
 

@@ -108,7 +108,7 @@ class SlasPage(MasterDetail):
         edge = process.edges[0] if process.edges else None
         source, target = ((edge.source, edge.target) if edge
                           else (process.nodes[0].id, process.nodes[1].id))
-        key = process.unique_id("sla")
+        key = process.edit.unique_id("sla")
         sla = SLA.model_validate({"id": key, "name": "New SLA", "from": source, "to": target,
                                   "within": "4h"})
         assert self.document is not None
@@ -146,7 +146,7 @@ class SlasPage(MasterDetail):
         self.remember(self.id)
 
     def _on_end_activated(self, _index: int) -> None:
-        data: dict[str, Any] = self.process.get_value(self.path)
+        data: dict[str, Any] = self.process.edit.get_value(self.path)
         new = {**data, "from": self.source.currentData(), "to": self.target.currentData()}
         if (new["from"], new["to"]) == (data["from"], data["to"]):
             return

@@ -251,13 +251,13 @@ def add_menu(process: Process) -> list[Section]:
     volume = (Entry("All sources", "arrivals.scale"),
               *(Entry(n.label, f"nodes.{n.id}.arrivals.scale") for n in sources))
     rates = tuple(Entry(n.label, f"nodes.{n.id}.arrivals.rate") for n in sources
-                  if isinstance(process.get_value(f"nodes.{n.id}.arrivals"), dict)
-                  and "rate" in process.get_value(f"nodes.{n.id}.arrivals"))
+                  if isinstance(process.edit.get_value(f"nodes.{n.id}.arrivals"), dict)
+                  and "rate" in process.edit.get_value(f"nodes.{n.id}.arrivals"))
     durations = []
     for node in process.nodes:
         if node.kind not in ("task", "delay"):
             continue
-        value = process.get_value(f"nodes.{node.id}.duration")
+        value = process.edit.get_value(f"nodes.{node.id}.duration")
         if value is MISSING or value is None:
             continue
         mean = isinstance(value, dict) and "mean" in value
