@@ -209,7 +209,9 @@ class TokenPlayer(QWidget):
     def _advance(self) -> None:
         if self.replay is None:
             return
-        elapsed = self._clock.restart() / 1000.0
+        # nanoseconds: restart()'s whole milliseconds would drop up to 1 ms every frame
+        elapsed = self._clock.nsecsElapsed() / 1e9
+        self._clock.restart()
         self.time = min(self.time + elapsed * self.speed, self.replay.duration)
         self._show_time()
 
