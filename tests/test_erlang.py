@@ -88,5 +88,5 @@ def test_bad_arguments_are_refused() -> None:
         service_level(3, 1.0, 0.0, 1.0)
     with pytest.raises(ValueError, match="offered load"):
         erlang_c(3, -1.0)
-    with pytest.raises(ValueError, match="no number of agents"):
+    with pytest.raises(ValueError, match="never answers every arrival"):
         agents_for_service_level(3.0, 1.0, 0.0, 1.0)

@@ -71,10 +71,12 @@ def agents_for_service_level(load: float, handling: float, answer: float, level:
 
     Walks up from the first agent count above the load, carrying the Erlang B recurrence
     along, so the cost is one pass up to the answer however large the load. No load needs
-    no agent. Raises ValueError when ``level`` cannot be reached (1.0 with no answer time)."""
+    no agent. Raises ValueError for a level of 1 (no random queue reaches it) and when the
+    level is out of reach of :data:`MAX_EXTRA_AGENTS` more agents than the load."""
     _check(0, load)
-    if not 0.0 <= level <= 1.0:
-        raise ValueError(f"the service level must lie between 0 and 1, got {level}")
+    if not 0.0 <= level < 1.0:
+        raise ValueError(f"the service level must lie from 0 up to (not including) 1, "
+                         f"got {level}: a random queue never answers every arrival in time")
     if handling <= 0:
         raise ValueError(f"the handling time must be above 0, got {handling}")
     if answer < 0:
