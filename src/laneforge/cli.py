@@ -387,6 +387,46 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_staff(args: argparse.Namespace) -> int:
+    from .app.core import InvalidProcessError
+    from .app.staffing import (
+        StaffingError,
+        format_plan,
+        staffing_plan,
+        write_plan_json,
+        write_process_with_roster,
+    )
+
+    process = _load(args.file)
+    if args.json is not None and _same_file(args.json, args.file):
+        raise UsageError(f"{args.json}: --json would overwrite the input process; "
+                         "write to a new file")
+    try:
+        plan = staffing_plan(process, args.lane, target=args.target,
+                             service_level=args.service_level, answer=args.answer,
+                             shifts=args.shifts, part_time_weight=args.part_time_cost,
+                             days=args.days, hours=args.hours)
+    except InvalidProcessError as exc:
+        raise UsageError(f"{args.file}: {exc}; run 'laneforge validate {args.file}'") from None
+    except StaffingError as exc:
+        raise UsageError(f"{args.file}: {exc}") from None
+    written = []
+    try:
+        if args.write is not None:
+            write_process_with_roster(process, plan, args.write)
+            written.append(args.write)
+        if args.json is not None:
+            write_plan_json(plan, args.json)
+            written.append(args.json)
+    except OSError as exc:
+        raise UsageError(f"{exc.filename or args.write or args.json}: cannot write: "
+                         f"{exc.strerror or exc}") from None
+    print(format_plan(plan))
+    if written:
+        print("wrote " + ", ".join(written))
+    return EXIT_OK
+
+
 COMMANDS: dict[str, tuple[str, Callable[[argparse.Namespace], int]]] = {
     "validate": ("check a process file and list its problems", cmd_validate),
     "info": ("print a readable summary of a process", cmd_info),
@@ -398,6 +438,7 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.Namespace], int]]] = {
     "report": ("an HTML or PDF report of a run or a scenario comparison", cmd_report),
     "calibrate": ("fit a process to a CRM export and validate it on held-out data",
                   cmd_calibrate),
+    "staff": ("the cheapest weekly roster of a lane that meets a service target", cmd_staff),
 }
 
 
@@ -498,7 +539,34 @@ def _build_parser() -> _Parser:
                         help="report saved results instead of simulating (repeat to compare)")
     report.add_argument("--csv", metavar="FOLDER", help="also write every table as CSV")
     _calibrate_options(sub.add_parser("calibrate", help=COMMANDS["calibrate"][0]))
+    _staff_options(sub.add_parser("staff", help=COMMANDS["staff"][0]))
     return parser
+
+
+def _staff_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="PROCESS.lane.json")
+    parser.add_argument("--lane", required=True, metavar="LANE", help="the lane's id")
+    parser.add_argument("--target", metavar="SLA_ID>=SHARE",
+                        help="an SLA of the process and the share to meet, e.g. "
+                        "'mql_followup>=0.9' (quoted) or mql_followup=0.9 (default: the "
+                        "lane's SLA and its target)")
+    parser.add_argument("--service-level", type=_share, metavar="SHARE",
+                        help="instead of --target: the share answered within --answer")
+    parser.add_argument("--answer", type=_duration, metavar="DURATION",
+                        help="with --service-level: the answer time, e.g. 4h or 20m")
+    parser.add_argument("--shifts", default="8h,4h", metavar="LENGTHS",
+                        help="shift lengths starting on the hour (default 8h,4h; the shorter "
+                        "are part-time)")
+    parser.add_argument("--part-time-cost", type=_positive_float, default=1.0, metavar="X",
+                        help="cost of a part-time hour as a multiple of a full-time hour")
+    parser.add_argument("--days", metavar="DAYS",
+                        help="days shifts may run, e.g. mon-fri (default: the lane calendar's)")
+    parser.add_argument("--hours", metavar="HH:MM-HH:MM",
+                        help="window shifts lie in, e.g. 08:00-18:00 (default: the lane "
+                        "calendar's hours)")
+    parser.add_argument("--write", metavar="OUT.lane.json",
+                        help="save a copy of the process with the roster on the lane")
+    parser.add_argument("--json", metavar="OUT", help="write the plan as JSON")
 
 
 def _calibrate_options(parser: argparse.ArgumentParser) -> None:
