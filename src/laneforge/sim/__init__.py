@@ -3,6 +3,7 @@
 from .capacity import CapacityEstimate, LaneLoad, ReverseFunnel, estimate_capacity, reverse_funnel
 from .compiled import Compiled, InvalidProcessError, compile_process
 from .engine import run_replication
+from .record import OutcomeEvent, ReplicationRecord
 from .results import Bottleneck, Results, Stat
 from .runner import (
     Cancelled,
@@ -19,6 +20,8 @@ __all__ = [
     "Compiled",
     "InvalidProcessError",
     "LaneLoad",
+    "OutcomeEvent",
+    "ReplicationRecord",
     "Results",
     "ReverseFunnel",
     "Stat",

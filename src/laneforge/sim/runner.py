@@ -28,6 +28,7 @@ from .aggregate import aggregate
 from .capacity import CapacityEstimate, estimate_capacity
 from .compiled import Compiled, compile_process
 from .engine import Stopped, run_replication
+from .record import ReplicationRecord
 from .results import Results
 
 Progress = Callable[[int, int], Any]
@@ -91,7 +92,7 @@ def compiled_from_text(text: str, horizon: float | None, warmup: float | None) -
 
 def _replication_job(
     text: str, horizon: float | None, warmup: float | None, replication: int, seed: int
-) -> dict[str, Any] | None:
+) -> ReplicationRecord | None:
     """Run in a worker: compile (once per worker and process) and simulate one replication;
     None when the run was cancelled in the middle of it."""
     compiled = compiled_from_text(text, horizon, warmup)
@@ -157,7 +158,7 @@ class _Run:
     seed: int
     replications: int
     text: str = ""  # the process as JSON, for pool workers
-    reps: list[dict[str, Any]] = field(default_factory=list)
+    reps: list[ReplicationRecord] = field(default_factory=list)
     #: replications 0 .. prefix - 1 are all in (a pool may finish them out of order)
     prefix: int = 0
     estimate: CapacityEstimate | None = None
@@ -167,10 +168,10 @@ class _Run:
     def complete(self) -> bool:
         return len(self.reps) == self.replications
 
-    def add(self, result: dict[str, Any]) -> bool:
+    def add(self, result: ReplicationRecord) -> bool:
         """Keep a replication's figures; True if the run of replications 0 .. k - 1 grew."""
         self.reps.append(result)
-        done = {r["replication"] for r in self.reps}
+        done = {r.replication for r in self.reps}
         before = self.prefix
         while self.prefix in done:
             self.prefix += 1
@@ -219,7 +220,7 @@ def _run_batch(
     should_stop = cancel.is_set if cancel is not None else None
     done = 0
 
-    def record(run: _Run, result: dict[str, Any]) -> None:
+    def record(run: _Run, result: ReplicationRecord) -> None:
         nonlocal done
         grew = run.add(result)
         done += 1
@@ -238,7 +239,7 @@ def _run_batch(
             # replications 0 .. k - 1: what a run of k would show, and paired replication by
             # replication with the other variants' first figures; without the capacity
             # estimate, which only explains the final run's queues
-            first = [r for r in run.reps if r["replication"] < run.prefix]
+            first = [r for r in run.reps if r.replication < run.prefix]
             partial(run.key, aggregate(
                 run.compiled, first, scenario=run.scenario, seed=run.seed,
                 estimate=None, seconds=time.perf_counter() - started,
@@ -270,7 +271,7 @@ def _run_in_pool(
     order: Sequence[tuple[_Run, int]],
     horizon_h: float | None,
     warmup_h: float | None,
-    record: Callable[[_Run, dict[str, Any]], None],
+    record: Callable[[_Run, ReplicationRecord], None],
     cancel: threading.Event | None,
 ) -> None:
     """Submit every job in ``order`` at once and record the results as they come back;
