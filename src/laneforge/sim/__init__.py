@@ -3,6 +3,7 @@
 from .capacity import CapacityEstimate, LaneLoad, ReverseFunnel, estimate_capacity, reverse_funnel
 from .compiled import Compiled, InvalidProcessError, compile_process
 from .engine import run_replication
+from .errors import SimulationError
 from .record import OutcomeEvent, ReplicationRecord
 from .results import Bottleneck, Results, Stat
 from .runner import (
@@ -24,6 +25,7 @@ __all__ = [
     "ReplicationRecord",
     "Results",
     "ReverseFunnel",
+    "SimulationError",
     "Stat",
     "compile_process",
     "estimate_capacity",

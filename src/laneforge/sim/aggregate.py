@@ -188,6 +188,9 @@ def aggregate(
         seconds=seconds,
         currency=currency,
     )
+    if any(r.outcome_log is not None for r in reps):
+        results.outcome_log = [r.outcome_log or [] for r in reps]
+    results.placed = reps[0].placed
     results.bottlenecks = find_bottlenecks(c, results, estimate)
     results.warnings = find_warnings(c, results, reps, estimate)
     return results

@@ -25,11 +25,14 @@ from ..model import duration_sampler
 from ..model.calendar import Timeline
 from .arrivals import AttributeMaker, start_arrivals
 from .compiled import DELAY, END, ROUTE_DECAY, ROUTE_PROB, STUCK, TASK, Compiled
-from .record import ReplicationRecord, assemble_record
+from .errors import SimulationError
+from .placement import place_snapshot
+from .record import OutcomeEvent, ReplicationRecord, assemble_record
 from .sla import settle_pending
+from .snapshot import Snapshot
 from .stats import LogHistogram
-from .steps import make_router, make_step
-from .tasks import make_delay, make_dispatch, make_task, schedule_openings
+from .steps import RUNAWAY_STEPS, make_router, make_step
+from .tasks import Start, make_delay, make_dispatch, make_task, schedule_openings
 
 #: samples of work in progress per replication, for charts
 WIP_SAMPLES = 240
@@ -40,9 +43,16 @@ Trace = list[tuple[float, int, int, str]]
 
 
 class Lead:
-    __slots__ = ("attrs", "counted", "created", "id", "marks", "sla_open", "stages", "visits")
+    """One lead (or open item of a snapshot) on its way through the process.
 
-    def __init__(self, lead_id: int, created: float, counted: bool, attrs: Any) -> None:
+    ``still_at`` / ``still``: the time of the lead's last loop step and how many loop steps
+    it has taken since without the clock moving (the runaway watchdog's count)."""
+
+    __slots__ = ("attrs", "counted", "created", "id", "marks", "sla_open", "source", "stages",
+                 "still", "still_at", "visits")
+
+    def __init__(self, lead_id: int, created: float, counted: bool, attrs: Any,
+                 source: int = -1) -> None:
         self.id = lead_id
         self.created = created
         self.counted = counted
@@ -51,6 +61,9 @@ class Lead:
         self.visits: dict[int, int] | None = None
         self.sla_open: dict[int, float] | None = None
         self.stages = 0
+        self.source = source
+        self.still_at = -1.0
+        self.still = 0
 
 
 def _stream(seed: int, replication: int, purpose: str, key: str) -> random.Random:
@@ -142,6 +155,9 @@ class Replication:
             if node.route in (ROUTE_PROB, ROUTE_DECAY):
                 self.route_rand[node.index] = self.stream("route", node.id).random
         self.dispatchers = [make_dispatch(self, lane) for lane in range(n_lanes)]
+        #: per task node its start, per delay its ``wait_for`` (for a snapshot's items)
+        self.starts: dict[int, Start] = {}
+        self.waits: dict[int, Callable[[Lead, float], None]] = {}
 
     def stream(self, purpose: str, key: str) -> random.Random:
         return _stream(self.seed, self.replication, purpose, key)
@@ -174,11 +190,11 @@ class Replication:
 
         for node in nodes:
             if node.kind == TASK:
-                actions[node.index], _start = make_task(self, node, routers[node.index],
-                                                        enter)
+                actions[node.index], self.starts[node.index] = make_task(
+                    self, node, routers[node.index], enter)
             elif node.kind == DELAY:
-                actions[node.index], _wait = make_delay(self, node, routers[node.index],
-                                                        enter)
+                actions[node.index], self.waits[node.index] = make_delay(
+                    self, node, routers[node.index], enter)
             elif node.kind == END:
                 actions[node.index] = population.make_end(node.outcome)
         steps.extend(make_step(self, node, actions[node.index], population.stuck_lead,
@@ -215,14 +231,20 @@ class Population:
     The counters are closure cells of the per-lead functions (quicker than attributes);
     :meth:`settle` copies them into attributes when the run is over."""
 
-    def __init__(self, rep: Replication) -> None:
+    def __init__(self, rep: Replication, outcome_log: bool = False,
+                 amount: str | None = None) -> None:
         env, push, queue, eid = rep.env, rep.push, rep.queue, rep.eid
         horizon, warmup, tr = rep.horizon, rep.warmup, rep.tr
         outcome_counts, cycle = rep.outcome_counts, rep.cycle
         sla_pending = rep.sla_pending
         self.rep = rep
         self.created = self.counted = self.wip = self.stuck = self.placed = 0
-        self.log: list[Any] | None = None
+        log: list[OutcomeEvent] | None = [] if outcome_log else None
+        self.log = log
+        #: the snapshot's leads -> their item ids (for the outcome log)
+        self.items: dict[Lead, str] = {}
+        items = self.items
+        source_ids = [node.id for node in rep.nodes]
         created = counted_leads = wip = stuck = next_id = 0
         stopped = False
         enter = _no_enter
@@ -244,6 +266,14 @@ class Population:
                 lead.sla_open = None
                 sla_pending.discard(lead)
             wip -= 1
+            if log is not None and lead.counted:
+                attrs = lead.attrs
+                value = attrs.get(amount) if attrs and amount else None
+                item = items.get(lead)
+                log.append(OutcomeEvent(
+                    now, outcome, item is not None,
+                    source_ids[lead.source] if lead.source >= 0 else None,
+                    float(value) if isinstance(value, int | float) else None, item))
             if tr is not None:
                 tr((now, lead.id, -1, outcome))
             if wip == 0 and now >= horizon and not stopped:
@@ -264,8 +294,18 @@ class Population:
             if counted:
                 counted_leads += 1
             wip += 1
-            lead = Lead(next_id, now, counted, make_attrs() if make_attrs else None)
+            lead = Lead(next_id, now, counted, make_attrs() if make_attrs else None, source)
             enter(lead, source)
+
+        def place(item: str, created_at: float, attrs: Any, source: int) -> Lead:
+            """A lead for an open item of a snapshot, already in the process at the start."""
+            nonlocal wip, next_id
+            next_id += 1
+            wip += 1
+            self.placed += 1
+            lead = Lead(next_id, created_at, True, attrs, source)
+            items[lead] = item
+            return lead
 
         def sample(_arg: Any) -> None:
             rep.wip_series.append(wip)
@@ -286,13 +326,16 @@ class Population:
             nonlocal enter
             enter = step_in
 
+        def enter_at(lead: Lead, n: int) -> None:
+            enter(lead, n)
+
         def settle() -> None:
             self.created, self.counted, self.wip, self.stuck = (
                 created, counted_leads, wip, stuck)
 
         self.finish_lead, self.stuck_lead, self.new_lead = finish_lead, stuck_lead, new_lead
         self.sample, self.at_horizon, self.at_drain_limit = sample, at_horizon, at_drain_limit
-        self.settle, self.bind = settle, bind
+        self.settle, self.bind, self.place, self.enter_at = settle, bind, place, enter_at
 
     def make_end(self, outcome: str) -> Callable[[Lead], int]:
         """An end node's action: the lead leaves with ``outcome``."""
@@ -305,7 +348,18 @@ class Population:
         return end
 
     def runaway(self, lead: Lead, n: int) -> None:
-        """Reserved for the watchdog (see :data:`laneforge.sim.steps.RUNAWAY_STEPS`)."""
+        """``lead`` went round a loop :data:`~laneforge.sim.steps.RUNAWAY_STEPS` times
+        without the clock moving: stop the run, naming the nodes it kept passing."""
+        nodes = self.rep.nodes
+        loop_nodes = sum(1 for node in nodes if node.loop)
+        floor = RUNAWAY_STEPS // (2 * max(loop_nodes, 1))
+        seen = lead.visits or {}
+        involved = tuple(nodes[i].id for i, count in sorted(seen.items()) if count >= floor)
+        involved = involved or (nodes[n].id,)
+        raise SimulationError(
+            f"the run went round {', '.join(involved)} {RUNAWAY_STEPS:,} times without any "
+            f"time passing (at hour {self.rep.env._now:.2f}); give the loop a duration or a "
+            "way out", involved)
 
     def schedule(self) -> None:
         """Queue the work-in-progress samples, the horizon and the drain limit."""
@@ -325,15 +379,24 @@ def run_replication(
     c: Compiled, replication: int, seed: int | None = None,
     trace: Trace | None = None,
     should_stop: Callable[[], bool] | None = None,
+    *,
+    start_from: Snapshot | None = None,
+    outcome_log: bool = False,
+    amount: str | None = None,
 ) -> ReplicationRecord:
     """Simulate one replication; returns its figures as a :class:`ReplicationRecord`.
 
     ``trace`` collects (time, lead, node index or -1, event) for a replay; ``should_stop``
     is polled a few hundred times per run and raises :class:`Stopped` when it says so.
+    ``start_from`` puts a snapshot's open items in place at time 0 (``c`` compiled with the
+    snapshot's ``as_of`` as its start and no warm-up: see ``simulate``); ``outcome_log``
+    keeps every outcome with its time, origin, source and the attribute ``amount``.
     """
     rep = Replication(c, replication, c.seed if seed is None else seed, trace)
-    population = Population(rep)
+    population = Population(rep, outcome_log, amount)
     population.bind(rep.build(population))
+    if start_from is not None:
+        place_snapshot(rep, population, start_from)
     schedule_openings(rep)
     start_arrivals(rep, population.new_lead)
     population.schedule()

@@ -30,6 +30,7 @@ from .compiled import Compiled, compile_process
 from .engine import Stopped, run_replication
 from .record import ReplicationRecord
 from .results import Results
+from .snapshot import Snapshot
 
 Progress = Callable[[int, int], Any]
 
@@ -90,14 +91,26 @@ def compiled_from_text(text: str, horizon: float | None, warmup: float | None) -
                            check=False)
 
 
+@dataclass(frozen=True)
+class RunExtras:
+    """What a run may ask of each replication beyond the figures (see :func:`simulate`)."""
+
+    start_from: Snapshot | None = None
+    outcome_log: bool = False
+    amount: str | None = None
+
+
 def _replication_job(
-    text: str, horizon: float | None, warmup: float | None, replication: int, seed: int
+    text: str, horizon: float | None, warmup: float | None, replication: int, seed: int,
+    extras: RunExtras = RunExtras(),
 ) -> ReplicationRecord | None:
     """Run in a worker: compile (once per worker and process) and simulate one replication;
     None when the run was cancelled in the middle of it."""
     compiled = compiled_from_text(text, horizon, warmup)
     try:
-        return run_replication(compiled, replication, seed, should_stop=worker_stop_check())
+        return run_replication(compiled, replication, seed, should_stop=worker_stop_check(),
+                               start_from=extras.start_from, outcome_log=extras.outcome_log,
+                               amount=extras.amount)
     except Stopped:
         return None
 
@@ -196,6 +209,7 @@ def _run_batch(
     progress: Progress | None,
     cancel: threading.Event | None,
     partial: Callable[[Any, Results], Any] | None,
+    extras: RunExtras = RunExtras(),
 ) -> list[Results]:
     """Simulate every ``(key, scenario, process)`` variant; one Results each, in order."""
     started = time.perf_counter()
@@ -204,6 +218,11 @@ def _run_batch(
         return []
     horizon_h = _hours(horizon, "horizon")
     warmup_h = _hours(warmup, "warm-up")
+    if extras.start_from is not None:
+        # the run starts at the snapshot, with the process as it is then: no warm-up
+        as_of, warmup_h = extras.start_from.as_of.replace(tzinfo=None), 0.0
+        variants = [(key, scenario, process.model_copy(update={"start": as_of}))
+                    for key, scenario, process in variants]
     runs = []
     for key, scenario, process in variants:
         reps = _whole_number(replications if replications is not None
@@ -251,13 +270,15 @@ def _run_batch(
                 if cancel is not None and cancel.is_set():
                     raise Cancelled()
                 try:
-                    result = run_replication(run.compiled, replication, run.seed,
-                                             should_stop=should_stop)
+                    result = run_replication(
+                        run.compiled, replication, run.seed, should_stop=should_stop,
+                        start_from=extras.start_from, outcome_log=extras.outcome_log,
+                        amount=extras.amount)
                 except Stopped:
                     raise Cancelled() from None
                 record(run, result)
         else:
-            _run_in_pool(pool, stop_flag, order, horizon_h, warmup_h, record, cancel)
+            _run_in_pool(pool, stop_flag, order, horizon_h, warmup_h, record, cancel, extras)
     return [
         aggregate(run.compiled, run.reps, scenario=run.scenario, seed=run.seed,
                   estimate=run.estimate, seconds=run.seconds, currency=run.process.currency)
@@ -273,6 +294,7 @@ def _run_in_pool(
     warmup_h: float | None,
     record: Callable[[_Run, ReplicationRecord], None],
     cancel: threading.Event | None,
+    extras: RunExtras,
 ) -> None:
     """Submit every job in ``order`` at once and record the results as they come back;
     a Cancel stops the workers (through ``stop_flag``); leaving early for any reason drops
@@ -281,7 +303,7 @@ def _run_in_pool(
         if not run.text:
             run.text = json.dumps(run.process.to_data())
     futures = {
-        pool.submit(_replication_job, run.text, horizon_h, warmup_h, i, run.seed): run
+        pool.submit(_replication_job, run.text, horizon_h, warmup_h, i, run.seed, extras): run
         for run, i in order
     }
     pending = set(futures)
@@ -315,6 +337,9 @@ def simulate(
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
     partial: Callable[[Results], Any] | None = None,
+    start_from: Snapshot | None = None,
+    outcome_log: bool = False,
+    amount_attribute: str | None = None,
 ) -> Results:
     """Simulate ``process`` (or one of its scenarios) and return the aggregated results.
 
@@ -326,13 +351,24 @@ def simulate(
     replications 0 .. k - 1 are all in, for k from 2 to one less than the whole run, what a
     run of k replications shows, without the capacity estimate; the return value is the
     whole run's, as without it.
+
+    ``start_from``: a :class:`~laneforge.sim.snapshot.Snapshot`; the run starts at its
+    ``as_of`` (no warm-up) with its open items in place (see :mod:`.placement`).
+    ``outcome_log``: keep, per replication, every outcome reached with its time, origin
+    (snapshot or new lead), source and amount (the attribute ``amount_attribute``, default
+    ``amount`` when the process has it) in ``Results.outcome_log``;
+    off by default, so an ordinary run's memory stays flat.
     """
     variant = apply_scenario(process, scenario) if scenario is not None else process
     each = (lambda _key, results: partial(results)) if partial is not None else None
+    amount = amount_attribute
+    if amount is None and "amount" in process.attributes:
+        amount = "amount"
     return _run_batch(
         [(scenario, scenario, variant)], replications=replications, seed=seed,
         horizon=horizon, warmup=warmup, jobs=jobs, executor=executor, progress=progress,
         cancel=cancel, partial=each,
+        extras=RunExtras(start_from, outcome_log, amount),
     )[0]
 
 

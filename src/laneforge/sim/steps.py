@@ -60,6 +60,14 @@ _STEP_PARTS = {
         if count > max_visits:
             stuck_lead(lead)
             return -1
+        now = env._now
+        if lead.still_at == now:
+            lead.still += 1
+            if lead.still > limit:
+                runaway(lead, n)
+        else:
+            lead.still_at = now
+            lead.still = 0
 """,
     "stage": """\
         if counted and not lead.stages & bit:
