@@ -26,6 +26,7 @@ from ..model import (
     validate,
 )
 from ..model.calendar import Calendar
+from ..model.roster import roster_peak, roster_steps
 from ..model.zones import start_instant
 
 SOURCE, TASK, DECISION, DELAY, END = range(5)
@@ -97,6 +98,8 @@ class CLane:
     staff: int | None
     calendar: Calendar | None
     cost_per_hour: float
+    #: people on by minute of the week (``roster_steps``); then ``staff`` is its peak
+    roster: tuple[tuple[int, int], ...] | None = None
 
 
 @dataclass
@@ -210,14 +213,16 @@ def compile_process(
     stage_index = {stage: i for i, stage in enumerate(process.stages)}
     lanes = [
         CLane(
-            index=i, id=lane.id, name=lane.label, staff=lane.staff,
+            index=i, id=lane.id, name=lane.label,
+            staff=roster_peak(lane.roster) if lane.roster else lane.staff,
             calendar=process.calendars[lane.calendar] if lane.calendar else None,
             cost_per_hour=float(lane.cost_per_hour or 0.0),
+            roster=tuple(roster_steps(lane.roster)) if lane.roster else None,
         )
         for i, lane in enumerate(process.lanes)
     ]
-    for lane in lanes:
-        if lane.calendar is not None and lane.calendar.always_open:
+    for lane in lanes:  # a roster lane keeps its calendar: the zone and holidays count
+        if lane.calendar is not None and lane.calendar.always_open and lane.roster is None:
             lane.calendar = None
     graph = process.graph()
     cyclic: set[str] = set()

@@ -28,6 +28,7 @@ from .compiled import DELAY, END, ROUTE_DECAY, ROUTE_PROB, STUCK, TASK, Compiled
 from .errors import SimulationError
 from .placement import place_snapshot
 from .record import OutcomeEvent, ReplicationRecord, assemble_record
+from .rosters import roster_lines
 from .sla import settle_pending
 from .snapshot import Snapshot
 from .stats import LogHistogram
@@ -154,6 +155,8 @@ class Replication:
                     node.duration, self.stream("duration", node.id))
             if node.route in (ROUTE_PROB, ROUTE_DECAY):
                 self.route_rand[node.index] = self.stream("route", node.id).random
+        #: roster lanes: their timelines and staff at time 0 now, their changes queued later
+        self.roster_starts = roster_lines(self)
         self.dispatchers = [make_dispatch(self, lane) for lane in range(n_lanes)]
         #: per task node its start, per delay its ``wait_for`` (for a snapshot's items)
         self.starts: dict[int, Start] = {}

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .rosters import RosterTimeline, person_hours
 from .stats import LogHistogram
 
 if TYPE_CHECKING:
@@ -115,6 +116,9 @@ def assemble_record(rep: Replication, end_time: float, population: Population,
     available = []
     for lane_index, lane in enumerate(c.lanes):
         line = timelines[lane_index]
+        if isinstance(line, RosterTimeline):  # rostered person-hours
+            available.append(person_hours(line, rep.warmup, rep.horizon))
+            continue
         hours = line.worked(rep.warmup, rep.horizon) if line is not None else window
         available.append(hours * lane.staff if lane.staff is not None else 0.0)
     costs = []

@@ -274,7 +274,8 @@ def make_delay(rep: Replication, node: CNode, router: Callable[[Lead], int],
 
 
 def schedule_openings(rep: Replication) -> None:
-    """At each opening of a lane's calendar, its queued work starts."""
+    """At each opening of a lane's calendar, its queued work starts (for a roster lane, at
+    each rise of its head count)."""
     env, push, queue, eid = rep.env, rep.push, rep.queue, rep.eid
 
     def schedule_opening(lane: int, line: Timeline, after: float) -> None:
@@ -289,5 +290,9 @@ def schedule_openings(rep: Replication) -> None:
         push(queue, (now + (at - now), 1, next(eid), (opened, None)))
 
     for lane_index, line in enumerate(rep.timelines):
+        if rep.c.lanes[lane_index].roster is not None:
+            continue  # a roster lane's head count changes dispatch its work
         if line is not None and rep.staff[lane_index] is not None:
             schedule_opening(lane_index, line, 0.0)
+    for start_changes in rep.roster_starts:
+        start_changes()
