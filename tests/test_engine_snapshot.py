@@ -17,7 +17,7 @@ from laneforge.model import DurationDist
 from laneforge.model.distributions import remaining_sampler
 from laneforge.sim import SimulationError, compile_process, run_replication, simulate
 from laneforge.sim.snapshot import OpenItem, Snapshot
-from laneforge.sim.steps import RUNAWAY_STEPS
+from laneforge.sim.steps import RUNAWAY_STEPS, WATCH_FROM
 
 from simhelpers import base_data, queue_process
 
@@ -216,7 +216,8 @@ def test_a_zero_time_loop_stops_with_an_error_naming_its_nodes() -> None:
     assert set(caught.value.nodes) == {"ask", "again"}
     assert "ask" in str(caught.value) and "without any time passing" in str(caught.value)
     steps = sum(1 for entry in trace if entry[3] == "enter")
-    assert RUNAWAY_STEPS < steps <= RUNAWAY_STEPS + 5
+    # counted once the lead has been WATCH_FROM times at a node of the two-node cycle
+    assert RUNAWAY_STEPS < steps <= RUNAWAY_STEPS + 2 * WATCH_FROM + 5
 
 
 def test_an_ordinary_loop_with_time_is_not_a_runaway() -> None:

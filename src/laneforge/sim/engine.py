@@ -44,13 +44,11 @@ Trace = list[tuple[float, int, int, str]]
 
 
 class Lead:
-    """One lead (or open item of a snapshot) on its way through the process.
-
-    ``still_at`` / ``still``: the time of the lead's last loop step and how many loop steps
-    it has taken since without the clock moving (the runaway watchdog's count)."""
+    """One lead (or open item of a snapshot) on its way through the process; ``source`` is
+    the index of the source node it came from (-1: unknown)."""
 
     __slots__ = ("attrs", "counted", "created", "id", "marks", "sla_open", "source", "stages",
-                 "still", "still_at", "visits")
+                 "visits")
 
     def __init__(self, lead_id: int, created: float, counted: bool, attrs: Any,
                  source: int = -1) -> None:
@@ -63,8 +61,6 @@ class Lead:
         self.sla_open: dict[int, float] | None = None
         self.stages = 0
         self.source = source
-        self.still_at = -1.0
-        self.still = 0
 
 
 def _stream(seed: int, replication: int, purpose: str, key: str) -> random.Random:
@@ -157,6 +153,7 @@ class Replication:
                 self.route_rand[node.index] = self.stream("route", node.id).random
         #: roster lanes: their timelines and staff at time 0 now, their changes queued later
         self.roster_starts = roster_lines(self)
+        self.lane_queue_changed = _queue_counter(self)
         self.dispatchers = [make_dispatch(self, lane) for lane in range(n_lanes)]
         #: per task node its start, per delay its ``wait_for`` (for a snapshot's items)
         self.starts: dict[int, Start] = {}
@@ -164,18 +161,6 @@ class Replication:
 
     def stream(self, purpose: str, key: str) -> random.Random:
         return _stream(self.seed, self.replication, purpose, key)
-
-    def lane_queue_changed(self, lane: int, delta: int) -> None:
-        """The lane's queue grows by ``delta``: integrate its length up to now first."""
-        now = self.env._now
-        last = self.q_last[lane]
-        warmup, horizon = self.warmup, self.horizon
-        a = last if last > warmup else warmup
-        b = now if now < horizon else horizon
-        if b > a:
-            self.q_area[lane] += self.lane_q[lane] * (b - a)
-        self.q_last[lane] = now
-        self.lane_q[lane] += delta
 
     def build(self, population: Population) -> Callable[[Lead, int], None]:
         """Every node's step and action; returns ``enter(lead, node)``."""
@@ -224,6 +209,25 @@ class Replication:
         except _Halt:
             next(eid)  # SimPy puts its ``until`` event back on the queue when it stops
         return env._now
+
+
+def _queue_counter(rep: Replication) -> Callable[[int, int], None]:
+    """``changed(lane, delta)``: the lane's queue grows by ``delta``; its length is
+    integrated up to now first (a closure: quicker than a method on the hot path)."""
+    env, q_last, q_area, lane_q = rep.env, rep.q_last, rep.q_area, rep.lane_q
+    warmup, horizon = rep.warmup, rep.horizon
+
+    def lane_queue_changed(lane: int, delta: int) -> None:
+        now = env._now
+        last = q_last[lane]
+        a = last if last > warmup else warmup
+        b = now if now < horizon else horizon
+        if b > a:
+            q_area[lane] += lane_q[lane] * (b - a)
+        q_last[lane] = now
+        lane_q[lane] += delta
+
+    return lane_queue_changed
 
 
 class Population:
@@ -351,13 +355,15 @@ class Population:
         return end
 
     def runaway(self, lead: Lead, n: int) -> None:
-        """``lead`` went round a loop :data:`~laneforge.sim.steps.RUNAWAY_STEPS` times
-        without the clock moving: stop the run, naming the nodes it kept passing."""
+        """``lead`` went round a loop :data:`~laneforge.sim.steps.RUNAWAY_STEPS` more times
+        (once past ``WATCH_FROM`` visits of a node) without the clock moving: stop the run,
+        naming the nodes it kept passing."""
         nodes = self.rep.nodes
         loop_nodes = sum(1 for node in nodes if node.loop)
         floor = RUNAWAY_STEPS // (2 * max(loop_nodes, 1))
         seen = lead.visits or {}
-        involved = tuple(nodes[i].id for i, count in sorted(seen.items()) if count >= floor)
+        involved = tuple(nodes[i].id for i, count in sorted(seen.items())
+                         if i >= 0 and count >= floor)
         involved = involved or (nodes[n].id,)
         raise SimulationError(
             f"the run went round {', '.join(involved)} {RUNAWAY_STEPS:,} times without any "

@@ -28,10 +28,14 @@ if TYPE_CHECKING:
 #: zero-time steps one lead may take round a loop before the run is stopped as a runaway
 #: (a cycle of decisions, or of zero-duration tasks and delays, with no way out)
 RUNAWAY_STEPS = 100_000
+#: visits of one node by one lead after which the watchdog counts its steps (below it, and
+#: below ``max_visits``, a loop costs nothing extra); keys -1 and -2 of ``lead.visits`` hold
+#: the time of its last loop step and the steps since without the clock moving
+WATCH_FROM = 1_000
 
 _STEP_HEAD = """\
 def make(n, max_visits, bit, stage, drop, opened, action, env, tr, stuck_lead,
-         stage_counts, sla_pending, visits, reports, runaway, limit):
+         stage_counts, sla_pending, visits, reports, runaway, limit, watch_from):
     visited = 0
 
     def report():
@@ -60,14 +64,15 @@ _STEP_PARTS = {
         if count > max_visits:
             stuck_lead(lead)
             return -1
-        now = env._now
-        if lead.still_at == now:
-            lead.still += 1
-            if lead.still > limit:
-                runaway(lead, n)
-        else:
-            lead.still_at = now
-            lead.still = 0
+        if count > watch_from:  # a lead this often here: watch that the clock moves
+            now = env._now
+            if seen.get(-1) == now:
+                seen[-2] += 1
+                if seen[-2] > limit:
+                    runaway(lead, n)
+            else:
+                seen[-1] = now
+                seen[-2] = 0
 """,
     "stage": """\
         if counted and not lead.stages & bit:
@@ -128,7 +133,7 @@ def make_step(rep: Replication, node: CNode, action: Callable[[Lead], int],
                        bool(opened))
     return make(n, node.max_visits, bit, node.stage, drop, opened, action, rep.env, rep.tr,
                 stuck_lead, rep.stage_counts, rep.sla_pending, rep.visits, rep.reports,
-                runaway, RUNAWAY_STEPS)
+                runaway, RUNAWAY_STEPS, WATCH_FROM)
 
 
 def make_router(rep: Replication, node: CNode) -> Callable[[Lead], int]:
