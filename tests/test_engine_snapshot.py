@@ -230,3 +230,12 @@ def test_an_ordinary_loop_with_time_is_not_a_runaway() -> None:
         node.max_visits = 10**9
     rec = run_replication(compiled, 0, 1)  # ends at the drain limit, not with an error
     assert rec.open_at_end == 1
+
+
+def test_a_pool_run_from_a_snapshot_equals_the_serial_run() -> None:
+    process = process_from_data(_pipeline())
+    snapshot = Snapshot(dt.datetime(2026, 3, 2, 9, 0), _items())
+    serial = simulate(process, replications=2, start_from=snapshot, outcome_log=True)
+    pooled = simulate(process, replications=2, start_from=snapshot, outcome_log=True, jobs=2)
+    assert pooled.outcome_log == serial.outcome_log
+    assert pooled.outcomes == serial.outcomes

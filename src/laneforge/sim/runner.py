@@ -302,8 +302,9 @@ def _run_in_pool(
     for run, _replication in order:
         if not run.text:
             run.text = json.dumps(run.process.to_data())
+    more = (extras,) if extras != RunExtras() else ()  # an ordinary job's call unchanged
     futures = {
-        pool.submit(_replication_job, run.text, horizon_h, warmup_h, i, run.seed, extras): run
+        pool.submit(_replication_job, run.text, horizon_h, warmup_h, i, run.seed, *more): run
         for run, i in order
     }
     pending = set(futures)
