@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import bisect
+import dataclasses
 import datetime as dt
 import random
 import statistics
@@ -138,7 +139,7 @@ def engine(rounds: int) -> None:
             start = time.perf_counter()
             stats = engine_module.run_replication(compiled, 0, seed)
             seconds[name].append(time.perf_counter() - start)
-            results[name] = {k: v for k, v in stats.items() if k != "cycle"}
+            results[name] = dataclasses.replace(stats, cycle=None)
     engine_module.Timeline = Timeline
     old, new = statistics.median(seconds["old"]), statistics.median(seconds["new"])
     print(f"   median old {old:.3f} s, new {new:.3f} s, new/old {new / old:.3f}; "

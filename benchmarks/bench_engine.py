@@ -117,7 +117,7 @@ def templates() -> None:
         start = time.perf_counter()
         one = run_replication(compiled, 0, process.simulation.seed)
         seconds = time.perf_counter() - start
-        events = one.get("events", 0)
+        events = one.events
         rate = f", {events / seconds / 1e3:.0f}k events/s" if events else ""
         print(f"   {path.name:30s} {process.simulation.replications:3d} x "
               f"{process.simulation.horizon.hours / 24:.0f} d: {whole:6.2f} s, first figures "

@@ -10,9 +10,9 @@ interval ends are not exact binary fractions) and adds holidays.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -20,6 +20,7 @@ import laneforge
 from laneforge.bundled import templates_dir
 from laneforge.io import process_from_data
 from laneforge.sim import compile_process, engine, run_replication
+from laneforge.sim.record import ReplicationRecord
 from legacy_timeline import LegacyTimeline
 
 BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
@@ -34,12 +35,11 @@ TEMPLATES = sorted(templates_dir().glob("*.lane.json"))
 FUNNELS = [_bench("realistic-funnel.lane.json"), _bench("reference-funnel.lane.json")]
 
 
-def _plain(stats: dict[str, Any]) -> dict[str, Any]:
+def _plain(stats: ReplicationRecord) -> ReplicationRecord:
     """A replication's statistics with the histogram object replaced by its figures."""
-    histogram = stats["cycle"]["histogram"]
-    return {**stats, "cycle": {**stats["cycle"], "histogram": (
-        histogram.n, histogram.mean, [histogram.quantile(q) for q in (0.1, 0.5, 0.9, 0.99)]
-    )}}
+    histogram = stats.cycle.histogram
+    figures = (histogram.n, histogram.mean, [histogram.quantile(q) for q in (0.1, 0.5, 0.9, 0.99)])
+    return dataclasses.replace(stats, cycle=dataclasses.replace(stats.cycle, histogram=figures))
 
 
 def _both(process: laneforge.Process, monkeypatch: pytest.MonkeyPatch, **horizon: float):
@@ -60,7 +60,7 @@ def test_results_are_identical_to_the_old_timeline(path: Path, monkeypatch) -> N
     # the templates at their own settings; the funnels (1285 days, 10,000 hours) shortened
     horizon = {} if path in TEMPLATES else {"horizon": 120 * 24.0}
     new, old, trace_new, trace_old = _both(process, monkeypatch, **horizon)
-    assert new["leads"] > 0 and trace_new
+    assert new.leads > 0 and trace_new
     assert new == old
     assert trace_new == trace_old
 

@@ -8,11 +8,11 @@ from its own trace with the plain ``Timeline`` methods, and ask for the same num
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from collections import defaultdict
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -25,17 +25,17 @@ from laneforge.model.calendar import Calendar, Timeline
 from laneforge.sim import compile_process, run_replication
 from laneforge.sim.compiled import TASK
 from laneforge.sim.engine import WIP_SAMPLES
+from laneforge.sim.record import ReplicationRecord
 
 REALISTIC = Path(__file__).resolve().parent.parent / "benchmarks" / "realistic-funnel.lane.json"
 PROCESSES = [*sorted(templates_dir().glob("*.lane.json")), REALISTIC]
 
 
-def _plain(stats: dict[str, Any]) -> dict[str, Any]:
+def _plain(stats: ReplicationRecord) -> ReplicationRecord:
     """A replication's statistics with the histogram object replaced by its figures."""
-    histogram = stats["cycle"]["histogram"]
-    return {**stats, "cycle": {**stats["cycle"], "histogram": (
-        histogram.n, histogram.mean, [histogram.quantile(q) for q in (0.1, 0.5, 0.9, 0.99)]
-    )}}
+    histogram = stats.cycle.histogram
+    figures = (histogram.n, histogram.mean, [histogram.quantile(q) for q in (0.1, 0.5, 0.9, 0.99)])
+    return dataclasses.replace(stats, cycle=dataclasses.replace(stats.cycle, histogram=figures))
 
 
 @pytest.mark.parametrize("path", PROCESSES, ids=lambda p: p.name)
@@ -79,16 +79,16 @@ def test_waits_and_sla_checks_agree_with_the_trace_and_the_plain_calendar() -> N
             if node == sla.target and lead in clock:
                 checked += 1
                 breached += line.worked(clock.pop(lead), begin) > sla.within + 1e-9
-    assert stats["open_at_end"] == 0  # every clock was checked by the end of the drain
+    assert stats.open_at_end == 0  # every clock was checked by the end of the drain
     for node_id in ("enrich", "score", "first_call", "qualify", "discovery", "proposal"):
-        figures, (wait, working, started) = stats["nodes"][node_id], waits[index[node_id]]
-        assert figures["started"] == started > 0
-        assert math.isclose(figures["wait_hours"], wait / started, rel_tol=1e-12)
-        assert math.isclose(figures["working_wait_hours"], working / started, rel_tol=1e-9,
+        figures, (wait, working, started) = stats.nodes[node_id], waits[index[node_id]]
+        assert figures.started == started > 0
+        assert math.isclose(figures.wait_hours, wait / started, rel_tol=1e-12)
+        assert math.isclose(figures.working_wait_hours, working / started, rel_tol=1e-9,
                             abs_tol=1e-12)
     assert waits[index["first_call"]][1] > 0  # leads did wait through closed hours
-    assert stats["slas"][sla.id]["checked"] == checked > 0
-    assert stats["slas"][sla.id]["breached"] == breached
+    assert stats.slas[sla.id].checked == checked > 0
+    assert stats.slas[sla.id].breached == breached
 
 
 DAYS = st.sets(st.integers(0, 6), min_size=1).map(
@@ -146,7 +146,7 @@ def test_a_run_that_stops_at_the_horizon_still_takes_the_sample_due_then() -> No
     data["simulation"]["drain"] = "0h"
     compiled = compile_process(process_from_data(data), horizon=24.0 * 10)
     stats = run_replication(compiled, 0, 1)
-    assert stats["end_time"] == compiled.horizon
-    assert stats["leads"] > 0 and stats["open_at_end"] == 0
-    assert len(stats["wip_series"]) == WIP_SAMPLES + 1
-    assert all(len(lane["queue_series"]) == WIP_SAMPLES + 1 for lane in stats["lanes"].values())
+    assert stats.end_time == compiled.horizon
+    assert stats.leads > 0 and stats.open_at_end == 0
+    assert len(stats.wip_series) == WIP_SAMPLES + 1
+    assert all(len(lane.queue_series) == WIP_SAMPLES + 1 for lane in stats.lanes.values())

@@ -160,10 +160,10 @@ def test_ends_equal_the_engine_statistics(reference_process):
     replay = record_replay(reference_process, horizon=400, seed=3)
     stats = run_replication(compile_process(reference_process, horizon=400, warmup=0), 0, 3)
     ended = replay.ended_between(-1.0, replay.duration)
-    assert ended == {k: v for k, v in stats["outcomes"].items() if v}
-    assert replay.leads == stats["created"]
-    assert replay.in_process_at(replay.duration) == stats["open_at_end"]
-    started = {node_id: s["started"] for node_id, s in stats["nodes"].items()}
+    assert ended == {k: v for k, v in stats.outcomes.items() if v}
+    assert replay.leads == stats.created
+    assert replay.in_process_at(replay.duration) == stats.open_at_end
+    started = {node_id: s.started for node_id, s in stats.nodes.items()}
     for node in replay.nodes:
         if node.kind == "task":
             # leads that started a task: every move out of it, plus those still busy there

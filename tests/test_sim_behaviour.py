@@ -6,6 +6,7 @@ import pytest
 
 from laneforge.io import process_from_data
 from laneforge.sim import compile_process, run_replication, simulate
+from laneforge.sim.record import SLARecord
 
 from simhelpers import base_data, binomial_ok
 
@@ -24,15 +25,15 @@ def run(data, replication=0):
 
 def test_branch_frequencies_within_binomial_tolerance(reference_process):
     stats = run_replication(compile_process(reference_process, horizon=2000), 0)
-    leads = stats["leads"]
-    duplicates = stats["outcomes"]["duplicate"]
+    leads = stats.leads
+    duplicates = stats.outcomes["duplicate"]
     assert binomial_ok(duplicates, leads, 0.10)
-    scored = stats["nodes"]["score"]["visits"]
-    assert binomial_ok(stats["nodes"]["first_call"]["visits"], scored, 0.40)
-    qualified = stats["nodes"]["is_sql"]["visits"]
-    assert binomial_ok(stats["nodes"]["discovery"]["visits"], qualified, 0.50)
-    closed = stats["outcomes"]["won"] + stats["outcomes"]["lost"]
-    assert binomial_ok(stats["outcomes"]["won"], closed, 0.30)
+    scored = stats.nodes["score"].visits
+    assert binomial_ok(stats.nodes["first_call"].visits, scored, 0.40)
+    qualified = stats.nodes["is_sql"].visits
+    assert binomial_ok(stats.nodes["discovery"].visits, qualified, 0.50)
+    closed = stats.outcomes["won"] + stats.outcomes["lost"]
+    assert binomial_ok(stats.outcomes["won"], closed, 0.30)
 
 
 def test_conditions_route_by_attribute():
@@ -53,11 +54,11 @@ def test_conditions_route_by_attribute():
         edge("route", "rest", default=True),
     ]
     stats = run(data)
-    n = stats["leads"]
-    assert binomial_ok(stats["outcomes"]["enterprise"], n, 0.3)
+    n = stats.leads
+    assert binomial_ok(stats.outcomes["enterprise"], n, 0.3)
     # conditions are tried in order: 'hot' only for the smb leads scoring 60+
-    assert binomial_ok(stats["outcomes"]["hot"], n, 0.7 * 0.4)
-    assert binomial_ok(stats["outcomes"]["rest"], n, 0.7 * 0.6)
+    assert binomial_ok(stats.outcomes["hot"], n, 0.7 * 0.4)
+    assert binomial_ok(stats.outcomes["rest"], n, 0.7 * 0.6)
 
 
 def test_set_expressions_update_attributes_for_later_conditions():
@@ -75,8 +76,8 @@ def test_set_expressions_update_attributes_for_later_conditions():
     ]
     stats = run(data)
     # every lead is touched exactly three times before it leaves
-    assert stats["nodes"]["touch"]["visits"] == 3 * stats["leads"]
-    assert stats["outcomes"]["done"] == stats["leads"]
+    assert stats.nodes["touch"].visits == 3 * stats.leads
+    assert stats.outcomes["done"] == stats.leads
 
 
 @pytest.mark.parametrize("wait", ["0h", "2h", "4h"])
@@ -97,7 +98,7 @@ def test_decay_halves_a_branch_at_each_half_life(wait):
     ]
     stats = run(data)
     halvings = {"0h": 0, "2h": 1, "4h": 2}[wait]
-    assert binomial_ok(stats["outcomes"]["sql"], stats["leads"], 0.6 * 0.5**halvings)
+    assert binomial_ok(stats.outcomes["sql"], stats.leads, 0.6 * 0.5**halvings)
 
 
 MON_9_TO_5 = {"days": "mon-fri", "hours": "09:00-17:00"}
@@ -119,21 +120,21 @@ def calendar_process(first: str, duration: str, staff: int | None = 1) -> dict:
 def test_calendar_task_started_friday_afternoon_ends_monday_evening():
     # arrives Friday 16:00 (day 4 + 16 h after Monday 00:00), 9 working hours
     stats = run(calendar_process("112h", "9h"))
-    assert stats["cycle"]["mean"] == pytest.approx(73.0)  # Friday 16:00 -> Monday 17:00
-    assert stats["nodes"]["work"]["wait_hours"] == 0.0
-    assert stats["nodes"]["work"]["service_hours"] == pytest.approx(9.0)
+    assert stats.cycle.mean == pytest.approx(73.0)  # Friday 16:00 -> Monday 17:00
+    assert stats.nodes["work"].wait_hours == 0.0
+    assert stats.nodes["work"].service_hours == pytest.approx(9.0)
 
 
 def test_calendar_work_waits_for_the_team_to_come_in():
     # arrives Saturday 10:00; work starts Monday 09:00 and takes one hour
     stats = run(calendar_process("130h", "1h"))
-    assert stats["nodes"]["work"]["wait_hours"] == pytest.approx(47.0)
-    assert stats["cycle"]["mean"] == pytest.approx(48.0)
+    assert stats.nodes["work"].wait_hours == pytest.approx(47.0)
+    assert stats.cycle.mean == pytest.approx(48.0)
 
 
 def test_calendar_applies_to_lanes_without_staff_limit():
     stats = run(calendar_process("130h", "1h", staff=None))
-    assert stats["cycle"]["mean"] == pytest.approx(48.0)
+    assert stats.cycle.mean == pytest.approx(48.0)
 
 
 def test_business_and_elapsed_sla_clocks():
@@ -146,8 +147,8 @@ def test_business_and_elapsed_sla_clocks():
     ]
     stats = run(data)
     # work starts Monday 09:00: 1 business hour (Friday 16-17) but 65 elapsed hours
-    assert stats["slas"]["business"] == {"checked": 1, "breached": 0, "breach_rate": 0.0}
-    assert stats["slas"]["elapsed"] == {"checked": 1, "breached": 1, "breach_rate": 1.0}
+    assert stats.slas["business"] == SLARecord(checked=1, breached=0, breach_rate=0.0)
+    assert stats.slas["elapsed"] == SLARecord(checked=1, breached=1, breach_rate=1.0)
 
 
 def test_sla_not_checked_for_leads_that_never_head_for_its_target():
@@ -163,8 +164,8 @@ def test_sla_not_checked_for_leads_that_never_head_for_its_target():
                      edge("mql", "nurture", probability=0.75), edge("call", "won")]
     data["slas"] = [{"id": "s", "from": "mql", "to": "call", "within": "1h", "clock": "elapsed"}]
     stats = run(data)
-    assert stats["slas"]["s"]["checked"] == stats["nodes"]["call"]["visits"]
-    assert stats["slas"]["s"]["breached"] == 0
+    assert stats.slas["s"].checked == stats.nodes["call"].visits
+    assert stats.slas["s"].breached == 0
 
 
 def test_sla_clock_stops_when_a_lead_leaves_for_a_long_nurture():
@@ -185,9 +186,9 @@ def test_sla_clock_stops_when_a_lead_leaves_for_a_long_nurture():
     data["slas"] = [{"id": "s", "from": "mql", "to": "call", "within": "1h", "clock": "elapsed"}]
     stats = run(data)
     # no staff limit: every call starts at once, so no lead can miss the SLA
-    assert stats["slas"]["s"]["breached"] == 0
-    assert stats["slas"]["s"]["checked"] == stats["nodes"]["call"]["visits"]
-    assert stats["nodes"]["call"]["visits"] > 1000
+    assert stats.slas["s"].breached == 0
+    assert stats.slas["s"].checked == stats.nodes["call"].visits
+    assert stats.nodes["call"].visits > 1000
 
 
 def test_warmup_counts_only_leads_created_after_it():
@@ -195,8 +196,8 @@ def test_warmup_counts_only_leads_created_after_it():
     data["nodes"] = [node("in", "source", arrivals={"interarrival": "1h"}), node("out", "end")]
     data["edges"] = [edge("in", "out")]
     stats = run(data)
-    assert stats["created"] == 99  # at 1 h, 2 h, ... 99 h
-    assert stats["leads"] == 90  # from 10 h on
+    assert stats.created == 99  # at 1 h, 2 h, ... 99 h
+    assert stats.leads == 90  # from 10 h on
 
 
 @pytest.mark.parametrize(("horizon", "leads"), [("200d", 600), ("211d", 900)])
@@ -206,7 +207,7 @@ def test_batches_arrive_at_their_times(horizon, leads):
     data["nodes"] = [node("in", "source", arrivals={"batch": 300, "first": "30d", "every": "90d"}),
                      node("out", "end")]
     data["edges"] = [edge("in", "out")]
-    assert run(data)["leads"] == leads
+    assert run(data).leads == leads
 
 
 def test_weekday_profile_scales_arrivals_by_day():
@@ -218,7 +219,7 @@ def test_weekday_profile_scales_arrivals_by_day():
     data["edges"] = [edge("in", "out")]
     stats = run(data)
     expected = 48 * 8 * (5 + 0 + 0.5)
-    assert abs(stats["leads"] - expected) <= 4 * expected**0.5
+    assert abs(stats.leads - expected) <= 4 * expected**0.5
 
 
 def test_several_arrival_streams_on_one_source_add_up():
@@ -230,7 +231,7 @@ def test_several_arrival_streams_on_one_source_add_up():
     data["edges"] = [edge("in", "out")]
     stats = run(data)
     expected = 2 * 500 + 999
-    assert abs(stats["leads"] - expected) <= 4 * (2 * 500) ** 0.5
+    assert abs(stats.leads - expected) <= 4 * (2 * 500) ** 0.5
 
 
 def test_loops_end_as_stuck_after_max_visits():
@@ -247,8 +248,8 @@ def test_loops_end_as_stuck_after_max_visits():
                      edge("ready", "nurture", probability=0.9)]
     stats = run(data)
     # a lead needs a 4th visit with probability 0.9^3
-    assert binomial_ok(stats["outcomes"]["stuck"], stats["leads"], 0.9**3)
-    assert stats["stuck"] == stats["outcomes"]["stuck"]
+    assert binomial_ok(stats.outcomes["stuck"], stats.leads, 0.9**3)
+    assert stats.stuck == stats.outcomes["stuck"]
 
 
 def test_open_leads_at_the_drain_limit_are_work_in_progress():
@@ -257,8 +258,8 @@ def test_open_leads_at_the_drain_limit_are_work_in_progress():
                      node("wait", "delay", duration="100h"), node("out", "end")]
     data["edges"] = [edge("in", "wait"), edge("wait", "out")]
     stats = run(data)
-    assert stats["open_at_end"] == 9
-    assert stats["end_time"] == pytest.approx(15.0)
+    assert stats.open_at_end == 9
+    assert stats.end_time == pytest.approx(15.0)
 
 
 def test_same_seed_same_json_and_jobs_do_not_matter(reference_process):

@@ -42,10 +42,10 @@ def run(data: dict[str, Any]) -> dict[str, Any]:
 def test_work_on_a_night_shift_waits_for_22_00_and_carries_over_to_the_next_night():
     # Monday 10:00 arrival, 10 working hours: 22:00-06:00, then 22:00-24:00 on Tuesday
     stats = run(one_lead({"days": "daily", "hours": "22:00-06:00"}, "10h", "10h"))
-    assert stats["nodes"]["work"]["wait_hours"] == pytest.approx(12.0)
-    assert stats["cycle"]["mean"] == pytest.approx(48.0 - 10.0)
+    assert stats.nodes["work"].wait_hours == pytest.approx(12.0)
+    assert stats.cycle.mean == pytest.approx(48.0 - 10.0)
     # two weeks of nights: Sunday's shift from the origin (6 h), 13 full, 2 h of the last
-    assert stats["lanes"]["lane"]["available_hours"] == pytest.approx(6 + 13 * 8 + 2)
+    assert stats.lanes["lane"].available_hours == pytest.approx(6 + 13 * 8 + 2)
 
 
 def test_a_calendar_without_a_zone_follows_the_process_zone():
@@ -54,8 +54,8 @@ def test_a_calendar_without_a_zone_follows_the_process_zone():
     data = one_lead({"days": "mon-fri", "hours": "09:00-17:00"}, "70h", "1h",
                     start="2026-03-06T00:00", timezone="America/New_York")
     stats = run(data)
-    assert stats["nodes"]["work"]["wait_hours"] == pytest.approx(80.0 - 70.0)
-    assert stats["cycle"]["mean"] == pytest.approx(11.0)
+    assert stats.nodes["work"].wait_hours == pytest.approx(80.0 - 70.0)
+    assert stats.cycle.mean == pytest.approx(11.0)
 
 
 def test_a_zoned_calendar_in_a_process_without_a_zone_reads_the_start_in_utc():
@@ -63,7 +63,7 @@ def test_a_zoned_calendar_in_a_process_without_a_zone_reads_the_start_in_utc():
     data = one_lead({"days": "mon-fri", "hours": "09:00-17:00",
                      "timezone": "America/New_York"}, "70h", "1h", start="2026-03-06T00:00")
     stats = run(data)
-    assert stats["nodes"]["work"]["wait_hours"] == pytest.approx(85.0 - 70.0)
+    assert stats.nodes["work"].wait_hours == pytest.approx(85.0 - 70.0)
 
 
 def test_available_hours_count_the_long_night_when_the_clocks_go_back():
@@ -71,7 +71,7 @@ def test_available_hours_count_the_long_night_when_the_clocks_go_back():
     # shift from the start (6 h), five nights of 8 h and Saturday's of 9 h (01:00 twice)
     data = one_lead({"days": "daily", "hours": "22:00-06:00"}, "10h", "1h", horizon="156h",
                     start="2026-10-19T00:00", timezone="Europe/London")
-    assert run(data)["lanes"]["lane"]["available_hours"] == pytest.approx(6 + 5 * 8 + 9)
+    assert run(data).lanes["lane"].available_hours == pytest.approx(6 + 5 * 8 + 9)
     # the same file on one wall clock, without daylight saving: 8 h on Saturday night
     del data["simulation"]["timezone"]
-    assert run(data)["lanes"]["lane"]["available_hours"] == pytest.approx(6 + 5 * 8 + 8)
+    assert run(data).lanes["lane"].available_hours == pytest.approx(6 + 5 * 8 + 8)

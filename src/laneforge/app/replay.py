@@ -258,7 +258,7 @@ def record_replay(
     nodes = [ReplayNode(n.index, n.id, n.name, KIND_NAMES[n.kind], compiled.lanes[n.lane].id)
              for n in compiled.nodes]
     staff = {lane.id: lane.staff for lane in compiled.lanes}
-    duration = max(float(stats["end_time"]), compiled.horizon)
+    duration = max(float(stats.end_time), compiled.horizon)
     if not math.isfinite(duration):
         raise ValueError("the run did not end")
     return Replay(nodes, staff, compiled.start, duration, compiled.horizon, trace)

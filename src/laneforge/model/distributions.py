@@ -8,9 +8,11 @@ are built from the same classes so they behave identically.
 
 from __future__ import annotations
 
+import bisect
 import math
 import random
 from collections.abc import Callable
+from statistics import NormalDist
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
@@ -29,6 +31,14 @@ from .units import Duration
 Sampler = Callable[[], float]
 
 _SQRT2 = math.sqrt(2.0)
+
+
+_STANDARD = NormalDist()
+
+
+def _z(u: float) -> float:
+    """The standard normal quantile, with ``u`` kept inside (0, 1)."""
+    return _STANDARD.inv_cdf(min(max(u, 1e-300), 1.0 - 1e-16))
 
 
 def _phi(x: float) -> float:
@@ -110,6 +120,44 @@ class _Dist(BaseModel):
     def sample(self, rng: random.Random) -> float:
         return self.sampler(rng)()
 
+    # conditional draws (the time left of a job already under way): each distribution gives
+    # its unclipped CDF and inverse CDF and its clip bounds
+    def _cdf(self, x: float) -> float:
+        raise NotImplementedError
+
+    def _ppf(self, u: float) -> float:
+        raise NotImplementedError
+
+    def _clip_bounds(self) -> tuple[float | None, float | None]:
+        return _opt(getattr(self, "min", None)), _opt(getattr(self, "max", None))
+
+    def remaining_sampler(self, rng: random.Random) -> Callable[[float], float]:
+        """``remaining(elapsed)``: a draw of ``X - elapsed`` given ``X > elapsed``, for a
+        job that has run ``elapsed`` hours (inverse CDF: ``F^-1(U(F(a), 1)) - a``).
+
+        A job past the end of the support (``F(a) = 1``, or beyond ``max``) finishes now
+        (0). Below a clip ``min`` the condition says nothing (every draw is above it)."""
+        lo, hi = self._clip_bounds()
+        cdf, ppf, rand = self._cdf, self._ppf, rng.random
+
+        def remaining(elapsed: float) -> float:
+            if hi is not None and elapsed >= hi:
+                return 0.0
+            if lo is not None and elapsed < lo:
+                x = ppf(rand())
+            else:
+                p = cdf(elapsed)
+                if p >= 1.0:
+                    return 0.0
+                x = ppf(p + (1.0 - p) * rand())
+            if lo is not None and x < lo:
+                x = lo
+            if hi is not None and x > hi:
+                x = hi
+            return x - elapsed if x > elapsed else 0.0
+
+        return remaining
+
 
 def _exponential_class(Q: Any, optional_bound: Any, nonnegative: bool) -> type[_Dist]:
     """The exponential distribution over quantities of type ``Q``."""
@@ -142,6 +190,18 @@ def _exponential_class(Q: Any, optional_bound: Any, nonnegative: bool) -> type[_
             m = _f(self.mean_)
             log, rand = math.log, rng.random
             return _clip(lambda: -m * log(1.0 - rand()), _opt(self.min), _opt(self.max))
+
+        def _cdf(self, x: float) -> float:
+            return 0.0 if x <= 0 else 1.0 - math.exp(-x / _f(self.mean_))
+
+        def _ppf(self, u: float) -> float:
+            return -_f(self.mean_) * math.log(1.0 - u) if u < 1.0 else math.inf
+
+        def remaining_sampler(self, rng: random.Random) -> Callable[[float], float]:
+            if self.min is None and self.max is None:  # memoryless: what is left is fresh
+                fresh = self.sampler(rng)
+                return lambda _elapsed: fresh()
+            return super().remaining_sampler(rng)
 
     return Exponential
 
@@ -179,6 +239,27 @@ def _triangular_class(Q: Any, optional_bound: Any, nonnegative: bool) -> type[_D
 
             return sample
 
+        def _clip_bounds(self) -> tuple[float | None, float | None]:
+            return None, None
+
+        def _cdf(self, x: float) -> float:
+            lo, mode, hi = _f(self.min), _f(self.mode), _f(self.max)
+            if x >= hi:
+                return 1.0
+            if x <= lo:
+                return 0.0
+            if x <= mode:
+                return (x - lo) ** 2 / ((hi - lo) * (mode - lo))
+            return 1.0 - (hi - x) ** 2 / ((hi - lo) * (hi - mode))
+
+        def _ppf(self, u: float) -> float:
+            lo, mode, hi = _f(self.min), _f(self.mode), _f(self.max)
+            if hi == lo:
+                return lo
+            if u < (mode - lo) / (hi - lo):
+                return lo + math.sqrt(u * (hi - lo) * (mode - lo))
+            return hi - math.sqrt((1.0 - u) * (hi - lo) * (hi - mode))
+
     return Triangular
 
 def _uniform_class(Q: Any, optional_bound: Any, nonnegative: bool) -> type[_Dist]:
@@ -202,6 +283,19 @@ def _uniform_class(Q: Any, optional_bound: Any, nonnegative: bool) -> type[_Dist
         def sampler(self, rng: random.Random) -> Sampler:
             lo, width, rand = _f(self.min), _f(self.max) - _f(self.min), rng.random
             return lambda: lo + width * rand()
+
+        def _clip_bounds(self) -> tuple[float | None, float | None]:
+            return None, None
+
+        def _cdf(self, x: float) -> float:
+            lo, hi = _f(self.min), _f(self.max)
+            if x >= hi:
+                return 1.0
+            return 0.0 if x <= lo else (x - lo) / (hi - lo)
+
+        def _ppf(self, u: float) -> float:
+            lo, hi = _f(self.min), _f(self.max)
+            return lo + (hi - lo) * u
 
     return Uniform
 
@@ -235,6 +329,19 @@ def _normal_class(Q: Any, optional_bound: Any, nonnegative: bool) -> type[_Dist]
         def sampler(self, rng: random.Random) -> Sampler:
             mu, sd, gauss = _f(self.mean_), _f(self.sd), rng.gauss
             return _clip(lambda: gauss(mu, sd), *self._bounds())
+
+        def _clip_bounds(self) -> tuple[float | None, float | None]:
+            return self._bounds()
+
+        def _cdf(self, x: float) -> float:
+            mu, sd = _f(self.mean_), _f(self.sd)
+            if sd == 0:
+                return 1.0 if x >= mu else 0.0
+            return _cdf((x - mu) / sd)
+
+        def _ppf(self, u: float) -> float:
+            mu, sd = _f(self.mean_), _f(self.sd)
+            return mu if sd == 0 else mu + sd * _z(u)
 
     return Normal
 
@@ -276,6 +383,22 @@ def _lognormal_class(Q: Any, optional_bound: Any, nonnegative: bool) -> type[_Di
             lognorm = rng.lognormvariate
             return _clip(lambda: lognorm(mu, sigma), _opt(self.min), _opt(self.max))
 
+        def _cdf(self, x: float) -> float:
+            m, sd = _f(self.mean_), _f(self.sd)
+            if sd == 0:
+                return 1.0 if x >= m else 0.0
+            if x <= 0:
+                return 0.0
+            mu, sigma = lognormal_params(m, sd)
+            return _cdf((math.log(x) - mu) / sigma)
+
+        def _ppf(self, u: float) -> float:
+            m, sd = _f(self.mean_), _f(self.sd)
+            if sd == 0:
+                return m
+            mu, sigma = lognormal_params(m, sd)
+            return math.exp(mu + sigma * _z(u))
+
     return Lognormal
 
 def _empirical_class(Q: Any, optional_bound: Any, nonnegative: bool) -> type[_Dist]:
@@ -293,6 +416,20 @@ def _empirical_class(Q: Any, optional_bound: Any, nonnegative: bool) -> type[_Di
             values = [_f(v) for v in self.values]
             choice = rng.choice
             return lambda: choice(values)
+
+        def remaining_sampler(self, rng: random.Random) -> Callable[[float], float]:
+            """One of the values above ``elapsed``, equally likely, less ``elapsed``."""
+            values = sorted(_f(v) for v in self.values)
+            rand = rng.random
+
+            def remaining(elapsed: float) -> float:
+                first = bisect.bisect_right(values, elapsed)
+                if first == len(values):
+                    return 0.0
+                k = first + int(rand() * (len(values) - first))
+                return values[min(k, len(values) - 1)] - elapsed
+
+            return remaining
 
     return Empirical
 
@@ -367,3 +504,16 @@ def duration_sampler(dist: DurationLike | None, rng: random.Random) -> Sampler:
         hours = dist.hours
         return lambda: hours
     return dist.sampler(rng)
+
+
+def remaining_sampler(dist: DurationLike | None, rng: random.Random,
+                      ) -> Callable[[float], float]:
+    """``remaining(elapsed)``: the rest of a duration that has already run ``elapsed`` hours,
+    drawn from the duration conditioned on being longer (a fixed one: what is left of it;
+    past the end of the support: 0, the job finishes now)."""
+    if dist is None:
+        return lambda _elapsed: 0.0
+    if isinstance(dist, Duration):
+        hours = dist.hours
+        return lambda elapsed: hours - elapsed if hours > elapsed else 0.0
+    return dist.remaining_sampler(rng)

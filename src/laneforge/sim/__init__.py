@@ -3,6 +3,8 @@
 from .capacity import CapacityEstimate, LaneLoad, ReverseFunnel, estimate_capacity, reverse_funnel
 from .compiled import Compiled, InvalidProcessError, compile_process
 from .engine import run_replication
+from .errors import SimulationError
+from .record import OutcomeEvent, ReplicationRecord
 from .results import Bottleneck, Results, Stat
 from .runner import (
     Cancelled,
@@ -19,8 +21,11 @@ __all__ = [
     "Compiled",
     "InvalidProcessError",
     "LaneLoad",
+    "OutcomeEvent",
+    "ReplicationRecord",
     "Results",
     "ReverseFunnel",
+    "SimulationError",
     "Stat",
     "compile_process",
     "estimate_capacity",

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import functools
 import math
-import operator
 from collections.abc import Sequence
-from typing import Any
 
 from .analysis import find_bottlenecks, find_warnings
 from .capacity import CapacityEstimate
 from .compiled import Compiled
+from .record import ReplicationRecord
 from .results import (
     CycleTime,
     Histogram,
@@ -56,9 +54,9 @@ def _series(rows: list[list[float]], step: float) -> Series:
     return Series(step_hours=step, mean=mean, lo=lo, hi=hi)
 
 
-def _histogram(reps: list[dict[str, Any]]) -> Histogram:
+def _histogram(reps: list[ReplicationRecord]) -> Histogram:
     """Cycle times of all replications on shared, readable edges (leads per replication)."""
-    merged = [r["cycle"]["histogram"] for r in reps]
+    merged = [r.cycle.histogram for r in reps]
     p99 = max((h.quantile(0.99) for h in merged if h.n), default=1.0)
     top = max(p99, 1e-3)
     # 24 bins of a round width covering up to the 99th percentile
@@ -76,7 +74,7 @@ def _histogram(reps: list[dict[str, Any]]) -> Histogram:
 
 def aggregate(
     c: Compiled,
-    reps: list[dict[str, Any]],
+    reps: list[ReplicationRecord],
     *,
     scenario: str | None,
     seed: int,
@@ -84,57 +82,62 @@ def aggregate(
     seconds: float = 0.0,
     currency: str | None = None,
 ) -> Results:
-    reps = sorted(reps, key=lambda r: r["replication"])
+    reps = sorted(reps, key=lambda r: r.replication)
 
-    def over(*path: str) -> Stat:
-        """The statistic of one figure across replications, e.g. ("lanes", "sdr", "cost")."""
-        return stat([functools.reduce(operator.getitem, path, r) for r in reps])
+    def node_stat(node_id: str, name: str) -> Stat:
+        return stat([getattr(r.nodes[node_id], name) for r in reps])
 
-    outcomes = {name: over("outcomes", name) for name in c.outcomes}
-    stages = {name: over("stages", name) for name in c.stages}
+    def lane_stat(lane_id: str, name: str) -> Stat:
+        return stat([getattr(r.lanes[lane_id], name) for r in reps])
+
+    def sla_stat(sla_id: str, name: str) -> Stat:
+        return stat([getattr(r.slas[sla_id], name) for r in reps])
+
+    outcomes = {name: stat([r.outcomes[name] for r in reps]) for name in c.outcomes}
+    stages = {name: stat([r.stages[name] for r in reps]) for name in c.stages}
     conversions: dict[str, Stat] = {}
     for first, second in zip(c.stages, c.stages[1:], strict=False):
-        values = [r["stages"][second] / r["stages"][first] if r["stages"][first] else None
+        values = [r.stages[second] / r.stages[first] if r.stages[first] else None
                   for r in reps]
         if any(v is not None for v in values):
             conversions[f"{first}->{second}"] = share(values)
     nodes = {
         node.id: NodeResult(
-            visits=over("nodes", node.id, "visits"),
-            wait_hours=over("nodes", node.id, "wait_hours"),
-            service_hours=over("nodes", node.id, "service_hours"),
-            queue_max=over("nodes", node.id, "queue_max"),
-            working_wait_hours=over("nodes", node.id, "working_wait_hours"),
+            visits=node_stat(node.id, "visits"),
+            wait_hours=node_stat(node.id, "wait_hours"),
+            service_hours=node_stat(node.id, "service_hours"),
+            queue_max=node_stat(node.id, "queue_max"),
+            working_wait_hours=node_stat(node.id, "working_wait_hours"),
         )
         for node in c.nodes
     }
     lanes = {
         lane.id: LaneResult(
-            utilization=share([r["lanes"][lane.id]["utilization"] for r in reps])
+            utilization=share([r.lanes[lane.id].utilization for r in reps])
             if lane.staff is not None else None,
-            queue_mean=over("lanes", lane.id, "queue_mean"),
-            cost=over("lanes", lane.id, "cost"),
-            busy_hours=over("lanes", lane.id, "busy_hours"),
+            queue_mean=lane_stat(lane.id, "queue_mean"),
+            cost=lane_stat(lane.id, "cost"),
+            busy_hours=lane_stat(lane.id, "busy_hours"),
         )
         for lane in c.lanes
     }
     slas = {
         sla.id: SLAResult(
-            checked=over("slas", sla.id, "checked"),
-            breached=over("slas", sla.id, "breached"),
-            breach_rate=share([r["slas"][sla.id]["breach_rate"]
-                               if r["slas"][sla.id]["checked"] else None for r in reps]),
+            checked=sla_stat(sla.id, "checked"),
+            breached=sla_stat(sla.id, "breached"),
+            breach_rate=share([r.slas[sla.id].breach_rate
+                               if r.slas[sla.id].checked else None for r in reps]),
         )
         for sla in c.slas
     }
-    total_costs = [sum(lane["cost"] for lane in r["lanes"].values()) for r in reps]
+    total_costs = [sum(lane.cost for lane in r.lanes.values()) for r in reps]
     has_won = WON in c.outcomes
     won = outcomes.get(WON) if has_won else None
-    lead_to_won = share([r["outcomes"][WON] / r["leads"] if r["leads"] else None
+    lead_to_won = share([r.outcomes[WON] / r.leads if r.leads else None
                          for r in reps]) if has_won else None
     cost_per_won = None
     if has_won:
-        ratios = [cost / r["outcomes"][WON] if r["outcomes"][WON] else None
+        ratios = [cost / r.outcomes[WON] if r.outcomes[WON] else None
                   for cost, r in zip(total_costs, reps, strict=True)]
         cost_per_won = stat(ratios) if any(v is not None for v in ratios) else None
     results = Results(
@@ -144,14 +147,14 @@ def aggregate(
         seed=seed,
         horizon_hours=c.horizon,
         warmup_hours=c.warmup,
-        leads=over("leads"),
+        leads=stat([r.leads for r in reps]),
         outcomes=outcomes,
         stages=stages,
         conversions=conversions,
         cycle_time_hours=CycleTime(
-            mean=over("cycle", "mean"),
-            p50=over("cycle", "p50"),
-            p90=over("cycle", "p90"),
+            mean=stat([r.cycle.mean for r in reps]),
+            p50=stat([r.cycle.p50 for r in reps]),
+            p90=stat([r.cycle.p90 for r in reps]),
         ),
         nodes=nodes,
         lanes=lanes,
@@ -162,11 +165,11 @@ def aggregate(
         lead_to_won=lead_to_won,
         total_cost=stat(total_costs),
         cost_per_won=cost_per_won,
-        open_at_end=over("open_at_end"),
-        wip=_series([r["wip_series"] for r in reps], reps[0]["wip_step"]),
+        open_at_end=stat([r.open_at_end for r in reps]),
+        wip=_series([r.wip_series for r in reps], reps[0].wip_step),
         lane_queues={
-            lane.id: _series([r["lanes"][lane.id]["queue_series"] for r in reps],
-                             reps[0]["wip_step"])
+            lane.id: _series([r.lanes[lane.id].queue_series for r in reps],
+                             reps[0].wip_step)
             for lane in c.lanes if lane.staff is not None
         },
         cycle_histogram=_histogram(reps),
@@ -185,6 +188,9 @@ def aggregate(
         seconds=seconds,
         currency=currency,
     )
+    if any(r.outcome_log is not None for r in reps):
+        results.outcome_log = [r.outcome_log or [] for r in reps]
+    results.placed = reps[0].placed
     results.bottlenecks = find_bottlenecks(c, results, estimate)
     results.warnings = find_warnings(c, results, reps, estimate)
     return results

@@ -12,7 +12,7 @@ plainly.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import networkx as nx
 
@@ -21,6 +21,7 @@ from .compiled import TASK, Compiled
 
 if TYPE_CHECKING:
     from .capacity import CapacityEstimate
+    from .record import ReplicationRecord
     from .results import Bottleneck, Results
 
 #: a lane at or above this utilization is a bottleneck even if waits are still short
@@ -223,11 +224,11 @@ def find_bottlenecks(
 
 
 def find_warnings(
-    c: Compiled, results: Results, reps: list[dict[str, Any]],
+    c: Compiled, results: Results, reps: list[ReplicationRecord],
     estimate: CapacityEstimate | None,
 ) -> list[str]:
     warnings = list(_unstable(c, results, estimate).values())
-    stuck = sum(r["stuck"] for r in reps) / len(reps)
+    stuck = sum(r.stuck for r in reps) / len(reps)
     if stuck:
         limits = sorted({n.max_visits for n in c.nodes if n.loop})
         warnings.append(

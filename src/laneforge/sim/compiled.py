@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import networkx as nx
 
@@ -26,6 +26,7 @@ from ..model import (
     validate,
 )
 from ..model.calendar import Calendar
+from ..model.roster import roster_peak, roster_steps
 from ..model.zones import start_instant
 
 SOURCE, TASK, DECISION, DELAY, END = range(5)
@@ -37,6 +38,45 @@ ROUTE_NONE, ROUTE_ONE, ROUTE_PROB, ROUTE_WHEN, ROUTE_DECAY = range(5)
 
 #: outcome of a lead stopped by max_visits
 STUCK = "stuck"
+
+#: a lead's attributes -> a value (a compiled ``when``, ``set`` or priority expression)
+Expression = Callable[[dict[str, Any]], Any]
+
+
+class Probabilities(NamedTuple):
+    """ROUTE_PROB: the first target whose cumulative probability exceeds a uniform draw
+    (the last cumulative is infinity, so rounding never leaves a lead without a branch)."""
+
+    cumulative: list[float]
+    targets: list[int]
+
+
+class Conditions(NamedTuple):
+    """ROUTE_WHEN: the first ``when`` that holds, else the default edge's target."""
+
+    conditions: list[tuple[Expression, int]]
+    default: int
+
+
+class DecayBranch(NamedTuple):
+    """One probability edge of a ROUTE_DECAY node; ``half_life`` 0: no decay; ``since`` the
+    reference node's index, or -1 for the lead's creation."""
+
+    probability: float
+    half_life: float
+    since: int
+    target: int
+
+
+class Decaying(NamedTuple):
+    """ROUTE_DECAY: probability edges (some decaying); what they lose goes to ``default``."""
+
+    branches: list[DecayBranch]
+    default: int
+
+
+#: what a node's ``routing`` holds: ROUTE_ONE the target's index, else one of the tuples
+Routing = int | Probabilities | Conditions | Decaying | None
 
 
 class InvalidProcessError(ValueError):
@@ -58,6 +98,8 @@ class CLane:
     staff: int | None
     calendar: Calendar | None
     cost_per_hour: float
+    #: people on by minute of the week (``roster_steps``); then ``staff`` is its peak
+    roster: tuple[tuple[int, int], ...] | None = None
 
 
 @dataclass
@@ -74,13 +116,12 @@ class CNode:
     loop: bool = False
     max_visits: int = 100
     route: int = ROUTE_NONE
-    #: ROUTE_ONE: target; ROUTE_PROB: (cumulative, targets); ROUTE_WHEN: ([(fn, target)], default);
-    #: ROUTE_DECAY: ([(p, half_life, since or -1, target)], default target, default base p)
-    routing: Any = None
+    #: where a lead goes next, by ``route`` (see :data:`Routing`)
+    routing: Routing = None
     duration: Any = None
     units: int = 1
-    priority: float | Callable[[dict[str, Any]], Any] | None = None
-    sets: list[tuple[str, Callable[[dict[str, Any]], Any]]] = field(default_factory=list)
+    priority: float | Expression | None = None
+    sets: list[tuple[str, Expression]] = field(default_factory=list)
     cost: float = 0.0
     outcome: str = ""
     uses_age: bool = False
@@ -139,7 +180,7 @@ class Compiled:
         return start_instant(self.start, self.timezone)
 
 
-def _fn(text: str) -> Callable[[dict[str, Any]], Any]:
+def _fn(text: str) -> Expression:
     return parse_expression(text).function
 
 
@@ -172,14 +213,16 @@ def compile_process(
     stage_index = {stage: i for i, stage in enumerate(process.stages)}
     lanes = [
         CLane(
-            index=i, id=lane.id, name=lane.label, staff=lane.staff,
+            index=i, id=lane.id, name=lane.label,
+            staff=roster_peak(lane.roster) if lane.roster else lane.staff,
             calendar=process.calendars[lane.calendar] if lane.calendar else None,
             cost_per_hour=float(lane.cost_per_hour or 0.0),
+            roster=tuple(roster_steps(lane.roster)) if lane.roster else None,
         )
         for i, lane in enumerate(process.lanes)
     ]
-    for lane in lanes:
-        if lane.calendar is not None and lane.calendar.always_open:
+    for lane in lanes:  # a roster lane keeps its calendar: the zone and holidays count
+        if lane.calendar is not None and lane.calendar.always_open and lane.roster is None:
             lane.calendar = None
     graph = process.graph()
     cyclic: set[str] = set()
@@ -235,12 +278,12 @@ def compile_process(
         elif any(e.when is not None for e in out):
             conditions = [(_fn(e.when), node_index[e.target]) for e in out if e.when is not None]
             default = next(node_index[e.target] for e in out if e.default)
-            c.route, c.routing = ROUTE_WHEN, (conditions, default)
+            c.route, c.routing = ROUTE_WHEN, Conditions(conditions, default)
             c.uses_age = c.uses_age or _uses_age(*(e.when for e in out))
         elif any(e.decay is not None for e in out) or any(e.default for e in out):
             default_edge = next(e for e in out if e.default)
             branches = [
-                (
+                DecayBranch(
                     float(e.probability or 0.0),
                     e.decay.half_life.hours if e.decay else 0.0,
                     node_index[e.decay.since] if e.decay and e.decay.since else -1,
@@ -248,7 +291,7 @@ def compile_process(
                 )
                 for e in out if not e.default
             ]
-            c.route, c.routing = ROUTE_DECAY, (branches, node_index[default_edge.target])
+            c.route, c.routing = ROUTE_DECAY, Decaying(branches, node_index[default_edge.target])
         else:
             cumulative, targets, running = [], [], 0.0
             for e in out:
@@ -256,7 +299,7 @@ def compile_process(
                 cumulative.append(running)
                 targets.append(node_index[e.target])
             cumulative[-1] = float("inf")  # rounding never leaves a lead without a branch
-            c.route, c.routing = ROUTE_PROB, (cumulative, targets)
+            c.route, c.routing = ROUTE_PROB, Probabilities(cumulative, targets)
 
     slas: list[CSLA] = []
     sla_from: dict[int, list[int]] = {}

@@ -151,6 +151,11 @@ class Results(BaseModel):
     seconds: float = 0.0
     #: the process's currency (ISO 4217); None: the reader's locale decides
     currency: str | None = None
+    #: ``simulate(..., outcome_log=True)`` only: per replication (in order) its list of
+    #: :class:`~laneforge.sim.record.OutcomeEvent`; not written to the results JSON
+    outcome_log: list[list[Any]] | None = Field(default=None, exclude=True)
+    #: open items of the snapshot a run started from (``start_from``), per replication
+    placed: int = Field(default=0, exclude=True)
 
     def to_json(self) -> str:
         return self.model_dump_json(indent=2) + "\n"

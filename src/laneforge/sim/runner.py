@@ -28,7 +28,9 @@ from .aggregate import aggregate
 from .capacity import CapacityEstimate, estimate_capacity
 from .compiled import Compiled, compile_process
 from .engine import Stopped, run_replication
+from .record import ReplicationRecord
 from .results import Results
+from .snapshot import Snapshot
 
 Progress = Callable[[int, int], Any]
 
@@ -89,14 +91,26 @@ def compiled_from_text(text: str, horizon: float | None, warmup: float | None) -
                            check=False)
 
 
+@dataclass(frozen=True)
+class RunExtras:
+    """What a run may ask of each replication beyond the figures (see :func:`simulate`)."""
+
+    start_from: Snapshot | None = None
+    outcome_log: bool = False
+    amount: str | None = None
+
+
 def _replication_job(
-    text: str, horizon: float | None, warmup: float | None, replication: int, seed: int
-) -> dict[str, Any] | None:
+    text: str, horizon: float | None, warmup: float | None, replication: int, seed: int,
+    extras: RunExtras = RunExtras(),
+) -> ReplicationRecord | None:
     """Run in a worker: compile (once per worker and process) and simulate one replication;
     None when the run was cancelled in the middle of it."""
     compiled = compiled_from_text(text, horizon, warmup)
     try:
-        return run_replication(compiled, replication, seed, should_stop=worker_stop_check())
+        return run_replication(compiled, replication, seed, should_stop=worker_stop_check(),
+                               start_from=extras.start_from, outcome_log=extras.outcome_log,
+                               amount=extras.amount)
     except Stopped:
         return None
 
@@ -157,7 +171,7 @@ class _Run:
     seed: int
     replications: int
     text: str = ""  # the process as JSON, for pool workers
-    reps: list[dict[str, Any]] = field(default_factory=list)
+    reps: list[ReplicationRecord] = field(default_factory=list)
     #: replications 0 .. prefix - 1 are all in (a pool may finish them out of order)
     prefix: int = 0
     estimate: CapacityEstimate | None = None
@@ -167,10 +181,10 @@ class _Run:
     def complete(self) -> bool:
         return len(self.reps) == self.replications
 
-    def add(self, result: dict[str, Any]) -> bool:
+    def add(self, result: ReplicationRecord) -> bool:
         """Keep a replication's figures; True if the run of replications 0 .. k - 1 grew."""
         self.reps.append(result)
-        done = {r["replication"] for r in self.reps}
+        done = {r.replication for r in self.reps}
         before = self.prefix
         while self.prefix in done:
             self.prefix += 1
@@ -195,6 +209,7 @@ def _run_batch(
     progress: Progress | None,
     cancel: threading.Event | None,
     partial: Callable[[Any, Results], Any] | None,
+    extras: RunExtras = RunExtras(),
 ) -> list[Results]:
     """Simulate every ``(key, scenario, process)`` variant; one Results each, in order."""
     started = time.perf_counter()
@@ -203,6 +218,11 @@ def _run_batch(
         return []
     horizon_h = _hours(horizon, "horizon")
     warmup_h = _hours(warmup, "warm-up")
+    if extras.start_from is not None:
+        # the run starts at the snapshot, with the process as it is then: no warm-up
+        as_of, warmup_h = extras.start_from.as_of.replace(tzinfo=None), 0.0
+        variants = [(key, scenario, process.model_copy(update={"start": as_of}))
+                    for key, scenario, process in variants]
     runs = []
     for key, scenario, process in variants:
         reps = _whole_number(replications if replications is not None
@@ -219,7 +239,7 @@ def _run_batch(
     should_stop = cancel.is_set if cancel is not None else None
     done = 0
 
-    def record(run: _Run, result: dict[str, Any]) -> None:
+    def record(run: _Run, result: ReplicationRecord) -> None:
         nonlocal done
         grew = run.add(result)
         done += 1
@@ -238,7 +258,7 @@ def _run_batch(
             # replications 0 .. k - 1: what a run of k would show, and paired replication by
             # replication with the other variants' first figures; without the capacity
             # estimate, which only explains the final run's queues
-            first = [r for r in run.reps if r["replication"] < run.prefix]
+            first = [r for r in run.reps if r.replication < run.prefix]
             partial(run.key, aggregate(
                 run.compiled, first, scenario=run.scenario, seed=run.seed,
                 estimate=None, seconds=time.perf_counter() - started,
@@ -250,13 +270,15 @@ def _run_batch(
                 if cancel is not None and cancel.is_set():
                     raise Cancelled()
                 try:
-                    result = run_replication(run.compiled, replication, run.seed,
-                                             should_stop=should_stop)
+                    result = run_replication(
+                        run.compiled, replication, run.seed, should_stop=should_stop,
+                        start_from=extras.start_from, outcome_log=extras.outcome_log,
+                        amount=extras.amount)
                 except Stopped:
                     raise Cancelled() from None
                 record(run, result)
         else:
-            _run_in_pool(pool, stop_flag, order, horizon_h, warmup_h, record, cancel)
+            _run_in_pool(pool, stop_flag, order, horizon_h, warmup_h, record, cancel, extras)
     return [
         aggregate(run.compiled, run.reps, scenario=run.scenario, seed=run.seed,
                   estimate=run.estimate, seconds=run.seconds, currency=run.process.currency)
@@ -270,8 +292,9 @@ def _run_in_pool(
     order: Sequence[tuple[_Run, int]],
     horizon_h: float | None,
     warmup_h: float | None,
-    record: Callable[[_Run, dict[str, Any]], None],
+    record: Callable[[_Run, ReplicationRecord], None],
     cancel: threading.Event | None,
+    extras: RunExtras,
 ) -> None:
     """Submit every job in ``order`` at once and record the results as they come back;
     a Cancel stops the workers (through ``stop_flag``); leaving early for any reason drops
@@ -279,8 +302,9 @@ def _run_in_pool(
     for run, _replication in order:
         if not run.text:
             run.text = json.dumps(run.process.to_data())
+    more = (extras,) if extras != RunExtras() else ()  # an ordinary job's call unchanged
     futures = {
-        pool.submit(_replication_job, run.text, horizon_h, warmup_h, i, run.seed): run
+        pool.submit(_replication_job, run.text, horizon_h, warmup_h, i, run.seed, *more): run
         for run, i in order
     }
     pending = set(futures)
@@ -314,6 +338,9 @@ def simulate(
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
     partial: Callable[[Results], Any] | None = None,
+    start_from: Snapshot | None = None,
+    outcome_log: bool = False,
+    amount_attribute: str | None = None,
 ) -> Results:
     """Simulate ``process`` (or one of its scenarios) and return the aggregated results.
 
@@ -325,13 +352,24 @@ def simulate(
     replications 0 .. k - 1 are all in, for k from 2 to one less than the whole run, what a
     run of k replications shows, without the capacity estimate; the return value is the
     whole run's, as without it.
+
+    ``start_from``: a :class:`~laneforge.sim.snapshot.Snapshot`; the run starts at its
+    ``as_of`` (no warm-up) with its open items in place (see :mod:`.placement`).
+    ``outcome_log``: keep, per replication, every outcome reached with its time, origin
+    (snapshot or new lead), source and amount (the attribute ``amount_attribute``, default
+    ``amount`` when the process has it) in ``Results.outcome_log``;
+    off by default, so an ordinary run's memory stays flat.
     """
     variant = apply_scenario(process, scenario) if scenario is not None else process
     each = (lambda _key, results: partial(results)) if partial is not None else None
+    amount = amount_attribute
+    if amount is None and "amount" in process.attributes:
+        amount = "amount"
     return _run_batch(
         [(scenario, scenario, variant)], replications=replications, seed=seed,
         horizon=horizon, warmup=warmup, jobs=jobs, executor=executor, progress=progress,
         cancel=cancel, partial=each,
+        extras=RunExtras(start_from, outcome_log, amount),
     )[0]
 
 
