@@ -125,3 +125,19 @@ def clean_process(process: Process) -> Process:
     if is_clean(data):
         return process
     return type(process).model_validate(clean_data(data))
+
+
+def clean_model(model: Any) -> Any:
+    """A pydantic model (results, say) itself when its text is clean, else a copy with
+    every string cleaned; anything else is returned as it is."""
+    if model is None or not isinstance(getattr(type(model), "model_fields", None), dict):
+        return model
+    data = model.model_dump(mode="python", by_alias=True)
+    if is_clean(data):
+        return model
+    return type(model).model_validate(clean_data(data))
+
+
+def clean_all(process: Process, *results: Any) -> tuple[Any, ...]:
+    """``(process, *results)`` cleaned for a writer (see :func:`clean_process`)."""
+    return (clean_process(process), *(clean_model(r) for r in results))
