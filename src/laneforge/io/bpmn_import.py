@@ -189,7 +189,7 @@ class _Reader:
                     values = [float(bounds.get(k, "")) for k in ("x", "y", "width", "height")]
                 except ValueError:
                     continue
-                if not all(math.isfinite(value) for value in values):
+                if not all(_on_drawing(value) for value in values):
                     continue
                 box = Rect(*values)
                 self.shapes.setdefault(key, (box, shape.get("isHorizontal")))
@@ -202,7 +202,7 @@ class _Reader:
                     except ValueError:
                         points = []
                         break
-                    if not (math.isfinite(x) and math.isfinite(y)):
+                    if not (_on_drawing(x) and _on_drawing(y)):
                         points = []
                         break
                     points.append((x, y))
@@ -700,6 +700,12 @@ def _attribute_types(attributes: Any) -> dict[str, str]:
         return Process.model_validate({"attributes": attributes}).attribute_types()
     except ValueError:
         return {}
+
+
+def _on_drawing(value: float) -> bool:
+    """A coordinate or size laneforge can lay out (finite, within the coordinate limit);
+    a shape or waypoint with another is read as if it had no place."""
+    return math.isfinite(value) and not limits.COORDINATE.exceeded(abs(value))
 
 
 def _tidy_text(data: dict[str, Any], report: ImportReport) -> dict[str, Any]:

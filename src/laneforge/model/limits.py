@@ -64,6 +64,11 @@ NAME = Limit(
     "name length", 200, "characters",
     "names are drawn on the diagram and in every table",
     "use a shorter name and put the rest in a description")
+COORDINATE = Limit(
+    "coordinate", 1_000_000, "diagram units from the origin",
+    "connectors are routed on a grid spanning the drawing; a node a trillion units away "
+    "makes every route search that whole span (a 28-node diagram took minutes)",
+    "move the node back near the others")
 LANES = Limit(
     "lanes", 200, "lanes",
     "a swim-lane diagram stops being readable long before that",
@@ -100,7 +105,7 @@ REPLICATIONS = Limit(
 LEADS_PER_REPLICATION = Limit(
     "leads per replication", 1_000_000, "leads",
     "a replication holds its open leads in memory, about 1 GB for a million waiting, and "
-    "takes about 10 s per million",
+    "takes tens of seconds per million",
     "shorten the horizon (--horizon) and run more replications (--replications) instead")
 LEADS_PER_RUN = Limit(
     "leads in a run", 20_000_000, "leads over all replications",
@@ -287,7 +292,7 @@ def _node_findings(node: Any, at: str) -> list[Finding]:
 
 #: every limit, for documentation and the tests
 ALL: tuple[Limit, ...] = (
-    FILE_BYTES, NESTING, TEXT, NAME, LANES, NODES, EDGES, STAFF, TASK_STAFF, BATCH,
+    FILE_BYTES, NESTING, TEXT, NAME, COORDINATE, LANES, NODES, EDGES, STAFF, TASK_STAFF, BATCH,
     MAX_VISITS, HORIZON, REPLICATIONS, LEADS_PER_REPLICATION, LEADS_PER_RUN, NUMBER,
     STRING_VALUE, LOGNORMAL_SPREAD,
 )

@@ -28,6 +28,8 @@ _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 #: code points XML 1.0 forbids beyond the controls
 _NONCHARACTER = re.compile("[\ufffe\uffff]")
 _ANY_BAD = re.compile("|".join(p.pattern for p in (_SURROGATE, _CONTROL, _BIDI, _NONCHARACTER)))
+#: keys whose numbers are places and sizes on the diagram
+GEOMETRY_KEYS = frozenset({"pos", "bends", "height", "width"})
 #: keys whose values are names drawn on the diagram and in tables
 NAME_KEYS = frozenset({"name", "label", "outcome", "title"})
 
@@ -65,6 +67,13 @@ def _walk(data: Any) -> Iterator[tuple[tuple[Any, ...], Any, bool]]:
             stack.extend(((*path, i), item) for i, item in reversed(list(enumerate(value))))
 
 
+def _is_geometry(path: tuple[Any, ...]) -> bool:
+    """A place or size on the diagram: lanes[i].height, nodes[i].pos[0], edges[i].bends[j][1]."""
+    if len(path) < 3 or path[0] not in ("lanes", "nodes", "edges", "phases"):
+        return False
+    return (path[2] in GEOMETRY_KEYS and len(path) <= 5)
+
+
 def check_data(data: Any) -> tuple[tuple[Any, ...], str] | None:
     """The first string, key or nesting of parsed JSON that a process may not hold, as
     ``(path, message)``; None when all is well."""
@@ -72,6 +81,10 @@ def check_data(data: Any) -> tuple[tuple[Any, ...], str] | None:
         if len(path) > limits.NESTING.value:
             return path[:3], limits.NESTING.message(
                 f"the data is nested more than {int(limits.NESTING.value)} levels deep")
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            if _is_geometry(path) and limits.COORDINATE.exceeded(abs(value)):
+                return path, limits.COORDINATE.message(f"{value:g}")
+            continue
         if not isinstance(value, str):
             continue
         if is_key:
