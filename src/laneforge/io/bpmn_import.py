@@ -473,10 +473,10 @@ class _Reader:
                          for n in nodes]
         types = _attribute_types(data.get("attributes"))
         data["edges"] = resolve_branches(self.nodes, self.flows, node_ids, types, self.report)
+        data = _tidy_text(data, self.report)  # before flow_edges: bends edit these dicts
         flow_edges = list(zip(self.flows, data["edges"], strict=True))
         for index, edge in data.pop("_dangling_edges", []):
             data["edges"].insert(min(int(index), len(data["edges"])), edge)
-        data = _tidy_text(data, self.report)
         process = process_from_data(data, self.path)
         changed = False
         for index, lane in enumerate(lanes):  # a laneforge lane keeps its height unless resized
