@@ -18,7 +18,11 @@ SETTINGS = settings(max_examples=150, deadline=None, database=None,
 
 UNITS = ["s", "m", "min", "h", "d", "w"]
 PERIODS = ["min", "h", "hour", "d", "day", "w", "week", "month"]
-TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=20)
+#: text a file may hold: no surrogates, controls, bidirectional overrides (see model/text.py)
+TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc"),
+                             blacklist_characters="\u202a\u202b\u202c\u202d\u202e"
+                                                  "\u2066\u2067\u2068\u2069\ufffe\uffff"),
+               max_size=20)
 NUMBER = st.floats(0, 1000, allow_nan=False, allow_infinity=False)
 
 
@@ -51,21 +55,29 @@ DURATION_DIST = st.one_of(
     sorted_durations(2).map(lambda v: {"dist": "uniform", "min": v[0], "max": v[1]}),
     st.builds(lambda m, s: {"dist": "normal", "mean": m, "sd": s}, duration_text(),
               duration_text()),
-    st.builds(lambda m, s: {"dist": "lognormal", "mean": m, "sd": s}, duration_text(low=1),
-              duration_text()),
+    # mean and sd in one unit: the sd stays within LOGNORMAL_SPREAD times the mean
+    st.builds(lambda m, s, unit: {"dist": "lognormal", "mean": f"{m}{unit}", "sd": f"{s}{unit}"},
+              st.integers(1, 500), st.integers(0, 500), st.sampled_from(UNITS)),
     st.builds(lambda vs: {"dist": "empirical", "values": vs},
               st.lists(duration_text(), min_size=1, max_size=5)),
 )
 
+#: arrivals within the lead-volume limits (model/limits.py) at the default 90 d x 10 runs
 ARRIVAL = st.one_of(
-    st.builds(lambda n, p: {"rate": f"{n}/{p}"}, st.integers(0, 1000), st.sampled_from(PERIODS)),
+    st.builds(lambda n, p: {"rate": f"{n}/{p}"}, st.integers(0, 1000),
+              st.sampled_from(["d", "day", "w", "week", "month"])),
+    st.builds(lambda n, p: {"rate": f"{n}/{p}"}, st.integers(0, 100),
+              st.sampled_from(["h", "hour"])),
     st.builds(lambda n, p, mon, sat: {"rate": f"{n}/{p}", "profile": {"mon": mon, "sat": sat}},
-              st.integers(1, 100), st.sampled_from(PERIODS), st.sampled_from([0, 0.5, 1.3]),
+              st.integers(1, 100), st.sampled_from(PERIODS[1:]), st.sampled_from([0, 0.5, 1.3]),
               st.sampled_from([0, 0.1])),
-    st.builds(lambda d: {"interarrival": d}, DURATION_DIST),
+    st.builds(lambda n, u: {"interarrival": f"{n}{u}"}, st.integers(1, 500),
+              st.sampled_from(["h", "d", "w"])),
+    st.builds(lambda n: {"interarrival": {"dist": "exponential", "mean": f"{n}m"}},
+              st.integers(15, 600)),
     st.builds(lambda b, f: {"batch": b, "first": f}, st.integers(1, 1000), duration_text()),
-    st.builds(lambda b, f, e: {"batch": b, "first": f, "every": e}, st.integers(1, 1000),
-              duration_text(), duration_text(low=1)),
+    st.builds(lambda b, f, e: {"batch": b, "first": f, "every": f"{e}h"}, st.integers(1, 1000),
+              duration_text(), st.integers(12, 2000)),
 )
 
 CALENDAR = st.fixed_dictionaries(

@@ -7,6 +7,12 @@ The Python API imports no Qt::
     problems = laneforge.validate(process)
     results = laneforge.simulate(process, replications=20, jobs=2)
     runs = laneforge.simulate_scenarios(process, [None, "Hire 2 SDRs"], jobs=2)
+
+Errors: every function raises only :class:`ProcessFileError` (a file cannot be read or
+written), :class:`ValidationError` (the process or the options cannot be simulated: its
+``problems`` list says why) or :class:`SimulationError` (a run failed, naming the node and
+expression); all derive from :class:`LaneforgeError` and read as one line. A cancelled run
+raises ``laneforge.sim.Cancelled``.
 """
 
 from __future__ import annotations
@@ -17,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 from .io import ProcessFileError, load_process, save_process
 from .model import Problem, Process, validate
+from .model.errors import LaneforgeError, SimulationError, ValidationError, api_errors
+from .model.limits import check_run
 
 if TYPE_CHECKING:
     from .sim import Results
@@ -26,7 +34,10 @@ def simulate(process: Process, **options: Any) -> Results:
     """Run the simulation; see :func:`laneforge.sim.simulate` for the options."""
     from .sim import simulate as _simulate
 
-    return _simulate(process, **options)
+    with api_errors(process):
+        check_run(process, scenario=options.get("scenario"), horizon=options.get("horizon"),
+                  warmup=options.get("warmup"), replications=options.get("replications"))
+        return _simulate(process, **options)
 
 
 def simulate_scenarios(process: Process, scenarios: Sequence[str | None],
@@ -35,13 +46,20 @@ def simulate_scenarios(process: Process, scenarios: Sequence[str | None],
     :func:`laneforge.sim.simulate_scenarios` for the options."""
     from .sim import simulate_scenarios as _simulate_scenarios
 
-    return _simulate_scenarios(process, scenarios, **options)
+    with api_errors(process):
+        for scenario in dict.fromkeys(scenarios):
+            check_run(process, scenario=scenario, horizon=options.get("horizon"),
+                      warmup=options.get("warmup"), replications=options.get("replications"))
+        return _simulate_scenarios(process, scenarios, **options)
 
 
 __all__ = [
+    "LaneforgeError",
     "Problem",
     "Process",
     "ProcessFileError",
+    "SimulationError",
+    "ValidationError",
     "__version__",
     "load_process",
     "save_process",

@@ -7,6 +7,7 @@ command ever prints a traceback for a user's mistake.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import time
@@ -103,8 +104,13 @@ def _simulate_scenarios(process: Process, args: argparse.Namespace,
     from .app.core import InvalidProcessError
     from .app.session import run_many
     from .model import ScenarioError
+    from .model.errors import as_laneforge_error
+    from .model.limits import check_run
 
     try:
+        for scenario in dict.fromkeys(scenarios):
+            check_run(process, scenario=scenario, horizon=args.horizon, warmup=args.warmup,
+                      replications=args.replications, style="cli")
         return run_many(
             process, scenarios, replications=args.replications, seed=args.seed,
             horizon=args.horizon, warmup=args.warmup, jobs=args.jobs,
@@ -114,8 +120,11 @@ def _simulate_scenarios(process: Process, args: argparse.Namespace,
         raise UsageError(f"{args.file}: {exc}; run 'laneforge validate {args.file}'") from None
     except ScenarioError as exc:
         raise UsageError(f"{args.file}: {exc}") from None
-    except ValueError as exc:
-        raise UsageError(f"laneforge: {exc}") from None
+    except Exception as exc:  # a laneforge error, or what a library raised inside the run
+        mapped = as_laneforge_error(exc, process)
+        if mapped is None:
+            raise
+        raise UsageError(f"{args.file}: {mapped}") from None
 
 
 def _runs_for(process: Process, args: argparse.Namespace, *,
@@ -663,8 +672,20 @@ def _open_app(argv: Sequence[str]) -> int:
     return run(args.file)
 
 
+def _safe_streams() -> None:
+    """Make stdout and stderr unbreakable by a name: what cannot be encoded is replaced."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):  # a closed or detached stream
+                reconfigure(errors="replace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    from .model.errors import LaneforgeError
+
     arguments = list(sys.argv[1:] if argv is None else argv)
+    _safe_streams()
     try:
         if arguments and (arguments[0] in COMMANDS or arguments[0] in ("-h", "--help")):
             args = _build_parser().parse_args(arguments)
@@ -672,6 +693,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _open_app(arguments)
     except UsageError as exc:
         print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    except LaneforgeError as exc:
+        print(f"laneforge: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("laneforge: interrupted", file=sys.stderr)

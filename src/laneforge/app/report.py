@@ -13,6 +13,7 @@ from pathlib import Path
 from .. import __version__
 from ..atomic import atomic_write_text
 from ..model import Process, describe_hours
+from ..model.text import clean_all
 from ..render import charts
 from ..sim.results import Results
 from .compare import compare, format_delta, format_figure, run_name
@@ -194,6 +195,8 @@ def write_report(process: Process, runs: Sequence[Results], path: str | os.PathL
     from ..render.export import render_svg
 
     target = Path(path)
+    process, *cleaned = clean_all(process, *runs)  # no name can break the report
+    runs = cleaned
     suffix = target.suffix.lower()
     diagram = render_svg(process, results=runs[0]) if len(runs) == 1 else None
     if suffix in (".html", ".htm"):

@@ -12,11 +12,12 @@ from xml.etree.ElementTree import Element
 
 from pydantic import TypeAdapter
 
-from ..model import FORMAT, VERSION, Edge, Lane, Process, format_hours
+from ..model import FORMAT, VERSION, Edge, Lane, Process, format_hours, limits
 from ..model import Node as Node_
 from ..model import validate as validate_process
 from ..model.geometry import layout_diagram
 from ..model.shapes import UNPLACED, Rect, lane_height, node_size
+from ..model.text import NAME_KEYS, clean_text
 from ..model.types import is_identifier, tidy_number
 from .bpmn import (
     BPMNDI,
@@ -188,7 +189,7 @@ class _Reader:
                     values = [float(bounds.get(k, "")) for k in ("x", "y", "width", "height")]
                 except ValueError:
                     continue
-                if not all(math.isfinite(value) for value in values):
+                if not all(_on_drawing(value) for value in values):
                     continue
                 box = Rect(*values)
                 self.shapes.setdefault(key, (box, shape.get("isHorizontal")))
@@ -201,7 +202,7 @@ class _Reader:
                     except ValueError:
                         points = []
                         break
-                    if not (math.isfinite(x) and math.isfinite(y)):
+                    if not (_on_drawing(x) and _on_drawing(y)):
                         points = []
                         break
                     points.append((x, y))
@@ -472,6 +473,7 @@ class _Reader:
                          for n in nodes]
         types = _attribute_types(data.get("attributes"))
         data["edges"] = resolve_branches(self.nodes, self.flows, node_ids, types, self.report)
+        data = _tidy_text(data, self.report)  # before flow_edges: bends edit these dicts
         flow_edges = list(zip(self.flows, data["edges"], strict=True))
         for index, edge in data.pop("_dangling_edges", []):
             data["edges"].insert(min(int(index), len(data["edges"])), edge)
@@ -700,9 +702,52 @@ def _attribute_types(attributes: Any) -> dict[str, str]:
         return {}
 
 
+def _on_drawing(value: float) -> bool:
+    """A coordinate or size laneforge can lay out (finite, within the coordinate limit);
+    a shape or waypoint with another is read as if it had no place."""
+    return math.isfinite(value) and not limits.COORDINATE.exceeded(abs(value))
+
+
+def _tidy_text(data: dict[str, Any], report: ImportReport) -> dict[str, Any]:
+    """Another tool's text made fit for a process: characters that are not text replaced
+    by U+FFFD, names over the name limit shortened; each change is reported."""
+    changed: list[str] = []
+
+    def tidy(value: Any, key: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: tidy(v, k) for k, v in value.items()}
+        if isinstance(value, list):
+            return [tidy(v, key) for v in value]
+        if not isinstance(value, str):
+            return value
+        text = clean_text(value)
+        if text != value:
+            changed.append(f"{text[:40]!r} (characters that are not text replaced)")
+        limit = limits.NAME if key in NAME_KEYS else limits.TEXT
+        if len(text) > limit.value:
+            text = text[: int(limit.value) - 1] + "…"
+            changed.append(f"{text[:40]!r} (shortened to {int(limit.value)} characters)")
+        return text
+
+    data = tidy(data, None)
+    for what in changed[:5]:
+        report.warnings.append(f"text {what}")
+    if len(changed) > 5:
+        report.warnings.append(f"{len(changed) - 5} more texts tidied the same way")
+    return data
+
+
 def read_process(root: Element, path: str | None, fallback: str) -> tuple[Process, ImportReport]:
-    """The process in a parsed BPMN ``<definitions>`` element, and what the import changed."""
+    """The process in a parsed BPMN ``<definitions>`` element, and what the import changed.
+
+    Whatever the file holds, the only error raised is :class:`ProcessFileError`."""
     try:
         return _Reader(root, path, fallback).run()
+    except ProcessFileError:
+        raise
     except RecursionError:
         raise ProcessFileError(path, None, "the BPMN file is nested too deeply") from None
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, ArithmeticError) as exc:
+        # something in the file no reader rule foresaw: one message, never a traceback
+        raise ProcessFileError(path, None, f"cannot import this BPMN file: "
+                               f"{type(exc).__name__}: {exc}") from None

@@ -17,16 +17,19 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..atomic import atomic_write_text
+from ..model import limits
+from ..model.errors import LaneforgeError
 from ..model.process import FORMAT, VERSION, Process
+from ..model.text import check_data, clean_data, is_clean
 
 #: larger files are refused before parsing (a 300-node process is about 150 kB)
-MAX_FILE_BYTES = 16 * 1024 * 1024
+MAX_FILE_BYTES = int(limits.FILE_BYTES.value)
 
 #: MIGRATIONS[n] turns the data of version n into version n + 1
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
 
-class ProcessFileError(Exception):
+class ProcessFileError(LaneforgeError):
     """A process file that cannot be read; ``str()`` is one line: file, field, message."""
 
     def __init__(self, path: str | os.PathLike[str] | None, field: str | None, message: str):
@@ -149,6 +152,10 @@ def process_from_data(data: Any, path: Any = None) -> Process:
         )
     if "version" not in data:
         raise ProcessFileError(path, "version", "this field is required")
+    found = check_data(data)
+    if found is not None:
+        loc, message = found
+        raise ProcessFileError(path, format_location(loc) or None, message)
     data = migrate(data, path)
     try:
         return Process.model_validate(data)
@@ -156,6 +163,9 @@ def process_from_data(data: Any, path: Any = None) -> Process:
         raise _from_validation_error(path, exc) from None
     except RecursionError:
         raise ProcessFileError(path, None, "the file is nested too deeply") from None
+    except (ValueError, TypeError, ArithmeticError, OverflowError) as exc:
+        # a validator that met a value no check foresaw: still one message, never a traceback
+        raise ProcessFileError(path, None, f"cannot read the process: {exc}") from None
 
 
 def loads(text: str | bytes, path: Any = None) -> Process:
@@ -259,8 +269,12 @@ def format_json(data: Any) -> str:
 
 
 def dumps(process: Process) -> str:
-    """The text of the process file: stable key order, 2-space indent, trailing newline."""
-    return format_json(process.to_data())
+    """The text of the process file: stable key order, 2-space indent, trailing newline.
+
+    Text that cannot be written as UTF-8 (a lone surrogate set through the API) is
+    replaced by U+FFFD, so a save never fails half-way on a name."""
+    data = process.to_data()
+    return format_json(data if is_clean(data) else clean_data(data))
 
 
 def save_process(process: Process, path: str | os.PathLike[str]) -> None:

@@ -12,9 +12,13 @@ attribute dict; only nodes from the whitelist and names we generate reach the co
 from __future__ import annotations
 
 import ast
+import math
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any
+
+from . import limits
+from .errors import SimulationError
 
 MAX_LENGTH = 1000
 MAX_COLLECTION = 200
@@ -53,6 +57,48 @@ _REFUSED: dict[type, str] = {
 
 class ExpressionError(ValueError):
     """An expression that is not allowed or does not make sense; the message says why."""
+
+
+class ExpressionRunError(SimulationError):
+    """An expression produced a value out of bounds while a run was going (a number that
+    keeps growing, text that keeps doubling); ``expression`` is its text. The run stops
+    at once, before the value can grow further."""
+
+
+#: numbers and texts an expression may produce; beyond them the run stops with an error
+MAX_NUMBER = limits.NUMBER.value
+MAX_STRING = int(limits.STRING_VALUE.value)
+
+
+def bounded(value: Any, text: str) -> Any:
+    """``value`` if it is within bounds, else raise :class:`ExpressionRunError`.
+
+    Every value an expression produces passes here, so an attribute can never hold a
+    number beyond ``MAX_NUMBER`` (or NaN, infinity) or text beyond ``MAX_STRING``
+    characters; and since every operand is such a value or a bounded literal, nothing an
+    expression computes on the way can grow without bound either."""
+    kind = type(value)
+    if kind is bool:
+        return value
+    if kind is int or kind is float:
+        if -MAX_NUMBER <= value <= MAX_NUMBER:  # NaN fails both comparisons
+            return value
+        shown = "not a number" if value != value else (
+            f"{value:.3g}" if kind is float or value.bit_length() < 1000 else "a huge number")
+        raise ExpressionRunError(
+            f"{text!r} gave {shown}, beyond the limit of {MAX_NUMBER:g} "
+            f"({limits.NUMBER.why}); {limits.NUMBER.change}", expression=text)
+    if kind is str:
+        if len(value) <= MAX_STRING:
+            return value
+        raise ExpressionRunError(
+            f"{text!r} gave a text of {len(value):,} characters, beyond the limit of "
+            f"{MAX_STRING:,} ({limits.STRING_VALUE.why}); {limits.STRING_VALUE.change}",
+            expression=text)
+    if value is None or isinstance(value, int | float | str):  # subclasses, None from age
+        return value
+    raise ExpressionRunError(f"{text!r} gave {kind.__name__}, not a number, text or "
+                             "true/false", expression=text)
 
 
 def _describe(node: ast.AST) -> str:
@@ -100,7 +146,14 @@ def _check(node: ast.AST) -> None:
         if not isinstance(node.ctx, ast.Load):
             raise ExpressionError("assignment is not allowed")
     elif isinstance(node, ast.Constant):
-        if isinstance(node.value, bool | int | float):
+        if isinstance(node.value, bool):
+            return
+        if isinstance(node.value, int | float):
+            if not (isinstance(node.value, int) or math.isfinite(node.value)) or (
+                abs(node.value) > MAX_NUMBER
+            ):
+                raise ExpressionError(f"the number {node.value:.3g} is beyond the limit of "
+                                      f"{MAX_NUMBER:g}")
             return
         if isinstance(node.value, str):
             if len(node.value) > MAX_LENGTH:
@@ -220,7 +273,8 @@ class Expression:
             )
             ast.fix_missing_locations(wrapper)
             code = compile(wrapper, f"<expression {self.text!r}>", "eval")
-            self._function = eval(code, {"__builtins__": {}, "_div": _div, "_mod": _mod})
+            raw = eval(code, {"__builtins__": {}, "_div": _div, "_mod": _mod})
+            self._function = _guarded(raw, self.text)
         return self._function
 
     def evaluate(self, attributes: Mapping[str, Any]) -> Any:
@@ -228,6 +282,26 @@ class Expression:
 
     def __repr__(self) -> str:
         return f"Expression({self.text!r})"
+
+
+def _guarded(raw: Callable[[Mapping[str, Any]], Any], text: str
+             ) -> Callable[[Mapping[str, Any]], Any]:
+    """``raw`` with its result checked by :func:`bounded`, and arithmetic failures (an
+    operand of the wrong type in an unchecked process) turned into a run error."""
+
+    def evaluate(attributes: Mapping[str, Any]) -> Any:
+        try:
+            value = raw(attributes)
+        except (TypeError, ArithmeticError, MemoryError) as exc:
+            raise ExpressionRunError(f"{text!r} cannot be computed: {exc}",
+                                     expression=text) from None
+        kind = type(value)
+        if kind is bool or ((kind is float or kind is int) and -MAX_NUMBER <= value <= MAX_NUMBER):
+            return value  # the common case without a second call
+        return bounded(value, text)
+
+    evaluate.__wrapped__ = raw  # type: ignore[attr-defined]  # the compiled code itself
+    return evaluate
 
 
 @lru_cache(maxsize=4096)

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Literal
 
 import networkx as nx
 
+from . import limits
+from .distributions import mean_hours
 from .expressions import ExpressionError, parse_expression
 from .nodes import DecisionNode, DelayNode, EndNode, SourceNode, TaskNode
 from .scenarios import ScenarioError, apply_scenario, known_keys
@@ -360,7 +362,25 @@ class _Checker:
                                f"{problem.message}{where}", field=f"scenarios[{i}].changes")
                     break
 
+    def check_limits(self) -> None:
+        for message, where in limits.process_findings(self.p):
+            self.error(message, **where)
+
+    def check_zero_time_loops(self) -> None:
+        """A loop that can be taken without time passing and without a random way out would
+        spin at one instant for ever: an error naming its nodes."""
+        for trap in zero_time_traps(self.p):
+            names = ", ".join(trap)
+            first = min(trap, key=self.node_index.__getitem__)
+            self.error(f"loop without time: leads can go round {names} for ever at one "
+                       "instant (decisions and steps without duration, and no probability "
+                       "branch out of the loop); give one step a duration or add a "
+                       "probability branch that leaves the loop",
+                       node=first, field=f"nodes[{self.node_index[first]}]")
+
     def run_without_scenarios(self) -> list[Problem]:
+        self.check_limits()
+        self.check_zero_time_loops()
         self.check_process()
         self.check_lanes()
         self.check_nodes()
@@ -388,6 +408,70 @@ class _Checker:
                     else:
                         where["sla"] = item.id  # type: ignore[attr-defined]
                     self.warning(f"unknown field {key!r}{hint} is kept but not used", **where)
+
+
+def _takes_no_time(node: object) -> bool:
+    if isinstance(node, DecisionNode):
+        return True
+    if isinstance(node, TaskNode | DelayNode):
+        try:
+            return mean_hours(node.duration) <= 0
+        except (ArithmeticError, ValueError):
+            return False
+    return False
+
+
+def zero_time_traps(process: Process) -> list[list[str]]:
+    """Sets of nodes a lead can circle for ever without simulated time passing.
+
+    Only steps that take no time (decisions, tasks and delays of duration 0 or none) count.
+    Conditions (``when``) are treated as if any branch could be chosen every time (in zero
+    time the attributes a condition reads rarely change), probabilities as random: a lead
+    leaves a loop for sure only when some probability branch on it leads out. The trap is
+    the largest set in which every node can keep the lead inside: a single way or a
+    condition with a branch inside, or a random choice whose every possible branch stays
+    inside. Each trap is a list of node ids in file order.
+    """
+    order = {n.id: i for i, n in enumerate(process.nodes)}
+    inside = {n.id for n in process.nodes if _takes_no_time(n)}
+    if not inside:
+        return []
+    by_source = process.edges_by_source()
+    rules: dict[str, tuple[str, list[str], list[str]]] = {}
+    for node_id in inside:
+        out = [e for e in by_source.get(node_id, []) if e.target in order]
+        if len(out) == 1:
+            rules[node_id] = ("one", [out[0].target], [])
+        elif any(e.when is not None for e in out):
+            rules[node_id] = ("any", [e.target for e in out], [])
+        else:
+            given = sum(e.probability or 0.0 for e in out if not e.default)
+            sure = [e.target for e in out if not e.default and e.decay is None
+                    and (e.probability or 0.0) > 0]
+            maybe = [e.target for e in out if not e.default and e.decay is not None
+                     and (e.probability or 0.0) > 0]
+            rest = [e.target for e in out if e.default]
+            if rest and (given < 1.0 - PROBABILITY_TOLERANCE or maybe):
+                sure += rest
+            rules[node_id] = ("random", sure, maybe)
+    changed = True
+    while changed:
+        changed = False
+        for node_id in list(inside):
+            kind, sure, maybe = rules[node_id]
+            if kind == "random":
+                keeps = all(t in inside for t in sure) and any(t in inside for t in sure + maybe)
+            else:
+                keeps = any(t in inside for t in sure)
+            if not keeps:
+                inside.discard(node_id)
+                changed = True
+    if not inside:
+        return []
+    graph = process.graph().subgraph(inside)
+    traps = [sorted(c, key=order.__getitem__) for c in nx.strongly_connected_components(graph)
+             if len(c) > 1 or graph.has_edge(next(iter(c)), next(iter(c)))]
+    return sorted(traps, key=lambda t: order[t[0]])
 
 
 def _type_of(spec: object) -> str:

@@ -16,6 +16,7 @@ from PySide6.QtGui import QColor, QGuiApplication, QImage, QPainter
 from ..atomic import atomic_temp_path, atomic_write_bytes, replace_from_temp
 from ..model import Process
 from ..model.geometry import Diagram, layout_diagram
+from ..model.text import clean_all
 from .diagram import Decorations, node_markers, paint_diagram
 from .painter import LaneDecor
 from .paper import PageSetup
@@ -71,6 +72,7 @@ def render_svg(process: Process, *, theme: Theme = LIGHT, results: Any = None,
     """An SVG with a group per lane, edge and node (ids and classes for vector editors),
     text as text; see :mod:`laneforge.render.svg_export`."""
     ensure_gui_application()
+    process, results = clean_all(process, results)  # no name can break the XML
     diagram = layout_diagram(process)
     return grouped_svg(process, diagram, _bounds(diagram), theme,
                        decorations_for(process, theme, results), title=title or process.name,
@@ -128,6 +130,7 @@ def export_diagram(process: Process, path: str | os.PathLike[str], *, scale: flo
     """Write the diagram to ``path``; the format comes from its suffix (svg, png, pdf).
     ``page`` sets the paper of a PDF (default: A4 landscape)."""
     target = Path(path)
+    process, results = clean_all(process, results)  # no name can break the file
     fmt = target.suffix.lower().lstrip(".")
     if fmt not in FORMATS:
         raise ValueError(f"cannot export a diagram as '.{fmt}'; use .svg, .png or .pdf")

@@ -11,6 +11,7 @@ from typing import Any
 
 from ..atomic import atomic_write_bytes
 from ..model import Process
+from ..model.text import clean_all, clean_text
 
 SLIDE_WIDTH = 12192000  # 13.333 in (EMU): 16:9
 SLIDE_HEIGHT = 6858000  # 7.5 in
@@ -63,6 +64,9 @@ def export_pptx(process: Process, path: str | os.PathLike[str], *, results: Any 
     except ImportError as error:  # pragma: no cover - python-pptx is installed in the tests
         raise PptxExportError("the PowerPoint export needs python-pptx: "
                               "pip install 'laneforge[pptx]'") from error
+    process, results = clean_all(process, results)  # no name can break the XML
+    if title is not None:
+        title = clean_text(title)
     presentation = build_presentation(process, results=results, title=title, font=font,
                                       tint=tint)
     buffer = io.BytesIO()

@@ -1,9 +1,9 @@
 """The SimPy engine: compile a process once, run replications, collect results. No Qt."""
 
+from ..model.errors import SimulationError
 from .capacity import CapacityEstimate, LaneLoad, ReverseFunnel, estimate_capacity, reverse_funnel
 from .compiled import Compiled, InvalidProcessError, compile_process
 from .engine import run_replication
-from .errors import SimulationError
 from .record import OutcomeEvent, ReplicationRecord
 from .results import Bottleneck, Results, Stat
 from .runner import (

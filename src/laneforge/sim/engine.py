@@ -23,9 +23,9 @@ import simpy
 
 from ..model import duration_sampler
 from ..model.calendar import Timeline
+from ..model.errors import SimulationError
 from .arrivals import AttributeMaker, start_arrivals
 from .compiled import DELAY, END, ROUTE_DECAY, ROUTE_PROB, STUCK, TASK, Compiled
-from .errors import SimulationError
 from .placement import place_snapshot
 from .record import OutcomeEvent, ReplicationRecord, assemble_record
 from .rosters import roster_lines

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 from ..model.attributes import attribute_sampler
 from ..model.distributions import remaining_sampler
+from ..model.errors import SimulationError
 from .compiled import DECISION, DELAY, END, SOURCE, TASK
-from .errors import SimulationError
 from .snapshot import OpenItem, Snapshot
 
 if TYPE_CHECKING:

@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..model.text import clean_model
+
 RESULTS_FORMAT = "laneforge/results"
 
 
@@ -158,7 +160,8 @@ class Results(BaseModel):
     placed: int = Field(default=0, exclude=True)
 
     def to_json(self) -> str:
-        return self.model_dump_json(indent=2) + "\n"
+        """The results file's text; always valid UTF-8, whatever the names say."""
+        return clean_model(self).model_dump_json(indent=2) + "\n"
 
     def label(self, kind: str, key: str) -> str:
         return self.labels.get(kind, {}).get(key, key)
