@@ -436,6 +436,50 @@ def cmd_staff(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_forecast(args: argparse.Namespace) -> int:
+    from .app import crm_calibration as cal
+    from .app.forecast import ForecastError, forecast, summary_text
+    from .app.forecast_backtest import backtest
+
+    process = _load(args.file)
+    for option, path in (("--json", args.json), ("--report", args.report)):
+        if path is not None and _same_file(path, args.file):
+            raise UsageError(f"{path}: {option} would overwrite the input process; "
+                             "write to a new file")
+    try:
+        log, given = cal.load_export(args.data, map_path=args.map)
+        mapping = cal.complete_mapping(log, process, given)
+        result = forecast(process, log, mapping, as_of=args.as_of, until=args.until,
+                          target=args.target, scenarios=args.scenario or (),
+                          replications=args.replications, seed=args.seed, jobs=args.jobs,
+                          name=args.file)
+        if args.backtest is not None:
+            result.backtest, result.backtest_rows = backtest(
+                process, log, mapping, kind=args.backtest,
+                replications=max(20, args.replications // 4), seed=result.seed,
+                jobs=args.jobs)
+        if args.json is not None:
+            from .app.forecast_report import write_forecast_results
+
+            write_forecast_results(result, args.json)
+        if args.report is not None:
+            from .app.forecast_report import write_forecast_report
+
+            write_forecast_report(result, args.report)
+    except (cal.CrmDataError, ForecastError) as exc:
+        raise UsageError(str(exc)) from None
+    except ValueError as exc:
+        raise UsageError(f"laneforge forecast: {exc}") from None
+    except OSError as exc:
+        raise UsageError(f"{exc.filename or args.json}: cannot write: "
+                         f"{exc.strerror or exc}") from None
+    print(summary_text(result))
+    written = [p for p in (args.json, args.report) if p]
+    if written:
+        print("wrote " + ", ".join(written))
+    return EXIT_OK
+
+
 COMMANDS: dict[str, tuple[str, Callable[[argparse.Namespace], int]]] = {
     "validate": ("check a process file and list its problems", cmd_validate),
     "info": ("print a readable summary of a process", cmd_info),
@@ -448,6 +492,8 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.Namespace], int]]] = {
     "calibrate": ("fit a process to a CRM export and validate it on held-out data",
                   cmd_calibrate),
     "staff": ("the cheapest weekly roster of a lane that meets a service target", cmd_staff),
+    "forecast": ("won deals from today's pipeline, with what-ifs and a backtest",
+                 cmd_forecast),
 }
 
 
@@ -549,6 +595,7 @@ def _build_parser() -> _Parser:
     report.add_argument("--csv", metavar="FOLDER", help="also write every table as CSV")
     _calibrate_options(sub.add_parser("calibrate", help=COMMANDS["calibrate"][0]))
     _staff_options(sub.add_parser("staff", help=COMMANDS["staff"][0]))
+    _forecast_options(sub.add_parser("forecast", help=COMMANDS["forecast"][0]))
     return parser
 
 
@@ -602,6 +649,40 @@ def _calibrate_options(parser: argparse.ArgumentParser) -> None:
                         "processes (default: the cores of this machine)")
     parser.add_argument("--json", metavar="FIT.json", help="write what was fitted as JSON")
     parser.add_argument("--report", metavar="REPORT", help="REPORT.html or .pdf")
+
+
+def _forecast_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="PROCESS.lane.json", help="a calibrated process")
+    parser.add_argument("data", metavar="DATA", nargs="+", help="export files or folders")
+    parser.add_argument("--map", metavar="MAP.json", help="how the CRM's words name the process")
+    parser.add_argument("--as-of", type=_date, metavar="DATE",
+                        help="the snapshot's date (default: the export's end)")
+    parser.add_argument("--until", type=_date, metavar="DATE",
+                        help="forecast up to DATE (default: the end of the quarter)")
+    parser.add_argument("--target", type=_non_negative_float, metavar="N",
+                        help="won deals to reach: the chance of reaching it")
+    parser.add_argument("--scenario", action="append", metavar="NAME",
+                        help="a what-if of the process (repeatable)")
+    parser.add_argument("--replications", "-r", type=_positive_int, default=200, metavar="N")
+    parser.add_argument("--seed", type=_non_negative_int, metavar="S")
+    parser.add_argument("--jobs", "-j", type=_positive_int, default=os.cpu_count() or 1,
+                        metavar="N")
+    parser.add_argument("--json", metavar="OUT.json", help="write the forecast as JSON")
+    parser.add_argument("--report", metavar="R.html", help="an HTML report")
+    parser.add_argument("--backtest", nargs="?", const="month", choices=["month", "quarter"],
+                        help="replay the forecast at each past month (or quarter)")
+
+
+def _non_negative_float(text: str) -> float:
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not (math.isfinite(value) and value >= 0):
+        raise argparse.ArgumentTypeError(f"must be a number of 0 or more, got {text}")
+    return value
 
 
 def _date(text: str) -> str:
