@@ -76,6 +76,8 @@ class StaffingDialog(QDialog):
         self.plan: StaffingPlan | None = None
         #: the plan shown no longer matches the inputs (Apply waits for a new one)
         self.stale = False
+        #: a plan is being computed (the worker's answer has not arrived yet)
+        self.planning = False
         #: the command "Apply to lane" pushed, if any
         self.applied: Any = None
         self.runner = BackgroundRun(self)
@@ -314,14 +316,14 @@ class StaffingDialog(QDialog):
         self._sync_apply()
 
     def _sync_apply(self) -> None:
-        ready = self.plan is not None and not self.stale and not self.runner.running
+        ready = self.plan is not None and not self.stale and not self.planning
         self.apply_button.setEnabled(ready and bool(self.plan and self.plan.roster))
 
     # --- planning ----------------------------------------------------------------------------
     def start_plan(self) -> None:
         """Compute the plan off the UI thread, on a copy of the process."""
         lane_id = self.lane_id()
-        if lane_id is None or self.runner.running:
+        if lane_id is None or self.planning:
             return
         if not (self.full.isChecked() or self.part.isChecked()):
             self.show_error("Shifts: tick 8-hour shifts, 4-hour blocks or both")
@@ -330,11 +332,14 @@ class StaffingDialog(QDialog):
         options = self.request()
         self.show_error(None)
         self.plan_button.setEnabled(False)
+        self.planning = True
         self.status.setText("Planning…")
+        self.runner.wait()  # the last plan's thread has answered; let it end
         self.runner.start(lambda _progress, _cancel: staffing_plan(process, lane_id, **options))
         self._sync_apply()
 
     def _on_planned(self, plan: StaffingPlan) -> None:
+        self.planning = False
         self.plan_button.setEnabled(True)
         self.plan = plan
         self.stale = False
@@ -342,8 +347,10 @@ class StaffingDialog(QDialog):
         self._sync_apply()
 
     def _on_failed(self, message: str) -> None:
+        self.planning = False
         self.plan_button.setEnabled(True)
-        self.status.setText("")
+        self.status.setText("The roster shown is the last plan, for the inputs it names."
+                            if self.plan is not None else "")
         self.show_error(message)
         self._sync_apply()
 
