@@ -139,6 +139,7 @@ class MainWindow(QMainWindow):
             "settings": lambda: self.scene.select(Selection()),
             "problems": lambda: _show_dock(self.problems_dock),
             "capacity": lambda: show_capacity(self, self.document.process),
+            "staffing": self.staffing_plan,
             "shortcuts": lambda: show_shortcuts(self), "about": lambda: show_about(self),
             **self.simulation.slots(),
         }
@@ -428,6 +429,12 @@ class MainWindow(QMainWindow):
         from .calibration import open_calibration_wizard
 
         open_calibration_wizard(self.document, self)
+
+    def staffing_plan(self, lane: str | None = None) -> None:
+        """Simulate ▸ Staffing plan… (scipy loads only when it is used)."""
+        from .staffing import open_staffing_plan
+
+        open_staffing_plan(self.document, self, lane)
 
     # --- recent files --------------------------------------------------------------------
     def recent_files(self) -> list[Path]:

@@ -136,6 +136,8 @@ MENUS: tuple[tuple[str, tuple[Entry, ...]], ...] = (
             "Remove the results tint from the diagram"),
         SEPARATOR,
         Act("capacity", "&Capacity estimate", "Ctrl+K", "Load per lane without simulating"),
+        Act("staffing", "S&taffing plan…", None,
+            "The cheapest weekly roster of a team that meets a service target"),
     )),
     ("&Help", (
         Act("shortcuts", "&Keyboard shortcuts"),

@@ -1,4 +1,5 @@
-"""The lane editor: a team's name, staff, working calendar, hourly cost, colour and height."""
+"""The lane editor: a team's name, staff, working calendar, hourly cost, roster, colour and
+height."""
 
 from __future__ import annotations
 
@@ -7,7 +8,19 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QVBoxLayout, QWid
 from ...model import MISSING, Lane
 from ...model.types import is_identifier
 from ..commands import RenameLaneCommand, rename_command
-from .base import Editor, Form, format_number, header, parse_number, section, set_error
+from ..staffing.edits import roster_command
+from .base import (
+    Editor,
+    Form,
+    format_number,
+    header,
+    hint,
+    indented,
+    parse_number,
+    section,
+    set_error,
+)
+from .lane_roster import RosterSummary
 from .widgets import ColorButton, grow_row, push_button, row, spin_box
 
 
@@ -43,6 +56,10 @@ class LaneEditor(Editor):
                  "How many people in this team work on these tasks at the same time. Leads "
                  "queue when all of them are busy.",
                  field=row(self.staff, self.unlimited, stretch=True))
+        self.staff_note = hint("Not used for capacity while the lane has a roster; clear "
+                               "the roster to staff the lane with this number again.")
+        self.staff_note.setObjectName("staffNote")
+        form.add_wide(indented(self.staff_note))
         self.staff.valueChanged.connect(self._on_staff_changed)
         self.unlimited.toggled.connect(self._on_unlimited_toggled)
         self.calendar = QComboBox()
@@ -59,6 +76,11 @@ class LaneEditor(Editor):
                  "the cost per lead and per lane in the results.",
                  field=grow_row(self.cost, "per person-hour"))
         self.cost.editingFinished.connect(self._on_cost_finished)
+        self.roster_heading = section("Roster", Form(), column).heading
+        self.roster = RosterSummary()
+        column.addWidget(self.roster)
+        self.roster.clear_requested.connect(self._on_clear_roster)
+        self.roster.plan_requested.connect(self._on_plan_roster)
         form = section("Look", Form(), column)
         self.color = ColorButton()
         self.color.setObjectName("color")
@@ -98,8 +120,16 @@ class LaneEditor(Editor):
         lane = self.lane
         self.show_text(self.name, lane.name)
         self.show_text(self.id, lane.id)
+        rostered = lane.roster is not None
         self.show_checked(self.unlimited, lane.staff is None)
-        self.staff.setEnabled(lane.staff is not None)
+        self.staff.setEnabled(lane.staff is not None and not rostered)
+        self.unlimited.setEnabled(not rostered)
+        self.staff_note.setVisible(rostered)
+        # an unlimited lane needs no roster
+        for part in (self.roster_heading, self.roster):
+            if part is not None:
+                part.setVisible(lane.staff is not None or rostered)
+        self.roster.show_roster(lane.roster)
         self.show_value(self.staff, lane.staff if lane.staff is not None else 0)
         calendars = [("Always open", None), *((f"{key} ({cal.days})", key)
                                              for key, cal in self.process.calendars.items())]
@@ -150,6 +180,16 @@ class LaneEditor(Editor):
         value = None if checked else max(self.staff.value(), 1)
         self.commit(self.unlimited, f"{self.path}.staff", value,
                     f"Change staff of '{self.lane.label}'")
+
+    def _on_clear_roster(self) -> None:
+        assert self.document is not None
+        self.apply(roster_command(self.document, self.lane_id, None))
+
+    def _on_plan_roster(self) -> None:
+        assert self.document is not None
+        from ..staffing import open_staffing_plan
+
+        open_staffing_plan(self.document, self, self.lane_id)
 
     def _on_calendar_activated(self, _index: int) -> None:
         key = self.calendar.currentData()

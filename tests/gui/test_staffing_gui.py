@@ -1,0 +1,263 @@
+"""Simulate ▸ Staffing plan… and the lane's roster in the properties, driven like a user on
+the lead-lifecycle template: the heatmap shows the plan's roster hour by hour, Apply is one
+undo step, bad input is one line in the dialog, and the lane's summary adds up its shifts."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from laneforge.app.staffing import StaffingPlan, staffing_plan
+from laneforge.gui.document import Document
+from laneforge.gui.mainwindow import MainWindow
+from laneforge.gui.properties import PropertiesDock
+from laneforge.gui.recovery import RecoveryStore
+from laneforge.gui.selection import Selection
+from laneforge.gui.staffing import dialog as dialog_module
+from laneforge.gui.staffing import roster_by_hour, roster_command
+from laneforge.gui.staffing.dialog import StaffingDialog, gui_message
+from laneforge.io import load_process
+from laneforge.model.roster import roster_peak, roster_person_hours
+
+pytestmark = pytest.mark.gui
+
+LIFECYCLE = Path(__file__).resolve().parents[2] / "processes" / "lead-lifecycle.lane.json"
+LANE = "inside_sales"
+
+
+def by_hand(roster: dict[str, dict[str, int]]) -> np.ndarray:
+    """People on per hour of the week, counted straight from shifts on whole hours."""
+    days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    people = np.zeros(168, dtype=int)
+    for day, shifts in roster.items():
+        for span, k in shifts.items():
+            start, end = (int(t.split(":")[0]) for t in span.split("-"))
+            end = end if end > start else end + 24
+            for hour in range(start, end):
+                people[(days.index(day) * 24 + hour) % 168] += k
+    return people
+
+
+@pytest.fixture
+def document() -> Document:
+    return Document(load_process(LIFECYCLE))
+
+
+@pytest.fixture
+def dialog(qtbot, document):
+    dlg = StaffingDialog(document, LANE)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    yield dlg
+    dlg.runner.wait(30)
+
+
+def plan_now(qtbot, dlg: StaffingDialog) -> None:
+    dlg.plan_button.click()
+    qtbot.waitUntil(lambda: not dlg.planning, timeout=60_000)
+
+
+def heatmap_cells(dlg: StaffingDialog) -> tuple[np.ndarray, np.ndarray]:
+    cells = [dlg.heatmap.cell(d, h) for d in range(7) for h in range(24)]
+    return (np.array([on for on, _ in cells]), np.array([need for _, need in cells]))
+
+
+def test_the_dialog_plans_inside_sales_off_the_ui_thread_and_shows_its_roster(
+        qtbot, dialog, monkeypatch):
+    threads: list[threading.Thread] = []
+
+    def recording(*args, **kwargs) -> StaffingPlan:
+        threads.append(threading.current_thread())
+        return staffing_plan(*args, **kwargs)
+
+    monkeypatch.setattr(dialog_module, "staffing_plan", recording)
+    assert dialog.lane_id() == LANE and dialog.by_sla.isChecked()
+    assert dialog.sla.currentData() == "mql_followup" and dialog.sla_share.value() == 90.0
+    assert (dialog.days.text(), dialog.hours.text()) == ("mon-fri", "09:00-18:00")
+    plan_now(qtbot, dialog)
+    assert threads and threads[0] is not threading.main_thread()
+    plan = dialog.plan
+    assert plan is not None and plan.lane == LANE and not dialog.error.isVisible()
+    assert plan.target.sla == "mql_followup" and plan.target.level == pytest.approx(0.9)
+    on, needed = heatmap_cells(dialog)
+    assert on.tolist() == by_hand(plan.roster).tolist()  # the shifts, counted by hand
+    assert on.tolist() == roster_by_hour(plan.roster).tolist() == plan.choice.staffed.tolist()
+    assert needed.tolist() == plan.requirement.agents.tolist()
+    assert (on >= needed).all() and dialog.heatmap.short_hours() == 0
+    assert on.sum() == plan.person_hours > 0  # each person-hour is in exactly one cell
+    over = next((d, h) for d in range(7) for h in range(24)
+                if on[d * 24 + h] > needed[d * 24 + h] > 0)
+    assert dialog.heatmap.cell_text(*over) == f"{on[over[0] * 24 + over[1]]}/" \
+        f"{needed[over[0] * 24 + over[1]]}"
+    assert dialog.heatmap.cell_text(5, 3) == ""  # Saturday night: nobody on or needed
+    # full-time and part-time hours cost the lane's 45 an hour alike (factor 1)
+    assert plan.choice.cost == pytest.approx(45 * plan.person_hours)
+    assert plan.choice.lp_bound <= plan.choice.cost + 1e-6
+    tiles = dialog.tiles
+    assert tiles["paid_hours"].value.text() == f"{plan.person_hours:,.0f} h"
+    assert tiles["cost"].value.text() == f"{plan.choice.cost:,.0f}"
+    assert tiles["bound"].value.text() == f"{plan.choice.lp_bound:,.0f}"
+    shifts = {8: 0, 4: 0}
+    for shift, people in plan.choice.counts.items():
+        shifts[shift.hours] += people
+    assert 8 * shifts[8] + 4 * shifts[4] == plan.person_hours
+    assert tiles["shifts"].value.text() == " + ".join(
+        f"{n} × {h} h" for h, n in shifts.items() if n)
+    assert dialog.apply_button.isEnabled()
+
+
+def test_apply_sets_the_lane_roster_in_one_undo_step(qtbot, dialog, document):
+    assert document.process.lane(LANE).roster is None and not document.modified
+    plan_now(qtbot, dialog)
+    plan = dialog.plan
+    dialog.apply_button.click()
+    assert document.process.lane(LANE).roster == plan.roster
+    assert document.undo_stack.count() == 1 and document.modified
+    assert document.undo_stack.undoText() == "Set roster of 'Inside Sales (SDR)'"
+    assert not dialog.isVisible()  # applied: the dialog closes
+    document.undo_stack.undo()
+    assert document.process.lane(LANE).roster is None and not document.modified
+    document.undo_stack.redo()
+    assert document.process.lane(LANE).roster == plan.roster
+
+
+def test_changed_inputs_hold_apply_until_planned_again(qtbot, dialog):
+    plan_now(qtbot, dialog)
+    assert dialog.apply_button.isEnabled()
+    dialog.full.setChecked(False)  # 4-hour blocks alone
+    assert not dialog.apply_button.isEnabled() and "press plan" in dialog.status.text().lower()
+    plan_now(qtbot, dialog)
+    assert dialog.apply_button.isEnabled()
+    assert {s.hours for s in dialog.plan.choice.counts} == {4}
+
+
+@pytest.mark.parametrize(("field", "text", "starts"), [
+    ("answer", "soon", "Answer within: "),
+    ("days", "funday", "Days: "),
+    ("hours", "09:30-18:00", "Hours: "),
+])
+def test_bad_input_shows_one_line_and_marks_the_field(qtbot, dialog, document, field, text,
+                                                      starts):
+    if field == "answer":
+        dialog.by_level.setChecked(True)
+    getattr(dialog, field).setText(text)
+    plan_now(qtbot, dialog)
+    message = dialog.error.text()
+    assert dialog.error.isVisible() and message.startswith(starts), message
+    assert "\n" not in message and "Traceback" not in message and "--" not in message
+    assert getattr(dialog, field).property("invalid") is True
+    assert dialog.plan is None and not dialog.apply_button.isEnabled()
+    assert document.undo_stack.count() == 0
+    getattr(dialog, field).setText({"answer": "4h", "days": "mon-fri",
+                                    "hours": "09:00-18:00"}[field])
+    plan_now(qtbot, dialog)  # put right, the line goes and the field is no longer marked
+    assert not dialog.error.isVisible() and dialog.plan is not None
+    assert not getattr(dialog, field).property("invalid")
+
+
+def test_no_shift_length_ticked_is_refused_before_planning(qtbot, dialog):
+    dialog.full.setChecked(False)
+    dialog.part.setChecked(False)
+    dialog.plan_button.click()
+    assert not dialog.planning and dialog.error.text().startswith("Shifts: ")
+
+
+def test_option_names_become_field_labels():
+    assert gui_message("--shifts/--days/--hours: mon 08:00 needs 3 people") == (
+        "Shifts, days and hours: mon 08:00 needs 3 people", "--shifts/--days/--hours")
+    assert gui_message("slas.x.target: must lie between 0 and 1") == (
+        "slas.x.target: must lie between 0 and 1", None)
+
+
+def test_only_limited_lanes_are_offered(qtbot, document):
+    document.process.edit.set_value("lanes.success.staff", None)
+    dlg = StaffingDialog(document)
+    qtbot.addWidget(dlg)
+    offered = [dlg.lane.itemData(i) for i in range(dlg.lane.count())]
+    assert offered == ["marketing", "inside_sales", "field_sales"]
+
+
+# --- the lane's properties -----------------------------------------------------------------
+
+#: three on 8-16, two more from 12:30 to 16:30, and a Sunday night shift into Monday
+ROSTER = {"mon": {"08:00-16:00": 3, "12:30-16:30": 2}, "sun": {"22:00-06:00": 1}}
+
+
+@pytest.fixture
+def dock(qtbot, document):
+    dock = PropertiesDock()
+    qtbot.addWidget(dock)
+    dock.resize(380, 900)
+    dock.set_document(document)
+    dock.set_selection(Selection(lanes=(LANE,)))
+    dock.show()
+    return dock
+
+
+def test_the_lane_shows_its_roster_peak_and_paid_hours(qtbot, dock, document):
+    editor = dock.lane_editor
+    assert not editor.roster.clear.isVisibleTo(dock) and editor.staff.isEnabled()
+    assert editor.roster.plan.text() == "Plan a roster…"
+    document.apply(roster_command(document, LANE, ROSTER))
+    summary = editor.roster
+    qtbot.waitUntil(lambda: summary.peak is not None)
+    assert summary.peak == roster_peak(ROSTER) == 5  # 3 + 2 from 12:30 to 16:00
+    assert summary.paid_hours == roster_person_hours(ROSTER) == 3 * 8 + 2 * 4 + 8
+    assert summary.summary.text() == "Peak 5 people on · 40 paid hours a week"
+    cells = summary.heatmap
+    assert [cells.cell(0, h)[0] for h in (0, 5, 6, 8, 12, 15, 16, 17)] == [1, 1, 0, 3, 5, 5, 2, 0]
+    assert [cells.cell(6, h)[0] for h in (21, 22, 23)] == [0, 1, 1]
+    assert cells.cell(0, 12)[1] is None and cells.cell_text(0, 12) == "5"  # no need known
+    assert "12:30-16:30" in summary.summary.toolTip()
+    assert not editor.staff.isEnabled() and editor.staff_note.isVisibleTo(dock)
+    assert editor.roster.plan.text() == "Edit in staffing plan…"
+
+
+def test_clear_roster_is_undoable(qtbot, dock, document):
+    document.apply(roster_command(document, LANE, ROSTER))
+    editor = dock.lane_editor
+    qtbot.waitUntil(lambda: editor.roster.clear.isVisibleTo(dock))
+    qtbot.mouseClick(editor.roster.clear, Qt.MouseButton.LeftButton)
+    assert document.process.lane(LANE).roster is None
+    assert document.undo_stack.undoText() == "Clear roster of 'Inside Sales (SDR)'"
+    qtbot.waitUntil(lambda: editor.staff.isEnabled())
+    assert not editor.staff_note.isVisibleTo(dock) and editor.roster.peak is None
+    document.undo_stack.undo()
+    assert document.process.lane(LANE).roster == ROSTER
+    qtbot.waitUntil(lambda: editor.roster.peak == 5)
+    assert not editor.staff.isEnabled()
+
+
+def test_edit_in_staffing_plan_opens_the_dialog_on_the_lane(qtbot, dock, document):
+    document.apply(roster_command(document, LANE, ROSTER))
+    qtbot.mouseClick(dock.lane_editor.roster.plan, Qt.MouseButton.LeftButton)
+    dialogs = [w for w in QApplication.topLevelWidgets()
+               if isinstance(w, StaffingDialog) and w.isVisible()]
+    assert len(dialogs) == 1
+    dlg = dialogs[0]
+    assert dlg.lane_id() == LANE and dlg.document is document
+    # before a plan, the heatmap shows the roster the lane has
+    assert heatmap_cells(dlg)[0].tolist() == roster_by_hour(ROSTER).tolist()
+    dlg.reject()
+
+
+def test_the_menu_opens_the_dialog(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: QMessageBox.StandardButton.Ok)
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(settings, RecoveryStore(tmp_path / "recovery"))
+    qtbot.addWidget(window)
+    window.new_from_template("lead-lifecycle")
+    action = window.actions.by_name["staffing"]
+    assert action.text() == "S&taffing plan…" and action.statusTip()
+    action.trigger()
+    dlg = window.findChild(StaffingDialog)
+    assert dlg is not None and dlg.isVisible() and dlg.document is window.document
+    assert dlg.isModal()
+    dlg.reject()
+    window.document.undo_stack.setClean()
+    window.close()
