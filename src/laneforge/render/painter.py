@@ -23,6 +23,7 @@ from PySide6.QtGui import (
 
 from ..model import Lane, NodeBase, Phase
 from ..model.geometry import EdgeRoute, LaneBox, NodeBox, PhaseBox, Rect, node_subtitle
+from ..model.roster import roster_peak, roster_person_hours
 from .theme import Theme, font
 
 ARROW_SIZE = 9.0
@@ -143,6 +144,16 @@ def draw_lane(painter: QPainter, box: LaneBox, lane: Lane, theme: Theme,
     draw_lane_header(painter, header, box.color, lane, theme, decor, calendar_name)
 
 
+def lane_staff_text(lane: Lane) -> str:
+    """"3 staff", "1 person", "no staff limit", or for a rostered lane its peak and hours."""
+    if lane.roster is not None:
+        peak, hours = roster_peak(lane.roster), roster_person_hours(lane.roster)
+        return f"roster: up to {peak}, {hours:g} h/week"
+    if lane.staff is None:
+        return "no staff limit"
+    return f"{lane.staff} staff" if lane.staff != 1 else "1 person"
+
+
 def draw_lane_header(painter: QPainter, header: QRectF, color: str, lane: Lane, theme: Theme,
                      decor: LaneDecor | None = None, calendar_name: str | None = None) -> None:
     """The header of a lane in ``header``: name, staff, calendar, cost and load."""
@@ -159,8 +170,7 @@ def draw_lane_header(painter: QPainter, header: QRectF, color: str, lane: Lane, 
     used = draw_text_block(painter, text_rect, lane.label, font(10.5, QFont.Weight.DemiBold),
                            theme.color("text"), max_lines=2,
                            align=Qt.AlignmentFlag.AlignLeft, valign="top")
-    details = ["no staff limit" if lane.staff is None else
-               f"{lane.staff} staff" if lane.staff != 1 else "1 person"]
+    details = [lane_staff_text(lane)]
     if calendar_name:
         details.append(calendar_name)
     if lane.cost_per_hour:
