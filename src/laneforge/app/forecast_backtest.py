@@ -22,7 +22,7 @@ from ..io.crm import CrmMap, EventLog
 from ..model import Process
 from .calibrate import fit
 from .forecast_snapshot import snapshot_from_export
-from .forecast_stats import BacktestPeriod, backtest_metrics, band
+from .forecast_stats import BacktestPeriod, backtest_metrics, summarize_forecast
 from .holdout import OUTCOME, observed_markers
 
 #: a backtest period needs at least this much export before it to fit on
@@ -105,7 +105,8 @@ def backtest(process: Process, log: EventLog, mapping: CrmMap, *, kind: str = "m
         snapshot = snapshot_from_export(log, mapping, fitted, as_of=start)
         runs = run_from(fitted, snapshot, end, replications=replications, seed=seed,
                         jobs=jobs, cancel=cancel)
-        b = band([len(run) for run in runs])
+        # the engine lets open items finish after the horizon: count only the period's wins
+        b = summarize_forecast(runs, as_of=start, until=end).won
         rows.append(BacktestRow(start, end, b["p10"], b["p50"], b["p90"],
                                 actual_wins(markers, process, start, end)))
         if progress is not None:
