@@ -10,7 +10,7 @@ from typing import Annotated, Any, Union
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
 
 from .distributions import NumberDist, _Dist
-from .expressions import BOOL, NUMBER, STRING
+from .expressions import BOOL, NUMBER, STRING, ValueSpec
 
 
 class Choices(BaseModel):
@@ -117,3 +117,23 @@ def attribute_mean(spec: Any) -> Any:
     if isinstance(spec, _Dist):
         return spec.mean
     return spec
+
+
+def value_spec(*specs: Any) -> ValueSpec:
+    """What ``set`` may store in an attribute declared by ``specs`` (the process's own
+    declaration, then any source overrides): its type, the hull of the declared
+    ``min``/``max`` (the values its distributions can draw; a fixed number or a bound
+    missing from any declaration leaves that side open), and the union of the choices
+    (weight-0 choices included, so a category only a ``set`` gives can be declared)."""
+    kind = attribute_type(specs[0])
+    if kind == STRING:
+        if not all(isinstance(spec, Choices) for spec in specs):
+            return ValueSpec(STRING)
+        return ValueSpec(STRING, choices=frozenset(k for spec in specs for k in spec.choices))
+    if kind != NUMBER:
+        return ValueSpec(kind)
+    lows = [getattr(spec, "min", None) for spec in specs]
+    highs = [getattr(spec, "max", None) for spec in specs]
+    return ValueSpec(NUMBER,
+                     None if None in lows else min(float(x) for x in lows),
+                     None if None in highs else max(float(x) for x in highs))

@@ -15,7 +15,7 @@ import ast
 import math
 from collections.abc import Callable, Mapping
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import limits
 from .errors import SimulationError
@@ -99,6 +99,93 @@ def bounded(value: Any, text: str) -> Any:
         return value
     raise ExpressionRunError(f"{text!r} gave {kind.__name__}, not a number, text or "
                              "true/false", expression=text)
+
+
+class ValueSpec(NamedTuple):
+    """What an attribute is declared to hold, for checking ``set`` results: its type
+    (NUMBER, STRING or BOOL), for numbers the range ``[low, high]`` (None: open), and for
+    categories the declared ``choices`` (None: any text)."""
+
+    type: str
+    low: float | None = None
+    high: float | None = None
+    choices: frozenset[str] | None = None
+
+
+def _short(value: Any) -> str:
+    """``repr(value)`` cut to 40 characters, for messages about produced values."""
+    shown = repr(value)
+    return shown if len(shown) <= 40 else shown[:40] + "..."
+
+
+def setter(text: str, spec: ValueSpec, *, node: str | None = None, target: str = ""
+           ) -> Callable[[Mapping[str, Any]], Any]:
+    """``f(attributes)``: the value of ``text``, checked against ``spec`` where it is made.
+
+    A number is clipped to ``[spec.low, spec.high]`` (not an error: attribute
+    distributions are clipped to their ``min``/``max`` the same way); a category outside
+    ``spec.choices``, or a value of another type than declared, stops the run with an
+    :class:`ExpressionRunError` naming ``node`` (as ``node X (set.target)``) and the text.
+    Every error from the expression itself is named the same way."""
+    raw = parse_expression(text).function
+    where = f"node {node} (set.{target}): " if node is not None else ""
+
+    def fail(message: str) -> ExpressionRunError:
+        return ExpressionRunError(where + message, node=node, expression=text)
+
+    def renamed(exc: ExpressionRunError) -> ExpressionRunError:
+        return exc if node is None else fail(exc.message)
+
+    if spec.type == NUMBER:
+        low = -math.inf if spec.low is None else spec.low
+        high = math.inf if spec.high is None else spec.high
+        clip = spec.low is not None or spec.high is not None
+
+        def number(attributes: Mapping[str, Any]) -> Any:
+            try:
+                value = raw(attributes)
+            except ExpressionRunError as exc:
+                raise renamed(exc) from None
+            kind = type(value)
+            if kind is not float and kind is not int and (
+                    kind is bool or not isinstance(value, int | float)):
+                raise fail(f"{text!r} gave {_short(value)}, but {target or 'the attribute'} "
+                           "is declared a number")
+            if clip:
+                return low if value < low else high if value > high else value
+            return value
+
+        return number
+    if spec.type == STRING:
+        choices = spec.choices
+
+        def string(attributes: Mapping[str, Any]) -> Any:
+            try:
+                value = raw(attributes)
+            except ExpressionRunError as exc:
+                raise renamed(exc) from None
+            if type(value) is not str and not isinstance(value, str):
+                raise fail(f"{text!r} gave {_short(value)}, but {target or 'the attribute'} "
+                           "is declared text")
+            if choices is not None and value not in choices:
+                raise fail(f"{text!r} gave {_short(value)}, which is not one of the declared "
+                           f"choices ({', '.join(sorted(choices))}); add it under the "
+                           "attribute's choices (a weight of 0 is allowed)")
+            return value
+
+        return string
+
+    def boolean(attributes: Mapping[str, Any]) -> Any:
+        try:
+            value = raw(attributes)
+        except ExpressionRunError as exc:
+            raise renamed(exc) from None
+        if type(value) is not bool:
+            raise fail(f"{text!r} gave {_short(value)}, but {target or 'the attribute'} is "
+                       "declared true/false")
+        return value
+
+    return boolean
 
 
 def _describe(node: ast.AST) -> str:

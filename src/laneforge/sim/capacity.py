@@ -19,12 +19,13 @@ import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from ..model import Process, mean_hours
 from ..model.attributes import Choices
-from ..model.expressions import parse_expression
+from ..model.expressions import NUMBER, ValueSpec, parse_expression
 from ..model.validation import errors, validate_without_scenarios
 from .compiled import (
     DELAY,
@@ -37,6 +38,7 @@ from .compiled import (
     Compiled,
     InvalidProcessError,
     compile_process,
+    value_specs,
 )
 from .engine import Stopped
 from .vector import CalendarTable, drawer, quantiles, vector_function, work_table
@@ -177,6 +179,22 @@ def _walk_order(c: Compiled) -> list[int]:
     return post[::-1]
 
 
+def _clipped(fn: Callable, spec: ValueSpec | None) -> Callable:
+    """``fn``'s numbers clipped to the declared range, as the run's ``set`` does (the run
+    also refuses undeclared categories; the estimate leaves that to it)."""
+    if spec is None or spec.type != NUMBER or (spec.low is None and spec.high is None):
+        return fn
+    low, high = spec.low, spec.high
+
+    def clipped(columns: Any, n: int) -> np.ndarray:
+        values = fn(columns, n)
+        if values.dtype == object or values.dtype.kind not in "iuf":
+            return values
+        return np.clip(values, low, high)
+
+    return clipped
+
+
 class _Plan:
     """What a walk needs of the compiled process, prepared once per estimate."""
 
@@ -211,12 +229,14 @@ class _Plan:
         specs = [c.attributes, *(c.nodes[i].attributes for i in c.sources)]
         strings = frozenset(name for spec in specs for name, value in spec.items()
                             if isinstance(value, Choices | str))
+        declared = value_specs(process)
         for node in c.nodes:
             source = by_id[node.id]
             texts = dict(getattr(source, "set", None) or {})
             if node.sets and texts:
-                self.sets[node.index] = [(name, vector_function(texts[name], strings))
-                                         for name, _ in node.sets]
+                self.sets[node.index] = [
+                    (name, _clipped(vector_function(texts[name], strings), declared.get(name)))
+                    for name, _ in node.sets]
                 self.names[node.index] = sorted(
                     {n for text in texts.values() for n in parse_expression(text).names})
             if node.route == ROUTE_WHEN:

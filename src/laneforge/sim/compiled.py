@@ -25,7 +25,9 @@ from ..model import (
     parse_expression,
     validate,
 )
+from ..model.attributes import value_spec
 from ..model.calendar import Calendar
+from ..model.expressions import ValueSpec, setter
 from ..model.roster import roster_peak, roster_steps
 from ..model.zones import start_instant
 
@@ -184,6 +186,26 @@ def _fn(text: str) -> Expression:
     return parse_expression(text).function
 
 
+def value_specs(process: Process) -> dict[str, ValueSpec]:
+    """What each attribute may hold after a ``set``: its declaration joined with every
+    source's override of it (see :func:`~laneforge.model.attributes.value_spec`)."""
+    overrides: dict[str, list[Any]] = {name: [spec] for name, spec in process.attributes.items()}
+    for node in process.nodes:
+        if isinstance(node, SourceNode):
+            for name, spec in node.attributes.items():
+                if name in overrides:
+                    overrides[name].append(spec)
+    return {name: value_spec(*specs) for name, specs in overrides.items()}
+
+
+def _set_fn(text: str, spec: ValueSpec | None, node: str, target: str) -> Expression:
+    """A ``set`` expression checked against its target's declaration (unchecked if the
+    target is undeclared, which only a process compiled with ``check=False`` has)."""
+    if spec is None:
+        return _fn(text)
+    return setter(text, spec, node=node, target=target)
+
+
 def _uses_age(*texts: str | None) -> bool:
     return any(t is not None and "age" in parse_expression(t).names for t in texts)
 
@@ -237,6 +259,7 @@ def compile_process(
 
     outcomes: list[str] = []
     nodes: list[CNode] = []
+    specs = value_specs(process)
     for i, node in enumerate(process.nodes):
         c = CNode(
             index=i, id=node.id, name=node.label, kind=_KIND_CODE[type(node)],
@@ -256,7 +279,8 @@ def compile_process(
             c.cost = float(node.cost or 0.0)
         if isinstance(node, TaskNode | DelayNode):
             c.duration = node.duration
-            c.sets = [(name, _fn(text)) for name, text in node.set.items()]
+            c.sets = [(name, _set_fn(text, specs.get(name), node.id, name))
+                      for name, text in node.set.items()]
             c.uses_age = c.uses_age or _uses_age(*node.set.values())
         if isinstance(node, EndNode):
             c.outcome = node.outcome
