@@ -30,3 +30,22 @@ def reference_process():
     from laneforge.io import load_process
 
     return load_process(REFERENCE_FUNNEL)
+
+
+@pytest.fixture(autouse=True)
+def _main_thread_collection(request):
+    """GUI tests collect Python garbage on the GUI thread, as the app does (main_thread_gc):
+    a background run must never free a Qt object."""
+    if "gui" not in request.node.path.parts:
+        yield None
+        return
+    import gc
+
+    from laneforge.gui.main_thread_gc import MainThreadCollector
+
+    qapp = request.getfixturevalue("qapp")
+    collector = MainThreadCollector(qapp)
+    yield collector
+    collector.stop()
+    collector.deleteLater()
+    gc.collect()  # here, on the GUI thread, what the test left behind

@@ -13,6 +13,7 @@ from ..bundled import DEFAULT_TEMPLATE
 from ..render.theme import register_fonts
 from .document import Document
 from .icons import app_icon
+from .main_thread_gc import MainThreadCollector
 from .mainwindow import MainWindow
 from .recovery import RecoveryStore
 
@@ -29,6 +30,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setDesktopFileName("laneforge")
     app.setWindowIcon(app_icon())
     register_fonts()
+    MainThreadCollector(app)  # Qt objects are never freed by a background thread's collection
     return app
 
 

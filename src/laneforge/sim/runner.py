@@ -14,6 +14,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import json
 import multiprocessing
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -46,6 +47,9 @@ _WORKER_STOP: Any = None
 def _init_worker(stop: Any) -> None:
     global _WORKER_STOP
     _WORKER_STOP = stop
+    # Ctrl+C in a terminal reaches the whole process group: the parent answers it (it sets
+    # the stop flag and ends the run with one line); a worker must not print a traceback
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _worker_should_stop() -> bool:
