@@ -65,6 +65,9 @@ class Forecast:
     backtest: dict[str, Any] | None = None
     #: the backtest's periods (forecast_backtest.BacktestRow), for the report
     backtest_rows: list[Any] = field(default_factory=list)
+    #: (week's end, cumulative won deals the export recorded since ``as_of``) for the weeks
+    #: the export already covers: a snapshot in the past is read against what happened
+    actuals: list[tuple[dt.datetime, int]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """The ``laneforge/forecast`` results object, with the at-risk list beside it."""
@@ -77,6 +80,8 @@ class Forecast:
                             "usual_days": round(r.usual_days, 2)} for r in self.at_risk]
         if self.backtest is not None and self.backtest_rows:
             self.backtest["rows"] = [row.to_json() for row in self.backtest_rows]
+        data["actuals"] = [{"end": end.isoformat(), "cumulative_won": won}
+                           for end, won in self.actuals]
         return data
 
 
@@ -195,8 +200,27 @@ def forecast(process: Process, exports: EventLog | Sequence[str | os.PathLike[st
                         seed=seed, jobs=jobs, progress=counted(k * replications),
                         cancel=cancel)
         summaries[scenario] = summarize_forecast(runs, as_of=moment, until=end, target=target)
-    return Forecast(process.name, moment, end, target, seed, snapshot, summaries.pop(None),
-                    {str(k): v for k, v in summaries.items()}, at_risk(process, snapshot))
+    result = Forecast(process.name, moment, end, target, seed, snapshot, summaries.pop(None),
+                      {str(k): v for k, v in summaries.items()}, at_risk(process, snapshot))
+    result.actuals = actuals(log, full, process, result)
+    return result
+
+
+def actuals(log: EventLog, mapping: CrmMap, process: Process,
+            result: Forecast) -> list[tuple[dt.datetime, int]]:
+    """Cumulative won deals the export recorded after ``as_of``, at the end of each forecast
+    week the export covers whole (the last one cut at the export's end); empty when the
+    snapshot is the export's end."""
+    from .forecast_backtest import actual_wins
+    from .holdout import observed_markers
+
+    last = pd.Timestamp(log.end).to_pydatetime()
+    if last <= result.as_of:
+        return []
+    markers = observed_markers(log, mapping, process)
+    ends = [dt.datetime.fromisoformat(w["end"]) for w in result.summary.weeks]
+    points = sorted({min(e, last) for e in ends if e <= last} | {min(last, result.until)})
+    return [(p, actual_wins(markers, process, result.as_of, p)) for p in points]
 
 
 def _until(value: Any, as_of: dt.datetime) -> dt.datetime:

@@ -27,7 +27,7 @@ def write_forecast_results(result: Forecast, path: str | os.PathLike[str]) -> No
 
 def fan_chart(result: Forecast) -> Figure:
     """Cumulative won deals by week: P10-P90 band and P50 line per run, the target line,
-    and (backtest) the actual wins of each past period."""
+    and, for a snapshot in the export's past, the wins it recorded since."""
     fig = Figure(figsize=(8, 4), facecolor="white")
     ax = fig.add_subplot()
     runs = {"Baseline": result.summary, **result.scenarios}
@@ -40,12 +40,16 @@ def fan_chart(result: Forecast) -> Figure:
         ax.fill_between(ends, low, high, color=colour, alpha=0.18, linewidth=0,
                         label=f"{name} P10–P90")
         ax.plot(ends, mid, color=colour, linewidth=2, label=f"{name} P50")
+    if result.actuals:
+        ax.plot([result.as_of] + [end for end, _ in result.actuals],
+                [0] + [won for _, won in result.actuals], color="#202124", marker="o",
+                markersize=4, linewidth=1.5, label="actual so far")
     if result.target is not None:
         ax.axhline(result.target, color="#D93025", linestyle="--", linewidth=1.2,
                    label=f"target {result.target:g}")
     ax.set_ylabel("cumulative won deals")
     ax.set_title(f"Won deals from {result.as_of:%Y-%m-%d} to {result.until:%Y-%m-%d}")
-    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    ax.legend(loc="best", fontsize=8, framealpha=0.85, edgecolor="none")
     ax.grid(alpha=0.3)
     fig.autofmt_xdate()
     fig.tight_layout()
@@ -57,16 +61,18 @@ def backtest_chart(result: Forecast) -> Figure:
     rows = result.backtest_rows
     fig = Figure(figsize=(8, 3.4), facecolor="white")
     ax = fig.add_subplot()
-    x = [r.start for r in rows]
-    ax.vlines(x, [r.p10 for r in rows], [r.p90 for r in rows], color="#1F6FB2", linewidth=8,
+    x = list(range(len(rows)))  # one slot a period: dates between periods say nothing
+    ax.vlines(x, [r.p10 for r in rows], [r.p90 for r in rows], color="#1F6FB2", linewidth=14,
               alpha=0.35, label="forecast P10–P90")
-    ax.plot(x, [r.p50 for r in rows], "_", color="#1F6FB2", markersize=16, label="P50")
+    ax.plot(x, [r.p50 for r in rows], "_", color="#1F6FB2", markersize=22,
+            markeredgewidth=2, label="P50")
     ax.plot(x, [r.actual for r in rows], "o", color="#D93025", label="actual")
+    ax.set_xticks(x, [f"{r.start:%b %Y}" for r in rows])
+    ax.set_xlim(-0.6, len(rows) - 0.4)
     ax.set_ylabel("won deals in the period")
     ax.set_title("Backtest: forecast at each period's start against what happened")
     ax.legend(fontsize=8, frameon=False)
-    ax.grid(alpha=0.3)
-    fig.autofmt_xdate()
+    ax.grid(alpha=0.3, axis="y")
     fig.tight_layout()
     return fig
 

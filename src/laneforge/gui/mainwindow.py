@@ -139,7 +139,7 @@ class MainWindow(QMainWindow):
             "settings": lambda: self.scene.select(Selection()),
             "problems": lambda: _show_dock(self.problems_dock),
             "capacity": lambda: show_capacity(self, self.document.process),
-            "staffing": self.staffing_plan,
+            "staffing": self.staffing_plan, "forecast": self.forecast,
             "shortcuts": lambda: show_shortcuts(self), "about": lambda: show_about(self),
             **self.simulation.slots(),
         }
@@ -429,6 +429,12 @@ class MainWindow(QMainWindow):
         from .calibration import open_calibration_wizard
 
         open_calibration_wizard(self.document, self)
+
+    def forecast(self) -> None:
+        """Simulate ▸ Forecast… (pandas and scipy load only when it is used)."""
+        from .forecast import open_forecast
+
+        open_forecast(self.document, self, self.settings)
 
     def staffing_plan(self, lane: str | None = None) -> None:
         """Simulate ▸ Staffing plan… (scipy loads only when it is used)."""

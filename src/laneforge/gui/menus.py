@@ -138,6 +138,8 @@ MENUS: tuple[tuple[str, tuple[Entry, ...]], ...] = (
         Act("capacity", "&Capacity estimate", "Ctrl+K", "Load per lane without simulating"),
         Act("staffing", "S&taffing plan…", None,
             "The cheapest weekly roster of a team that meets a service target"),
+        Act("forecast", "&Forecast…", None,
+            "Won deals from the pipeline open in the CRM today, with what-ifs"),
     )),
     ("&Help", (
         Act("shortcuts", "&Keyboard shortcuts"),

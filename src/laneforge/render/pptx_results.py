@@ -80,17 +80,32 @@ def figures_slide(slide: Any, results: Any, rows: Sequence[KpiRow], *, font: str
     row_h = min(Inches(0.4), available // (len(rows) + 1))
     size = 12.0 if row_h >= Inches(0.34) else 10.0
     widths = (Inches(3.1), Inches(1.5), Inches(2.2))
-    frame = slide.shapes.add_table(len(rows) + 1, 3, margin, top, sum(widths),
-                                   row_h * (len(rows) + 1))
-    frame.name = "Key figures"
+    header = ("Key figure", "Mean", "95 % interval")
+    table_at(slide, [header, *rows], widths, margin, top, row_h, font=font, size=size,
+             name="Key figures", muted=(2,), bold=(1,))
+    left = margin + sum(widths) + Inches(0.5)
+    box = slide.shapes.add_textbox(left, top, slide_width - left - margin, available)
+    box.name = "Bottlenecks"
+    _bottlenecks(box, results, font)
+
+
+def table_at(slide: Any, rows: Sequence[Sequence[str]], widths: Sequence[int], left: int,
+             top: int, row_h: int, *, font: str, size: float, name: str,
+             muted: Sequence[int] = (), bold: Sequence[int] = (),
+             text: Sequence[int] = (0,)) -> Any:
+    """A native table of ``rows`` (the first is the header, dark) with banded rows: the
+    ``text`` columns left-aligned, the others (figures) right-aligned; ``muted`` columns in
+    grey and ``bold`` columns bold. Returns the graphic frame."""
+    frame = slide.shapes.add_table(len(rows), len(widths), left, top, sum(widths),
+                                   row_h * len(rows))
+    frame.name = name
     table = frame.table
     for column, width in zip(table.columns, widths, strict=True):
         column.width = width
     for row in table.rows:
         row.height = row_h
-    header = ("Key figure", "Mean", "95 % interval")
-    for i, values in enumerate([header, *rows]):
-        for j, text in enumerate(values):
+    for i, values in enumerate(rows):
+        for j, value in enumerate(values):
             cell = table.cell(i, j)
             cell.fill.solid()
             cell.fill.fore_color.rgb = rgb("#1F2933" if i == 0 else
@@ -99,15 +114,13 @@ def figures_slide(slide: Any, results: Any, rows: Sequence[KpiRow], *, font: str
             cell.margin_top = cell.margin_bottom = Emu(0)
             cell.vertical_anchor = MSO_ANCHOR.MIDDLE
             paragraph = cell.text_frame.paragraphs[0]
-            paragraph.alignment = PP_ALIGN.RIGHT if j else PP_ALIGN.LEFT
+            paragraph.alignment = PP_ALIGN.LEFT if j in text else PP_ALIGN.RIGHT
             run = paragraph.add_run()
-            run.text = text
-            color = "#FFFFFF" if i == 0 else PALETTE["subtext"] if j == 2 else PALETTE["text"]
-            style(run.font, font, size, bold=i == 0 or j == 1, color=color)
-    left = margin + sum(widths) + Inches(0.5)
-    box = slide.shapes.add_textbox(left, top, slide_width - left - margin, available)
-    box.name = "Bottlenecks"
-    _bottlenecks(box, results, font)
+            run.text = value
+            color = "#FFFFFF" if i == 0 else PALETTE["subtext"] if j in muted \
+                else PALETTE["text"]
+            style(run.font, font, size, bold=i == 0 or j in bold, color=color)
+    return frame
 
 
 def _bottlenecks(box: Any, results: Any, font: str) -> None:
