@@ -183,3 +183,21 @@ def test_the_json_has_the_issue_shape(files: dict[str, Path]) -> None:
     assert data["scenarios"] == {} and data["backtest"] is None
     html = report.read_text()
     assert "<svg" in html and "P(won ≥ 100)" in html and "not shown as trustworthy" in html
+
+
+def test_the_report_is_slides_for_a_pptx_name(files: dict[str, Path]) -> None:
+    from pptx import Presentation
+
+    deck = files["dir"] / "f.pptx"
+    code, _, err = _run(["forecast", str(files["cal"]), str(files["events"]), "--map",
+                         str(files["map"]), "-r", "10", "-j", "1", "--seed", "3",
+                         "--target", "100", "--report", str(deck), "--as-of", "2026-02-20",
+                         "--json", str(files["dir"] / "g.json")])
+    assert code == 0, err
+    data = json.loads((files["dir"] / "g.json").read_text())
+    slides = Presentation(str(deck)).slides
+    headline = next(s for s in slides[0].shapes if s.name == "Headline")
+    assert headline.text_frame.paragraphs[0].runs[0].text == f"{100 * data['p_target']:.0f} %"
+    # the snapshot lies three weeks before the export's end: what happened since is in it
+    assert data["actuals"] and data["actuals"][-1]["cumulative_won"] > 0
+    assert data["actuals"][-1]["end"].startswith("2026-03-0")

@@ -462,7 +462,12 @@ def cmd_forecast(args: argparse.Namespace) -> int:
             from .app.forecast_report import write_forecast_results
 
             write_forecast_results(result, args.json)
-        if args.report is not None:
+        if args.report is not None and Path(args.report).suffix.lower() == ".pptx":
+            from .app.forecast_slides import write_forecast_pptx
+
+            write_forecast_pptx(result, args.report,
+                                labels={node.id: node.label for node in process.nodes})
+        elif args.report is not None:
             from .app.forecast_report import write_forecast_report
 
             write_forecast_report(result, args.report)
@@ -668,7 +673,8 @@ def _forecast_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--jobs", "-j", type=_positive_int, default=os.cpu_count() or 1,
                         metavar="N")
     parser.add_argument("--json", metavar="OUT.json", help="write the forecast as JSON")
-    parser.add_argument("--report", metavar="R.html", help="an HTML report")
+    parser.add_argument("--report", metavar="R.html|R.pptx",
+                        help="an HTML report, or PowerPoint slides for a .pptx name")
     parser.add_argument("--backtest", nargs="?", const="month", choices=["month", "quarter"],
                         help="replay the forecast at each past month (or quarter)")
 
