@@ -251,6 +251,8 @@ class _Reader:
         for lane in lane_set.findall(q(MODEL, "lane")):
             key = lane.get("id") or f"lane{len(self.lanes) + 1}"
             name = prefix + (clean(lane.get("name")) or key)
+            if pool and prefix == f"{pool} / " and clean(lane.get("name")) == pool:
+                name = pool  # the one lane of a pool, named after it: no 'Consumer / Consumer'
             refs = [(ref.text or "").strip() for ref in lane.findall(q(MODEL, "flowNodeRef"))]
             children = lane.find(q(MODEL, "childLaneSet"))
             if children is not None and children.find(q(MODEL, "lane")) is not None:
