@@ -213,3 +213,14 @@ def test_processes_without_pools_serialize_and_export_as_before(reference_proces
     assert len(doc.findall("bpmn:process", NS)) == 1
     assert doc.find(".//bpmn:messageFlow", NS) is None
     assert doc.find("bpmn:collaboration", NS).get("name") is None
+
+
+def test_pools_and_message_marks_survive_a_process_file(tmp_path):
+    from laneforge.io import load_process, save_process
+
+    process, _ = journey()
+    path = tmp_path / "journey.lane.json"
+    save_process(process, path)
+    text = path.read_text(encoding="utf-8")
+    assert text.count('"message": true') == 3 and text.count('"pool": "Company"') == 2
+    assert load_process(path) == process
