@@ -517,5 +517,5 @@ def test_report_lines_read_as_sentences():
 def test_fixture_list_is_complete():
     assert set(FIXTURES) == {"camunda-lead-routing.bpmn", "bpmnio-webinar-followup.bpmn",
                              "signavio-nested-lanes.bpmn", "bizagi-vertical-lanes.bpmn",
-                             "flowable-no-diagram.bpmn"}
+                             "flowable-no-diagram.bpmn", "bpmnio-consumer-journey.bpmn"}
     assert (BPMN_DATA / "schema" / "README.md").is_file()

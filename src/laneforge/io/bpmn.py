@@ -31,6 +31,13 @@ PREFIXES = {"bpmn": MODEL, "bpmndi": BPMNDI, "dc": DC, "di": DI, "xsi": XSI, "lf
 NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
+def pool_lane_name(name: str, pool: str | None) -> str:
+    """A lane's name as BPMN shows it inside its pool: 'Company / Marketing' in the pool
+    'Company' is 'Marketing' (an import of several pools names lanes 'Pool / Lane')."""
+    prefix = f"{pool} / " if pool else ""
+    return name[len(prefix):] if prefix and name.startswith(prefix) and name != prefix else name
+
+
 def xml_safe(text: str) -> str:
     """``text`` with what XML cannot hold replaced by U+FFFD (laneforge's JSON keeps the rest)."""
     return NOT_XML.sub("\ufffd", text)
@@ -225,6 +232,8 @@ class Flow:
     condition: str | None
     doc: str
     lf: dict[str, Any] | None
+    #: a BPMN message flow between pools: the lead is handed over to the other pool
+    message: bool = False
 
 
 def outcome_from(name: str) -> str:
@@ -274,6 +283,7 @@ def contract(nodes: dict[str, Node], flows: list[Flow], report: ImportReport) ->
             for flow in inflows:
                 flow.target = only.target
                 flow.name = flow.name or (only.name if len(inflows) == 1 else "")
+                flow.message = flow.message or only.message  # it still crosses the pools
             onward += inflows
             dropped.add(id(only))
             del nodes[key]
@@ -326,6 +336,8 @@ def resolve_branches(nodes: dict[str, Node], flows: list[Flow], ids: dict[str, s
     for flow in flows:
         edge = dict(flow.lf) if flow.lf else {}
         edge["from"], edge["to"] = ids[flow.source], ids[flow.target]
+        if flow.message and not flow.lf:
+            edge["message"] = True
         if flow.name and flow.name != clean(str(edge.get("label") or "")):
             edge["label"] = flow.name
         edges.append(edge)
@@ -402,6 +414,7 @@ __all__ = [
     "Node",
     "export_bpmn",
     "import_bpmn",
+    "pool_lane_name",
     "read_xml",
     "save_bpmn",
     "xml_safe",

@@ -21,6 +21,7 @@ from .bpmn import (
     NOT_XML,
     PREFIXES,
     XSI,
+    pool_lane_name,
     q,
     xml_safe,
 )
@@ -88,6 +89,19 @@ def describe_edge(edge: Edge) -> str | None:
     return "; ".join(parts) or None
 
 
+def pool_runs(process: Process) -> list[tuple[str | None, list[str]]]:
+    """The pools to export: runs of neighbouring lanes with the same ``pool``, each with
+    its name and lane ids. One run (the usual case: no lane names a pool) is the process's
+    own pool; a pool whose lanes are not next to each other gives one pool per run."""
+    runs: list[tuple[str | None, list[str]]] = []
+    for lane in process.lanes:
+        if runs and runs[-1][0] == lane.pool:
+            runs[-1][1].append(lane.id)
+        else:
+            runs.append((lane.pool, [lane.id]))
+    return runs or [(None, [])]
+
+
 class _Writer:
     def __init__(self, process: Process) -> None:
         self.p = process
@@ -96,6 +110,10 @@ class _Writer:
         node_ids = {node.id for node in process.nodes}
         self.node = {node.id: self.ids.take(node.id) for node in process.nodes}
         self.lane = {lane.id: self.ids.take(f"Lane_{lane.id}") for lane in process.lanes}
+        self.pools = pool_runs(process)
+        pool_of_lane = {lane: k for k, (_, lanes) in enumerate(self.pools) for lane in lanes}
+        #: node id -> index of its pool (a node in no lane goes with the first pool)
+        self.pool_of = {node.id: pool_of_lane.get(node.lane, 0) for node in process.nodes}
         self.flows: list[tuple[int, Edge, str]] = []
         self.dangling: list[list[Any]] = []
         for index, edge in enumerate(process.edges):
@@ -105,22 +123,44 @@ class _Writer:
                 self.dangling.append([index, self.data["edges"][index]])
         self.ends: dict[tuple[str, str], list[str]] = {}  # (node, incoming/outgoing) -> flows
         for _, edge, flow_id in self.flows:
+            if self.crosses(edge):  # a message flow: no sequence flow of either node
+                continue
             self.ends.setdefault((edge.target, "incoming"), []).append(flow_id)
             self.ends.setdefault((edge.source, "outgoing"), []).append(flow_id)
             if edge.default:
                 self.ends.setdefault((edge.source, "default"), []).append(flow_id)
-        self.process_id = self.ids.take("Process_1")
+        self.process_ids = [self.ids.take("Process_1")]
         self.collaboration_id = self.ids.take("Collaboration_1")
-        self.participant_id = self.ids.take("Participant_1")
+        self.participant_ids = [self.ids.take("Participant_1")]
+        for number in range(2, len(self.pools) + 1):
+            self.process_ids.append(self.ids.take(f"Process_{number}"))
+            self.participant_ids.append(self.ids.take(f"Participant_{number}"))
+
+    def crosses(self, edge: Edge) -> bool:
+        """Does the edge go from one pool to another (BPMN: a message flow)?"""
+        return self.pool_of[edge.source] != self.pool_of[edge.target]
+
+    def pool_name(self, index: int) -> str:
+        name = self.pools[index][0]
+        return name if name is not None and len(self.pools) > 1 else self.p.name
 
     def write(self) -> str:
         root = ET.Element(q(MODEL, "definitions"), {
             "id": self.ids.take("Definitions_1"), "targetNamespace": TARGET_NAMESPACE,
             "exporter": "laneforge", "exporterVersion": __version__})
         collaboration = ET.SubElement(root, q(MODEL, "collaboration"), id=self.collaboration_id)
-        ET.SubElement(collaboration, q(MODEL, "participant"), id=self.participant_id,
-                      name=xml_safe(self.p.name), processRef=self.process_id)
-        self.write_process(root)
+        if len(self.pools) > 1:
+            collaboration.set("name", xml_safe(self.p.name))
+        for index, participant_id in enumerate(self.participant_ids):
+            ET.SubElement(collaboration, q(MODEL, "participant"), id=participant_id,
+                          name=xml_safe(self.pool_name(index)),
+                          processRef=self.process_ids[index])
+        for index, edge, flow_id in self.flows:
+            if self.crosses(edge):
+                self.write_flow(collaboration, edge, flow_id, self.data["edges"][index],
+                                "messageFlow")
+        for index in range(len(self.pools)):
+            self.write_process(root, index)
         self.write_diagram(root)
         ET.indent(root, space="  ")
         return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
@@ -129,30 +169,42 @@ class _Writer:
         holder = ET.SubElement(parent, q(MODEL, "extensionElements"))
         ET.SubElement(holder, q(LF, tag)).text = _json(value)
 
-    def write_process(self, root: ET.Element) -> None:
+    def write_process(self, root: ET.Element, pool: int) -> None:
+        """The process of one pool; the first one also holds the process's settings."""
         p = self.p
-        process = ET.SubElement(root, q(MODEL, "process"), id=self.process_id,
-                                name=xml_safe(p.name),
+        process = ET.SubElement(root, q(MODEL, "process"), id=self.process_ids[pool],
+                                name=xml_safe(self.pool_name(pool)),
                                 isExecutable="false")
-        if p.description:
+        if p.description and pool == 0:
             ET.SubElement(process, q(MODEL, "documentation")).text = xml_safe(p.description)
-        settings = {k: v for k, v in self.data.items() if k not in ("lanes", "nodes", "edges")}
-        if self.dangling:
-            settings["_dangling_edges"] = self.dangling
-        self.extension(process, "process", settings)
-        if p.lanes:
-            lane_set = ET.SubElement(process, q(MODEL, "laneSet"), id=self.ids.take("LaneSet_1"))
+        if pool == 0:
+            settings = {k: v for k, v in self.data.items() if k not in ("lanes", "nodes", "edges")}
+            if self.dangling:
+                settings["_dangling_edges"] = self.dangling
+            if len(self.pools) > 1:  # written pool by pool: the order to restore
+                settings["_order"] = {"nodes": [self.node[n.id] for n in p.nodes],
+                                      "edges": [flow_id for _, _, flow_id in self.flows]}
+            self.extension(process, "process", settings)
+        lanes = set(self.pools[pool][1])
+        if lanes:
+            lane_set = ET.SubElement(process, q(MODEL, "laneSet"),
+                                     id=self.ids.take(f"LaneSet_{pool + 1}"))
             for index, lane in enumerate(p.lanes):
+                if lane.id not in lanes:
+                    continue
                 element = ET.SubElement(lane_set, q(MODEL, "lane"), id=self.lane[lane.id])
-                if lane.name:
-                    element.set("name", xml_safe(lane.name))
+                name = pool_lane_name(lane.name, lane.pool) if len(self.pools) > 1 else lane.name
+                if name:
+                    element.set("name", xml_safe(name))
                 self.extension(element, "lane", self.data["lanes"][index])
                 for node in p.nodes_in_lane(lane.id):
                     ET.SubElement(element, q(MODEL, "flowNodeRef")).text = self.node[node.id]
         for index, node in enumerate(p.nodes):
-            self.write_node(process, node, self.data["nodes"][index])
+            if self.pool_of[node.id] == pool:
+                self.write_node(process, node, self.data["nodes"][index])
         for index, edge, flow_id in self.flows:
-            self.write_flow(process, edge, flow_id, self.data["edges"][index])
+            if self.pool_of[edge.source] == pool and not self.crosses(edge):
+                self.write_flow(process, edge, flow_id, self.data["edges"][index])
 
     def write_node(self, process: ET.Element, node: NodeBase, data: dict[str, Any]) -> None:
         staffed = self.p.has_lane(node.lane) and self.p.lane(node.lane).limited
@@ -178,8 +230,10 @@ class _Writer:
                 expression.set(q(XSI, "type"), "bpmn:tFormalExpression")
                 expression.text = iso_duration(mean_hours(duration))
 
-    def write_flow(self, process: ET.Element, edge: Edge, flow_id: str, data: dict) -> None:
-        element = ET.SubElement(process, q(MODEL, "sequenceFlow"), id=flow_id,
+    def write_flow(self, parent: ET.Element, edge: Edge, flow_id: str, data: dict,
+                   tag: str = "sequenceFlow") -> None:
+        """A sequence flow in a process, or a message flow (no condition) in the collaboration."""
+        element = ET.SubElement(parent, q(MODEL, tag), id=flow_id,
                                 sourceRef=self.node[edge.source], targetRef=self.node[edge.target])
         if edge.label:
             element.set("name", xml_safe(edge.label))
@@ -187,7 +241,7 @@ class _Writer:
         if documentation:
             ET.SubElement(element, q(MODEL, "documentation")).text = xml_safe(documentation)
         self.extension(element, "edge", data)
-        if edge.when is not None:
+        if edge.when is not None and tag == "sequenceFlow":
             condition = ET.SubElement(element, q(MODEL, "conditionExpression"),
                                       language=LF_EXPRESSION)
             condition.set(q(XSI, "type"), "bpmn:tFormalExpression")
@@ -201,7 +255,15 @@ class _Writer:
                                 name=xml_safe(self.p.name))
         plane = ET.SubElement(diagram, q(BPMNDI, "BPMNPlane"), id=self.ids.take("BPMNPlane_1"),
                               bpmnElement=self.collaboration_id)
-        self.shape(plane, self.participant_id, _pool(layout), isHorizontal="true")
+        if len(self.pools) == 1:
+            self.shape(plane, self.participant_ids[0], _pool(layout), isHorizontal="true")
+        else:  # each pool spans its lanes, stacked as on the canvas
+            boxes = {box.id: box.rect for box in layout.lanes}
+            for index, (_, lanes) in enumerate(self.pools):
+                top, bottom = boxes[lanes[0]].y, boxes[lanes[-1]].bottom
+                self.shape(plane, self.participant_ids[index],
+                           Rect(POOL_X, top + POOL_Y, 2 * BAND + layout.width, bottom - top),
+                           isHorizontal="true")
         for box in layout.lanes:
             rect = box.rect
             self.shape(plane, self.lane[box.id], Rect(POOL_X + BAND, rect.y + POOL_Y,

@@ -32,6 +32,7 @@ from .bpmn import (
     clean,
     contract,
     outcome_from,
+    pool_lane_name,
     q,
     resolve_branches,
     split_tag,
@@ -119,6 +120,8 @@ class _Lane:
     lf: dict[str, Any] | None = None
     #: the name as the BPMN file gives it (without the parent lanes' names)
     own: str = ""
+    #: the pool's name when the file has several pools (each becomes lanes of the process)
+    pool: str | None = None
 
 
 @dataclass
@@ -143,6 +146,12 @@ class _Reader:
     waypoints: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
     #: how a DI x becomes a laneforge x: (origin, scale, shift)
     xmap: tuple[float, float, float] = (0.0, 1.0, 0.0)
+    #: the collaborations' <messageFlow> elements, read once every node is known
+    message_flows: list[Element] = field(default_factory=list)
+    #: participant id -> its process id (None: a black-box pool without a process)
+    participants: dict[str, str | None] = field(default_factory=dict)
+    #: names the collaborations give themselves
+    collaboration_names: list[str] = field(default_factory=list)
 
     def unmapped(self, element: Element, detail: str = "") -> None:
         _, tag = split_tag(element.tag)
@@ -216,11 +225,16 @@ class _Reader:
     def read_collaborations(self) -> dict[str, tuple[str, str]]:
         pools: dict[str, tuple[str, str]] = {}
         for collaboration in self.root.findall(q(MODEL, "collaboration")):
+            self.collaboration_names.append(clean(collaboration.get("name")))
             for child in collaboration:
                 namespace, tag = split_tag(child.tag)
                 if namespace != MODEL or tag in SILENT:
                     continue
-                if tag == "participant" and child.get("processRef"):
+                if tag == "participant":
+                    self.participants[child.get("id", "")] = _ref(child.get("processRef")) or None
+                if tag == "messageFlow":
+                    self.message_flows.append(child)
+                elif tag == "participant" and child.get("processRef"):
                     pools[_ref(child.get("processRef"))] = (child.get("id", ""),
                                                            clean(child.get("name")))
                     self.pools.add(child.get("id", ""))
@@ -230,22 +244,25 @@ class _Reader:
                                   if tag == "participant" else "")
         return pools
 
-    def read_lanes(self, lane_set: Element, proc: str, prefix: str) -> list[str]:
+    def read_lanes(self, lane_set: Element, proc: str, prefix: str,
+                   pool: str | None = None) -> list[str]:
         """Leaf lanes become laneforge lanes named 'Parent / Child'; returns their keys."""
         leaves: list[str] = []
         for lane in lane_set.findall(q(MODEL, "lane")):
             key = lane.get("id") or f"lane{len(self.lanes) + 1}"
             name = prefix + (clean(lane.get("name")) or key)
+            if pool and prefix == f"{pool} / " and clean(lane.get("name")) == pool:
+                name = pool  # the one lane of a pool, named after it: no 'Consumer / Consumer'
             refs = [(ref.text or "").strip() for ref in lane.findall(q(MODEL, "flowNodeRef"))]
             children = lane.find(q(MODEL, "childLaneSet"))
             if children is not None and children.find(q(MODEL, "lane")) is not None:
-                inner = self.read_lanes(children, proc, f"{name} / ")
+                inner = self.read_lanes(children, proc, f"{name} / ", pool)
                 for ref in refs:  # listed by the parent only: the first child lane takes it
                     self.lane_of.setdefault(ref, inner[0])
                 leaves += inner
                 continue
             self.lanes.append(_Lane(key, name, proc, self.box(key), self.lf_data(lane, "lane"),
-                                    clean(lane.get("name"))))
+                                    clean(lane.get("name")), pool))
             leaves.append(key)
             self.lane_of.update((ref, key) for ref in refs)
         return leaves
@@ -348,12 +365,13 @@ class _Reader:
                                                       self.root.get("exporterVersion")))) or None
         self.read_diagram()
         pools = self.read_collaborations()
-        used = [el for el in self.root
-                if el.tag == q(MODEL, "process") and any(_is(c, FLOW_NODES) for c in el)]
+        used = [el for el in self.root if el.tag == q(MODEL, "process") and (
+            any(_is(c, FLOW_NODES) for c in el) or el.find(f".//{q(LF, 'lane')}") is not None)]
         for child in self.root:
             namespace, tag = split_tag(child.tag)
             if namespace == MODEL and tag != "collaboration" and child not in used:
                 self.unmapped(child)
+        pool_names: list[str] = []
         for process in used:
             key = process.get("id", "process")
             pool_id, pool_name = pools.get(key, ("", ""))
@@ -361,18 +379,25 @@ class _Reader:
             self.names.append(clean(process.get("name")))
             lf = self.lf_data(process, "process")
             self.lf_process = self.lf_process if self.lf_process is not None else lf
+            pool = (name or key) if len(used) > 1 else None
             for lane_set in process.findall(q(MODEL, "laneSet")):
-                self.read_lanes(lane_set, key, f"{name or key} / " if len(used) > 1 else "")
+                self.read_lanes(lane_set, key, f"{name or key} / " if pool else "", pool)
             keys = self.walk(process, key, None)
-            self.place(keys, key, name or "Process", pool_id)
+            self.place(keys, key, name or "Process", pool_id, pool)
+            pool_names.append(name or key)
         if not self.nodes:
             raise ProcessFileError(self.path, None, "the BPMN file has no process with tasks "
                                    "or events to import")
+        if len(used) > 1:  # the process is the whole collaboration, not its first pool
+            self.names = [n for n in self.collaboration_names if n] or [
+                " and ".join(filter(None, (", ".join(pool_names[:-1]), pool_names[-1])))]
+        self.read_messages()
         self.wire()
         contract(self.nodes, self.flows, self.report)
         return self.build()
 
-    def place(self, keys: list[str], proc: str, pool_name: str, pool_id: str) -> None:
+    def place(self, keys: list[str], proc: str, pool_name: str, pool_id: str,
+              pool: str | None = None) -> None:
         """Nodes no lane lists: the lane drawn around them, else a lane named after the pool."""
         bands = [lane for lane in self.lanes if lane.proc == proc and lane.box]
         homeless = [k for k in keys if k not in self.lane_of and self.nodes[k].lf is None]
@@ -385,8 +410,79 @@ class _Reader:
                     break
         homeless = [k for k in homeless if k not in self.lane_of]
         if homeless:
-            self.lanes.append(_Lane(f"{proc}#lane", pool_name, proc, self.box(pool_id)))
+            self.lanes.append(_Lane(f"{proc}#lane", pool_name, proc, self.box(pool_id),
+                                    pool=pool))
             self.lane_of.update((key, f"{proc}#lane") for key in homeless)
+
+    def read_messages(self) -> None:
+        """Message flows between pools become hand-offs: the lead goes where the message goes.
+
+        A message to a whole pool enters it at its first start event (else at its first step
+        that no flow leads to); one from a whole pool cannot tell which step sends it and is
+        left out, as is one to or from a black-box pool. A start event that another pool's
+        step sends to is no source of its own, and an end event that sends is none of the
+        lead's ends: both are passed through. A step that sends a message hands the lead
+        over, so its sequence flows inside its own pool are left out."""
+        if not self.message_flows:
+            return
+        known = {el.get("id") for el in self.root.iter() if el.get("id")}
+        handed: list[Flow] = []
+        for element in self.message_flows:
+            key = element.get("id") or "(no id)"
+            ends: list[str] = []
+            for side in ("sourceRef", "targetRef"):
+                ref = _ref(element.get(side))
+                if not ref:
+                    raise ProcessFileError(self.path, f"messageFlow {key}",
+                                           f"has no {side}: a message flow joins two elements")
+                if ref not in known:
+                    raise ProcessFileError(self.path, f"messageFlow {key}",
+                                           f"{side} {ref!r} names no element of the file")
+                ends.append(ref)
+            source, target = ends
+            if any(self.participants.get(ref, "") is None for ref in ends):
+                self.unmapped(element)  # a black-box pool: nothing in laneforge to join
+                continue
+            if source in self.participants:
+                self.unmapped(element, "(sent by a whole pool: no step of it sends it)")
+                continue
+            if target in self.participants:
+                target = self.entry(str(self.participants[target])) or target
+            missing = [ref for ref in (source, target) if ref not in self.nodes]
+            if missing:
+                self.unmapped(element, f"(from {source} to {target}, which is not imported)")
+                continue
+            handed.append(Flow(
+                element.get("id"), source, target, clean(element.get("name")), None,
+                " ".join(_text(d) for d in element.findall(q(MODEL, "documentation"))),
+                self.lf_data(element, "edge"), message=True))
+        senders = {f.source for f in handed if self.nodes[f.source].lf is None}
+        for flow in [f for f in self.flows if f.source in senders]:
+            self.flows.remove(flow)
+            self.report.warnings.append(
+                f"{self.nodes[flow.source].label} sends a message to another pool, which takes "
+                f"the lead on; its sequence flow to {self.label_of(flow.target)} was left out")
+        for flow in handed:
+            sender, receiver = self.nodes[flow.source], self.nodes[flow.target]
+            if sender.lf is None and sender.tag == "endEvent":
+                sender.kind, sender.data = "junction", {}
+            if receiver.lf is None and receiver.tag == "startEvent" and receiver.kind == "source":
+                receiver.kind = "junction"
+                self.report.notes.append(f"start event {receiver.label} is reached by a message "
+                                         f"from {sender.label}, so leads come from there")
+        self.flows += handed
+
+    def entry(self, proc: str) -> str | None:
+        """Where a message to a whole pool enters: its first start event, else its first
+        step that no sequence flow leads to."""
+        top = [n for n in self.nodes.values() if n.proc == proc and n.key not in self.parent]
+        targets = {f.target for f in self.flows}
+        first = next((n for n in top if n.tag == "startEvent"), None) or next(
+            (n for n in top if n.key not in targets), None)
+        return first.key if first else None
+
+    def label_of(self, key: str) -> str:
+        return self.nodes[key].label if key in self.nodes else key
 
     def wire(self) -> None:
         """Implicit flows: into and out of sub-processes, out of boundary events, links."""
@@ -441,6 +537,11 @@ class _Reader:
         return self.lane_of.get(key)
 
     def build(self) -> tuple[Process, ImportReport]:
+        order = (self.lf_process or {}).get("_order")
+        if order:  # laneforge wrote several pools: the nodes' and edges' order in the process
+            rank = {key: i for i, key in enumerate(order["nodes"] + order["edges"])}
+            self.nodes = dict(sorted(self.nodes.items(), key=lambda kv: rank.get(kv[0], 1e9)))
+            self.flows.sort(key=lambda flow: rank.get(flow.key or "", 1e9))
         nodes = list(self.nodes.values())
         votes = [(s[1] or "").lower() for k, s in self.shapes.items()
                  if k in self.pools or any(lane.key == k for lane in self.lanes)]
@@ -467,6 +568,7 @@ class _Reader:
                  for lane in lanes if lane.box}
         positions = self.positions(nodes, bands, vertical)
         data = self.settings()
+        data.pop("_order", None)
         data["lanes"] = [self.lane_data(lane, lane_ids[lane.key], bands.get(lane.key), nodes)
                          for lane in lanes]
         data["nodes"] = [self.node_data(n, node_ids[n.key], lane_ids, positions.get(n.key))
@@ -594,16 +696,20 @@ class _Reader:
         return data
 
     def lane_data(self, lane: _Lane, lane_id: str, band: Rect | None, nodes: list[Node]) -> dict:
-        if lane.lf is not None:
+        if lane.lf is not None:  # a name changed in another tool keeps its pool's prefix
             old = str(lane.lf.get("name", ""))
-            return {**lane.lf, "id": lane_id, "name": lane.own if lane.own and lane.own != clean(
-                old) else old}
+            shown = pool_lane_name(old, lane.lf.get("pool"))
+            edited = bool(lane.own) and lane.own != clean(shown)
+            return {**lane.lf, "id": lane_id,
+                    "name": old[: len(old) - len(shown)] + lane.own if edited else old}
         tasks = [n for n in nodes if n.kind == "task" and self.lane_key(n.key) == lane.key]
         if tasks:
             self.defaults.setdefault("staff", []).append(f"'{lane.name}'")
         data: dict[str, Any] = {"id": lane_id, "name": lane.name, "staff": 1 if tasks else None}
         if band is not None:
             data["height"] = tidy_number(max(band.h, 60.0))
+        if lane.pool:
+            data["pool"] = lane.pool
         return data
 
     def node_data(self, node: Node, node_id: str, lane_ids: dict[str, str],
@@ -678,7 +784,13 @@ def _process_ok(value: dict[str, Any]) -> bool:
     if not isinstance(dangling, list) or not all(
             isinstance(d, list) and len(d) == 2 and isinstance(d[0], int) for d in dangling):
         return False
-    settings = {k: v for k, v in value.items() if k not in ("_dangling_edges", "version")}
+    order = value.get("_order", {"nodes": [], "edges": []})
+    if not isinstance(order, dict) or not all(
+            isinstance(order.get(k), list) and all(isinstance(i, str) for i in order[k])
+            for k in ("nodes", "edges")):
+        return False
+    settings = {k: v for k, v in value.items()
+                if k not in ("_dangling_edges", "_order", "version")}
     return bool(Process.model_validate(settings)) and all(
         Edge.model_validate(edge) for _, edge in dangling)
 

@@ -78,6 +78,9 @@ class Lane(_Model):
     height: PositiveNumber | None = None
     #: people per weekday and shift; when set it, not ``staff``, gives the capacity
     roster: Roster | None = None
+    #: the BPMN pool (participant) the lane belongs to, such as "Consumer" or "Company";
+    #: None: the process's own pool. Neighbouring lanes of one pool export as one participant
+    pool: str | None = None
 
     @model_serializer(mode="wrap")
     def _always_staff(
@@ -140,6 +143,8 @@ class Edge(_Model):
     decay: Decay | None = None
     #: corners the user gave the connector, in diagram coordinates; the router keeps them
     bends: list[Position] | None = None
+    #: a hand-off between pools (a BPMN message flow): the engine follows it like any edge
+    message: bool = False
 
     @property
     def key(self) -> tuple[str, str]:
