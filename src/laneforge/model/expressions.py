@@ -24,7 +24,8 @@ MAX_LENGTH = 1000
 MAX_COLLECTION = 200
 #: deeper trees are refused: compiling them could hit Python's recursion limit at run time
 MAX_DEPTH = 100
-#: attributes the engine provides for every lead
+#: attributes the engine provides for every lead (a process with ``data_quality`` also has
+#: ``stale``: see ``Process.attribute_types`` and model/data_quality.py)
 BUILTIN_NAMES: dict[str, str] = {"age": "number"}
 
 NUMBER, STRING, BOOL, ANY = "number", "string", "bool", "any"

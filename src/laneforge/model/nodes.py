@@ -191,6 +191,11 @@ class TaskNode(NodeBase):
     #: cost of each execution on top of the lane's staff time (data providers, tools)
     cost: NonNegative | None = None
     set: dict[Identifier, ExpressionText] = {}
+    #: the task reaches the lead through its contact data (a call, an email): with the
+    #: process's ``data_quality``, a stale record makes it fail (``stale`` becomes true)
+    contact: bool = False
+    #: the task checks and restores the lead's record (enrichment, a check before hand-off)
+    cleanse: bool = False
 
 
 class DecisionNode(NodeBase):

@@ -22,6 +22,7 @@ from pydantic import (
 
 from .attributes import AttributeSpec, attribute_type
 from .calendar import Calendar
+from .data_quality import DataQuality
 from .editing import ProcessEditor
 from .events import Change, Signal
 from .expressions import check_expression_text
@@ -228,6 +229,8 @@ class Process(_Model):
     scenarios: list[Scenario] = []
     #: figures from the last calibration's CRM export, shown beside simulated ones
     observed: Observed | None = None
+    #: contact data going stale and its cleansing; None: records never go out of date
+    data_quality: DataQuality | None = None
 
     _graph: nx.DiGraph | None = PrivateAttr(default=None)
 
@@ -384,7 +387,10 @@ class Process(_Model):
         return [node for node in self.nodes if isinstance(node, TaskNode)]
 
     def attribute_types(self) -> dict[str, str]:
-        return {name: attribute_type(spec) for name, spec in self.attributes.items()}
+        types = {name: attribute_type(spec) for name, spec in self.attributes.items()}
+        if self.data_quality is not None:  # the engine's flag of an out-of-date record
+            types.setdefault("stale", "bool")
+        return types
 
     def lane_color(self, lane_id: str) -> str:
         lane = self.lane(lane_id)

@@ -170,6 +170,15 @@ class _Checker:
                 if isinstance(node.priority, str):
                     self.check_expression(node.priority, "number", node=node.id,
                                           field=f"{at}.priority")
+                if (node.contact or node.cleanse) and self.p.data_quality is None:
+                    what = "contact" if node.contact else "cleanse"
+                    self.warning(f"task {node.label!r} is a {what} step but the process sets "
+                                 "no data_quality: records never go stale",
+                                 node=node.id, field=f"{at}.{what}")
+                if node.contact and node.cleanse:
+                    self.error(f"task {node.label!r} cannot both contact the lead and cleanse "
+                               "its record: draw the check as a step of its own",
+                               node=node.id, field=f"{at}.cleanse")
             if isinstance(node, DelayNode) and node.duration is None:
                 self.error(f"delay {node.label!r} has no duration", node=node.id,
                            field=f"{at}.duration")

@@ -11,6 +11,7 @@ from .compiled import Compiled
 from .record import ReplicationRecord
 from .results import (
     CycleTime,
+    DataQualityResult,
     Histogram,
     LaneCapacity,
     LaneResult,
@@ -72,6 +73,28 @@ def _histogram(reps: list[ReplicationRecord]) -> Histogram:
     return Histogram(edges=[*edges[:-1], edges[-2] + width], counts=counts)
 
 
+def _data_quality(reps: list[ReplicationRecord]) -> DataQualityResult | None:
+    records = [r.data_quality for r in reps]
+    if any(d is None for d in records):
+        return None
+    dq = [d for d in records if d is not None]
+    contacts = [sum(d.contacts.values()) for d in dq]
+    wasted = [sum(d.wasted.values()) for d in dq]
+    nodes = list(dq[0].contacts)
+    return DataQualityResult(
+        contacts=stat(contacts), wasted_contacts=stat(wasted),
+        wasted_share=share([w / n if n else None for w, n in zip(wasted, contacts,
+                                                                 strict=True)]),
+        wasted_hours=stat([d.wasted_hours for d in dq]),
+        wasted_cost=stat([d.wasted_cost for d in dq]),
+        cleansed_by_steps=stat([d.cleansed_by_steps for d in dq]),
+        cleansed_by_batch=stat([d.cleansed_by_batch for d in dq]),
+        cleansing_cost=stat([d.cleansing_cost for d in dq]),
+        contacts_by_node={n: stat([d.contacts[n] for d in dq]) for n in nodes},
+        wasted_by_node={n: stat([d.wasted[n] for d in dq]) for n in nodes},
+    )
+
+
 def aggregate(
     c: Compiled,
     reps: list[ReplicationRecord],
@@ -130,7 +153,9 @@ def aggregate(
         )
         for sla in c.slas
     }
-    total_costs = [sum(lane.cost for lane in r.lanes.values()) for r in reps]
+    # the cleansing batch is bought in (a data provider's refresh), not any lane's time
+    total_costs = [sum(lane.cost for lane in r.lanes.values())
+                   + (r.data_quality.batch_cost if r.data_quality else 0.0) for r in reps]
     has_won = WON in c.outcomes
     won = outcomes.get(WON) if has_won else None
     lead_to_won = share([r.outcomes[WON] / r.leads if r.leads else None
@@ -188,6 +213,7 @@ def aggregate(
         seconds=seconds,
         currency=currency,
     )
+    results.data_quality = _data_quality(reps)
     if any(r.outcome_log is not None for r in reps):
         results.outcome_log = [r.outcome_log or [] for r in reps]
     results.placed = reps[0].placed

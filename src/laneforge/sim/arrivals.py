@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ..model import duration_sampler
 from ..model.attributes import attribute_sampler
 from .compiled import CNode, Compiled
+from .validity import with_stale
 
 if TYPE_CHECKING:
     from .engine import Replication
@@ -36,11 +37,11 @@ def attribute_maker(rep: Replication, source: CNode | None, purpose: str = "attr
     c = rep.c
     specs = {**c.attributes, **(source.attributes if source is not None else {})}
     if not specs and not c.uses_age:
-        return None
+        return with_stale(None, c)
     key = source.id if source is not None else ""
     rng = rep.stream(purpose, key)
     draws = [(name, attribute_sampler(specs[name], rng)) for name in c.attribute_order]
-    return lambda: {name: draw() for name, draw in draws}
+    return with_stale(lambda: {name: draw() for name, draw in draws}, c)
 
 
 def start_arrivals(rep: Replication, new_lead: NewLead) -> None:

@@ -298,9 +298,15 @@ def _walk(
     for index, idx in pending_at:
         pending[index].append(idx)
 
+    dq = c.data_quality
+
     def cols(node: int, idx: np.ndarray) -> dict[str, np.ndarray]:
         out = {name: attrs[name][idx] for name in plan.names.get(node, ()) if name in attrs}
         out["age"] = t[idx] - t0[idx]
+        if dq is not None and "stale" not in out:
+            # the record's decay since the lead came in (an estimate: cleansing left out)
+            valid = (1.0 - dq.decay_per_month) ** (out["age"] / MONTH_HOURS)
+            out["stale"] = gen.random(len(idx)) >= valid
         return out
 
     for _ in range(MAX_SWEEPS):

@@ -127,6 +127,9 @@ class CNode:
     cost: float = 0.0
     outcome: str = ""
     uses_age: bool = False
+    #: task only: reaches the lead through its contact data / restores its record
+    contact: bool = False
+    cleanse: bool = False
     #: indexes of the nodes this one leads to
     successors: list[int] = field(default_factory=list)
     #: source only: arrival specifications and attribute overrides
@@ -175,6 +178,8 @@ class Compiled:
     sla_to: dict[int, list[int]]
     #: the process's time zone (``simulation.timezone``); None: one wall clock, no DST
     timezone: str | None = None
+    #: contact data going stale (``model.data_quality.DataQuality``); None: never
+    data_quality: Any = None
 
     @property
     def origin(self) -> dt.datetime:
@@ -277,6 +282,7 @@ def compile_process(
             elif node.priority is not None:
                 c.priority = float(node.priority)
             c.cost = float(node.cost or 0.0)
+            c.contact, c.cleanse = node.contact, node.cleanse
         if isinstance(node, TaskNode | DelayNode):
             c.duration = node.duration
             c.sets = [(name, _set_fn(text, specs.get(name), node.id, name))
@@ -357,6 +363,7 @@ def compile_process(
         any_priority=any(c.priority is not None for c in nodes),
         has_loops=bool(cyclic), uses_age=any(c.uses_age for c in nodes),
         sla_from=sla_from, sla_to=sla_to, timezone=sim.timezone,
+        data_quality=process.data_quality,
     )
 
 

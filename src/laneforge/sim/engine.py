@@ -34,6 +34,7 @@ from .snapshot import Snapshot
 from .stats import LogHistogram
 from .steps import RUNAWAY_STEPS, make_router, make_step
 from .tasks import Start, make_delay, make_dispatch, make_task, schedule_openings
+from .validity import counts, schedule_cleansing
 
 #: samples of work in progress per replication, for charts
 WIP_SAMPLES = 240
@@ -47,8 +48,8 @@ class Lead:
     """One lead (or open item of a snapshot) on its way through the process; ``source`` is
     the index of the source node it came from (-1: unknown)."""
 
-    __slots__ = ("attrs", "counted", "created", "id", "marks", "sla_open", "source", "stages",
-                 "visits")
+    __slots__ = ("attrs", "checked", "counted", "created", "id", "marks", "sla_open", "source",
+                 "stages", "stale_at", "visits")
 
     def __init__(self, lead_id: int, created: float, counted: bool, attrs: Any,
                  source: int = -1) -> None:
@@ -61,6 +62,9 @@ class Lead:
         self.sla_open: dict[int, float] | None = None
         self.stages = 0
         self.source = source
+        #: data quality (sim/validity.py): last known good, found stale (-1: not)
+        self.checked = created
+        self.stale_at = -1.0
 
 
 def _stream(seed: int, replication: int, purpose: str, key: str) -> random.Random:
@@ -120,6 +124,8 @@ class Replication:
         self.lane_q_series: list[list[int]] = [[] for _ in range(n_lanes)]
         self.wip_step = self.horizon / WIP_SAMPLES
         self.sla_pending: set[Lead] = set()
+        #: contacts, wasted contacts and cleansing (None without data quality)
+        self.validity = counts(self)
         #: per node: what it does at the end of the run to its figures
         self.reports: list[Callable[[], None]] = []
         # lanes: staff counters, queues, calendars (one Timeline per calendar: the lanes
@@ -340,9 +346,13 @@ class Population:
             self.created, self.counted, self.wip, self.stuck = (
                 created, counted_leads, wip, stuck)
 
+        def open_count() -> int:
+            return wip
+
         self.finish_lead, self.stuck_lead, self.new_lead = finish_lead, stuck_lead, new_lead
         self.sample, self.at_horizon, self.at_drain_limit = sample, at_horizon, at_drain_limit
         self.settle, self.bind, self.place, self.enter_at = settle, bind, place, enter_at
+        self.open_count = open_count
 
     def make_end(self, outcome: str) -> Callable[[Lead], int]:
         """An end node's action: the lead leaves with ``outcome``."""
@@ -407,6 +417,7 @@ def run_replication(
     if start_from is not None:
         place_snapshot(rep, population, start_from)
     schedule_openings(rep)
+    schedule_cleansing(rep, population)
     start_arrivals(rep, population.new_lead)
     population.schedule()
     end_time = rep.run(should_stop)

@@ -26,14 +26,17 @@ if TYPE_CHECKING:
 def _attributes(rep: Replication) -> Callable[[OpenItem], dict[str, object] | None]:
     """An item's attributes: what it says, the rest drawn from the process defaults."""
     c = rep.c
-    if not c.attributes and not c.uses_age:
+    if not c.attributes and not c.uses_age and c.data_quality is None:
         return lambda item: dict(item.attributes) if item.attributes else None
     rng = rep.stream("snapshot", "attributes")
     draws = [(name, attribute_sampler(c.attributes[name], rng)) for name in c.attribute_order]
+    stale = c.data_quality is not None and "stale" not in c.attributes
 
     def attributes(item: OpenItem) -> dict[str, object]:
         drawn = {name: draw() for name, draw in draws}
         drawn.update(item.attributes)
+        if stale:
+            drawn.setdefault("stale", False)
         return drawn
 
     return attributes

@@ -64,6 +64,22 @@ class CycleRecord:
     histogram: LogHistogram
 
 
+@dataclass(slots=True)
+class DataQualityRecord:
+    """Stale contact data in one replication (see sim/validity.py)."""
+
+    contacts: dict[str, int]
+    wasted: dict[str, int]
+    wasted_hours: float
+    wasted_cost: float
+    cleansed_by_steps: int
+    cleansed_by_batch: int
+    #: the batch's cost per record, plus the cleansing steps' staff time and own cost
+    cleansing_cost: float
+    #: the batch's part of it (not in any lane's cost: added to the total)
+    batch_cost: float
+
+
 @dataclass(frozen=True, slots=True)
 class OutcomeEvent:
     """One lead reaching an outcome (``outcome_log=True`` only).
@@ -106,6 +122,8 @@ class ReplicationRecord:
     placed: int = 0
     #: every outcome reached, in time order (``outcome_log=True``), else None
     outcome_log: list[OutcomeEvent] | None = None
+    #: stale contact data (a process with ``data_quality``), else None
+    data_quality: DataQualityRecord | None = None
 
 
 def assemble_record(rep: Replication, end_time: float, population: Population,
@@ -174,4 +192,32 @@ def assemble_record(rep: Replication, end_time: float, population: Population,
         wip_step=rep.wip_step,
         placed=population.placed,
         outcome_log=population.log,
+        data_quality=_data_quality(rep),
     )
+
+
+def _data_quality(rep: Replication) -> DataQualityRecord | None:
+    """Contacts and cleansing by node; a wasted contact's hours are the contact step's mean
+    service (whether a record is stale does not depend on how long the call takes)."""
+    tally = rep.validity
+    if tally is None:
+        return None
+    c, wait_n = rep.c, rep.wait_n
+    wasted_hours = wasted_cost = step_cost = 0.0
+    contacts: dict[str, int] = {}
+    wasted: dict[str, int] = {}
+    for node in c.nodes:
+        i = node.index
+        hours = rep.service_sum[i] / wait_n[i] if wait_n[i] else 0.0
+        rate = c.lanes[node.lane].cost_per_hour
+        if node.contact:
+            contacts[node.id], wasted[node.id] = tally.contacts[i], tally.wasted[i]
+            lost = tally.wasted[i] * hours * node.units
+            wasted_hours += lost
+            wasted_cost += lost * rate + tally.wasted[i] * node.cost
+        if node.cleanse:
+            step_cost += tally.cleansed[i] * (hours * node.units * rate + node.cost)
+    return DataQualityRecord(
+        contacts=contacts, wasted=wasted, wasted_hours=wasted_hours, wasted_cost=wasted_cost,
+        cleansed_by_steps=sum(tally.cleansed), cleansed_by_batch=tally.batch_records,
+        cleansing_cost=tally.batch_cost + step_cost, batch_cost=tally.batch_cost)

@@ -89,6 +89,28 @@ class SLAResult(BaseModel):
     breach_rate: Stat
 
 
+class DataQualityResult(BaseModel):
+    """Stale contact data over the measured window (a process with ``data_quality``)."""
+
+    #: contact steps worked (calls, emails) and those that hit an out-of-date record
+    contacts: Stat
+    wasted_contacts: Stat
+    #: wasted over all contacts
+    wasted_share: Stat
+    #: staff-hours the wasted contacts took, and what they cost (staff time and the
+    #: contact steps' own cost)
+    wasted_hours: Stat
+    wasted_cost: Stat
+    #: records restored by cleansing steps and by the periodic batch
+    cleansed_by_steps: Stat
+    cleansed_by_batch: Stat
+    #: what cleansing cost: the batch per record, the cleansing steps' staff time and cost
+    cleansing_cost: Stat
+    #: per contact step: contacts and wasted contacts
+    contacts_by_node: dict[str, Stat] = {}
+    wasted_by_node: dict[str, Stat] = {}
+
+
 class Bottleneck(BaseModel):
     lane: str
     node: str | None
@@ -153,6 +175,8 @@ class Results(BaseModel):
     seconds: float = 0.0
     #: the process's currency (ISO 4217); None: the reader's locale decides
     currency: str | None = None
+    #: stale contact data and cleansing; None for a process without ``data_quality``
+    data_quality: DataQualityResult | None = None
     #: ``simulate(..., outcome_log=True)`` only: per replication (in order) its list of
     #: :class:`~laneforge.sim.record.OutcomeEvent`; not written to the results JSON
     outcome_log: list[list[Any]] | None = Field(default=None, exclude=True)

@@ -18,6 +18,7 @@ from ..model.calendar import TIE, Timeline
 from .compiled import CNode
 from .sla import make_closer
 from .steps import make_sets
+from .validity import make_check
 
 if TYPE_CHECKING:
     from .engine import Lead, Replication
@@ -232,6 +233,7 @@ def make_task(rep: Replication, node: CNode, router: Callable[[Lead], int],
     free, queue_ = rep.free, rep.queues[lane]
     dispatch = rep.dispatchers[lane]
     apply_sets = make_sets(rep, node)
+    check = make_check(rep, node)
     env, tr = rep.env, rep.tr
 
     def done(lead: Lead) -> None:
@@ -239,6 +241,8 @@ def make_task(rep: Replication, node: CNode, router: Callable[[Lead], int],
             free[lane] += units
             if queue_:
                 dispatch()
+        if check is not None:
+            check(lead)
         if apply_sets is not None:
             apply_sets(lead)
         if tr is not None:
