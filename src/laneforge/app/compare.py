@@ -112,6 +112,18 @@ def metrics_for(runs: Sequence[Results]) -> list[Metric]:
             metrics.append(Metric(
                 f"wait:{node_id}", f"Wait: {first.label('nodes', node_id)}",
                 lambda r, k=node_id: r.nodes[k].wait_hours, "hours", "lower"))
+    if first.data_quality is not None:  # what stale records cost, and what cleansing does
+        metrics += [
+            Metric("wasted_contacts", "Contacts to stale records",
+                   lambda r: r.data_quality.wasted_contacts if r.data_quality else None,
+                   "count", "lower"),
+            Metric("wasted_cost", "Cost of wasted contacts",
+                   lambda r: r.data_quality.wasted_cost if r.data_quality else None,
+                   "money", "lower"),
+            Metric("cleansing_cost", "Cleansing cost",
+                   lambda r: r.data_quality.cleansing_cost if r.data_quality else None,
+                   "money", "lower"),
+        ]
     metrics.append(Metric("total_cost", "Total cost", lambda r: r.total_cost, "money", "lower"))
     if first.cost_per_won is not None:
         metrics.append(Metric("cost_per_won", "Cost per won deal", lambda r: r.cost_per_won,

@@ -92,6 +92,8 @@ def format_results(r: Results) -> str:
         rows = [[r.label("slas", k), f"{s.breach_rate.mean * 100:.1f} % breached",
                  f"of {format_value(s.checked.mean, 'count')} checked"] for k, s in r.slas.items()]
         lines += _table(rows, "lrl")
+    if r.data_quality is not None:
+        lines += ["", *data_quality_lines(r)]
     lines.append("")
     if r.bottlenecks:
         lines.append("Bottlenecks (worst first):")
@@ -104,6 +106,28 @@ def format_results(r: Results) -> str:
         lines.append("Warnings:")
         lines += [f"  - {w}" for w in r.warnings]
     return "\n".join(lines)
+
+
+def data_quality_lines(r: Results) -> list[str]:
+    """Stale contact data: contacts wasted on out-of-date records, and what cleansing did."""
+    dq = r.data_quality
+    assert dq is not None
+    money = r.currency
+    lines = [f"Stale records: {format_value(dq.wasted_contacts.mean, 'count')} of "
+             f"{format_value(dq.contacts.mean, 'count')} contacts "
+             f"({dq.wasted_share.mean * 100:.1f} %) reached an out-of-date record, "
+             f"{describe_hours(dq.wasted_hours.mean)} of staff time, "
+             f"{format_money(dq.wasted_cost.mean, money)}"]
+    cleansed = dq.cleansed_by_steps.mean + dq.cleansed_by_batch.mean
+    if cleansed:
+        parts = [f"{format_value(value, 'count')} records {how}" for value, how in (
+            (dq.cleansed_by_steps.mean, "by cleansing steps"),
+            (dq.cleansed_by_batch.mean, "by the batch")) if value]
+        lines.append(f"Cleansing: {', '.join(parts)}, "
+                     f"{format_money(dq.cleansing_cost.mean, money)}")
+    else:
+        lines.append("Cleansing: none (no cleansing step or batch)")
+    return lines
 
 
 def _lane_of(r: Results, node_id: str) -> str | None:

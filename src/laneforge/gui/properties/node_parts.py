@@ -6,7 +6,7 @@ import html
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from ...model import MISSING, NodeBase
 from ..selection import Selection
@@ -118,7 +118,34 @@ class TaskPart(NodePart):
                  "Money spent each time this task runs, on top of the team's hourly cost "
                  "(data-vendor credits, tools, postage).")
         self.cost.editingFinished.connect(self._on_cost_finished)
+        self.build_contact_data()
         self.updates = self.build_updates()
+
+    def build_contact_data(self) -> None:
+        """Whether the task uses the lead's contact data, or restores it (stale records:
+        the process's data quality settings)."""
+        form = section("Contact data", Form(), self.column)
+        self.contact = QCheckBox("Reaches the lead by phone or email")
+        self.contact.setObjectName("contact")
+        self.contact.setToolTip("A stale record makes this task fail: the time is spent, "
+                                "and 'stale' is true for the decision after it")
+        self.cleanse = QCheckBox("Checks and restores the record")
+        self.cleanse.setObjectName("cleanse")
+        self.cleanse.setToolTip("Enrichment or a data check before a hand-off: the record "
+                                "is good again afterwards")
+        form.add_wide(self.contact)
+        form.add_wide(self.cleanse)
+        self.contact_hint = hint()
+        form.add_wide(self.contact_hint)
+        self.contact.toggled.connect(lambda on: self._on_flag_toggled("contact", on))
+        self.cleanse.toggled.connect(lambda on: self._on_flag_toggled("cleanse", on))
+
+    def _on_flag_toggled(self, field: str, on: bool) -> None:
+        box = self.contact if field == "contact" else self.cleanse
+        what = "a contact step" if field == "contact" else "a cleansing step"
+        verb = "Make" if on else "Stop making"
+        self.commit(box, self.path(field), True if on else MISSING,
+                    f"{verb} '{self.label}' {what}")
 
     def refresh(self) -> None:
         node = self.node
@@ -128,6 +155,14 @@ class TaskPart(NodePart):
         self.show_text(self.priority, priority if isinstance(priority, str)
                        else format_number(None if priority is MISSING else priority))
         self.show_text(self.cost, format_number(getattr(node, "cost", None)))
+        self.show_checked(self.contact, bool(getattr(node, "contact", False)))
+        self.show_checked(self.cleanse, bool(getattr(node, "cleanse", False)))
+        dq = self.process.data_quality
+        self.contact_hint.setText(
+            "Records never go stale: Process settings ▸ Data quality sets how fast they do."
+            if dq is None else f"{dq.decay_per_month * 100:g} % of records go out of date a month"
+            + (f"; all open records cleansed every {dq.cleansing.every}" if dq.cleansing
+               else ""))
         self.refresh_updates()
 
     def _on_staff_changed(self, value: int) -> None:

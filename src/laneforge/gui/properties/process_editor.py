@@ -101,6 +101,72 @@ class GeneralPage(Editor):
         form.add("Seed", self.seed, "Starting point of the random numbers: the same seed gives "
                  "the same results, so runs can be compared and repeated.")
         self.seed.valueChanged.connect(lambda v: self._on_number_changed("seed", v))
+        self.build_data_quality(column)
+
+    def build_data_quality(self, column: QVBoxLayout) -> None:
+        form = section("Data quality", Form(), column)
+        self.decay = QLineEdit()
+        self.decay.setObjectName("decay_per_month")
+        self.decay.setPlaceholderText("none: records never go stale")
+        form.add("Out of date a month", self.decay, "The share of contact records that go "
+                 "out of date each month (people change jobs, emails bounce), e.g. 2.1 %. "
+                 "A contact step to a stale record fails and wastes its time.")
+        self.cleanse_every = QLineEdit()
+        self.cleanse_every.setObjectName("cleanse_every")
+        self.cleanse_every.setPlaceholderText("no batch")
+        form.add("Cleanse all every", self.cleanse_every, "A batch that checks and restores "
+                 "every open record at this interval (e.g. 90d for quarterly).")
+        self.cleanse_cost = QLineEdit()
+        self.cleanse_cost.setObjectName("cleanse_cost")
+        self.cleanse_cost.setPlaceholderText("0")
+        form.add("Cost per record", self.cleanse_cost, "What the batch costs per record it "
+                 "checks (a data provider's price).")
+        for edit in (self.decay, self.cleanse_every, self.cleanse_cost):
+            edit.editingFinished.connect(lambda e=edit: self._on_data_quality_finished(e))
+
+    def refresh_data_quality(self) -> None:
+        dq = self.process.data_quality
+        cleansing = dq.cleansing if dq is not None else None
+        self.show_text(self.decay, "" if dq is None else f"{dq.decay_per_month * 100:g} %")
+        self.show_text(self.cleanse_every, "" if cleansing is None else str(cleansing.every))
+        self.show_text(self.cleanse_cost, "" if cleansing is None
+                       else f"{cleansing.cost_per_record:g}")
+        for edit in (self.cleanse_every, self.cleanse_cost):
+            edit.setEnabled(dq is not None)
+
+    def _on_data_quality_finished(self, edit: QLineEdit) -> None:
+        """Commit the whole ``data_quality`` object with the field changed (empty decay
+        removes it: records never go stale)."""
+        text = edit.text().strip()
+        if text == self._shown.get(edit):
+            set_error(edit, None)
+            return
+        dq = self.process.data_quality
+        data: dict[str, Any] = dq.model_dump(mode="json", exclude_defaults=True) if dq else {}
+        try:
+            if edit is self.decay:
+                if not text:
+                    self.commit(edit, "data_quality", MISSING, "Records never go stale")
+                    return
+                share = float(text.rstrip("% ").replace(",", ".")) / 100
+                data["decay_per_month"] = share
+            elif edit is self.cleanse_every:
+                if not text:
+                    data.pop("cleansing", None)
+                else:
+                    data["cleansing"] = {**data.get("cleansing", {}),
+                                         "every": str(parse_duration_text(text))}
+            else:
+                cost = float(text or 0)
+                if "cleansing" not in data:
+                    set_error(edit, "Set the interval of the batch first")
+                    return
+                data["cleansing"] = {**data["cleansing"], "cost_per_record": cost}
+        except ValueError as exc:
+            set_error(edit, str(exc) if edit is self.cleanse_every else
+                      "Enter a number such as 2.1 % (decay) or 0.40 (cost)")
+            return
+        self.commit(edit, "data_quality", data, "Change data quality")
 
     def refresh(self) -> None:
         if self.document is None:
@@ -127,6 +193,7 @@ class GeneralPage(Editor):
             f"default: {format_hours(max(30 * 24.0, settings.horizon.hours))}")
         self.show_value(self.replications, settings.replications)
         self.show_value(self.seed, settings.seed)
+        self.refresh_data_quality()
 
     def _on_name_finished(self) -> None:
         name = self.name.text().strip()
