@@ -176,3 +176,24 @@ def test_contact_steps_without_data_quality_are_warned_and_both_at_once_refused(
     both = _process([wait("nurture", 5), {**call(), "cleanse": True}])
     problems = validate(process_from_data(both))
     assert any(p.severity == "error" and p.field == "nodes[2].cleanse" for p in problems)
+
+
+def test_the_tables_and_text_report_show_what_stale_records_cost():
+    from laneforge.app.tables import all_tables
+    from laneforge.app.textreport import format_results
+
+    results = run(_process([wait("nurture", 60), call()],
+                           cleansing={"every": "30d", "cost_per_record": 0.5}))
+    table = next(t for t in all_tables(results) if t.name == "data_quality")
+    rows = {row[0]: row for row in table.rows}
+    dq = results.data_quality
+    assert rows["Contacts to stale records"][1].value == dq.wasted_contacts.mean
+    assert rows["Cleansing cost"][1].value == dq.cleansing_cost.mean
+    assert rows["Wasted at call"][2] == f"{dq.wasted_share.mean:.1%} of its contacts"
+    text = format_results(results)
+    assert f"({dq.wasted_share.mean * 100:.1f} %) reached an out-of-date record" in text
+    plain = _process([wait("nurture", 5), call()], decay=None)
+    plain["edges"][-2]["when"] = "age > 1e9"
+    bare = simulate(process_from_data(plain), replications=1, seed=1)
+    assert all(t.name != "data_quality" for t in all_tables(bare))
+    assert "Stale records" not in format_results(bare)

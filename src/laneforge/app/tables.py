@@ -216,9 +216,36 @@ def funnel_table(r: Results) -> Table:
                                       "Conversion from previous"], rows, r.currency)
 
 
+def data_quality_table(r: Results) -> Table | None:
+    """Stale contact data: contacts wasted on out-of-date records and what cleansing cost
+    (None for a process without data quality)."""
+    dq = r.data_quality
+    if dq is None:
+        return None
+    rows: list[list[object]] = [
+        ["Contacts", *_stat(dq.contacts, "count")],
+        ["Contacts to stale records", *_stat(dq.wasted_contacts, "count")],
+        ["Share of contacts wasted", *_stat(dq.wasted_share, "percent")],
+        ["Staff-hours wasted", *_stat(dq.wasted_hours, "count")],
+        ["Cost of wasted contacts", *_stat(dq.wasted_cost, "money")],
+        ["Records cleansed by steps", *_stat(dq.cleansed_by_steps, "count")],
+        ["Records cleansed by the batch", *_stat(dq.cleansed_by_batch, "count")],
+        ["Cleansing cost", *_stat(dq.cleansing_cost, "money")],
+    ]
+    for node_id, contacts in dq.contacts_by_node.items():
+        wasted = dq.wasted_by_node[node_id]
+        share = wasted.mean / contacts.mean if contacts.mean else None
+        rows.append([f"Wasted at {r.label('nodes', node_id)}", Value(wasted.mean, "count"),
+                     f"{share:.1%} of its contacts" if share is not None else None])
+    return Table("data_quality", "Data quality", ["Figure", "Mean", INTERVAL], rows,
+                 r.currency)
+
+
 def all_tables(r: Results) -> list[Table]:
-    return [kpi_table(r), outcome_table(r), funnel_table(r), lane_table(r), task_table(r),
-            sla_table(r)]
+    tables = [kpi_table(r), outcome_table(r), funnel_table(r), lane_table(r), task_table(r),
+              sla_table(r)]
+    quality = data_quality_table(r)
+    return tables if quality is None else [*tables, quality]
 
 
 def write_tables(tables: Sequence[Table], folder: Path, prefix: str = "") -> list[Path]:
