@@ -52,6 +52,13 @@ def kpi_rows(results: Any) -> list[KpiRow]:
         currency = getattr(r, "currency", None)
         rows.append(("Cost per won deal", format_figure(r.cost_per_won.mean, "money", currency),
                      _interval(r.cost_per_won, "money", currency=currency)))
+    dq = getattr(r, "data_quality", None)
+    if dq is not None:
+        currency = getattr(r, "currency", None)
+        rows.append(("Contacts to stale records", format_value(dq.wasted_contacts.mean, "count"),
+                     f"{dq.wasted_share.mean:.1%} of contacts"))
+        rows.append(("Cleansing cost", format_figure(dq.cleansing_cost.mean, "money", currency),
+                     _interval(dq.cleansing_cost, "money", currency=currency)))
     for lane_id, lane in r.lanes.items():
         if lane.utilization is not None:
             rows.append((f"Utilization · {r.label('lanes', lane_id)}",
