@@ -60,13 +60,20 @@ def paint_diagram(painter: QPainter, process: Process, diagram: Diagram | None =
         draw_lane(painter, box, lane, theme, decor, lane.calendar)
     for phase_box, phase in zip(diagram.phases, process.phases, strict=False):
         draw_phase(painter, phase_box, phase, theme)
+    messages = message_keys(process)
     for key, route in diagram.edges.items():
-        draw_edge(painter, route, theme, problem=decorations.edge_problems.get(key))
+        draw_edge(painter, route, theme, problem=decorations.edge_problems.get(key),
+                  message=key in messages)
     for node in process.nodes:
         box = diagram.nodes.get(node.id)
         if box is not None:
             draw_node(painter, node, box, theme, decorations.nodes.get(node.id))
     return diagram
+
+
+def message_keys(process: Process) -> set[tuple[str, str]]:
+    """The edges drawn as message flows (hand-offs between pools)."""
+    return {edge.key for edge in process.edges if edge.message}
 
 
 def has_errors(process: Process) -> bool:

@@ -27,6 +27,9 @@ from ..model.roster import roster_peak, roster_person_hours
 from .theme import Theme, font
 
 ARROW_SIZE = 9.0
+#: a message flow's dashes and gaps, in line widths, and the radius of its open start circle
+MESSAGE_DASH = [4.0, 3.0]
+MESSAGE_DOT = 3.6
 CORNER = 6.0
 OUTCOME_COLORS = {"won": "won", "lost": "lost", "disqualified": "lost", "duplicate": "subtext",
                   "nurture": "subtext"}
@@ -468,25 +471,60 @@ def edge_label_rect(route: EdgeRoute) -> QRectF | None:
     return QRectF(x, y - h - 2, w, h)
 
 
-def draw_edge(painter: QPainter, route: EdgeRoute, theme: Theme, *, selected: bool = False,
-              problem: str | None = None, width: float = 1.4) -> None:
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+def edge_pen(theme: Theme, *, selected: bool = False, problem: str | None = None,
+             message: bool = False, width: float = 1.4) -> QPen:
+    """The line of an edge: solid, or dashed for a message flow (a hand-off between pools),
+    as BPMN draws one, so the pools' hand-offs stand out from the flow inside a pool."""
     color = theme.color("selection") if selected else theme.color(
         "error" if problem == "error" else "warning") if problem else theme.color("edge")
     pen = QPen(color, width + (0.8 if selected else 0.0))
     pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+    if message:
+        pen.setDashPattern(MESSAGE_DASH)
+        pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+    return pen
+
+
+def _shortened(start: QPointF, end: QPointF, by: float) -> QPointF:
+    """``start`` moved ``by`` towards ``end`` (no further than half way)."""
+    line = QLineF(start, end)
+    if line.length() <= 2 * by:
+        return start
+    return line.pointAt(by / line.length())
+
+
+def draw_edge(painter: QPainter, route: EdgeRoute, theme: Theme, *, selected: bool = False,
+              problem: str | None = None, width: float = 1.4, message: bool = False) -> None:
+    """The route with its arrowhead and label. A message edge is drawn as BPMN draws a
+    message flow: dashed, a small open circle where it leaves, an open arrowhead where it
+    arrives."""
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    pen = edge_pen(theme, selected=selected, problem=problem, message=message, width=width)
+    color = pen.color()
     shortened = list(route.points)
     (x1, y1), (x2, y2) = shortened[-2], shortened[-1]
     length = math.hypot(x2 - x1, y2 - y1)
     if length > ARROW_SIZE:  # stop the line where the arrowhead begins
-        k = (length - ARROW_SIZE * 0.8) / length
+        k = (length - ARROW_SIZE * (1.0 if message else 0.8)) / length
         shortened[-1] = (x1 + (x2 - x1) * k, y1 + (y2 - y1) * k)
+    if message:  # start at the circle's rim, not inside it
+        rim = _shortened(QPointF(*shortened[0]), QPointF(*shortened[1]), MESSAGE_DOT * 2)
+        shortened[0] = (rim.x(), rim.y())
     painter.setPen(pen)
     painter.setBrush(Qt.BrushStyle.NoBrush)
     painter.drawPath(edge_path(shortened))
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(QBrush(color))
-    painter.drawPolygon(arrow_head(route.points))
+    if message:
+        solid = QPen(color, max(pen.widthF() - 0.2, 1.0))
+        solid.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
+        painter.setPen(solid)
+        painter.setBrush(theme.color("node_fill"))
+        start, after = QPointF(*route.points[0]), QPointF(*route.points[1])
+        painter.drawEllipse(_shortened(start, after, MESSAGE_DOT), MESSAGE_DOT, MESSAGE_DOT)
+        painter.drawPolygon(arrow_head(route.points, ARROW_SIZE + 1.0))
+    else:
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QBrush(color))
+        painter.drawPolygon(arrow_head(route.points))
     rect = edge_label_rect(route)
     if rect is not None:
         label_font = font(7.6, QFont.Weight.Medium)

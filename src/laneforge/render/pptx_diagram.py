@@ -34,6 +34,7 @@ from .pptx_shapes import (
     connector_at,
     fill,
     glue,
+    message_line,
     outline,
     plain,
     shape_at,
@@ -91,6 +92,7 @@ def draw_diagram(slide: Any, process: Process, diagram: Diagram, view: SlideView
         if box is not None and view.contains(node.id):
             nodes[node.id] = _node(shapes, node, box, view, font, results, task_size)
     markers = Markers(view, (diagram.bounds.top + 2, diagram.bounds.bottom - 2))
+    messages = {edge.key for edge in process.edges if edge.message}
     for key, route in diagram.edges.items():
         inside = (key[0] in nodes, key[1] in nodes)
         if not any(inside):
@@ -106,10 +108,12 @@ def draw_diagram(slide: Any, process: Process, diagram: Diagram, view: SlideView
                 label._element.getparent().remove(label._element)
                 label = None  # it would cover the markers: the marker carries it
         if all(inside):
-            elements = [_edge(shapes, route, nodes[key[0]], nodes[key[1]], diagram, frame)]
+            elements = [_edge(shapes, route, nodes[key[0]], nodes[key[1]], diagram, frame,
+                              message=key in messages)]
         else:
             elements = draw_crossing(shapes, process, route, nodes, diagram, view, markers, font,
-                                 note=route.label if label is None else "")
+                                 note=route.label if label is None else "",
+                                 message=key in messages)
         if label is not None:
             elements.append(label._element)
         for element in elements:
@@ -398,7 +402,7 @@ def _site(box: NodeBox, shape: Any, point: tuple[float, float]) -> tuple[Any, in
 
 
 def _edge(shapes: Any, route: EdgeRoute, source: Any, target: Any, diagram: Diagram,
-          frame: Frame) -> Any:
+          frame: Frame, *, message: bool = False) -> Any:
     """The route as connectors; returns the XML element to place in the z-order.
 
     A straight route is one straight connector and a forward step (out of the right side,
@@ -406,6 +410,7 @@ def _edge(shapes: Any, route: EdgeRoute, source: Any, target: Any, diagram: Diag
     so they follow the nodes when they are moved in PowerPoint; LibreOffice and PowerPoint
     draw both the same. Every other route (same column with a jog, loops round the nodes)
     is a group of straight connectors along the polyline, the same in every application.
+    A ``message`` edge is dashed, with an open circle at its start and an open arrowhead.
     """
     name = f"Edge {route.key[0]} → {route.key[1]}"
     points = route.points
@@ -421,7 +426,10 @@ def _edge(shapes: Any, route: EdgeRoute, source: Any, target: Any, diagram: Diag
         connector = connector_at(shapes, kind, points[0], points[-1], frame)
         connector.name = name
         glue(connector, begin, end)
-        arrowhead(connector)
+        if message:
+            message_line(connector, start=True, end=True)
+        else:
+            arrowhead(connector)
         return connector._element
     group = shapes.add_group_shape()
     group.name = name
@@ -429,7 +437,9 @@ def _edge(shapes: Any, route: EdgeRoute, source: Any, target: Any, diagram: Diag
         segment = connector_at(group.shapes, MSO_CONNECTOR.STRAIGHT, points[i], points[i + 1],
                              frame)
         segment.name = f"{name} ({i + 1})"
-        if i == len(points) - 2:
+        if message:
+            message_line(segment, start=i == 0, end=i == len(points) - 2)
+        elif i == len(points) - 2:
             arrowhead(segment)
     return group._element
 

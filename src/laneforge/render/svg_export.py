@@ -26,7 +26,7 @@ from PySide6.QtSvg import QSvgGenerator
 
 from ..model import Process
 from ..model.geometry import Diagram
-from .diagram import Decorations
+from .diagram import Decorations, message_keys
 from .painter import LaneDecor, draw_edge, draw_lane, draw_node, draw_phase
 from .pdf_page import SCENE_DPI
 from .theme import Theme
@@ -68,13 +68,17 @@ def parts(process: Process, diagram: Diagram, theme: Theme, decor: Decorations) 
             draw_phase(p, phase_box, phase, theme)
 
         result.append(Part(f"phase-{phase.id}", "phase", paint_phase, phase.label))
+    messages = message_keys(process)
     for key, route in diagram.edges.items():
         problem = decor.edge_problems.get(key)
+        message = key in messages
 
-        def paint_edge(p: QPainter, route: Any = route, problem: str | None = problem) -> None:
-            draw_edge(p, route, theme, problem=problem)
+        def paint_edge(p: QPainter, route: Any = route, problem: str | None = problem,
+                       message: bool = message) -> None:
+            draw_edge(p, route, theme, problem=problem, message=message)
 
-        result.append(Part(f"edge-{key[0]}-to-{key[1]}", "edge", paint_edge,
+        result.append(Part(f"edge-{key[0]}-to-{key[1]}", "edge message" if message else "edge",
+                           paint_edge,
                            route.label, {"from": key[0], "to": key[1]}))
     for node in process.nodes:
         node_box = diagram.nodes.get(node.id)

@@ -226,8 +226,10 @@ class DiagramScene(QGraphicsScene):
             item.prepareGeometryChange()
             item.decor = decor
             item.update()
+        messages = {edge.key for edge in self.process.edges if edge.message}
         for key, item in self.edge_items.items():
             item.problem = edge_problems.get(key)
+            item.message = key in messages
             item.update()
         for lane_id, item in self.lane_items.items():
             item.decor = LaneDecor(load=self.lane_loads.get(lane_id),
