@@ -9,7 +9,16 @@ from PySide6.QtGui import QColor, QPainter
 from ..model import Process, errors, validate
 from ..model.geometry import Diagram, layout_diagram
 from ..model.units import format_hours
-from .painter import LaneDecor, NodeDecor, draw_edge, draw_lane, draw_node, draw_phase, qrect
+from .painter import (
+    LaneDecor,
+    NodeDecor,
+    draw_edge,
+    draw_lane,
+    draw_node,
+    draw_phase,
+    draw_pool,
+    qrect,
+)
 from .theme import LIGHT, Theme
 
 
@@ -58,6 +67,8 @@ def paint_diagram(painter: QPainter, process: Process, diagram: Diagram | None =
         decor = decorations.lanes.get(box.id) or LaneDecor()
         decor.index = box.index
         draw_lane(painter, box, lane, theme, decor, lane.calendar)
+    for pool in diagram.pools:
+        draw_pool(painter, pool, theme)
     for phase_box, phase in zip(diagram.phases, process.phases, strict=False):
         draw_phase(painter, phase_box, phase, theme)
     messages = message_keys(process)

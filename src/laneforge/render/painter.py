@@ -22,7 +22,16 @@ from PySide6.QtGui import (
 )
 
 from ..model import Lane, NodeBase, Phase
-from ..model.geometry import EdgeRoute, LaneBox, NodeBox, PhaseBox, Rect, node_subtitle
+from ..model.geometry import (
+    EdgeRoute,
+    LaneBox,
+    NodeBox,
+    PhaseBox,
+    PoolBox,
+    Rect,
+    node_subtitle,
+    pool_lane_name,
+)
 from ..model.roster import roster_peak, roster_person_hours
 from .theme import Theme, font
 
@@ -144,7 +153,13 @@ def draw_lane(painter: QPainter, box: LaneBox, lane: Lane, theme: Theme,
         painter.drawRect(band.adjusted(header.width(), 0, 0, 0))
     painter.setPen(QPen(theme.color("lane_line"), 1.0))
     painter.drawLine(QLineF(band.bottomLeft(), band.bottomRight()))
-    draw_lane_header(painter, header, box.color, lane, theme, decor, calendar_name)
+    draw_lane_header(painter, header, box.color, lane, theme, decor, calendar_name,
+                     label=lane_title(lane, box))
+
+
+def lane_title(lane: Lane, box: LaneBox) -> str:
+    """The name in a lane's header: beside a pool band, without the "Pool / " prefix."""
+    return pool_lane_name(lane.label, box.pool) if box.pool else lane.label
 
 
 def lane_staff_text(lane: Lane) -> str:
@@ -158,8 +173,10 @@ def lane_staff_text(lane: Lane) -> str:
 
 
 def draw_lane_header(painter: QPainter, header: QRectF, color: str, lane: Lane, theme: Theme,
-                     decor: LaneDecor | None = None, calendar_name: str | None = None) -> None:
-    """The header of a lane in ``header``: name, staff, calendar, cost and load."""
+                     decor: LaneDecor | None = None, calendar_name: str | None = None, *,
+                     label: str | None = None) -> None:
+    """The header of a lane in ``header``: name (``label``, else the lane's), staff,
+    calendar, cost and load."""
     decor = decor or LaneDecor()
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(theme.color("header_fill"))
@@ -170,7 +187,8 @@ def draw_lane_header(painter: QPainter, header: QRectF, color: str, lane: Lane, 
     painter.drawLine(QLineF(header.topRight(), header.bottomRight()))
     painter.drawLine(QLineF(header.bottomLeft(), header.bottomRight()))
     text_rect = header.adjusted(18, 12, -10, -10)
-    used = draw_text_block(painter, text_rect, lane.label, font(10.5, QFont.Weight.DemiBold),
+    used = draw_text_block(painter, text_rect, label if label is not None else lane.label,
+                           font(10.5, QFont.Weight.DemiBold),
                            theme.color("text"), max_lines=2,
                            align=Qt.AlignmentFlag.AlignLeft, valign="top")
     details = [lane_staff_text(lane)]
@@ -194,6 +212,39 @@ def draw_lane_header(painter: QPainter, header: QRectF, color: str, lane: Lane, 
         painter.setPen(QPen(theme.color("selection"), 2.0))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRect(header.adjusted(1, 1, -1, -1))
+
+
+# --- pools ---------------------------------------------------------------------------------
+
+
+def draw_pool(painter: QPainter, box: PoolBox, theme: Theme, *, outline: bool = True,
+              header_rect: QRectF | None = None) -> None:
+    """A pool as BPMN tools draw a participant: an outline round its lanes and, left of
+    their headers, a narrow band with the pool's name turned on its side (read bottom to
+    top). ``header_rect`` moves the band (to stay in view); drawn over the lanes."""
+    if outline:
+        painter.setPen(QPen(theme.color("subtext", 0.7), 1.2))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRect(qrect(box.rect))
+    band = header_rect if header_rect is not None else qrect(box.header)
+    painter.setPen(QPen(theme.color("subtext", 0.7), 1.2))
+    painter.setBrush(theme.color("header_fill"))
+    painter.drawRect(band)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(theme.color("text", 0.04 if theme.name == "light" else 0.06))
+    painter.drawRect(band)
+    name_font = font(10.0, QFont.Weight.DemiBold)
+    metrics = QFontMetricsF(name_font)
+    length = max(band.height() - 16, 10.0)
+    text = metrics.elidedText(box.name, Qt.TextElideMode.ElideRight, length)
+    painter.save()
+    painter.translate(band.center())
+    painter.rotate(-90)
+    painter.setFont(name_font)
+    painter.setPen(theme.color("text"))
+    painter.drawText(QRectF(-length / 2, -band.width() / 2, length, band.width()),
+                     int(Qt.AlignmentFlag.AlignCenter), text)
+    painter.restore()
 
 
 # --- phases ----------------------------------------------------------------------------------

@@ -14,8 +14,10 @@ from ..model.geometry import (
     Diagram,
     EdgeRoute,
     NodeBox,
+    PoolBox,
     Rect,
     node_subtitle,
+    pool_lane_name,
 )
 from ..model.shapes import LABEL_GAP
 from .pptx_labels import LABEL_SLIDE_WIDTH, edge_label
@@ -83,6 +85,8 @@ def draw_diagram(slide: Any, process: Process, diagram: Diagram, view: SlideView
     task_size = task_name_size(process, diagram, frame.k / EMU_PER_PT)
     for box in diagram.lanes:
         _lane(shapes, process, box, view, font, results, name_size)
+    for pool in diagram.pools:
+        _pool(shapes, pool, view, font)
     if view.phases:
         _phases(shapes, diagram, view, font)
     anchor = shapes._spTree[-1]  # connectors go between the lanes and the nodes
@@ -241,7 +245,8 @@ def _lane(shapes: Any, process: Process, box: Any, view: SlideView, font: str,
     outline(header, PALETTE["lane_line"], frame.line(1.0, 0.5))
     details = _lane_details(lane)
     detail_size = MIN_PT
-    lines = [Line(lane.label, name_size, bold=True),
+    title = pool_lane_name(lane.label, box.pool) if box.pool else lane.label
+    lines = [Line(title, name_size, bold=True),
              Line(" · ".join(details), detail_size, color=PALETTE["subtext"])]
     if utilization is not None:
         level = utilization.mean
@@ -256,6 +261,25 @@ def _lane(shapes: Any, process: Process, box: Any, view: SlideView, font: str,
     strip.name = f"Lane accent {box.id}"
     fill(strip, box.color)
     outline(strip, None)
+
+
+def _pool(shapes: Any, pool: PoolBox, view: SlideView, font: str) -> None:
+    """A pool as the canvas draws it: an outline round its lanes and a narrow band left of
+    their headers with its name turned on its side (the text frame's ``vert270``)."""
+    frame = view.frame
+    left = view.pool_left
+    frame_shape = shape_at(shapes, MSO_SHAPE.RECTANGLE,
+                           Rect(left, pool.rect.y, view.right - left, pool.rect.h), frame)
+    frame_shape.name = f"Pool outline {pool.index + 1}"
+    fill(frame_shape, None)
+    outline(frame_shape, PALETTE["subtext"], frame.line(1.2, 0.75))
+    band = shape_at(shapes, MSO_SHAPE.RECTANGLE,
+                    Rect(left, pool.header.y, pool.header.w, pool.header.h), frame)
+    band.name = f"Pool {pool.index + 1}"
+    fill(band, blend(PALETTE["header_fill"], PALETTE["text"], 0.04))
+    outline(band, PALETTE["subtext"], frame.line(1.2, 0.75))
+    write(band, [Line(pool.name, MIN_PT + 1, bold=True)], font=font, wrap=False)
+    band.text_frame._txBody.bodyPr.set("vert", "vert270")
 
 
 def _phases(shapes: Any, diagram: Diagram, view: SlideView, font: str) -> None:
