@@ -224,3 +224,48 @@ def test_pools_and_message_marks_survive_a_process_file(tmp_path):
     text = path.read_text(encoding="utf-8")
     assert text.count('"message": true') == 3 and text.count('"pool": "Company"') == 2
     assert load_process(path) == process
+
+
+@pytest.mark.parametrize("name, customer", [
+    ("Consumer", True), ("customers", True), ("The Buyer", True), ("PROSPECT", True),
+    ("Leads", True), ("Client", True), (" consumer ", True),
+    ("Company", False), ("Lead management", False), ("Customer success", False),
+    ("Sales", False), ("", False), (None, False)])
+def test_which_pools_are_the_customer_side(name, customer):
+    from laneforge.io.bpmn_import import customer_side
+
+    assert customer_side(name) is customer
+
+
+def test_a_customer_pool_gets_no_staff_limit_and_its_steps_no_wait():
+    process, report = journey()
+    assert [(lane.pool, lane.staff) for lane in process.lanes] == [
+        ("Consumer", None), ("Company", 1), ("Company", 1)]
+    assert any(n.startswith("1 lane ('Consumer'): the customer's side") for n in report.notes)
+    staff_note = next(n for n in report.notes if "staff of 1" in n)
+    assert "Consumer" not in staff_note and "'Company / Marketing'" in staff_note
+    # kept through a round trip (laneforge's own data) and a process file
+    back, _ = import_bpmn(export_bpmn(process))
+    assert back.lane("consumer").staff is None
+    # renamed "Company" in the file: the company's pool keeps its default staff of 1,
+    # a pool named "Customers" gets no limit
+    renamed, _ = journey(JOURNEY.read_text(encoding="utf-8")
+                         .replace('name="Consumer"', 'name="Customers"'))
+    assert [(lane.pool, lane.staff) for lane in renamed.lanes] == [
+        ("Customers", None), ("Company", 1), ("Company", 1)]
+    other, _ = journey(JOURNEY.read_text(encoding="utf-8")
+                       .replace('name="Consumer"', 'name="Partner"'))
+    assert other.lanes[0].staff == 1
+    # infinitely many servers: nobody waits in the customer's lane (M/M/inf), while its
+    # busy hours are each step's mean of 30 min per visit (exponential: sd 30 min)
+    results = laneforge.simulate(process, replications=2, horizon="10d", seed=5)
+    assert results.lanes["consumer"].utilization is None
+    visits = 0.0
+    for node in process.nodes:
+        if node.lane == "consumer" and node.kind == "task":
+            assert results.nodes[node.id].wait_hours.mean == 0.0
+            assert results.nodes[node.id].queue_max.mean == 0.0
+            visits += results.nodes[node.id].visits.mean
+    assert visits > 200
+    per_visit = results.lanes["consumer"].busy_hours.mean / visits
+    assert abs(per_visit - 0.5) < 4 * 0.5 / math.sqrt(2 * visits)

@@ -14,7 +14,7 @@ from laneforge.gui.document import Document
 from laneforge.gui.properties import PropertiesDock
 from laneforge.gui.properties.base import error_label_of, is_invalid
 from laneforge.gui.selection import Selection
-from laneforge.io import load_process, process_from_data
+from laneforge.io import dumps, load_process, process_from_data
 
 pytestmark = pytest.mark.gui
 
@@ -758,3 +758,50 @@ def test_another_document_replaces_the_first(setup, qtbot):
     type_into(qtbot, dock.node_editor.part.duration.fields[0], "15m")
     assert other.process.edit.get_value("nodes.call.duration") == "15m"
     assert document.undo_stack.count() == 1 and other.undo_stack.count() == 1
+
+
+# --- BPMN collaborations: message flows and pools ----------------------------------------------
+
+
+def test_message_flow_check_box_is_one_undo_step(setup, qtbot):
+    dock, document, original = setup
+    dock.set_selection(Selection(edges=(("is_reached", "qualify"),)))
+    editor = dock.edge_editor
+    assert editor.message.text() == "Message flow (between pools)"
+    assert not editor.message.isChecked()
+    editor.message.click()
+    edge = document.process.edge("is_reached", "qualify")
+    assert edge.message is True
+    assert document.undo_stack.count() == 1
+    assert document.undo_stack.undoText().startswith("Mark '") and "message flow" in \
+        document.undo_stack.undoText()
+    editor.message.click()
+    assert document.process.edge("is_reached", "qualify").message is False
+    assert document.undo_stack.count() == 2
+    document.undo_stack.undo()
+    qtbot.waitUntil(lambda: editor.message.isChecked())
+    assert document.process.edge("is_reached", "qualify").message is True
+    undo_all(qtbot, dock, document, original)
+    qtbot.waitUntil(lambda: not editor.message.isChecked())
+    # unmarked again, the file is written as before: no "message" key
+    assert '"message"' not in dumps(document.process)
+
+
+def test_lane_pool_is_a_text_field_empty_for_none(setup, qtbot):
+    dock, document, original = setup
+    dock.set_selection(Selection(lanes=("inside_sales",)))
+    editor = dock.lane_editor
+    assert editor.pool.text() == "" and document.process.lane("inside_sales").pool is None
+    type_into(qtbot, editor.pool, "  Company  ")
+    assert document.process.lane("inside_sales").pool == "Company"
+    assert document.undo_stack.count() == 1
+    assert document.undo_stack.undoText() == "Change pool of 'Inside Sales (SDR)'"
+    type_into(qtbot, editor.pool, "Company")  # unchanged: nothing pushed
+    assert document.undo_stack.count() == 1
+    type_into(qtbot, editor.pool, "")
+    assert document.process.lane("inside_sales").pool is None
+    assert '"pool"' not in dumps(document.process)
+    document.undo_stack.undo()
+    qtbot.waitUntil(lambda: editor.pool.text() == "Company")
+    undo_all(qtbot, dock, document, original)
+    qtbot.waitUntil(lambda: editor.pool.text() == "")

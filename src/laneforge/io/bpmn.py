@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..model import ExpressionError, parse_expression
+from ..model.geometry import pool_lane_name
 from ..model.shapes import Rect
 from .lanejson import MAX_FILE_BYTES, ProcessFileError, atomic_write_text
 
@@ -29,13 +30,6 @@ PREFIXES = {"bpmn": MODEL, "bpmndi": BPMNDI, "dc": DC, "di": DI, "xsi": XSI, "lf
 
 #: characters XML 1.0 cannot hold at all (some control characters, U+FFFE, U+FFFF)
 NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def pool_lane_name(name: str, pool: str | None) -> str:
-    """A lane's name as BPMN shows it inside its pool: 'Company / Marketing' in the pool
-    'Company' is 'Marketing' (an import of several pools names lanes 'Pool / Lane')."""
-    prefix = f"{pool} / " if pool else ""
-    return name[len(prefix):] if prefix and name.startswith(prefix) and name != prefix else name
 
 
 def xml_safe(text: str) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 
 from .._version import __version__
 from ..model import Edge, NodeBase, Process, mean_hours
-from ..model.geometry import Diagram, layout_diagram
+from ..model.geometry import Diagram, layout_diagram, pool_lane_name, pool_runs
 from ..model.shapes import DEFAULT_LANE_HEIGHT, Rect
 from ..model.types import tidy_number
 from .bpmn import (
@@ -21,7 +21,6 @@ from .bpmn import (
     NOT_XML,
     PREFIXES,
     XSI,
-    pool_lane_name,
     q,
     xml_safe,
 )
@@ -87,19 +86,6 @@ def describe_edge(edge: Edge) -> str | None:
     if edge.default:
         parts.append("default branch: takes what the others leave")
     return "; ".join(parts) or None
-
-
-def pool_runs(process: Process) -> list[tuple[str | None, list[str]]]:
-    """The pools to export: runs of neighbouring lanes with the same ``pool``, each with
-    its name and lane ids. One run (the usual case: no lane names a pool) is the process's
-    own pool; a pool whose lanes are not next to each other gives one pool per run."""
-    runs: list[tuple[str | None, list[str]]] = []
-    for lane in process.lanes:
-        if runs and runs[-1][0] == lane.pool:
-            runs[-1][1].append(lane.id)
-        else:
-            runs.append((lane.pool, [lane.id]))
-    return runs or [(None, [])]
 
 
 class _Writer:

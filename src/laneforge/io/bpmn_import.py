@@ -67,10 +67,26 @@ _DEFAULTS = {
     "task": ("task", "default duration, exponential with mean 30 min; set the real work times"),
     "source": ("source", f"default arrival rate {DEFAULT_RATE}; set the real lead volume"),
     "staff": ("lane", "staff of 1; set the team sizes"),
+    "customer": ("lane", "the customer's side of the collaboration, so no staff limit "
+                 "(customers do not queue for each other); set a staff to change that"),
     "wait": ("timer", "no ISO 8601 duration (such as PT2H), so a wait of 1 day; set how long"),
     "wait0": ("intermediate event", "a delay of 0 h, as laneforge has no such events; set how "
               "long leads wait there"),
 }
+
+
+#: pools with these names (ignoring case, a leading "the" and a plural s) are the customer's
+#: side of a collaboration: their lanes get no staff limit
+CUSTOMER_POOLS = frozenset({"consumer", "customer", "buyer", "prospect", "lead", "client"})
+
+
+def customer_side(pool: str | None) -> bool:
+    """Is ``pool`` the customer's side ("Consumer", "Customers", "The buyer")? Its steps
+    are done by each customer for themselves, so leads never wait for a free person there."""
+    if not pool:
+        return False
+    name = " ".join(pool.casefold().split()).removeprefix("the ")
+    return name in CUSTOMER_POOLS or (name.endswith("s") and name[:-1] in CUSTOMER_POOLS)
 
 
 def iso_hours(text: str) -> float | None:
@@ -703,9 +719,12 @@ class _Reader:
             return {**lane.lf, "id": lane_id,
                     "name": old[: len(old) - len(shown)] + lane.own if edited else old}
         tasks = [n for n in nodes if n.kind == "task" and self.lane_key(n.key) == lane.key]
+        customer = customer_side(lane.pool)
         if tasks:
-            self.defaults.setdefault("staff", []).append(f"'{lane.name}'")
-        data: dict[str, Any] = {"id": lane_id, "name": lane.name, "staff": 1 if tasks else None}
+            self.defaults.setdefault("customer" if customer else "staff", []).append(
+                f"'{lane.name}'")
+        data: dict[str, Any] = {"id": lane_id, "name": lane.name,
+                                "staff": 1 if tasks and not customer else None}
         if band is not None:
             data["height"] = tidy_number(max(band.h, 60.0))
         if lane.pool:

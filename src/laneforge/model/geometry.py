@@ -34,6 +34,8 @@ from .shapes import (
 from .units import describe_hours
 
 HEADER_WIDTH = 168.0
+#: the band left of the lane headers that names a pool (only with several pools)
+POOL_WIDTH = 30.0
 #: a column whose nodes stray into their neighbours' still keeps this much room
 MIN_PHASE_WIDTH = 60.0
 
@@ -45,6 +47,9 @@ class LaneBox:
     rect: Rect  # the whole band, header included
     header: Rect
     color: str
+    #: the pool whose band is drawn beside the lane (None: no pool bands): its header then
+    #: names the lane without the "Pool / " prefix the band already says
+    pool: str | None = None
 
     @property
     def top(self) -> float:
@@ -53,6 +58,22 @@ class LaneBox:
     @property
     def height(self) -> float:
         return self.rect.h
+
+
+@dataclass
+class PoolBox:
+    """A BPMN pool (participant) drawn as BPMN tools draw one: a narrow band left of its
+    lanes' headers with its name turned on its side, and an outline round its lanes."""
+
+    name: str
+    index: int
+    lanes: list[str]
+    rect: Rect  # the whole pool: its band, its lanes' headers and bands
+    header: Rect  # the narrow band with the name
+
+    @property
+    def id(self) -> str:
+        return f"pool{self.index + 1}"
 
 
 @dataclass
@@ -102,6 +123,8 @@ class Diagram:
     bounds: Rect = field(default_factory=lambda: Rect(0, 0, 0, 0))
     #: the columns, left to right; empty when the process has no phases
     phases: list[PhaseBox] = field(default_factory=list)
+    #: the pools, top to bottom; empty unless the lanes belong to more than one pool
+    pools: list[PoolBox] = field(default_factory=list)
 
     def lane_at(self, y: float) -> LaneBox | None:
         for lane in self.lanes:
@@ -118,6 +141,26 @@ class Diagram:
             if x < phase.right:
                 return phase
         return self.phases[-1]
+
+
+def pool_runs(process: Process) -> list[tuple[str | None, list[str]]]:
+    """The pools: runs of neighbouring lanes with the same ``pool``, each with its name and
+    lane ids. One run (the usual case: no lane names a pool) is the process's own pool; a
+    pool whose lanes are not next to each other gives one pool per run."""
+    runs: list[tuple[str | None, list[str]]] = []
+    for lane in process.lanes:
+        if runs and runs[-1][0] == lane.pool:
+            runs[-1][1].append(lane.id)
+        else:
+            runs.append((lane.pool, [lane.id]))
+    return runs or [(None, [])]
+
+
+def pool_lane_name(name: str, pool: str | None) -> str:
+    """A lane's name as BPMN shows it inside its pool: 'Company / Marketing' in the pool
+    'Company' is 'Marketing' (an import of several pools names lanes 'Pool / Lane')."""
+    prefix = f"{pool} / " if pool else ""
+    return name[len(prefix):] if prefix and name.startswith(prefix) and name != prefix else name
 
 
 def edge_label(edge: Edge) -> str:
@@ -253,6 +296,28 @@ def layout_diagram(process: Process) -> Diagram:
                  Rect(left, -PHASE_HEADER_HEIGHT, right - left, PHASE_HEADER_HEIGHT))
         for index, (phase, (left, right)) in enumerate(zip(process.phases, spans, strict=True))
     ]
+    pools = _pools(process, lanes, width)
     top = -PHASE_HEADER_HEIGHT if phases else 0.0
-    bounds = Rect(-HEADER_WIDTH, top, HEADER_WIDTH + width, max(y, 1.0) - top)
-    return Diagram(lanes, nodes, edges, width, bounds, phases)
+    left = HEADER_WIDTH + (POOL_WIDTH if pools else 0.0)
+    bounds = Rect(-left, top, left + width, max(y, 1.0) - top)
+    return Diagram(lanes, nodes, edges, width, bounds, phases, pools)
+
+
+def _pools(process: Process, lanes: list[LaneBox], width: float) -> list[PoolBox]:
+    """The pool bands when the lanes belong to more than one pool (else none, so a process
+    without pools is drawn as it always was); a run of lanes without a pool is the
+    process's own pool, named after the process."""
+    runs = pool_runs(process)
+    if len(runs) < 2:
+        return []
+    boxes = {box.id: box for box in lanes}
+    pools = []
+    for index, (name, ids) in enumerate(runs):
+        top, bottom = boxes[ids[0]].rect.top, boxes[ids[-1]].rect.bottom
+        left = -HEADER_WIDTH - POOL_WIDTH
+        pools.append(PoolBox(name or process.name, index, ids,
+                             Rect(left, top, width - left, bottom - top),
+                             Rect(left, top, POOL_WIDTH, bottom - top)))
+        for lane_id in ids:
+            boxes[lane_id].pool = name
+    return pools

@@ -9,7 +9,16 @@ from PySide6.QtGui import QColor, QPainter
 from ..model import Process, errors, validate
 from ..model.geometry import Diagram, layout_diagram
 from ..model.units import format_hours
-from .painter import LaneDecor, NodeDecor, draw_edge, draw_lane, draw_node, draw_phase, qrect
+from .painter import (
+    LaneDecor,
+    NodeDecor,
+    draw_edge,
+    draw_lane,
+    draw_node,
+    draw_phase,
+    draw_pool,
+    qrect,
+)
 from .theme import LIGHT, Theme
 
 
@@ -58,15 +67,24 @@ def paint_diagram(painter: QPainter, process: Process, diagram: Diagram | None =
         decor = decorations.lanes.get(box.id) or LaneDecor()
         decor.index = box.index
         draw_lane(painter, box, lane, theme, decor, lane.calendar)
+    for pool in diagram.pools:
+        draw_pool(painter, pool, theme)
     for phase_box, phase in zip(diagram.phases, process.phases, strict=False):
         draw_phase(painter, phase_box, phase, theme)
+    messages = message_keys(process)
     for key, route in diagram.edges.items():
-        draw_edge(painter, route, theme, problem=decorations.edge_problems.get(key))
+        draw_edge(painter, route, theme, problem=decorations.edge_problems.get(key),
+                  message=key in messages)
     for node in process.nodes:
         box = diagram.nodes.get(node.id)
         if box is not None:
             draw_node(painter, node, box, theme, decorations.nodes.get(node.id))
     return diagram
+
+
+def message_keys(process: Process) -> set[tuple[str, str]]:
+    """The edges drawn as message flows (hand-offs between pools)."""
+    return {edge.key for edge in process.edges if edge.message}
 
 
 def has_errors(process: Process) -> bool:

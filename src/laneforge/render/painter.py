@@ -22,11 +22,23 @@ from PySide6.QtGui import (
 )
 
 from ..model import Lane, NodeBase, Phase
-from ..model.geometry import EdgeRoute, LaneBox, NodeBox, PhaseBox, Rect, node_subtitle
+from ..model.geometry import (
+    EdgeRoute,
+    LaneBox,
+    NodeBox,
+    PhaseBox,
+    PoolBox,
+    Rect,
+    node_subtitle,
+    pool_lane_name,
+)
 from ..model.roster import roster_peak, roster_person_hours
 from .theme import Theme, font
 
 ARROW_SIZE = 9.0
+#: a message flow's dashes and gaps, in line widths, and the radius of its open start circle
+MESSAGE_DASH = [4.0, 3.0]
+MESSAGE_DOT = 3.6
 CORNER = 6.0
 OUTCOME_COLORS = {"won": "won", "lost": "lost", "disqualified": "lost", "duplicate": "subtext",
                   "nurture": "subtext"}
@@ -141,7 +153,13 @@ def draw_lane(painter: QPainter, box: LaneBox, lane: Lane, theme: Theme,
         painter.drawRect(band.adjusted(header.width(), 0, 0, 0))
     painter.setPen(QPen(theme.color("lane_line"), 1.0))
     painter.drawLine(QLineF(band.bottomLeft(), band.bottomRight()))
-    draw_lane_header(painter, header, box.color, lane, theme, decor, calendar_name)
+    draw_lane_header(painter, header, box.color, lane, theme, decor, calendar_name,
+                     label=lane_title(lane, box))
+
+
+def lane_title(lane: Lane, box: LaneBox) -> str:
+    """The name in a lane's header: beside a pool band, without the "Pool / " prefix."""
+    return pool_lane_name(lane.label, box.pool) if box.pool else lane.label
 
 
 def lane_staff_text(lane: Lane) -> str:
@@ -155,8 +173,10 @@ def lane_staff_text(lane: Lane) -> str:
 
 
 def draw_lane_header(painter: QPainter, header: QRectF, color: str, lane: Lane, theme: Theme,
-                     decor: LaneDecor | None = None, calendar_name: str | None = None) -> None:
-    """The header of a lane in ``header``: name, staff, calendar, cost and load."""
+                     decor: LaneDecor | None = None, calendar_name: str | None = None, *,
+                     label: str | None = None) -> None:
+    """The header of a lane in ``header``: name (``label``, else the lane's), staff,
+    calendar, cost and load."""
     decor = decor or LaneDecor()
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(theme.color("header_fill"))
@@ -167,7 +187,8 @@ def draw_lane_header(painter: QPainter, header: QRectF, color: str, lane: Lane, 
     painter.drawLine(QLineF(header.topRight(), header.bottomRight()))
     painter.drawLine(QLineF(header.bottomLeft(), header.bottomRight()))
     text_rect = header.adjusted(18, 12, -10, -10)
-    used = draw_text_block(painter, text_rect, lane.label, font(10.5, QFont.Weight.DemiBold),
+    used = draw_text_block(painter, text_rect, label if label is not None else lane.label,
+                           font(10.5, QFont.Weight.DemiBold),
                            theme.color("text"), max_lines=2,
                            align=Qt.AlignmentFlag.AlignLeft, valign="top")
     details = [lane_staff_text(lane)]
@@ -191,6 +212,39 @@ def draw_lane_header(painter: QPainter, header: QRectF, color: str, lane: Lane, 
         painter.setPen(QPen(theme.color("selection"), 2.0))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRect(header.adjusted(1, 1, -1, -1))
+
+
+# --- pools ---------------------------------------------------------------------------------
+
+
+def draw_pool(painter: QPainter, box: PoolBox, theme: Theme, *, outline: bool = True,
+              header_rect: QRectF | None = None) -> None:
+    """A pool as BPMN tools draw a participant: an outline round its lanes and, left of
+    their headers, a narrow band with the pool's name turned on its side (read bottom to
+    top). ``header_rect`` moves the band (to stay in view); drawn over the lanes."""
+    if outline:
+        painter.setPen(QPen(theme.color("subtext", 0.7), 1.2))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRect(qrect(box.rect))
+    band = header_rect if header_rect is not None else qrect(box.header)
+    painter.setPen(QPen(theme.color("subtext", 0.7), 1.2))
+    painter.setBrush(theme.color("header_fill"))
+    painter.drawRect(band)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(theme.color("text", 0.04 if theme.name == "light" else 0.06))
+    painter.drawRect(band)
+    name_font = font(10.0, QFont.Weight.DemiBold)
+    metrics = QFontMetricsF(name_font)
+    length = max(band.height() - 16, 10.0)
+    text = metrics.elidedText(box.name, Qt.TextElideMode.ElideRight, length)
+    painter.save()
+    painter.translate(band.center())
+    painter.rotate(-90)
+    painter.setFont(name_font)
+    painter.setPen(theme.color("text"))
+    painter.drawText(QRectF(-length / 2, -band.width() / 2, length, band.width()),
+                     int(Qt.AlignmentFlag.AlignCenter), text)
+    painter.restore()
 
 
 # --- phases ----------------------------------------------------------------------------------
@@ -468,25 +522,60 @@ def edge_label_rect(route: EdgeRoute) -> QRectF | None:
     return QRectF(x, y - h - 2, w, h)
 
 
-def draw_edge(painter: QPainter, route: EdgeRoute, theme: Theme, *, selected: bool = False,
-              problem: str | None = None, width: float = 1.4) -> None:
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+def edge_pen(theme: Theme, *, selected: bool = False, problem: str | None = None,
+             message: bool = False, width: float = 1.4) -> QPen:
+    """The line of an edge: solid, or dashed for a message flow (a hand-off between pools),
+    as BPMN draws one, so the pools' hand-offs stand out from the flow inside a pool."""
     color = theme.color("selection") if selected else theme.color(
         "error" if problem == "error" else "warning") if problem else theme.color("edge")
     pen = QPen(color, width + (0.8 if selected else 0.0))
     pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+    if message:
+        pen.setDashPattern(MESSAGE_DASH)
+        pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+    return pen
+
+
+def _shortened(start: QPointF, end: QPointF, by: float) -> QPointF:
+    """``start`` moved ``by`` towards ``end`` (no further than half way)."""
+    line = QLineF(start, end)
+    if line.length() <= 2 * by:
+        return start
+    return line.pointAt(by / line.length())
+
+
+def draw_edge(painter: QPainter, route: EdgeRoute, theme: Theme, *, selected: bool = False,
+              problem: str | None = None, width: float = 1.4, message: bool = False) -> None:
+    """The route with its arrowhead and label. A message edge is drawn as BPMN draws a
+    message flow: dashed, a small open circle where it leaves, an open arrowhead where it
+    arrives."""
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    pen = edge_pen(theme, selected=selected, problem=problem, message=message, width=width)
+    color = pen.color()
     shortened = list(route.points)
     (x1, y1), (x2, y2) = shortened[-2], shortened[-1]
     length = math.hypot(x2 - x1, y2 - y1)
     if length > ARROW_SIZE:  # stop the line where the arrowhead begins
-        k = (length - ARROW_SIZE * 0.8) / length
+        k = (length - ARROW_SIZE * (1.0 if message else 0.8)) / length
         shortened[-1] = (x1 + (x2 - x1) * k, y1 + (y2 - y1) * k)
+    if message:  # start at the circle's rim, not inside it
+        rim = _shortened(QPointF(*shortened[0]), QPointF(*shortened[1]), MESSAGE_DOT * 2)
+        shortened[0] = (rim.x(), rim.y())
     painter.setPen(pen)
     painter.setBrush(Qt.BrushStyle.NoBrush)
     painter.drawPath(edge_path(shortened))
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(QBrush(color))
-    painter.drawPolygon(arrow_head(route.points))
+    if message:
+        solid = QPen(color, max(pen.widthF() - 0.2, 1.0))
+        solid.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
+        painter.setPen(solid)
+        painter.setBrush(theme.color("node_fill"))
+        start, after = QPointF(*route.points[0]), QPointF(*route.points[1])
+        painter.drawEllipse(_shortened(start, after, MESSAGE_DOT), MESSAGE_DOT, MESSAGE_DOT)
+        painter.drawPolygon(arrow_head(route.points, ARROW_SIZE + 1.0))
+    else:
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QBrush(color))
+        painter.drawPolygon(arrow_head(route.points))
     rect = edge_label_rect(route)
     if rect is not None:
         label_font = font(7.6, QFont.Weight.Medium)

@@ -14,8 +14,10 @@ from ..model.geometry import (
     Diagram,
     EdgeRoute,
     NodeBox,
+    PoolBox,
     Rect,
     node_subtitle,
+    pool_lane_name,
 )
 from ..model.shapes import LABEL_GAP
 from .pptx_labels import LABEL_SLIDE_WIDTH, edge_label
@@ -34,6 +36,7 @@ from .pptx_shapes import (
     connector_at,
     fill,
     glue,
+    message_line,
     outline,
     plain,
     shape_at,
@@ -82,6 +85,8 @@ def draw_diagram(slide: Any, process: Process, diagram: Diagram, view: SlideView
     task_size = task_name_size(process, diagram, frame.k / EMU_PER_PT)
     for box in diagram.lanes:
         _lane(shapes, process, box, view, font, results, name_size)
+    for pool in diagram.pools:
+        _pool(shapes, pool, view, font)
     if view.phases:
         _phases(shapes, diagram, view, font)
     anchor = shapes._spTree[-1]  # connectors go between the lanes and the nodes
@@ -91,6 +96,7 @@ def draw_diagram(slide: Any, process: Process, diagram: Diagram, view: SlideView
         if box is not None and view.contains(node.id):
             nodes[node.id] = _node(shapes, node, box, view, font, results, task_size)
     markers = Markers(view, (diagram.bounds.top + 2, diagram.bounds.bottom - 2))
+    messages = {edge.key for edge in process.edges if edge.message}
     for key, route in diagram.edges.items():
         inside = (key[0] in nodes, key[1] in nodes)
         if not any(inside):
@@ -106,10 +112,12 @@ def draw_diagram(slide: Any, process: Process, diagram: Diagram, view: SlideView
                 label._element.getparent().remove(label._element)
                 label = None  # it would cover the markers: the marker carries it
         if all(inside):
-            elements = [_edge(shapes, route, nodes[key[0]], nodes[key[1]], diagram, frame)]
+            elements = [_edge(shapes, route, nodes[key[0]], nodes[key[1]], diagram, frame,
+                              message=key in messages)]
         else:
             elements = draw_crossing(shapes, process, route, nodes, diagram, view, markers, font,
-                                 note=route.label if label is None else "")
+                                 note=route.label if label is None else "",
+                                 message=key in messages)
         if label is not None:
             elements.append(label._element)
         for element in elements:
@@ -237,7 +245,8 @@ def _lane(shapes: Any, process: Process, box: Any, view: SlideView, font: str,
     outline(header, PALETTE["lane_line"], frame.line(1.0, 0.5))
     details = _lane_details(lane)
     detail_size = MIN_PT
-    lines = [Line(lane.label, name_size, bold=True),
+    title = pool_lane_name(lane.label, box.pool) if box.pool else lane.label
+    lines = [Line(title, name_size, bold=True),
              Line(" · ".join(details), detail_size, color=PALETTE["subtext"])]
     if utilization is not None:
         level = utilization.mean
@@ -252,6 +261,25 @@ def _lane(shapes: Any, process: Process, box: Any, view: SlideView, font: str,
     strip.name = f"Lane accent {box.id}"
     fill(strip, box.color)
     outline(strip, None)
+
+
+def _pool(shapes: Any, pool: PoolBox, view: SlideView, font: str) -> None:
+    """A pool as the canvas draws it: an outline round its lanes and a narrow band left of
+    their headers with its name turned on its side (the text frame's ``vert270``)."""
+    frame = view.frame
+    left = view.pool_left
+    frame_shape = shape_at(shapes, MSO_SHAPE.RECTANGLE,
+                           Rect(left, pool.rect.y, view.right - left, pool.rect.h), frame)
+    frame_shape.name = f"Pool outline {pool.index + 1}"
+    fill(frame_shape, None)
+    outline(frame_shape, PALETTE["subtext"], frame.line(1.2, 0.75))
+    band = shape_at(shapes, MSO_SHAPE.RECTANGLE,
+                    Rect(left, pool.header.y, pool.header.w, pool.header.h), frame)
+    band.name = f"Pool {pool.index + 1}"
+    fill(band, blend(PALETTE["header_fill"], PALETTE["text"], 0.04))
+    outline(band, PALETTE["subtext"], frame.line(1.2, 0.75))
+    write(band, [Line(pool.name, MIN_PT + 1, bold=True)], font=font, wrap=False)
+    band.text_frame._txBody.bodyPr.set("vert", "vert270")
 
 
 def _phases(shapes: Any, diagram: Diagram, view: SlideView, font: str) -> None:
@@ -398,7 +426,7 @@ def _site(box: NodeBox, shape: Any, point: tuple[float, float]) -> tuple[Any, in
 
 
 def _edge(shapes: Any, route: EdgeRoute, source: Any, target: Any, diagram: Diagram,
-          frame: Frame) -> Any:
+          frame: Frame, *, message: bool = False) -> Any:
     """The route as connectors; returns the XML element to place in the z-order.
 
     A straight route is one straight connector and a forward step (out of the right side,
@@ -406,6 +434,7 @@ def _edge(shapes: Any, route: EdgeRoute, source: Any, target: Any, diagram: Diag
     so they follow the nodes when they are moved in PowerPoint; LibreOffice and PowerPoint
     draw both the same. Every other route (same column with a jog, loops round the nodes)
     is a group of straight connectors along the polyline, the same in every application.
+    A ``message`` edge is dashed, with an open circle at its start and an open arrowhead.
     """
     name = f"Edge {route.key[0]} → {route.key[1]}"
     points = route.points
@@ -421,7 +450,10 @@ def _edge(shapes: Any, route: EdgeRoute, source: Any, target: Any, diagram: Diag
         connector = connector_at(shapes, kind, points[0], points[-1], frame)
         connector.name = name
         glue(connector, begin, end)
-        arrowhead(connector)
+        if message:
+            message_line(connector, start=True, end=True)
+        else:
+            arrowhead(connector)
         return connector._element
     group = shapes.add_group_shape()
     group.name = name
@@ -429,7 +461,9 @@ def _edge(shapes: Any, route: EdgeRoute, source: Any, target: Any, diagram: Diag
         segment = connector_at(group.shapes, MSO_CONNECTOR.STRAIGHT, points[i], points[i + 1],
                              frame)
         segment.name = f"{name} ({i + 1})"
-        if i == len(points) - 2:
+        if message:
+            message_line(segment, start=i == 0, end=i == len(points) - 2)
+        elif i == len(points) - 2:
             arrowhead(segment)
     return group._element
 

@@ -131,27 +131,29 @@ def plan_slides(process: Process, diagram: Any, *, top: int, first_number: int) 
     """The diagram slides: one when the whole process fits with its names at 9 pt or more,
     otherwise runs of phase (or node) columns, all at one scale, each with the strips for
     its off-page markers. ``first_number`` is the deck number of the first of them."""
-    from ..model.geometry import HEADER_WIDTH
+    from ..model.geometry import HEADER_WIDTH, POOL_WIDTH
     from .pptx_diagram import PHASE_ROW, required_scale, scene_bounds
     from .pptx_offpage import crossing_sides
     from .pptx_shapes import EMU_PER_PX, Frame
     from .pptx_split import SlideRun, columns_of, plan_runs
     from .pptx_view import SlideView
 
+    pool_width = POOL_WIDTH if diagram.pools else 0.0
+    lead = HEADER_WIDTH + pool_width  # the pools' bands and the lanes' headers
     bounds = scene_bounds(diagram)
     top_y = bounds.y - (PHASE_ROW if process.phases else 0.0)
     height = bounds.bottom - top_y
     area_w, area_h = SLIDE_WIDTH - 2 * MARGIN, SLIDE_HEIGHT - top - BOTTOM_MARGIN
     by_height = area_h / (height * EMU_PER_PX)
     needed = min(max(required_scale(process, diagram), COMFORT_SCALE), by_height)
-    left_edge = min(bounds.x, -HEADER_WIDTH)
+    left_edge = min(bounds.x, -lead)
     whole = min(area_w / ((bounds.right - left_edge) * EMU_PER_PX), by_height)
     if whole >= needed:
         columns = columns_of(process, diagram)
         runs = [SlideRun(0, columns[0].left, max(columns[-1].right, bounds.right), columns,
                          set(diagram.nodes))]
     else:
-        room = (area_w - 2 * GUTTER) / (needed * EMU_PER_PX) - HEADER_WIDTH
+        room = (area_w - 2 * GUTTER) / (needed * EMU_PER_PX) - lead
         # nothing crosses the left edge of the first run: it has the room of one strip more
         runs = plan_runs(process, diagram, room, first_extra=GUTTER / (needed * EMU_PER_PX))
     slide_of = {node: first_number + run.index for run in runs for node in run.nodes}
@@ -159,18 +161,19 @@ def plan_slides(process: Process, diagram: Any, *, top: int, first_number: int) 
     scale = by_height
     for run, used in zip(runs, sides, strict=True):
         gutters = GUTTER * len(used)
-        scale = min(scale, (area_w - gutters) / ((HEADER_WIDTH + run.width) * EMU_PER_PX))
+        scale = min(scale, (area_w - gutters) / ((lead + run.width) * EMU_PER_PX))
     k = scale * EMU_PER_PX
     views = []
     for run, used in zip(runs, sides, strict=True):
         gutter_left = GUTTER / k if "left" in used else 0.0
         gutter_right = GUTTER / k if "right" in used else 0.0
-        width = (HEADER_WIDTH + gutter_left + run.width + gutter_right) * k
-        frame = Frame(run.left - gutter_left - HEADER_WIDTH, top_y,
+        width = (lead + gutter_left + run.width + gutter_right) * k
+        frame = Frame(run.left - gutter_left - lead, top_y,
                       round(MARGIN + (area_w - width) / 2),
                       round(top + (area_h - height * k) / 2), k)
         views.append(SlideView(run, frame, gutter_left, gutter_right, slide_of,
-                               first_number + run.index, phases=bool(process.phases)))
+                               first_number + run.index, phases=bool(process.phases),
+                               pool_width=pool_width))
     return views
 
 

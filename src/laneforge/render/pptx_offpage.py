@@ -18,6 +18,7 @@ from .pptx_shapes import (
     arrowhead,
     connector_at,
     fill,
+    message_line,
     outline,
     shape_at,
     write,
@@ -110,7 +111,7 @@ def crossing_sides(diagram: Diagram, run: SlideRun) -> set[str]:
 
 def draw_crossing(shapes: Any, process: Process, route: EdgeRoute, nodes: dict[str, Any],
               diagram: Diagram, view: SlideView, markers: Markers, font: str, *,
-              note: str = "") -> list[Any]:
+              note: str = "", message: bool = False) -> list[Any]:
     """An edge to or from a node on another slide: its route up to the slide's edge, then
     a marker naming the node at the other end and its slide ("→ Proposal (next slide)").
     Edges to the same node (with the same note) share one marker; ``note`` (the edge's
@@ -165,7 +166,9 @@ def draw_crossing(shapes: Any, process: Process, route: EdgeRoute, nodes: dict[s
     for i in range(len(path) - 1):
         segment = connector_at(group.shapes, MSO_CONNECTOR.STRAIGHT, path[i], path[i + 1], frame)
         segment.name = f"{group.name} ({i + 1})"
-        if i == len(path) - 2:
+        if message:  # the open circle only where the message leaves a node on this slide
+            message_line(segment, start=outgoing and i == 0, end=i == len(path) - 2)
+        elif i == len(path) - 2:
             arrowhead(segment)
     return [group._element, *elements]
 

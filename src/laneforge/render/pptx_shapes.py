@@ -8,6 +8,7 @@ from typing import Any
 
 from lxml import etree
 from pptx.dml.color import RGBColor
+from pptx.enum.dml import MSO_LINE_DASH_STYLE
 from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Pt
@@ -105,18 +106,36 @@ def outline(shape: Any, color: str | None, width: int = 0, *, double: bool = Fal
         shape.line._get_or_add_ln().set("cmpd", "dbl")
 
 
-def arrowhead(connector: Any) -> None:
-    """A filled triangle at the end point (python-pptx has no API for line ends)."""
+def arrowhead(connector: Any, kind: str = "triangle") -> None:
+    """A filled triangle at the end point (python-pptx has no API for line ends); ``kind``
+    "arrow" is the open arrowhead of a message flow."""
+    _line_end(connector, "a:tailEnd", kind)
+
+
+def _line_end(connector: Any, tag: str, kind: str) -> None:
     ln = connector.line._get_or_add_ln()
-    for old in ln.findall(qn("a:tailEnd")):
+    for old in ln.findall(qn(tag)):
         ln.remove(old)
-    tail = etree.SubElement(ln, qn("a:tailEnd"))
-    tail.set("type", "triangle")
-    tail.set("w", "sm")  # relative to the line width, with a minimum (0.7 mm in LibreOffice)
-    tail.set("len", "sm")
-    ext = ln.find(qn("a:extLst"))
-    if ext is not None:  # keep the schema order: tailEnd before extLst
-        ext.addprevious(tail)
+    end = etree.SubElement(ln, qn(tag))
+    end.set("type", kind)
+    end.set("w", "sm")  # relative to the line width, with a minimum (0.7 mm in LibreOffice)
+    end.set("len", "sm")
+    later = ln.find(qn("a:tailEnd")) if tag == "a:headEnd" else None
+    if later is None:
+        later = ln.find(qn("a:extLst"))
+    if later is not None:  # keep the schema order: headEnd, tailEnd, extLst
+        later.addprevious(end)
+
+
+def message_line(connector: Any, *, start: bool, end: bool) -> None:
+    """A connector drawn as BPMN draws a message flow: dashed, with a small open circle at
+    its start and an open arrowhead at its end (``start``/``end``: this connector carries
+    that end of the route)."""
+    connector.line.dash_style = MSO_LINE_DASH_STYLE.DASH
+    if end:
+        arrowhead(connector, "arrow")
+    if start:
+        _line_end(connector, "a:headEnd", "oval")
 
 
 def glue(connector: Any, begin: tuple[Any, int] | None, end: tuple[Any, int] | None) -> None:

@@ -24,6 +24,11 @@ class SlideView:
     slide_of: dict[str, int]  # node id -> slide number in the deck
     number: int  # this slide's number in the deck
     phases: bool = False  # draw the phase row above the lanes
+    pool_width: float = 0.0  # scene px of the pools' bands left of the lane headers
+
+    @property
+    def pool_left(self) -> float:
+        return self.header_left - self.pool_width
 
     @property
     def header_left(self) -> float:

@@ -26,8 +26,8 @@ from PySide6.QtSvg import QSvgGenerator
 
 from ..model import Process
 from ..model.geometry import Diagram
-from .diagram import Decorations
-from .painter import LaneDecor, draw_edge, draw_lane, draw_node, draw_phase
+from .diagram import Decorations, message_keys
+from .painter import LaneDecor, draw_edge, draw_lane, draw_node, draw_phase, draw_pool
 from .pdf_page import SCENE_DPI
 from .theme import Theme
 
@@ -49,7 +49,7 @@ class Part:
 
 
 def parts(process: Process, diagram: Diagram, theme: Theme, decor: Decorations) -> list[Part]:
-    """The lanes, the phase columns, the edges, then the nodes: the painter's order
+    """The lanes, the pools, the phase columns, the edges, then the nodes: the painter's order
     (diagram.paint_diagram)."""
     result: list[Part] = []
     for box in diagram.lanes:
@@ -62,19 +62,30 @@ def parts(process: Process, diagram: Diagram, theme: Theme, decor: Decorations) 
             draw_lane(p, box, lane, theme, lane_decor, lane.calendar)
 
         result.append(Part(f"lane-{box.id}", "lane", paint_lane, lane.label))
+    for pool in diagram.pools:
+
+        def paint_pool(p: QPainter, pool: Any = pool) -> None:
+            draw_pool(p, pool, theme)
+
+        result.append(Part(f"pool-{pool.index + 1}", "pool", paint_pool, pool.name,
+                           {"lanes": " ".join(pool.lanes)}))
     for phase_box, phase in zip(diagram.phases, process.phases, strict=False):
 
         def paint_phase(p: QPainter, phase_box: Any = phase_box, phase: Any = phase) -> None:
             draw_phase(p, phase_box, phase, theme)
 
         result.append(Part(f"phase-{phase.id}", "phase", paint_phase, phase.label))
+    messages = message_keys(process)
     for key, route in diagram.edges.items():
         problem = decor.edge_problems.get(key)
+        message = key in messages
 
-        def paint_edge(p: QPainter, route: Any = route, problem: str | None = problem) -> None:
-            draw_edge(p, route, theme, problem=problem)
+        def paint_edge(p: QPainter, route: Any = route, problem: str | None = problem,
+                       message: bool = message) -> None:
+            draw_edge(p, route, theme, problem=problem, message=message)
 
-        result.append(Part(f"edge-{key[0]}-to-{key[1]}", "edge", paint_edge,
+        result.append(Part(f"edge-{key[0]}-to-{key[1]}", "edge message" if message else "edge",
+                           paint_edge,
                            route.label, {"from": key[0], "to": key[1]}))
     for node in process.nodes:
         node_box = diagram.nodes.get(node.id)

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QGraphicsItem, QMenu, QStyleOptionGraphicsItem
 
 from ...model.geometry import EdgeRoute
 from ...model.routing import CLEARANCE
-from ...render.painter import arrow_head, draw_edge, edge_label_rect, edge_path
+from ...render.painter import arrow_head, draw_edge, edge_label_rect, edge_path, edge_pen
 
 if TYPE_CHECKING:
     from .scene import DiagramScene
@@ -87,6 +87,8 @@ class EdgeItem(QGraphicsItem):
         self.key = key
         self.route = route
         self.problem: str | None = None
+        #: a hand-off between pools (the edge's ``message``): drawn dashed, as BPMN does
+        self.message = False
         self._shape: QPainterPath | None = None
         self._drag: tuple[int, QPointF, list[Point]] | None = None
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
@@ -158,11 +160,17 @@ class EdgeItem(QGraphicsItem):
             self._shape = None
         return super().itemChange(change, value)
 
+    def pen(self) -> QPen:
+        """The pen the line is painted with (dashed for a message flow)."""
+        scene: DiagramScene = self.scene()  # type: ignore[assignment]
+        return edge_pen(scene.theme, selected=self.isSelected(), problem=self.problem,
+                        message=self.message)
+
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: Any = None) -> None:
         scene: DiagramScene = self.scene()  # type: ignore[assignment]
         draw_edge(painter, self.route, scene.theme, selected=self.isSelected(),
-                  problem=self.problem)
+                  problem=self.problem, message=self.message)
         if self.isSelected() and self._editable():
             painter.setPen(QPen(QColor(scene.theme.selection), 1.2))
             painter.setBrush(QColor(scene.theme.canvas))

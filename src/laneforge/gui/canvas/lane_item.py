@@ -67,7 +67,7 @@ class LaneItem(QGraphicsItem):
             box = LaneBox(box.id, box.index, Rect(box.rect.x, box.rect.y, box.rect.w,
                                                   self._preview_height),
                           Rect(box.header.x, box.header.y, box.header.w, self._preview_height),
-                          box.color)
+                          box.color, box.pool)
         draw_lane(painter, box, lane, scene.theme, self.decor, lane.calendar)
 
     # --- where the mouse is --------------------------------------------------------------

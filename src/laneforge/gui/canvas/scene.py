@@ -43,6 +43,7 @@ from .lane_item import LaneItem
 from .node_item import NodeItem
 from .phase_header_item import PhaseHeaderItem
 from .phase_item import PhaseItem
+from .pool_item import PoolItem
 
 MARGIN = 60.0
 VALIDATION_DELAY_MS = 150
@@ -63,6 +64,7 @@ class DiagramScene(QGraphicsScene):
         self.grid = 10.0
         self.diagram: Diagram | None = None
         self.lane_items: dict[str, LaneItem] = {}
+        self.pool_items: dict[str, PoolItem] = {}
         self.node_items: dict[str, NodeItem] = {}
         self.edge_items: dict[tuple[str, str], EdgeItem] = {}
         self.phase_items: dict[str, PhaseItem] = {}
@@ -136,11 +138,13 @@ class DiagramScene(QGraphicsScene):
 
     # --- building and laying out items -------------------------------------------------------
     def rebuild(self) -> None:
-        for item in [*self.lane_items.values(), *self.node_items.values(),
+        for item in [*self.lane_items.values(), *self.pool_items.values(),
+                     *self.node_items.values(),
                      *self.edge_items.values(), *self.phase_items.values(),
                      *self.phase_header_items.values()]:
             self.removeItem(item)
         self.lane_items.clear()
+        self.pool_items.clear()
         self.node_items.clear()
         self.edge_items.clear()
         self.phase_items.clear()
@@ -157,6 +161,7 @@ class DiagramScene(QGraphicsScene):
         try:
             for key, items, boxes, make in (
                 ("lane", self.lane_items, {b.id: b for b in diagram.lanes}, LaneItem),
+                ("pool", self.pool_items, {b.id: b for b in diagram.pools}, PoolItem),
                 ("phase", self.phase_items, {b.id: b for b in diagram.phases}, PhaseItem),
                 ("phase", self.phase_header_items, {b.id: b for b in diagram.phases},
                  PhaseHeaderItem),
@@ -226,8 +231,10 @@ class DiagramScene(QGraphicsScene):
             item.prepareGeometryChange()
             item.decor = decor
             item.update()
+        messages = {edge.key for edge in self.process.edges if edge.message}
         for key, item in self.edge_items.items():
             item.problem = edge_problems.get(key)
+            item.message = key in messages
             item.update()
         for lane_id, item in self.lane_items.items():
             item.decor = LaneDecor(load=self.lane_loads.get(lane_id),

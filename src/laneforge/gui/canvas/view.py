@@ -132,11 +132,16 @@ class DiagramView(QGraphicsView):
         if diagram is None or not diagram.lanes:
             return
         left = self.mapToScene(0, 0).x()
-        if left <= diagram.lanes[0].header.x + 1:
+        if left <= diagram.bounds.x + 1:
             return
-        from ...render.painter import LaneDecor, draw_lane_header
+        from ...render.painter import LaneDecor, draw_lane_header, draw_pool, lane_title
 
         painter.save()
+        for pool in diagram.pools:  # the pools' bands stay left of the lanes' headers
+            draw_pool(painter, pool, scene.theme, outline=False,
+                      header_rect=QRectF(left, pool.header.y, pool.header.w, pool.header.h))
+        if diagram.pools:
+            left += diagram.pools[0].header.w
         for box in diagram.lanes:
             lane = scene.lane_model(box.id)
             item = scene.lane_items.get(box.id)
@@ -146,7 +151,8 @@ class DiagramView(QGraphicsView):
             shadow = QRectF(header.right(), header.top(), 6, header.height())
             painter.fillRect(shadow, QColor(0, 0, 0, 18))
             decor = item.decor if isinstance(item.decor, LaneDecor) else None
-            draw_lane_header(painter, header, box.color, lane, scene.theme, decor, lane.calendar)
+            draw_lane_header(painter, header, box.color, lane, scene.theme, decor, lane.calendar,
+                             label=lane_title(lane, box))
         painter.restore()
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:

@@ -1,4 +1,5 @@
-"""The connection editor: label, branch kind, probability or condition, speed-to-lead decay."""
+"""The connection editor: label, message flow mark, branch kind, probability or condition,
+speed-to-lead decay."""
 
 from __future__ import annotations
 
@@ -66,6 +67,13 @@ class EdgeEditor(Editor):
         self.label.setPlaceholderText("e.g. MQL, reached, no answer")
         form.add("Label", self.label, "Text written on the arrow in the diagram.")
         self.label.editingFinished.connect(self._on_label_finished)
+        self.message = QCheckBox("Message flow (between pools)")
+        self.message.setObjectName("message")
+        set_tip(self.message, "A hand-off from one pool to another (in BPMN, a message flow, "
+                "such as the consumer's web form reaching marketing): drawn dashed, exported "
+                "to BPMN as a message flow. Leads follow it like any connection.")
+        form.addRow("", self.message)
+        self.message.toggled.connect(self._on_message_toggled)
         form = section("Branch", Form(), column)
         self.branch = QComboBox()
         self.branch.setObjectName("branch")
@@ -180,6 +188,7 @@ class EdgeEditor(Editor):
         if self.ends.text() != text:
             self.ends.setText(text)
         self.show_text(self.label, edge.label or "")
+        self.show_checked(self.message, edge.message)
         kind = branch_kind(edge)
         if self._changed(self.branch, kind):
             self._pending = None
@@ -232,6 +241,11 @@ class EdgeEditor(Editor):
         text = self.label.text().strip()
         self.commit(self.label, f"{self.path}.label", text or MISSING,
                     f"Change label of {self.title}")
+
+    def _on_message_toggled(self, checked: bool) -> None:
+        verb = "Mark" if checked else "Unmark"
+        self.commit(self.message, f"{self.path}.message", True if checked else MISSING,
+                    f"{verb} {self.title} as a message flow")
 
     def _branch_steps(self, kind: str, when: str | None = None) -> list[tuple[str, Any]]:
         edge = self.edge

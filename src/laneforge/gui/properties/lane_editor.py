@@ -1,5 +1,5 @@
-"""The lane editor: a team's name, staff, working calendar, hourly cost, roster, colour and
-height."""
+"""The lane editor: a team's name, pool, staff, working calendar, hourly cost, roster, colour
+and height."""
 
 from __future__ import annotations
 
@@ -45,6 +45,13 @@ class LaneEditor(Editor):
         form.add("Id", self.id, "The lane's key in the file and in scenarios "
                  "(e.g. lanes.inside_sales.staff). Nodes and scenarios follow a change.")
         self.id.editingFinished.connect(self._on_id_finished)
+        self.pool = QLineEdit()
+        self.pool.setObjectName("pool")
+        self.pool.setPlaceholderText("none (the process's own)")
+        form.add("Pool", self.pool, "The BPMN pool (participant) the team belongs to, such as "
+                 "Consumer or Company. Neighbouring lanes of one pool are drawn in one pool "
+                 "band and export to BPMN as one participant; empty: no pool.")
+        self.pool.editingFinished.connect(self._on_pool_finished)
         form = section("Capacity", Form(), column)
         self.staff = spin_box(0, 100_000, suffix=" people")
         self.staff.setObjectName("staff")
@@ -120,6 +127,7 @@ class LaneEditor(Editor):
         lane = self.lane
         self.show_text(self.name, lane.name)
         self.show_text(self.id, lane.id)
+        self.show_text(self.pool, lane.pool or "")
         rostered = lane.roster is not None
         self.show_checked(self.unlimited, lane.staff is None)
         self.staff.setEnabled(lane.staff is not None and not rostered)
@@ -171,6 +179,11 @@ class LaneEditor(Editor):
         assert self.document is not None
         self.apply(RenameLaneCommand(self.document, self.lane_id, new))
         self.remember(self.id)
+
+    def _on_pool_finished(self) -> None:
+        name = " ".join(self.pool.text().split())
+        self.commit(self.pool, f"{self.path}.pool", name or MISSING,
+                    f"Change pool of '{self.lane.label}'")
 
     def _on_staff_changed(self, value: int) -> None:
         self.commit(self.staff, f"{self.path}.staff", value,
