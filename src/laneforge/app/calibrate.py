@@ -26,6 +26,7 @@ from ..model.scenarios import editable_data
 from ..model.units import RATE_PERIODS
 from .calibrate_branches import BranchEdge, BranchFit, fit_branch
 from .calibrate_paths import Observation, Walk, markers, observation, walk
+from .calibrate_quality import StaleFit, first_attempts, fit_stale_share
 from .calibrate_stats import DurationFit, duration_text, fit_duration, settle_limit
 from .calibrate_time import ArrivalFit, CalendarFit, StaffFit, fit_arrivals, fit_calendar, fit_staff
 from .worktime import lane_calendars, timelines, worked_between
@@ -70,6 +71,8 @@ class Calibration:
     lanes: dict[str, StaffFit] = field(default_factory=dict)
     calendars: dict[str, CalendarFit] = field(default_factory=dict)  # by lane id
     durations: dict[str, DurationFit] = field(default_factory=dict)  # tasks and delays
+    #: the share of contact records going stale a month, where the export tells
+    stale: StaleFit | None = None
     notes: list[str] = field(default_factory=list)
     #: filled in by validation on held-out data (FIT.json's "validation"); None until then
     validation: dict[str, Any] | None = None
@@ -360,6 +363,39 @@ class _Fitter:
                 continue
             self.change(path, duration_text(decay.half_life), f.n, decay.ci95)
 
+    # --- stale contact data ----------------------------------------------------------------
+    def data_quality(self) -> StaleFit | None:
+        """The monthly share of records going stale, from each lead's first contact attempt
+        and the bounces and wrong numbers the CRM logged (MAP.json's ``stale_activities``)."""
+        contact = {n.id for n in self.process.tasks() if n.contact}
+        cleanse = {n.id for n in self.process.tasks() if n.cleanse}
+        words = {w.casefold() for w in self.mapping.stale_activities}
+        path = "data_quality.decay_per_month"
+        if not contact and not words:
+            return None  # the process says nothing of contact data, nor does the mapping
+        if not words:
+            self.skip(path, "MAP.json names no activity that says a contact hit an "
+                      "out-of-date record (stale_activities: 'Email bounced', 'Wrong number')")
+            return None
+        acts = self.events[self.events["kind"] == ACTIVITY]
+        task = acts["value"].map(self.mapping.activities).fillna(
+            acts["subtype"].map(self.mapping.activities))
+        is_stale = (acts["value"].str.casefold().isin(words)
+                    | acts["subtype"].str.casefold().isin(words)).fillna(False).astype(bool)
+        frame = acts[["case", "time"]]
+        f = fit_stale_share(**_columns(first_attempts(
+            frame[task.isin(contact) & ~is_stale], frame[is_stale],
+            self.log.cases["created"], frame[task.isin(cleanse)])))
+        if f is None:
+            self.skip(path, "no contact attempt in the export before the fit's end")
+            return None
+        share = round(f.share, 4)
+        if self.process.data_quality is None:
+            self.change("data_quality", {"decay_per_month": share}, f.n, f.ci95)
+        else:
+            self.change(path, share, f.n, f.ci95)
+        return f
+
     # --- durations -----------------------------------------------------------------------
     def task_durations(self) -> dict[str, DurationFit]:
         fits = {}
@@ -547,6 +583,7 @@ def fit(process: Process, log: EventLog, mapping: CrmMap, *,
     result.durations = {**f.task_durations(), **f.delay_durations(w)}
     result.lanes = f.lanes()
     result.calendars = f.calendars()
+    result.stale = f.data_quality()
     result.process = _apply(process, f.data, f.changes)
     result.not_calibrated = list(f.reasons)
     result.notes.extend(f.notes)
@@ -563,6 +600,10 @@ def fit(process: Process, log: EventLog, mapping: CrmMap, *,
         result.notes.append(f"{w.two_ways} records follow one of several ways the export "
                             "cannot tell apart (no pass counted on them)")
     return result
+
+
+def _columns(attempts: pd.DataFrame) -> dict[str, Any]:
+    return {"age_h": attempts["age_h"].to_numpy(), "stale": attempts["stale"].to_numpy()}
 
 
 def _apply(process: Process, data: dict[str, Any], changes: list[Change]) -> Process:

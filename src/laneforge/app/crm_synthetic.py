@@ -52,6 +52,8 @@ _DEAL_STAGES = {"sql", "opportunity", "customer"}
 _DEAL_OUTCOMES = {"won", "lost"}
 
 INTEGRATION_USER = "005000000000INT"
+#: what a CRM logs when a call or an email reaches an out-of-date record
+STALE_WORDS = {"Call": "Wrong number", "Email": "Email bounced"}
 
 
 @dataclass
@@ -176,7 +178,8 @@ def _assign_owners(starts: np.ndarray, ends: np.ndarray, units: np.ndarray,
 
 def _trace_arrays(trace: list[tuple[float, int, int, str]]) -> dict[str, np.ndarray]:
     """The trace as arrays sorted by lead, then by the order the engine wrote it."""
-    codes = {"enter": 0, "start": 1, "done": 2}  # anything else: an outcome (code 3)
+    # anything else: an outcome (code 3); "stale" (4): a contact found the record out of date
+    codes = {"enter": 0, "start": 1, "done": 2, "stale": 4}
     n = len(trace)
 
     def column(i: int, dtype: Any) -> np.ndarray:
@@ -260,6 +263,7 @@ def synthetic_crm(
         _status_frame(a, words, in_export, rng, integration_share),
         _activity_frame(a, words, activity_rows, act_owner, act_hours, done_at, horizon),
         _owner_frame(a, c, kind, lane, limited, activity_rows, act_owner, rng, queue_share),
+        _stale_frame(a, words, in_export & (kind == TASK)),
     ]
     events = pd.concat([f for f in frames if len(f)], ignore_index=True)
     events = _fill_status_owners(events)
@@ -288,7 +292,10 @@ def synthetic_crm(
         owners=_owners_frame(c, users), start=origin, end=end,
         notes=[f"made up from the process {truth.name!r} over {days:g} days (seed {seed})"],
     )
-    return SyntheticCrm(log=log, mapping=words.mapping, truth=truth, open_cases=open_cases)
+    mapping = words.mapping
+    if truth.data_quality is not None:
+        mapping = mapping.model_copy(update={"stale_activities": list(STALE_WORDS.values())})
+    return SyntheticCrm(log=log, mapping=mapping, truth=truth, open_cases=open_cases)
 
 
 def _frame(lead: np.ndarray, t: np.ndarray, seq: np.ndarray, kind: str, value: Any, *,
@@ -308,6 +315,16 @@ def _status_frame(a: dict[str, np.ndarray], words: _Words, in_export: np.ndarray
     owner = np.where(by_integration, INTEGRATION_USER, None)
     return _frame(a["lead"][rows], a["t"][rows], rows * 3 + 1, STAGE,
                   status[a["node"][rows]], owner=owner)
+
+
+def _stale_frame(a: dict[str, np.ndarray], words: _Words, rows: np.ndarray) -> pd.DataFrame:
+    """A logged bounce or wrong number when a contact step found the record out of date
+    (the engine's "stale" trace event), at the time it found it."""
+    rows = np.flatnonzero(a["stale"] & rows)
+    subtype = np.asarray(words.subtype, dtype=object)[a["node"][rows]]
+    value = np.where(subtype == "Call", STALE_WORDS["Call"], STALE_WORDS["Email"])
+    return _frame(a["lead"][rows], a["t"][rows], rows * 3 + 2, ACTIVITY, value,
+                  subtype=np.where(subtype == "Call", "Call", "Email"))
 
 
 def _activity_frame(a: dict[str, np.ndarray], words: _Words, rows: np.ndarray,

@@ -115,6 +115,8 @@ class Replay:
                     steps = changes[at][category]
                     steps.append((since, 1))
                     steps.append((time, -1))
+            if event == "stale":  # a contact found the record out of date: no move
+                continue
             if n < 0:
                 ends.setdefault(event, []).append(time)
                 last.pop(lead, None)

@@ -77,6 +77,7 @@ def make_check(rep: Replication, node: CNode) -> Callable[[Lead], None] | None:
         return cleanse
     rate, draw = dq.rate_per_hour, rep.stream("validity", node.id).random
     contacts, wasted = tally.contacts, tally.wasted
+    tr = rep.tr
 
     def contact(lead: Lead) -> None:
         now = env._now
@@ -97,6 +98,8 @@ def make_check(rep: Replication, node: CNode) -> Callable[[Lead], None] | None:
             contacts[n] += 1
             if stale:
                 wasted[n] += 1
+        if stale and tr is not None:  # a trace (replay, a synthetic CRM) sees the failure
+            tr((now, lead.id, n, STALE))
 
     return contact
 

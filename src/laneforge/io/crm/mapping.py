@@ -39,6 +39,9 @@ class CrmMap(BaseModel):
     nodes: dict[str, str] = Field(default_factory=dict)
     #: CRM activity type -> task node id
     activities: dict[str, str] = Field(default_factory=dict)
+    #: CRM activity types or subtypes that say a contact hit an out-of-date record
+    #: ("Email bounced", "Wrong number"): they calibrate how fast contact data goes stale
+    stale_activities: list[str] = Field(default_factory=list)
     #: IANA zone the export's local times are in
     timezone: str = "UTC"
     #: text encoding of the export's files; None: UTF-8 (with or without a byte-order mark)
