@@ -35,12 +35,22 @@ def attribute_maker(rep: Replication, source: CNode | None, purpose: str = "attr
     """Draws of a new lead's attributes at ``source`` (None: the process defaults)."""
     c = rep.c
     specs = {**c.attributes, **(source.attributes if source is not None else {})}
-    if not specs and not c.uses_age:
+    book = rep.touch_book
+    if not specs and not c.uses_age and book is None:
         return None
     key = source.id if source is not None else ""
     rng = rep.stream(purpose, key)
     draws = [(name, attribute_sampler(specs[name], rng)) for name in c.attribute_order]
-    return lambda: {name: draw() for name, draw in draws}
+    if book is None:
+        return lambda: {name: draw() for name, draw in draws}
+    env, start = rep.env, book.start
+
+    def touched() -> dict[str, Any]:
+        attrs = {name: draw() for name, draw in draws}
+        start(attrs, env._now, source)
+        return attrs
+
+    return touched
 
 
 def start_arrivals(rep: Replication, new_lead: NewLead) -> None:

@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 def _attributes(rep: Replication) -> Callable[[OpenItem], dict[str, object] | None]:
     """An item's attributes: what it says, the rest drawn from the process defaults."""
     c = rep.c
-    if not c.attributes and not c.uses_age:
+    book = rep.touch_book
+    if not c.attributes and not c.uses_age and book is None:
         return lambda item: dict(item.attributes) if item.attributes else None
     rng = rep.stream("snapshot", "attributes")
     draws = [(name, attribute_sampler(c.attributes[name], rng)) for name in c.attribute_order]
@@ -34,6 +35,8 @@ def _attributes(rep: Replication) -> Callable[[OpenItem], dict[str, object] | No
     def attributes(item: OpenItem) -> dict[str, object]:
         drawn = {name: draw() for name, draw in draws}
         drawn.update(item.attributes)
+        if book is not None:  # untouched so far, unless the item says otherwise
+            book.start(drawn, -max(item.created_hours_ago, item.age_hours), None)
         return drawn
 
     return attributes
@@ -108,6 +111,8 @@ def _waiting(rep: Replication, n: int, lead: Lead, item: OpenItem) -> None:
         if callable(priority):
             if node.uses_age and lead.attrs is not None:
                 lead.attrs["age"] = -lead.created
+            if node.touch_clock and rep.touch_book is not None:
+                rep.touch_book.refresh(lead.attrs, 0.0)
             key = -(float(priority(lead.attrs)) or 0.0)
         else:
             key = -(priority or 0.0)

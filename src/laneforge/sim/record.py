@@ -16,6 +16,7 @@ from .stats import LogHistogram
 
 if TYPE_CHECKING:
     from .engine import Population, Replication
+    from .touching import TouchRecord
 
 
 @dataclass(slots=True)
@@ -106,6 +107,8 @@ class ReplicationRecord:
     placed: int = 0
     #: every outcome reached, in time order (``outcome_log=True``), else None
     outcome_log: list[OutcomeEvent] | None = None
+    #: figures per channel of a process with touches, else None
+    touches: TouchRecord | None = None
 
 
 def assemble_record(rep: Replication, end_time: float, population: Population,
@@ -174,4 +177,5 @@ def assemble_record(rep: Replication, end_time: float, population: Population,
         wip_step=rep.wip_step,
         placed=population.placed,
         outcome_log=population.log,
+        touches=rep.touch_book.record() if rep.touch_book is not None else None,
     )

@@ -1,0 +1,178 @@
+"""Touches at run time: each lead's touch attributes, engagement that fades, attribution.
+
+A lead's touch state lives in its attribute dict: the built-in names the process does not
+declare (``touches``, ``first_channel``, ...) as expressions read them, and under keys no
+identifier can spell (``~...``) what the engine needs whatever the process declares: the
+engagement as last changed and when, the time of the last touch, and the first and last
+channel for attribution. Engagement is stored with the time of its last change and faded
+when read (``value * 2 ** (-(now - then) / half_life)``), so time passing costs nothing.
+
+Only a process with touches builds a :class:`TouchBook`; every hook into the engine is put
+in place at setup, so a process without touches runs the code it always ran.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .compiled import CNode, CTouch
+
+if TYPE_CHECKING:
+    from .engine import Lead, Replication
+
+#: hidden keys of a lead's attribute dict (never an identifier, so never an attribute)
+ENGAGED, ENGAGED_AT, TOUCHED_AT, FIRST, LAST = "~engaged", "~engaged_at", "~touched_at", \
+    "~first", "~last"
+WON = "won"
+
+
+@dataclass(slots=True)
+class ChannelRecord:
+    """One channel's figures in a replication: counted leads that reached an outcome with
+    it as their first (last) touch, how many of them were won, and the touch cost spent on
+    the channel inside the measured window."""
+
+    first_leads: int = 0
+    first_won: int = 0
+    last_leads: int = 0
+    last_won: int = 0
+    cost: float = 0.0
+
+
+@dataclass(slots=True)
+class TouchRecord:
+    """Per channel (in the process's order) its :class:`ChannelRecord`."""
+
+    channels: dict[str, ChannelRecord] = field(default_factory=dict)
+
+
+class TouchBook:
+    """A replication's touches: the per-lead state, the touch of each task, the channel
+    figures."""
+
+    def __init__(self, rep: Replication) -> None:
+        plan = rep.c.touches
+        assert plan is not None
+        self.rep = rep
+        self.half_life = plan.half_life
+        self.kept = plan.kept
+        self.channels = {name: ChannelRecord() for name in plan.channels}
+        self.won = rep.outcome_index.get(WON, -1)
+
+    # --- the state of a lead ------------------------------------------------------------
+    def start(self, attrs: dict[str, Any], now: float, source: CNode | None) -> None:
+        """A new lead's touch state at ``now``; its arrival at ``source`` is its first touch
+        if the source has a channel. Values already in ``attrs`` (a snapshot item's) stay."""
+        kept = self.kept
+        defaults = {"touches": 0, "since_last_touch": 0.0, "engagement": 0.0,
+                    "first_channel": "", "last_channel": "", "responded": False}
+        for name, value in defaults.items():
+            if name in kept:
+                attrs.setdefault(name, value)
+        engaged = attrs.get("engagement") if "engagement" in kept else 0.0
+        attrs.setdefault(ENGAGED, float(engaged or 0.0))
+        attrs.setdefault(ENGAGED_AT, now)
+        attrs.setdefault(TOUCHED_AT, now)
+        attrs.setdefault(FIRST, attrs.get("first_channel", "") if "first_channel" in kept else "")
+        attrs.setdefault(LAST, attrs.get("last_channel", "") if "last_channel" in kept else "")
+        if source is not None and source.touch is not None:
+            self.apply(attrs, now, source.touch, None)
+
+    def engagement(self, attrs: dict[str, Any], now: float) -> float:
+        """The lead's engagement faded to ``now``."""
+        value = attrs[ENGAGED]
+        if self.half_life and value:
+            return value * 2.0 ** (-(now - attrs[ENGAGED_AT]) / self.half_life)
+        return value
+
+    def refresh(self, attrs: dict[str, Any], now: float) -> None:
+        """Bring the clock-dependent built-ins up to ``now`` before an expression reads them."""
+        if "engagement" in self.kept:
+            attrs["engagement"] = self.engagement(attrs, now)
+        if "since_last_touch" in self.kept:
+            attrs["since_last_touch"] = now - attrs[TOUCHED_AT]
+
+    def apply(self, attrs: dict[str, Any], now: float, touch: CTouch,
+              rand: Callable[[], float] | None) -> None:
+        """One touch at ``now``: count it, add its weight to the faded engagement, note the
+        channel, and let the lead answer with the touch's response rate (``rand``)."""
+        kept = self.kept
+        engaged = self.engagement(attrs, now) + touch.weight
+        attrs[ENGAGED], attrs[ENGAGED_AT], attrs[TOUCHED_AT] = engaged, now, now
+        if not attrs[FIRST]:
+            attrs[FIRST] = touch.channel
+            if "first_channel" in kept:
+                attrs["first_channel"] = touch.channel
+        attrs[LAST] = touch.channel
+        if "touches" in kept:
+            attrs["touches"] += 1
+        if "engagement" in kept:
+            attrs["engagement"] = engaged
+        if "since_last_touch" in kept:
+            attrs["since_last_touch"] = 0.0
+        if "last_channel" in kept:
+            attrs["last_channel"] = touch.channel
+        if rand is not None and touch.response_rate and rand() < touch.response_rate and (
+                "responded" in kept):
+            attrs["responded"] = True
+
+    def after_sets(self, attrs: dict[str, Any], now: float, targets: frozenset[str]) -> None:
+        """A ``set`` changed built-ins: engagement starts fading afresh from its new value,
+        and the channels it gave count for attribution."""
+        if "engagement" in targets and "engagement" in self.kept:
+            attrs[ENGAGED], attrs[ENGAGED_AT] = float(attrs["engagement"]), now
+        if "first_channel" in targets and "first_channel" in self.kept:
+            attrs[FIRST] = attrs["first_channel"]
+        if "last_channel" in targets and "last_channel" in self.kept:
+            attrs[LAST] = attrs["last_channel"]
+
+    # --- hooks for the engine -------------------------------------------------------------
+    def make_touch(self, node: CNode) -> Callable[[Lead], None] | None:
+        """``touch(lead)`` for a task with a touch (None without): the touch itself, and its
+        cost on the task's lane and channel when it falls inside the measured window."""
+        touch = node.touch
+        if touch is None:
+            return None
+        rep = self.rep
+        env, exec_cost, lane = rep.env, rep.exec_cost, node.lane
+        warmup, horizon = rep.warmup, rep.horizon
+        record = self.channels[touch.channel]
+        rand = rep.stream("touch", node.id).random if touch.response_rate else None
+        apply, cost = self.apply, touch.cost
+
+        def touched(lead: Lead) -> None:
+            now = env._now
+            apply(lead.attrs, now, touch, rand)
+            if cost and warmup <= now <= horizon:
+                exec_cost[lane] += cost
+                record.cost += cost
+
+        return touched
+
+    def refreshing(self, fn: Callable[[dict[str, Any]], Any]) -> Callable[[dict[str, Any]], Any]:
+        """``fn`` reading the clock-dependent built-ins as of now."""
+        env, refresh = self.rep.env, self.refresh
+
+        def refreshed(attrs: dict[str, Any]) -> Any:
+            refresh(attrs, env._now)
+            return fn(attrs)
+
+        return refreshed
+
+    def finish(self, lead: Lead, outcome: int) -> None:
+        """A counted lead reached an outcome: attribute it to its first and last channel."""
+        attrs = lead.attrs
+        won = outcome == self.won
+        first = self.channels.get(attrs[FIRST]) if attrs[FIRST] else None
+        if first is not None:
+            first.first_leads += 1
+            first.first_won += won
+        last = self.channels.get(attrs[LAST]) if attrs[LAST] else None
+        if last is not None:
+            last.last_leads += 1
+            last.last_won += won
+
+    def record(self) -> TouchRecord:
+        return TouchRecord(dict(self.channels))
