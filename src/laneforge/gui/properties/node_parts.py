@@ -13,6 +13,7 @@ from ..selection import Selection
 from .base import Editor, Form, format_number, hint, parse_number, section, set_error
 from .distribution import DistributionEditor
 from .pairs import PairList
+from .touch_fields import TaskTouchFields
 from .values import check_expression, names_hint
 from .widgets import spin_box
 
@@ -88,7 +89,7 @@ class NodePart(Editor):
         types = self.process.attribute_types()
         value = self.process.edit.get_value(self.path("set"))
         self.updates.set_items(value if isinstance(value, dict) else {}, list(types))
-        self.updates_hint.setText(names_hint(types))
+        self.updates_hint.setText(names_hint(types, self.process.uses_touches()))
 
 
 
@@ -118,6 +119,7 @@ class TaskPart(NodePart):
                  "Money spent each time this task runs, on top of the team's hourly cost "
                  "(data-vendor credits, tools, postage).")
         self.cost.editingFinished.connect(self._on_cost_finished)
+        self.touch = TaskTouchFields(self, self.path, lambda: self.label)
         self.updates = self.build_updates()
 
     def refresh(self) -> None:
@@ -128,6 +130,7 @@ class TaskPart(NodePart):
         self.show_text(self.priority, priority if isinstance(priority, str)
                        else format_number(None if priority is MISSING else priority))
         self.show_text(self.cost, format_number(getattr(node, "cost", None)))
+        self.touch.refresh()
         self.refresh_updates()
 
     def _on_staff_changed(self, value: int) -> None:
