@@ -355,3 +355,21 @@ def test_simulating_a_process_with_a_bad_set_is_refused():
         import laneforge
 
         laneforge.simulate(process_from_data(data))
+
+
+def test_the_attribution_table_is_exported_only_for_a_process_with_touches(tmp_path):
+    from laneforge.app.tables import all_tables, write_tables
+
+    results = simulate(process_from_data(attribution_process()), replications=2,
+                       horizon=300)
+    table = all_tables(results)[-1]
+    assert table.name == "attribution"
+    assert [row[0] for row in table.rows] == ["web", "events", "email"]
+    paths = write_tables([table], tmp_path)
+    lines = paths[0].read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("Channel,First-touch leads,First-touch won")
+    assert lines[3].startswith("email,0,0,,")  # nobody's first touch: no cost per won deal
+    plain = simulate(process_from_data(attribution_process() | {"nodes": [
+        {k: v for k, v in n.items() if k not in ("channel", "touch", "touch_weight")}
+        for n in attribution_process()["nodes"]]}), replications=2, horizon=300)
+    assert "attribution" not in [t.name for t in all_tables(plain)]
