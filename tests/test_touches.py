@@ -373,3 +373,32 @@ def test_the_attribution_table_is_exported_only_for_a_process_with_touches(tmp_p
         {k: v for k, v in n.items() if k not in ("channel", "touch", "touch_weight")}
         for n in attribution_process()["nodes"]]}), replications=2, horizon=300)
     assert "attribution" not in [t.name for t in all_tables(plain)]
+
+
+def test_a_priority_on_engagement_serves_the_more_engaged_leads_first():
+    """One person, work arriving faster than they can do it: with the priority
+    'engagement', leads from the source whose arrival touch weighs 50 are always taken
+    before those whose touch weighs nothing, so nearly every lead done is a web lead."""
+    data = base_data(horizon="400h", drain="0h")
+    data["lanes"].append({"id": "team", "name": "Team", "staff": 1})
+    data["nodes"] = [
+        node("web", "source", arrivals={"rate": "1/h"}, channel="web", touch_weight=50),
+        node("list", "source", arrivals={"rate": "1/h"}, channel="list"),
+        node("call", "task", lane="team", duration="1h", priority="engagement"),
+        node("done", "end", outcome="done"),
+    ]
+    data["edges"] = [edge("web", "call"), edge("list", "call"), edge("call", "done")]
+    record = run_replication(compile_process(process_from_data(data)), 0)
+    channels = record.touches.channels
+    done = channels["web"].first_leads + channels["list"].first_leads
+    assert done == record.outcomes["done"] > 300
+    assert channels["list"].first_leads < 0.1 * done
+
+
+def test_a_touch_weight_without_a_channel_is_a_warning():
+    data = attribution_process()
+    del data["nodes"][0]["channel"]
+    data["nodes"][0]["touch_weight"] = 3
+    warnings = [p for p in validate(process_from_data(data)) if p.severity == "warning"
+                and p.field == "nodes[0].touch_weight"]
+    assert len(warnings) == 1 and warnings[0].node == "web"

@@ -43,11 +43,11 @@ def attribute_maker(rep: Replication, source: CNode | None, purpose: str = "attr
     draws = [(name, attribute_sampler(specs[name], rng)) for name in c.attribute_order]
     if book is None:
         return lambda: {name: draw() for name, draw in draws}
-    env, start = rep.env, book.start
+    env, start = rep.env, book.starter(source)
 
     def touched() -> dict[str, Any]:
         attrs = {name: draw() for name, draw in draws}
-        start(attrs, env._now, source)
+        start(attrs, env._now)
         return attrs
 
     return touched

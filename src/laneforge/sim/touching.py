@@ -60,17 +60,18 @@ class TouchBook:
         self.kept = plan.kept
         self.channels = {name: ChannelRecord() for name in plan.channels}
         self.won = rep.outcome_index.get(WON, -1)
+        defaults = {"touches": 0, "since_last_touch": 0.0, "engagement": 0.0,
+                    "first_channel": "", "last_channel": "", "responded": False}
+        #: a new lead's built-ins (the ones the process does not declare)
+        self.defaults = {name: value for name, value in defaults.items() if name in self.kept}
 
     # --- the state of a lead ------------------------------------------------------------
     def start(self, attrs: dict[str, Any], now: float, source: CNode | None) -> None:
         """A new lead's touch state at ``now``; its arrival at ``source`` is its first touch
         if the source has a channel. Values already in ``attrs`` (a snapshot item's) stay."""
         kept = self.kept
-        defaults = {"touches": 0, "since_last_touch": 0.0, "engagement": 0.0,
-                    "first_channel": "", "last_channel": "", "responded": False}
-        for name, value in defaults.items():
-            if name in kept:
-                attrs.setdefault(name, value)
+        for name, value in self.defaults.items():
+            attrs.setdefault(name, value)
         engaged = attrs.get("engagement") if "engagement" in kept else 0.0
         attrs.setdefault(ENGAGED, float(engaged or 0.0))
         attrs.setdefault(ENGAGED_AT, now)
@@ -79,6 +80,22 @@ class TouchBook:
         attrs.setdefault(LAST, attrs.get("last_channel", "") if "last_channel" in kept else "")
         if source is not None and source.touch is not None:
             self.apply(attrs, now, source.touch, None)
+
+    def starter(self, source: CNode | None) -> Callable[[dict[str, Any], float], None]:
+        """``start(attrs, now)`` for the new leads of ``source``: :meth:`start` for freshly
+        drawn attributes (which hold none of the touch keys), done with one dict update."""
+        fresh = dict(self.defaults)
+        touch = source.touch if source is not None else None
+        apply = self.apply
+
+        def start(attrs: dict[str, Any], now: float) -> None:
+            attrs.update(fresh)
+            attrs[ENGAGED], attrs[ENGAGED_AT], attrs[TOUCHED_AT] = 0.0, now, now
+            attrs[FIRST] = attrs[LAST] = ""
+            if touch is not None:
+                apply(attrs, now, touch, None)
+
+        return start
 
     def engagement(self, attrs: dict[str, Any], now: float) -> float:
         """The lead's engagement faded to ``now``."""
@@ -139,12 +156,40 @@ class TouchBook:
         env, exec_cost, lane = rep.env, rep.exec_cost, node.lane
         warmup, horizon = rep.warmup, rep.horizon
         record = self.channels[touch.channel]
-        rand = rep.stream("touch", node.id).random if touch.response_rate else None
-        apply, cost = self.apply, touch.cost
+        rate = touch.response_rate
+        rand = rep.stream("touch", node.id).random if rate else None
+        cost, weight, channel, half_life = touch.cost, touch.weight, touch.channel, \
+            self.half_life
+        kept = self.kept
+        # what :meth:`apply` does, with its tests on the process decided once
+        count, engagement = "touches" in kept, "engagement" in kept
+        since, first, last = "since_last_touch" in kept, "first_channel" in kept, \
+            "last_channel" in kept
+        responds = rand is not None and "responded" in kept
 
         def touched(lead: Lead) -> None:
             now = env._now
-            apply(lead.attrs, now, touch, rand)
+            attrs = lead.attrs
+            engaged = attrs[ENGAGED]
+            if half_life and engaged:
+                engaged *= 2.0 ** (-(now - attrs[ENGAGED_AT]) / half_life)
+            engaged += weight
+            attrs[ENGAGED], attrs[ENGAGED_AT], attrs[TOUCHED_AT] = engaged, now, now
+            if not attrs[FIRST]:
+                attrs[FIRST] = channel
+                if first:
+                    attrs["first_channel"] = channel
+            attrs[LAST] = channel
+            if count:
+                attrs["touches"] += 1
+            if engagement:
+                attrs["engagement"] = engaged
+            if since:
+                attrs["since_last_touch"] = 0.0
+            if last:
+                attrs["last_channel"] = channel
+            if responds and rand() < rate:
+                attrs["responded"] = True
             if cost and warmup <= now <= horizon:
                 exec_cost[lane] += cost
                 record.cost += cost
