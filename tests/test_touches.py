@@ -402,3 +402,26 @@ def test_a_touch_weight_without_a_channel_is_a_warning():
     warnings = [p for p in validate(process_from_data(data)) if p.severity == "warning"
                 and p.field == "nodes[0].touch_weight"]
     assert len(warnings) == 1 and warnings[0].node == "web"
+
+
+def test_info_names_the_touches(tmp_path, capsys):
+    data = attribution_process()
+    data["nodes"][2]["touch"]["response_rate"] = 0.2
+    path = tmp_path / "touches.lane.json"
+    path.write_text(dumps(process_from_data(data)), encoding="utf-8")
+    assert main(["info", str(path)]) == 0
+    text = capsys.readouterr().out
+    assert "touch on email (engagement +10, cost 4, 20% respond)" in text
+    assert "channel events (engagement +5)" in text
+
+
+def test_a_scenario_can_change_a_touch():
+    data = attribution_process()
+    data["scenarios"] = [{"name": "Dearer email", "changes": {"nodes.mail.touch.cost": 8}}]
+    process = process_from_data(data)
+    assert not [p for p in validate(process) if p.severity == "error"]
+    base = simulate(process, replications=2, horizon=300)
+    dearer = simulate(process, scenario="Dearer email", replications=2, horizon=300)
+    # the same leads (common random numbers), each email twice the cost
+    assert dearer.attribution.last_touch["email"].cost.mean == pytest.approx(
+        2 * base.attribution.last_touch["email"].cost.mean)
