@@ -113,3 +113,19 @@ def test_the_names_hint_lists_the_touch_names_once_the_process_has_touches(setup
     type_into(qtbot, part.touch.channel, "phone")
     qtbot.waitUntil(lambda: "since_last_touch" in part.updates_hint.text())
     undo_all(document, original)
+
+
+def test_the_engagement_half_life_is_a_process_setting(setup, qtbot):
+    dock, document, original = setup
+    editor = dock.process_editor.findChild(QLineEdit, "engagement_half_life")
+    assert editor is not None and editor.text() == ""
+    type_into(qtbot, editor, "14d")
+    assert document.process.engagement.half_life.hours == 14 * 24
+    assert document.process.to_data()["engagement"] == {"half_life": "14d"}
+    type_into(qtbot, editor, "0h")
+    assert is_invalid(editor) and "greater than 0" in error_text(editor)
+    assert document.process.engagement.half_life.hours == 14 * 24
+    type_into(qtbot, editor, "")
+    assert document.process.engagement is None
+    assert document.undo_stack.count() == 2
+    undo_all(document, original)
