@@ -171,10 +171,14 @@ def test_share_of_leads_that_responded_is_binomial(p, n):
     add_after(data, [node("after", "decision"), node("yes", "end", outcome="responded"),
                      node("no", "end", outcome="silent")],
               [edge("after", "yes", when="responded"), edge("after", "no", default=True)])
-    record = run_replication(compile_process(process_from_data(data)), 0)
+    process = process_from_data(data)
+    record = run_replication(compile_process(process), 0)
     leads = record.leads
     assert leads > 3000
     assert binomial_ok(record.outcomes["responded"], leads, 1 - (1 - p) ** n)
+    # the capacity estimate's walk draws the responses too (16,000 leads)
+    share = estimate_capacity(process).outcome_share["responded"]
+    assert binomial_ok(share * 16_000, 16_000, 1 - (1 - p) ** n)
 
 
 # --- (d) attribution ------------------------------------------------------------------------
@@ -425,3 +429,31 @@ def test_a_scenario_can_change_a_touch():
     # the same leads (common random numbers), each email twice the cost
     assert dearer.attribution.last_touch["email"].cost.mean == pytest.approx(
         2 * base.attribution.last_touch["email"].cost.mean)
+
+
+def test_open_items_of_a_snapshot_keep_the_touches_they_have_had():
+    """Items waiting between touches at the snapshot: one that has had 2 of its 4 touches
+    needs 2 more, one that says nothing starts from none and needs 4; an engagement the
+    item gives is as of the snapshot and fades from there."""
+    import datetime as dt
+
+    from laneforge.sim.snapshot import OpenItem, Snapshot
+
+    data = touch_loop(weight=5, spacing="10h", half_life="10h", until="touches >= 4", then=[],
+                      rate="0/h")
+    add_after(data, [node("after", "decision"), node("hot", "end", outcome="hot"),
+                     node("cold", "end", outcome="cold")],
+              [edge("after", "hot", when="engagement >= 12"),
+               edge("after", "cold", default=True)])
+    items = (
+        *(OpenItem(f"h{i}", "wait", age_hours=0.0, attributes={"touches": 2,
+                                                                 "engagement": 40})
+          for i in range(5)),
+        *(OpenItem(f"c{i}", "wait", age_hours=0.0) for i in range(3)),
+    )
+    compiled = compile_process(process_from_data(data), warmup=0.0)
+    record = run_replication(compiled, 0, start_from=Snapshot(dt.datetime(2026, 3, 2), items))
+    assert record.nodes["mail"].visits == 5 * 2 + 3 * 4
+    # given 40 at the snapshot: 40 / 2 + 5 = 25 at the first touch, 25 / 2 + 5 = 17.5 at
+    # the second (hot); from none: 5, 7.5, 8.75, 9.375 (cold)
+    assert record.outcomes["hot"] == 5 and record.outcomes["cold"] == 3

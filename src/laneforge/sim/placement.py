@@ -36,7 +36,7 @@ def _attributes(rep: Replication) -> Callable[[OpenItem], dict[str, object] | No
         drawn = {name: draw() for name, draw in draws}
         drawn.update(item.attributes)
         if book is not None:  # untouched so far, unless the item says otherwise
-            book.start(drawn, -max(item.created_hours_ago, item.age_hours), None)
+            book.start(drawn, -max(item.created_hours_ago, item.age_hours), None, 0.0)
         return drawn
 
     return attributes

@@ -66,15 +66,18 @@ class TouchBook:
         self.defaults = {name: value for name, value in defaults.items() if name in self.kept}
 
     # --- the state of a lead ------------------------------------------------------------
-    def start(self, attrs: dict[str, Any], now: float, source: CNode | None) -> None:
-        """A new lead's touch state at ``now``; its arrival at ``source`` is its first touch
-        if the source has a channel. Values already in ``attrs`` (a snapshot item's) stay."""
+    def start(self, attrs: dict[str, Any], now: float, source: CNode | None,
+              engaged_at: float | None = None) -> None:
+        """A new lead's touch state, created at ``now``; its arrival at ``source`` is its
+        first touch if the source has a channel. Values already in ``attrs`` (a snapshot
+        item's) stay; an engagement given there is as of ``engaged_at`` (the snapshot's
+        moment) and fades from then."""
         kept = self.kept
         for name, value in self.defaults.items():
             attrs.setdefault(name, value)
         engaged = attrs.get("engagement") if "engagement" in kept else 0.0
         attrs.setdefault(ENGAGED, float(engaged or 0.0))
-        attrs.setdefault(ENGAGED_AT, now)
+        attrs.setdefault(ENGAGED_AT, now if engaged_at is None else engaged_at)
         attrs.setdefault(TOUCHED_AT, now)
         attrs.setdefault(FIRST, attrs.get("first_channel", "") if "first_channel" in kept else "")
         attrs.setdefault(LAST, attrs.get("last_channel", "") if "last_channel" in kept else "")
