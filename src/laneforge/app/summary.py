@@ -30,11 +30,24 @@ def _arrivals_text(node: SourceNode) -> str:
 
 def _node_detail(process: Process, node: object) -> str:
     if isinstance(node, SourceNode):
-        return _arrivals_text(node)
+        text = _arrivals_text(node)
+        if node.channel is not None:
+            text += f"; channel {node.channel}"
+            if node.touch_weight:
+                text += f" (engagement +{node.touch_weight:g})"
+        return text
     if isinstance(node, TaskNode):
         text = f"mean {describe_hours(mean_hours(node.duration))}" if node.duration else "no time"
         if node.staff > 1:
             text += f", {node.staff} staff"
+        if node.touch is not None:
+            touch = node.touch
+            text += f"; touch on {touch.channel}"
+            extras = [f"engagement +{touch.weight:g}" if touch.weight else "",
+                      f"cost {touch.cost:g}" if touch.cost else "",
+                      f"{touch.response_rate:.0%} respond" if touch.response_rate else ""]
+            if any(extras):
+                text += " (" + ", ".join(e for e in extras if e) + ")"
         return text
     if isinstance(node, DelayNode):
         return f"wait {describe_hours(mean_hours(node.duration))}" if node.duration else ""

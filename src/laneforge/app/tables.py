@@ -1,4 +1,5 @@
-"""The result tables (KPIs, lanes, tasks, SLAs, outcomes, funnel) as rows, and as CSV files.
+"""The result tables (KPIs, lanes, tasks, SLAs, outcomes, funnel, and for a process with
+touches the attribution by channel) as rows, and as CSV files.
 
 The app shows them, reports print them, and both export the same CSV. A number in a table
 is a :class:`Value` that knows its kind, so the app and reports show it exactly as the KPI
@@ -239,13 +240,34 @@ def data_quality_table(r: Results) -> Table | None:
                      f"{share:.1%} of its contacts" if share is not None else None])
     return Table("data_quality", "Data quality", ["Figure", "Mean", INTERVAL], rows,
                  r.currency)
+def attribution_table(r: Results) -> Table | None:
+    """Per channel, first- and last-touch leads, won deals and cost per won deal (None for
+    a process without touches)."""
+    a = r.attribution
+    if a is None:
+        return None
+    rows: list[list[object]] = []
+    for channel, first in a.first_touch.items():
+        last = a.last_touch[channel]
+        rows.append([channel, Value(first.leads.mean, "count"), Value(first.won.mean, "count"),
+                     Value(first.cost_per_won.mean if first.cost_per_won else None, "money"),
+                     Value(last.leads.mean, "count"), Value(last.won.mean, "count"),
+                     Value(last.cost_per_won.mean if last.cost_per_won else None, "money"),
+                     Value(first.cost.mean, "money")])
+    return Table("attribution", "Attribution by channel",
+                 ["Channel", "First-touch leads", "First-touch won", "Cost per won (first)",
+                  "Last-touch leads", "Last-touch won", "Cost per won (last)", "Touch cost"],
+                 rows, r.currency,
+                 {"Touch cost": "What the touches on this channel cost in the measured "
+                                "window; cost per won deal divides it by the deals won with "
+                                "this channel as the lead's first (last) touch."})
 
 
 def all_tables(r: Results) -> list[Table]:
     tables = [kpi_table(r), outcome_table(r), funnel_table(r), lane_table(r), task_table(r),
               sla_table(r)]
-    quality = data_quality_table(r)
-    return tables if quality is None else [*tables, quality]
+    extra = [t for t in (data_quality_table(r), attribution_table(r)) if t is not None]
+    return [*tables, *extra]
 
 
 def write_tables(tables: Sequence[Table], folder: Path, prefix: str = "") -> list[Path]:

@@ -86,6 +86,7 @@ def format_results(r: Results) -> str:
             format_money(lane.cost.mean, r.currency),
         ])
     lines += _table(rows, "lllll")
+    lines += attribution_lines(r)
     if r.slas:
         lines.append("")
         lines.append("SLAs:")
@@ -128,6 +129,28 @@ def data_quality_lines(r: Results) -> list[str]:
     else:
         lines.append("Cleansing: none (no cleansing step or batch)")
     return lines
+def attribution_lines(r: Results) -> list[str]:
+    """First- and last-touch attribution per channel (nothing for a process without
+    touches): leads, won deals and touch cost per won deal, side by side."""
+    a = r.attribution
+    if a is None or not a.first_touch:
+        return []
+
+    def per_won(stat: Stat | None) -> str:
+        return format_money(stat.mean, r.currency) if stat is not None else "–"
+
+    def count(stat: Stat) -> str:
+        return format_value(stat.mean, "count") if stat.mean else "0"
+
+    rows = [["channel", "first-touch leads", "won", "cost per won",
+             "last-touch leads", "won", "cost per won"]]
+    for channel, first in a.first_touch.items():
+        last = a.last_touch[channel]
+        rows.append([channel, count(first.leads), count(first.won),
+                     per_won(first.cost_per_won), count(last.leads), count(last.won),
+                     per_won(last.cost_per_won)])
+    return ["", "Attribution by channel (first touch | last touch; cost: touches on the "
+            "channel):", *_table(rows, "lrrrrrr")]
 
 
 def _lane_of(r: Results, node_id: str) -> str | None:

@@ -24,9 +24,19 @@ MAX_LENGTH = 1000
 MAX_COLLECTION = 200
 #: deeper trees are refused: compiling them could hit Python's recursion limit at run time
 MAX_DEPTH = 100
-#: attributes the engine provides for every lead (a process with ``data_quality`` also has
-#: ``stale``: see ``Process.attribute_types`` and model/data_quality.py)
-BUILTIN_NAMES: dict[str, str] = {"age": "number"}
+#: attributes the engine keeps for every lead of a process with touches (see
+#: :mod:`.touches`): touches so far, hours since the last one (since creation before any),
+#: engagement faded to now, the channels of the first and the last touch ("" before any),
+#: and whether the lead has answered a touch
+TOUCH_NAMES: dict[str, str] = {
+    "touches": "number", "since_last_touch": "number", "engagement": "number",
+    "first_channel": "string", "last_channel": "string", "responded": "bool",
+}
+#: built-in names a ``set`` may not assign: the engine computes them from the clock
+COMPUTED_NAMES = frozenset({"age", "since_last_touch"})
+#: attributes the engine provides for every lead; a declared attribute of the same name wins
+#: (a process with ``data_quality`` also has ``stale``: see ``Process.attribute_types``)
+BUILTIN_NAMES: dict[str, str] = {"age": "number", **TOUCH_NAMES}
 
 NUMBER, STRING, BOOL, ANY = "number", "string", "bool", "any"
 
@@ -417,9 +427,10 @@ def _infer(node: ast.AST, types: Mapping[str, str]) -> str:
         return _constant_type(node.value)
     if isinstance(node, ast.Name):
         if node.id not in types:
-            known = ", ".join(sorted(types)) or "none"
+            known = ", ".join(sorted(n for n in types if n not in TOUCH_NAMES)) or "none"
             raise ExpressionError(
-                f"unknown name {node.id!r}; declare it under attributes (known: {known})"
+                f"unknown name {node.id!r}; declare it under attributes (known: {known}); "
+                "built in for touches: " + ", ".join(TOUCH_NAMES)
             )
         return types[node.id]
     if isinstance(node, ast.BoolOp):

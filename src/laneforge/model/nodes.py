@@ -13,6 +13,7 @@ from pydantic import (
     SerializationInfo,
     SerializerFunctionWrapHandler,
     Tag,
+    ValidationInfo,
     field_validator,
     model_serializer,
 )
@@ -20,6 +21,7 @@ from pydantic import (
 from .attributes import AttributeSpec
 from .distributions import DurationDist
 from .expressions import check_expression_text
+from .touches import Touch, check_channel, parse_touch
 from .types import Identifier, NonNegative, Number, Position, PositiveInt
 from .units import Duration, Rate
 
@@ -170,6 +172,17 @@ class SourceNode(NodeBase):
     kind: Literal["source"] = "source"
     arrivals: Arrivals | list[Arrivals] | None = None
     attributes: dict[Identifier, AttributeSpec] = {}
+    #: the channel leads arrive by (their first touch); None: the arrival is no touch
+    channel: str | None = None
+    #: what the arrival adds to the lead's engagement (with ``channel`` only)
+    touch_weight: NonNegative | None = None
+
+    @field_validator("channel")
+    @classmethod
+    def _channel(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return None
+        return check_channel(str(info.data.get("id", "?")), "channel", value)
 
     def arrival_list(self) -> list[Any]:
         if self.arrivals is None:
@@ -196,6 +209,13 @@ class TaskNode(NodeBase):
     contact: bool = False
     #: the task checks and restores the lead's record (enrichment, a check before hand-off)
     cleanse: bool = False
+    #: each pass through the task is one touch of the lead on a channel
+    touch: Touch | None = None
+
+    @field_validator("touch", mode="before")
+    @classmethod
+    def _touch(cls, value: Any, info: ValidationInfo) -> Touch | None:
+        return parse_touch(str(info.data.get("id", "?")), value)
 
 
 class DecisionNode(NodeBase):

@@ -29,6 +29,7 @@ from .expressions import check_expression_text
 from .nodes import Node, NodeBase, SourceNode, TaskNode
 from .observed import Observed
 from .roster import Roster
+from .touches import Engagement
 from .types import (
     Color,
     Identifier,
@@ -222,6 +223,8 @@ class Process(_Model):
     #: ISO 4217 code for money in results and reports; None: the user's locale
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] | None = None
     attributes: dict[Identifier, AttributeSpec] = {}
+    #: how engagement fades between touches; None: it never fades
+    engagement: Engagement | None = None
     lanes: list[Lane] = []
     nodes: list[Node] = []
     edges: list[Edge] = []
@@ -385,6 +388,12 @@ class Process(_Model):
 
     def tasks(self) -> list[TaskNode]:
         return [node for node in self.nodes if isinstance(node, TaskNode)]
+
+    def uses_touches(self) -> bool:
+        """True if a source has a channel or a task a touch (the engine then keeps the
+        built-in touch attributes of every lead)."""
+        return any(getattr(node, "touch", None) is not None
+                   or getattr(node, "channel", None) is not None for node in self.nodes)
 
     def attribute_types(self) -> dict[str, str]:
         types = {name: attribute_type(spec) for name, spec in self.attributes.items()}

@@ -34,12 +34,13 @@ class ScenarioError(ValueError):
 @lru_cache(maxsize=1)
 def known_keys() -> frozenset[str]:
     """Every field name (as written in files) of every model class in the format."""
-    from . import attributes, calendar, distributions, nodes, process
+    from . import attributes, calendar, distributions, nodes, process, touches
 
     keys: set[str] = set()
     classes: list[type[BaseModel]] = [
         process.Process, process.Lane, process.Edge, process.Decay, process.SLA,
         process.Scenario, process.SimulationSettings, calendar.Calendar, attributes.Choices,
+        touches.Touch, touches.Engagement,
         nodes.RateArrivals, nodes.IntervalArrivals, nodes.BatchArrivals,
         *nodes.NODE_CLASSES.values(),
         *distributions.DURATION_DISTS.values(),

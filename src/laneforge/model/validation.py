@@ -14,7 +14,7 @@ import networkx as nx
 
 from . import limits
 from .distributions import mean_hours
-from .expressions import ExpressionError, parse_expression
+from .expressions import COMPUTED_NAMES, TOUCH_NAMES, ExpressionError, parse_expression
 from .nodes import DecisionNode, DelayNode, EndNode, SourceNode, TaskNode
 from .scenarios import ScenarioError, apply_scenario, known_keys
 
@@ -184,12 +184,21 @@ class _Checker:
                            field=f"{at}.duration")
             if isinstance(node, TaskNode | DelayNode):
                 for target, text in node.set.items():
-                    if target not in self.types:
+                    if target in COMPUTED_NAMES and target not in self.types:
+                        self.error(f"'set' assigns {target!r}, which the engine computes from "
+                                   "the clock", node=node.id, field=f"{at}.set.{target}")
+                        continue
+                    wanted = self.types.get(target, TOUCH_NAMES.get(target))
+                    if wanted is None:
                         self.error(f"'set' assigns {target!r}, which is not a declared attribute",
                                    node=node.id, field=f"{at}.set.{target}")
                         continue
-                    self.check_expression(text, self.types[target], node=node.id,
+                    self.check_expression(text, wanted, node=node.id,
                                           field=f"{at}.set.{target}")
+            if isinstance(node, SourceNode) and node.touch_weight and node.channel is None:
+                self.warning(f"source {node.label!r} has a touch_weight but no channel, so its "
+                             "arrivals are no touch and the weight is not used", node=node.id,
+                             field=f"{at}.touch_weight")
 
     def check_expression(self, text: str, wanted: str | None, **where: object) -> None:
         try:

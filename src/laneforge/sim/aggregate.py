@@ -10,6 +10,8 @@ from .capacity import CapacityEstimate
 from .compiled import Compiled
 from .record import ReplicationRecord
 from .results import (
+    Attribution,
+    ChannelAttribution,
     CycleTime,
     DataQualityResult,
     Histogram,
@@ -93,6 +95,29 @@ def _data_quality(reps: list[ReplicationRecord]) -> DataQualityResult | None:
         contacts_by_node={n: stat([d.contacts[n] for d in dq]) for n in nodes},
         wasted_by_node={n: stat([d.wasted[n] for d in dq]) for n in nodes},
     )
+def _attribution(reps: list[ReplicationRecord]) -> Attribution | None:
+    """Leads, won deals, cost and cost per won deal per channel, by first and last touch
+    (None when the process has no touches)."""
+    if any(r.touches is None for r in reps):
+        return None
+    channels = list(reps[0].touches.channels) if reps[0].touches else []
+
+    def side(leads: str, won: str) -> dict[str, ChannelAttribution]:
+        out: dict[str, ChannelAttribution] = {}
+        for channel in channels:
+            rows = [r.touches.channels[channel] for r in reps if r.touches]
+            ratios = [row.cost / getattr(row, won) if getattr(row, won) else None
+                      for row in rows]
+            out[channel] = ChannelAttribution(
+                leads=stat([getattr(row, leads) for row in rows]),
+                won=stat([getattr(row, won) for row in rows]),
+                cost=stat([row.cost for row in rows]),
+                cost_per_won=stat(ratios) if any(v is not None for v in ratios) else None,
+            )
+        return out
+
+    return Attribution(first_touch=side("first_leads", "first_won"),
+                       last_touch=side("last_leads", "last_won"))
 
 
 def aggregate(
@@ -214,6 +239,7 @@ def aggregate(
         currency=currency,
     )
     results.data_quality = _data_quality(reps)
+    results.attribution = _attribution(reps)
     if any(r.outcome_log is not None for r in reps):
         results.outcome_log = [r.outcome_log or [] for r in reps]
     results.placed = reps[0].placed

@@ -36,12 +36,22 @@ def attribute_maker(rep: Replication, source: CNode | None, purpose: str = "attr
     """Draws of a new lead's attributes at ``source`` (None: the process defaults)."""
     c = rep.c
     specs = {**c.attributes, **(source.attributes if source is not None else {})}
-    if not specs and not c.uses_age:
+    book = rep.touch_book
+    if not specs and not c.uses_age and book is None:
         return with_stale(None, c)
     key = source.id if source is not None else ""
     rng = rep.stream(purpose, key)
     draws = [(name, attribute_sampler(specs[name], rng)) for name in c.attribute_order]
-    return with_stale(lambda: {name: draw() for name, draw in draws}, c)
+    if book is None:
+        return with_stale(lambda: {name: draw() for name, draw in draws}, c)
+    env, start = rep.env, book.starter(source)
+
+    def touched() -> dict[str, Any]:
+        attrs = {name: draw() for name, draw in draws}
+        start(attrs, env._now)
+        return attrs
+
+    return with_stale(touched, c)
 
 
 def start_arrivals(rep: Replication, new_lead: NewLead) -> None:

@@ -41,7 +41,7 @@ from .compiled import (
     value_specs,
 )
 from .engine import Stopped
-from .vector import CalendarTable, drawer, quantiles, vector_function, work_table
+from .vector import CalendarTable, code, drawer, quantiles, vector_function, work_table
 
 MONTH_HOURS = 720.0
 #: leads walked per round: one large walk when waiting cannot change the routing; else
@@ -204,7 +204,7 @@ class _Plan:
         #: past them, everything is in the traffic equations already, so the rounds that
         #: only feed the waits stop following leads there
         watched = [n.index for n in c.nodes
-                   if n.route in (ROUTE_WHEN, ROUTE_DECAY) or n.uses_age]
+                   if n.route in (ROUTE_WHEN, ROUTE_DECAY) or n.uses_age or n.touch_clock]
         predecessors: dict[int, list[int]] = {n.index: [] for n in c.nodes}
         for node in c.nodes:
             for successor in node.successors:
@@ -217,7 +217,8 @@ class _Plan:
                     stack.append(before)
         self.settled = frozenset(n.index for n in c.nodes if n.index not in live)
         #: conditions that do not read the clock
-        self.pooled = [n.index for n in c.nodes if n.route == ROUTE_WHEN and not n.uses_age]
+        self.pooled = [n.index for n in c.nodes if n.route == ROUTE_WHEN and not n.uses_age
+                       and not n.touch_clock]
         #: durations as tables of quantiles (hours), drawn by index
         self.quantiles = {n.index: quantiles(n.duration) for n in c.nodes
                           if n.kind in (TASK, DELAY)}
@@ -229,6 +230,8 @@ class _Plan:
         specs = [c.attributes, *(c.nodes[i].attributes for i in c.sources)]
         strings = frozenset(name for spec in specs for name, value in spec.items()
                             if isinstance(value, Choices | str))
+        if c.touches is not None:
+            strings |= {"first_channel", "last_channel"} & c.touches.kept
         declared = value_specs(process)
         for node in c.nodes:
             source = by_id[node.id]
@@ -299,6 +302,11 @@ def _walk(
         pending[index].append(idx)
 
     dq = c.data_quality
+    touches = _WalkTouches(c, attrs, t0, gen) if c.touches is not None else None
+    if touches is not None:  # a source with a channel: the arrival is the first touch
+        for index, idx in pending_at:
+            if c.nodes[index].touch is not None:
+                touches.touch(c.nodes[index], idx, t0[idx])
 
     def cols(node: int, idx: np.ndarray) -> dict[str, np.ndarray]:
         out = {name: attrs[name][idx] for name in plan.names.get(node, ()) if name in attrs}
@@ -307,6 +315,8 @@ def _walk(
             # the record's decay since the lead came in (an estimate: cleansing left out)
             valid = (1.0 - dq.decay_per_month) ** (out["age"] / MONTH_HOURS)
             out["stale"] = gen.random(len(idx)) >= valid
+        if touches is not None:
+            touches.clock(out, idx, t[idx])
         return out
 
     for _ in range(MAX_SWEEPS):
@@ -344,11 +354,15 @@ def _walk(
                 t[idx] = table.done(here, work) if table is not None else here + work
             elif node.kind in (TASK, DELAY):  # routing does not depend on time: a rough
                 t[idx] += durations[n](k) if timed else means[n]  # clock of mean durations
+            if touches is not None and node.touch is not None and node.kind == TASK:
+                touches.touch(node, idx, t[idx])
             if n in plan.sets:
                 values = cols(n, idx)
                 updates = [(name, fn(values, k)) for name, fn in plan.sets[n]]
                 for name, value in updates:
                     attrs[name] = _assign(attrs.get(name), idx, value, size)
+                if touches is not None:
+                    touches.after_sets([name for name, _ in updates], idx, t[idx])
             _route(node, idx, t, t0, marks, gen, plan, cols, counts, pending)
     fractions = {}
     for index, row in counts.items():
@@ -357,6 +371,67 @@ def _walk(
     shares = {name: float(reached[i].sum()) / size for i, name in enumerate(c.stages)}
     ages = {lane: row[~np.isnan(row)] for lane, row in enumerate(first_age)}
     return _Walk(fractions, shares, {k: v for k, v in ages.items() if len(v)}, phases, counts)
+
+
+class _WalkTouches:
+    """The built-in touch attributes of the walked leads, as columns: what the engine keeps
+    per lead (:mod:`.touching`), for all leads at once. ``touches``, the channels (as codes)
+    and ``responded`` are columns of ``attrs`` that conditions read directly; engagement is
+    kept as its value at its last change and the time of that change, and faded when read.
+    A source with a channel touches its leads as they arrive."""
+
+    def __init__(self, c: Compiled, attrs: dict[str, np.ndarray], t0: np.ndarray,
+                 gen: np.random.Generator) -> None:
+        plan = c.touches
+        assert plan is not None
+        size = len(t0)
+        self.kept, self.half_life, self.gen, self.attrs = plan.kept, plan.half_life, gen, attrs
+        self.engaged = np.zeros(size)
+        self.engaged_at = t0.copy()
+        self.touched_at = t0.copy()
+        self.first = np.full(size, code(""), dtype=np.int64)
+        defaults = {"touches": np.zeros(size), "responded": np.zeros(size, dtype=bool),
+                    "first_channel": self.first.copy(), "last_channel": self.first.copy()}
+        for name, column in defaults.items():
+            if name in self.kept:
+                attrs[name] = column
+
+    def faded(self, idx: np.ndarray, now: np.ndarray) -> np.ndarray:
+        value = self.engaged[idx]
+        if self.half_life:
+            return value * np.exp2(-(now - self.engaged_at[idx]) / self.half_life)
+        return value
+
+    def touch(self, node: Any, idx: np.ndarray, now: np.ndarray) -> None:
+        """One touch of ``node`` for the leads ``idx`` at their times ``now``."""
+        touch, kept, attrs = node.touch, self.kept, self.attrs
+        self.engaged[idx] = self.faded(idx, now) + touch.weight
+        self.engaged_at[idx] = now
+        self.touched_at[idx] = now
+        channel = code(touch.channel)
+        if "touches" in kept:
+            attrs["touches"][idx] += 1
+        if "last_channel" in kept:
+            attrs["last_channel"][idx] = channel
+        if "first_channel" in kept:
+            column = attrs["first_channel"]
+            column[idx] = np.where(column[idx] == code(""), channel, column[idx])
+        if "responded" in kept and touch.response_rate:
+            column = attrs["responded"]
+            column[idx] |= self.gen.random(len(idx)) < touch.response_rate
+
+    def clock(self, out: dict[str, np.ndarray], idx: np.ndarray, now: np.ndarray) -> None:
+        """The clock-dependent built-ins of the leads ``idx`` at ``now``, into ``out``."""
+        if "engagement" in self.kept:
+            out["engagement"] = self.faded(idx, now)
+        if "since_last_touch" in self.kept:
+            out["since_last_touch"] = now - self.touched_at[idx]
+
+    def after_sets(self, names: list[str], idx: np.ndarray, now: np.ndarray) -> None:
+        """A ``set`` gave engagement a new value: it fades afresh from there."""
+        if "engagement" in names and "engagement" in self.kept:
+            self.engaged[idx] = np.asarray(self.attrs.pop("engagement")[idx], dtype=float)
+            self.engaged_at[idx] = now
 
 
 def _assign(column: np.ndarray | None, idx: np.ndarray, value: np.ndarray, size: int
@@ -467,7 +542,7 @@ def estimate_capacity(
         table.worked(*window) / (window[1] - window[0]) if table is not None else 1.0
         for table in tables
     ]
-    timed = any(node.route == ROUTE_DECAY for node in c.nodes) or c.uses_age
+    timed = any(node.route == ROUTE_DECAY or node.touch_clock for node in c.nodes) or c.uses_age
     walk = None
     node_rate = {node.id: 0.0 for node in c.nodes}
     if sum(rates.values()):

@@ -27,7 +27,7 @@ from ..model import (
 )
 from ..model.attributes import value_spec
 from ..model.calendar import Calendar
-from ..model.expressions import ValueSpec, setter
+from ..model.expressions import TOUCH_NAMES, ValueSpec, setter
 from ..model.roster import roster_peak, roster_steps
 from ..model.zones import start_instant
 
@@ -104,6 +104,30 @@ class CLane:
     roster: tuple[tuple[int, int], ...] | None = None
 
 
+class CTouch(NamedTuple):
+    """A task's touch: its channel, engagement weight, cost and response rate."""
+
+    channel: str
+    weight: float
+    cost: float
+    response_rate: float
+
+
+@dataclass
+class TouchPlan:
+    """What the engine keeps of touches: the half-life of engagement in hours (0: it never
+    fades), the built-in names it maintains (those the process does not declare itself)
+    and the channels, in file order (sources first)."""
+
+    half_life: float
+    kept: frozenset[str]
+    channels: list[str]
+
+
+#: built-in touch names whose value depends on the clock: refreshed before a node reads them
+CLOCK_NAMES = frozenset({"engagement", "since_last_touch"})
+
+
 @dataclass
 class CNode:
     index: int
@@ -135,6 +159,10 @@ class CNode:
     #: source only: arrival specifications and attribute overrides
     arrivals: list[Any] = field(default_factory=list)
     attributes: dict[str, Any] = field(default_factory=dict)
+    #: a task's touch; for a source, its arrival as a touch (cost and response 0)
+    touch: CTouch | None = None
+    #: the node's expressions read engagement or since_last_touch (refreshed to now first)
+    touch_clock: bool = False
 
 
 @dataclass
@@ -180,6 +208,8 @@ class Compiled:
     timezone: str | None = None
     #: contact data going stale (``model.data_quality.DataQuality``); None: never
     data_quality: Any = None
+    #: touches and engagement; None: the process has neither (and runs as it always did)
+    touches: TouchPlan | None = None
 
     @property
     def origin(self) -> dt.datetime:
@@ -213,6 +243,43 @@ def _set_fn(text: str, spec: ValueSpec | None, node: str, target: str) -> Expres
 
 def _uses_age(*texts: str | None) -> bool:
     return any(t is not None and "age" in parse_expression(t).names for t in texts)
+
+
+def _node_texts(node: Any, out: list[Any]) -> list[str]:
+    """Every expression text of ``node`` and its outgoing edges ``out``."""
+    texts = [e.when for e in out if e.when is not None]
+    if isinstance(getattr(node, "priority", None), str):
+        texts.append(node.priority)
+    texts.extend(getattr(node, "set", {}).values())
+    return texts
+
+
+def _reads(process: Process, names: frozenset[str]) -> bool:
+    """True if an expression of ``process`` reads one of ``names`` or a ``set`` assigns one."""
+    by_source = process.edges_by_source()
+    for node in process.nodes:
+        if names & set(getattr(node, "set", {})):
+            return True
+        for text in _node_texts(node, by_source.get(node.id, [])):
+            if names & parse_expression(text).names:
+                return True
+    return False
+
+
+def touch_plan(process: Process) -> TouchPlan | None:
+    """The touches the engine keeps for ``process``, or None when it has no touch, no
+    channel and no expression or ``set`` on a built-in touch name it does not declare."""
+    kept = frozenset(name for name in TOUCH_NAMES if name not in process.attributes)
+    if not process.uses_touches() and not _reads(process, kept):
+        return None
+    channels: list[str] = []
+    for node in sorted(process.nodes, key=lambda n: not isinstance(n, SourceNode)):
+        channel = getattr(node, "channel", None) or getattr(getattr(node, "touch", None),
+                                                            "channel", None)
+        if channel is not None and channel not in channels:
+            channels.append(channel)
+    half_life = process.engagement.half_life_hours if process.engagement else 0.0
+    return TouchPlan(half_life, kept, channels)
 
 
 def compile_process(
@@ -265,6 +332,11 @@ def compile_process(
     outcomes: list[str] = []
     nodes: list[CNode] = []
     specs = value_specs(process)
+    touches = touch_plan(process)
+    if touches is not None:
+        for name in touches.kept:
+            specs.setdefault(name, ValueSpec(TOUCH_NAMES[name]))
+    by_source = process.edges_by_source()
     for i, node in enumerate(process.nodes):
         c = CNode(
             index=i, id=node.id, name=node.label, kind=_KIND_CODE[type(node)],
@@ -295,9 +367,18 @@ def compile_process(
         if isinstance(node, SourceNode):
             c.arrivals = node.arrival_list()
             c.attributes = dict(node.attributes)
+        if touches is not None:
+            if isinstance(node, TaskNode) and node.touch is not None:
+                t = node.touch
+                c.touch = CTouch(t.channel, float(t.weight), float(t.cost),
+                                 float(t.response_rate))
+            elif isinstance(node, SourceNode) and node.channel is not None:
+                c.touch = CTouch(node.channel, float(node.touch_weight or 0.0), 0.0, 0.0)
+            names = {n for text in _node_texts(node, by_source.get(node.id, []))
+                     for n in parse_expression(text).names}
+            c.touch_clock = bool(names & CLOCK_NAMES & touches.kept)
         nodes.append(c)
 
-    by_source = process.edges_by_source()
     for c, node in zip(nodes, process.nodes, strict=True):
         out = by_source.get(node.id, [])
         c.successors = [node_index[e.target] for e in out]
@@ -362,7 +443,7 @@ def compile_process(
         replications=sim.replications, seed=sim.seed,
         any_priority=any(c.priority is not None for c in nodes),
         has_loops=bool(cyclic), uses_age=any(c.uses_age for c in nodes),
-        sla_from=sla_from, sla_to=sla_to, timezone=sim.timezone,
+        sla_from=sla_from, sla_to=sla_to, timezone=sim.timezone, touches=touches,
         data_quality=process.data_quality,
     )
 

@@ -34,6 +34,7 @@ from .snapshot import Snapshot
 from .stats import LogHistogram
 from .steps import RUNAWAY_STEPS, make_router, make_step
 from .tasks import Start, make_delay, make_dispatch, make_task, schedule_openings
+from .touching import TouchBook
 from .validity import counts, schedule_cleansing
 
 #: samples of work in progress per replication, for charts
@@ -164,6 +165,8 @@ class Replication:
         #: per task node its start, per delay its ``wait_for`` (for a snapshot's items)
         self.starts: dict[int, Start] = {}
         self.waits: dict[int, Callable[[Lead, float], None]] = {}
+        #: touches and attribution (None: the process has no touches)
+        self.touch_book = TouchBook(self) if c.touches is not None else None
 
     def stream(self, purpose: str, key: str) -> random.Random:
         return _stream(self.seed, self.replication, purpose, key)
@@ -258,6 +261,7 @@ class Population:
         self.items: dict[Lead, str] = {}
         items = self.items
         source_ids = [node.id for node in rep.nodes]
+        book = rep.touch_book
         created = counted_leads = wip = stuck = next_id = 0
         stopped = False
         enter = _no_enter
@@ -279,6 +283,8 @@ class Population:
                 lead.sla_open = None
                 sla_pending.discard(lead)
             wip -= 1
+            if book is not None and lead.counted:
+                book.finish(lead, index)
             if log is not None and lead.counted:
                 attrs = lead.attrs
                 value = attrs.get(amount) if attrs and amount else None

@@ -26,7 +26,9 @@ if TYPE_CHECKING:
 def _attributes(rep: Replication) -> Callable[[OpenItem], dict[str, object] | None]:
     """An item's attributes: what it says, the rest drawn from the process defaults."""
     c = rep.c
-    if not c.attributes and not c.uses_age and c.data_quality is None:
+    book = rep.touch_book
+    if not c.attributes and not c.uses_age and book is None \
+            and c.data_quality is None:
         return lambda item: dict(item.attributes) if item.attributes else None
     rng = rep.stream("snapshot", "attributes")
     draws = [(name, attribute_sampler(c.attributes[name], rng)) for name in c.attribute_order]
@@ -37,6 +39,8 @@ def _attributes(rep: Replication) -> Callable[[OpenItem], dict[str, object] | No
         drawn.update(item.attributes)
         if stale:
             drawn.setdefault("stale", False)
+        if book is not None:  # untouched so far, unless the item says otherwise
+            book.start(drawn, -max(item.created_hours_ago, item.age_hours), None, 0.0)
         return drawn
 
     return attributes
@@ -111,6 +115,8 @@ def _waiting(rep: Replication, n: int, lead: Lead, item: OpenItem) -> None:
         if callable(priority):
             if node.uses_age and lead.attrs is not None:
                 lead.attrs["age"] = -lead.created
+            if node.touch_clock and rep.touch_book is not None:
+                rep.touch_book.refresh(lead.attrs, 0.0)
             key = -(float(priority(lead.attrs)) or 0.0)
         else:
             key = -(priority or 0.0)

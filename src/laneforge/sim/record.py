@@ -16,6 +16,7 @@ from .stats import LogHistogram
 
 if TYPE_CHECKING:
     from .engine import Population, Replication
+    from .touching import TouchRecord
 
 
 @dataclass(slots=True)
@@ -124,6 +125,8 @@ class ReplicationRecord:
     outcome_log: list[OutcomeEvent] | None = None
     #: stale contact data (a process with ``data_quality``), else None
     data_quality: DataQualityRecord | None = None
+    #: figures per channel of a process with touches, else None
+    touches: TouchRecord | None = None
 
 
 def assemble_record(rep: Replication, end_time: float, population: Population,
@@ -193,6 +196,7 @@ def assemble_record(rep: Replication, end_time: float, population: Population,
         placed=population.placed,
         outcome_log=population.log,
         data_quality=_data_quality(rep),
+        touches=rep.touch_book.record() if rep.touch_book is not None else None,
     )
 
 

@@ -143,6 +143,24 @@ class LaneCapacity(BaseModel):
     utilization: float | None
 
 
+class ChannelAttribution(BaseModel):
+    """A channel under first- or last-touch attribution: counted leads that reached an
+    outcome with this channel as their first (last) touch, the won deals among them, the
+    touch cost spent on the channel, and that cost per won deal (None: no deal won)."""
+
+    leads: Stat
+    won: Stat
+    cost: Stat
+    cost_per_won: Stat | None = None
+
+
+class Attribution(BaseModel):
+    """Won deals and cost per won deal by the channel of each lead's first and last touch."""
+
+    first_touch: dict[str, ChannelAttribution]
+    last_touch: dict[str, ChannelAttribution]
+
+
 class Results(BaseModel):
     format: Literal["laneforge/results"] = RESULTS_FORMAT
     version: int = 1
@@ -177,6 +195,9 @@ class Results(BaseModel):
     currency: str | None = None
     #: stale contact data and cleansing; None for a process without ``data_quality``
     data_quality: DataQualityResult | None = None
+    #: per channel, by first and last touch; only for a process with touches (left out of
+    #: the JSON otherwise, so results of processes without touches read as they always did)
+    attribution: Attribution | None = None
     #: ``simulate(..., outcome_log=True)`` only: per replication (in order) its list of
     #: :class:`~laneforge.sim.record.OutcomeEvent`; not written to the results JSON
     outcome_log: list[list[Any]] | None = Field(default=None, exclude=True)
@@ -185,7 +206,8 @@ class Results(BaseModel):
 
     def to_json(self) -> str:
         """The results file's text; always valid UTF-8, whatever the names say."""
-        return clean_model(self).model_dump_json(indent=2) + "\n"
+        skip = {"attribution"} if self.attribution is None else None
+        return clean_model(self).model_dump_json(indent=2, exclude=skip) + "\n"
 
     def label(self, kind: str, key: str) -> str:
         return self.labels.get(kind, {}).get(key, key)

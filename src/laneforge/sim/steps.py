@@ -173,6 +173,14 @@ def make_router(rep: Replication, node: CNode) -> Callable[[Lead], int]:
                     return target
             return default
 
+        book = rep.touch_book
+        if book is not None and node.touch_clock:
+            refresh, plain = book.refresh, conditional
+
+            def conditional(lead: Lead) -> int:
+                refresh(lead.attrs, env._now)
+                return plain(lead)
+
         return conditional
     if r == ROUTE_DECAY:
         assert isinstance(routing, Decaying)
@@ -218,5 +226,17 @@ def make_sets(rep: Replication, node: CNode) -> Callable[[Lead], None] | None:
         updates = [(name, fn(attrs)) for name, fn in sets]
         for name, value in updates:
             attrs[name] = value
+
+    book = rep.touch_book
+    if book is not None:
+        targets = frozenset(name for name, _ in sets)
+        plain, refresh, after = apply_sets, book.refresh, book.after_sets
+        clock = node.touch_clock
+
+        def apply_sets(lead: Lead) -> None:
+            if clock:
+                refresh(lead.attrs, env._now)
+            plain(lead)
+            after(lead.attrs, env._now, targets)
 
     return apply_sets

@@ -179,6 +179,8 @@ def _make_arrive(rep: Replication, node: CNode, start: Start) -> Callable[[Lead]
     lane_queue_changed = rep.lane_queue_changed
     priority = node.priority
     priority_fn = priority if callable(priority) else None
+    if priority_fn is not None and node.touch_clock and rep.touch_book is not None:
+        priority_fn = rep.touch_book.refreshing(priority_fn)
     fixed = -(priority or 0.0) if priority_fn is None else 0.0
     uses_age = node.uses_age
     task = (units, n, start)
@@ -235,6 +237,7 @@ def make_task(rep: Replication, node: CNode, router: Callable[[Lead], int],
     apply_sets = make_sets(rep, node)
     check = make_check(rep, node)
     env, tr = rep.env, rep.tr
+    touched = rep.touch_book.make_touch(node) if rep.touch_book is not None else None
 
     def done(lead: Lead) -> None:
         if limited:
@@ -248,6 +251,21 @@ def make_task(rep: Replication, node: CNode, router: Callable[[Lead], int],
         if tr is not None:
             tr((env._now, lead.id, n, "done"))
         enter(lead, router(lead))
+
+    if touched is not None:  # the touch comes with the end of the work, before its ``set``
+        def done(lead: Lead) -> None:
+            if limited:
+                free[lane] += units
+                if queue_:
+                    dispatch()
+            touched(lead)
+            if check is not None:
+                check(lead)
+            if apply_sets is not None:
+                apply_sets(lead)
+            if tr is not None:
+                tr((env._now, lead.id, n, "done"))
+            enter(lead, router(lead))
 
     start = _make_start(rep, node, done)
     return _make_arrive(rep, node, start), start

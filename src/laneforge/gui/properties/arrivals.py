@@ -34,6 +34,7 @@ from .base import (
 from .distribution import DistributionEditor, parse_duration_text
 from .node_parts import NodePart
 from .pairs import PairList
+from .touch_fields import SourceChannelFields
 from .values import format_spec, parse_spec
 from .widgets import double_spin, grow_row, push_button, spin_box
 
@@ -324,6 +325,7 @@ class SourcePart(NodePart):
         self.volume = hint()
         self.volume.setObjectName("volume")
         self.column.addWidget(self.volume)
+        self.channel = SourceChannelFields(self, self.path, lambda: self.label)
         form = section("Lead attributes", Form(), self.column)
         self.overrides = PairList(
             key_tip="A lead attribute declared for the process.",
@@ -366,6 +368,7 @@ class SourcePart(NodePart):
         attributes = self.process.edit.get_value(self.path("attributes"))
         self.overrides.set_items(attributes if isinstance(attributes, dict) else {},
                                  list(self.process.attributes))
+        self.channel.refresh()
 
     def _write(self, streams: list[Any], text: str, target: StreamEditor | None,
                spin: bool = False) -> None:

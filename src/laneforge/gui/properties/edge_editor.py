@@ -198,7 +198,7 @@ class EdgeEditor(Editor):
         self.show_value(self.probability, round((edge.probability or 0.0) * 100, 1))
         self.show_checked(self.takes_losses, edge.default)
         self.show_text(self.condition, edge.when or "")
-        names = names_hint(process.attribute_types())
+        names = names_hint(process.attribute_types(), process.uses_touches())
         if self._pending == "condition":
             names = "Type the condition and press Enter to make this a condition branch. " + names
         self.names.setText(names)

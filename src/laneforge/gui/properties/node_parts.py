@@ -13,6 +13,7 @@ from ..selection import Selection
 from .base import Editor, Form, format_number, hint, parse_number, section, set_error
 from .distribution import DistributionEditor
 from .pairs import PairList
+from .touch_fields import TaskTouchFields
 from .values import check_expression, names_hint
 from .widgets import spin_box
 
@@ -88,7 +89,7 @@ class NodePart(Editor):
         types = self.process.attribute_types()
         value = self.process.edit.get_value(self.path("set"))
         self.updates.set_items(value if isinstance(value, dict) else {}, list(types))
-        self.updates_hint.setText(names_hint(types))
+        self.updates_hint.setText(names_hint(types, self.process.uses_touches()))
 
 
 
@@ -119,6 +120,7 @@ class TaskPart(NodePart):
                  "(data-vendor credits, tools, postage).")
         self.cost.editingFinished.connect(self._on_cost_finished)
         self.build_contact_data()
+        self.touch = TaskTouchFields(self, self.path, lambda: self.label)
         self.updates = self.build_updates()
 
     def build_contact_data(self) -> None:
@@ -163,6 +165,7 @@ class TaskPart(NodePart):
             if dq is None else f"{dq.decay_per_month * 100:g} % of records go out of date a month"
             + (f"; all open records cleansed every {dq.cleansing.every}" if dq.cleansing
                else ""))
+        self.touch.refresh()
         self.refresh_updates()
 
     def _on_staff_changed(self, value: int) -> None:

@@ -101,6 +101,14 @@ class GeneralPage(Editor):
         form.add("Seed", self.seed, "Starting point of the random numbers: the same seed gives "
                  "the same results, so runs can be compared and repeated.")
         self.seed.valueChanged.connect(lambda v: self._on_number_changed("seed", v))
+        self.half_life = QLineEdit()
+        self.half_life.setObjectName("engagement_half_life")
+        self.half_life.setPlaceholderText("none: engagement never fades")
+        form.add("Engagement half-life", self.half_life,
+                 "How fast a lead's engagement fades between touches: it halves every "
+                 "half-life (e.g. 14d), so conditions on 'engagement' mean recent "
+                 "engagement. Empty: touches only add up.")
+        self.half_life.editingFinished.connect(self._on_half_life_finished)
         self.build_data_quality(column)
 
     def build_data_quality(self, column: QVBoxLayout) -> None:
@@ -194,6 +202,9 @@ class GeneralPage(Editor):
         self.show_value(self.replications, settings.replications)
         self.show_value(self.seed, settings.seed)
         self.refresh_data_quality()
+        engagement = process.engagement
+        self.show_text(self.half_life, str(engagement.half_life)
+                       if engagement is not None and engagement.half_life is not None else "")
 
     def _on_name_finished(self) -> None:
         name = self.name.text().strip()
@@ -250,6 +261,20 @@ class GeneralPage(Editor):
                 return
         names = {"horizon": "horizon", "warmup": "warm-up", "drain": "drain time"}
         self.commit(edit, f"simulation.{key}", value, f"Change {names[key]}")
+
+    def _on_half_life_finished(self) -> None:
+        text = self.half_life.text().strip()
+        if text == self._shown.get(self.half_life):
+            set_error(self.half_life, None)
+            return
+        value: Any = MISSING
+        if text:
+            try:
+                value = {"half_life": parse_duration_text(text)}
+            except ValueError as exc:
+                set_error(self.half_life, str(exc))
+                return
+        self.commit(self.half_life, "engagement", value, "Change engagement half-life")
 
     def _on_number_changed(self, key: str, value: int) -> None:
         if getattr(self.process.simulation, key) == value:

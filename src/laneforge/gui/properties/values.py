@@ -132,8 +132,17 @@ def _article(word: str) -> str:
     return ("an " if word[:1] in "aeiou" else "a ") + word
 
 
-def names_hint(types: dict[str, str]) -> str:
+#: what a process with touches adds to the names a lead has
+TOUCHES_HINT = (" With touches: touches, since_last_touch (hours), engagement (faded to now), "
+                "first_channel, last_channel, responded.")
+
+
+def names_hint(types: dict[str, str], touches: bool = False) -> str:
+    """The names an expression may read; ``touches``: the process has touches, so the
+    built-in touch names are there too (those it does not declare itself)."""
+    extra = TOUCHES_HINT if touches else ""
     if not types:
-        return "No lead attributes are declared yet (see the process's Attributes tab)."
+        return ("No lead attributes are declared yet (see the process's Attributes tab)."
+                + extra)
     names = ", ".join(f"{name} ({TYPE_NAMES.get(kind, kind)})" for name, kind in types.items())
-    return f"Attributes: {names}, age (hours since the lead was created)."
+    return f"Attributes: {names}, age (hours since the lead was created).{extra}"
