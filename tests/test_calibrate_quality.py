@@ -103,3 +103,17 @@ def test_without_stale_activities_in_the_mapping_it_says_what_to_map():
     assert cal.stale is None
     assert "stale_activities" in cal.reasons["data_quality.decay_per_month"]
     assert all("data_quality" not in c.path for c in cal.changes)
+
+
+def test_records_bad_from_the_start_are_told_apart_from_decay():
+    steps = [{"id": "nurture", "kind": "delay", "lane": "m",
+              "duration": {"dist": "exponential", "mean": "60d"}}, CALL]
+    truth = _process(steps, R)
+    truth["data_quality"]["invalid_at_capture"] = 0.15
+    crm = synthetic_crm(process_from_data(truth), days=300, seed=6)
+    cal = fit(process_from_data(_process(steps, 0.2)), crm.log, crm.mapping)
+    f = cal.stale
+    assert f is not None and f.capture is not None
+    q, (low, high) = f.capture
+    assert low <= 0.15 <= high and f.ci95[0] <= R <= f.ci95[1]
+    assert cal.change("data_quality.invalid_at_capture").new == pytest.approx(q, abs=1e-4)

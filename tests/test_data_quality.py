@@ -197,3 +197,24 @@ def test_the_tables_and_text_report_show_what_stale_records_cost():
     bare = simulate(process_from_data(plain), replications=1, seed=1)
     assert all(t.name != "data_quality" for t in all_tables(bare))
     assert "Stale records" not in format_results(bare)
+
+
+def test_records_bad_from_the_start_are_found_at_the_first_contact_only():
+    q, days = 0.12, 45
+    data = _process([wait("w1", days), call("call1"), wait("w2", 30), call("call2")])
+    data["data_quality"]["invalid_at_capture"] = q
+    dq = run(data).data_quality
+    n1 = dq.contacts_by_node["call1"].mean * REPS
+    s1 = dq.wasted_by_node["call1"].mean * REPS
+    s2 = dq.wasted_by_node["call2"].mean * REPS
+    # bad from the start, or gone bad since: 1 - (1 - q) (1 - r) ** (t / 30 d)
+    assert within_binomial(s1, n1, 1 - (1 - q) * (1 - R) ** (days / 30))
+    # the second call finds the first one's stale records, and those gone bad since
+    assert within_binomial(s2, n1, 1 - (1 - q) * (1 - R) ** ((days + 30) / 30))
+    # a cleansing step clears it: the check before the call starts a record afresh
+    step = {"id": "enrich", "kind": "task", "lane": "m", "cleanse": True, "duration": "1m"}
+    data = _process([step, wait("w1", days), call()])
+    data["data_quality"]["invalid_at_capture"] = q
+    dq = run(data).data_quality
+    assert within_binomial(dq.wasted_contacts.mean * REPS, dq.contacts.mean * REPS,
+                           1 - (1 - R) ** (days / 30))

@@ -391,9 +391,16 @@ class _Fitter:
             return None
         share = round(f.share, 4)
         if self.process.data_quality is None:
-            self.change("data_quality", {"decay_per_month": share}, f.n, f.ci95)
+            new: dict[str, Any] = {"decay_per_month": share}
+            if f.capture is not None and round(f.capture[0], 4) > 0:
+                new["invalid_at_capture"] = round(f.capture[0], 4)
+            self.change("data_quality", new, f.n, f.ci95)
         else:
             self.change(path, share, f.n, f.ci95)
+            had = self.process.data_quality.invalid_at_capture
+            if f.capture is not None and (had or round(f.capture[0], 4) > 0):
+                self.change("data_quality.invalid_at_capture", round(f.capture[0], 4), f.n,
+                            f.capture[1])
         return f
 
     # --- durations -----------------------------------------------------------------------
@@ -603,7 +610,8 @@ def fit(process: Process, log: EventLog, mapping: CrmMap, *,
 
 
 def _columns(attempts: pd.DataFrame) -> dict[str, Any]:
-    return {"age_h": attempts["age_h"].to_numpy(), "stale": attempts["stale"].to_numpy()}
+    return {"age_h": attempts["age_h"].to_numpy(), "stale": attempts["stale"].to_numpy(),
+            "fresh": attempts["fresh"].to_numpy(dtype=bool)}
 
 
 def _apply(process: Process, data: dict[str, Any], changes: list[Change]) -> Process:

@@ -14,6 +14,7 @@ likelihood 1.92 below its peak), which holds at the boundary too (no bounce at a
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,12 +36,15 @@ class StaleFit:
     ci95: tuple[float, float]
     n: int
     stale: int
+    #: the share of records bad from the start and its interval, where it was fitted
+    capture: tuple[float, tuple[float, float]] | None = None
 
 
 def first_attempts(contacts: pd.DataFrame, stale: pd.DataFrame, created: pd.Series,
                    cleansed: pd.DataFrame | None = None) -> pd.DataFrame:
     """Each case's first contact attempt: ``age_h`` (hours since its record was last known
-    good) and ``stale`` (whether it hit an out-of-date record).
+    good), ``stale`` (whether it hit an out-of-date record) and ``fresh`` (the record is as
+    captured: no cleansing step before the attempt).
 
     ``contacts`` and ``stale`` hold ``case`` and ``time`` (a stale row belongs to the
     attempt at or before it on its case; one with none is an attempt of its own),
@@ -70,50 +74,78 @@ def first_attempts(contacts: pd.DataFrame, stale: pd.DataFrame, created: pd.Seri
                                direction="backward").set_index(first.sort_values("time").index)
         at = before["at"].reindex(first.index).to_numpy()
         since = np.where(pd.notna(at) & (at > since), at, since)
+    created_at = pd.to_datetime(created.reindex(first["case"]).to_numpy())
     since = pd.to_datetime(since)
     age = (first["time"].to_numpy() - since.to_numpy()) / np.timedelta64(1, "h")
     return pd.DataFrame({"age_h": np.maximum(age.astype(float), 0.0),
-                         "stale": first["stale"].to_numpy(dtype=bool)})
+                         "stale": first["stale"].to_numpy(dtype=bool),
+                         "fresh": (since == created_at)})
 
 
-def fit_stale_share(age_h: np.ndarray, stale: np.ndarray) -> StaleFit | None:
-    """The maximum-likelihood monthly share going stale and its profile interval; None
-    without attempts (or when every attempt came at age 0, which says nothing)."""
+def _profile_interval(profile: Callable[[float], float], hat: float, peak: float,
+                      top: float) -> tuple[float, float]:
+    """Where ``profile`` (a log likelihood over one parameter, maximised over the rest) is
+    1.92 below its ``peak`` on each side of ``hat`` within [0, top]."""
+    def gap(x: float) -> float:
+        return profile(x) - (peak - _DROP)
+
+    low = 0.0 if hat <= 0 or gap(0.0) >= 0 else brentq(gap, 0.0, hat, xtol=1e-10)
+    high = top if gap(top) >= 0 else brentq(gap, hat, top, xtol=1e-10)
+    return low, high
+
+
+def fit_stale_share(age_h: np.ndarray, stale: np.ndarray,
+                    fresh: np.ndarray | None = None) -> StaleFit | None:
+    """The maximum-likelihood monthly share going stale, and with ``fresh`` (the attempts
+    on records as captured, never cleansed) the share bad from the start, each with its
+    profile-likelihood interval; None without attempts (or when all came at age 0 with
+    nothing bad from the start to tell)."""
     m = np.asarray(age_h, dtype=float) / MONTH_HOURS
     s = np.asarray(stale, dtype=bool)
+    f = np.zeros(len(m), dtype=bool) if fresh is None else np.asarray(fresh, dtype=bool)
     if not len(m) or not (m > 0).any():
         return None
-    ms, mg = m[s], m[~s]
+    with_capture = fresh is not None and f.any()
 
-    def loglik(k: float) -> float:  # k = -ln(1 - r) per month
-        bad = float(np.sum(np.log(-np.expm1(-k * ms)))) if len(ms) else 0.0
-        return bad - k * float(mg.sum())
+    def loglik(k: float, q: float) -> float:  # k = -ln(1 - r) per month
+        keep = np.where(f, 1.0 - q, 1.0)
+        good = keep * np.exp(-k * m)
+        bad = np.clip(1.0 - good, 1e-300, 1.0)
+        return float(np.sum(np.log(bad[s])) + np.sum(np.log(np.clip(good[~s], 1e-300, 1.0))))
 
-    if not s.any():
-        k_hat, peak = 0.0, 0.0
-    elif not (~s).any() or mg.sum() == 0:
-        return StaleFit(1.0, (1.0, 1.0), len(m), int(s.sum()))
-    else:
-        top = 50.0
-        best = minimize_scalar(lambda k: -loglik(k), bounds=(1e-9, top), method="bounded",
-                               options={"xatol": 1e-10})
-        k_hat, peak = float(best.x), -float(best.fun)
+    def best_q(k: float) -> tuple[float, float]:
+        if not with_capture:
+            return 0.0, loglik(k, 0.0)
+        r = minimize_scalar(lambda q: -loglik(k, q), bounds=(0.0, 1.0 - 1e-9),
+                            method="bounded", options={"xatol": 1e-9})
+        candidates = [(float(r.x), -float(r.fun)), (0.0, loglik(k, 0.0))]
+        return max(candidates, key=lambda c: c[1])
 
-    def gap(k: float) -> float:
-        return loglik(k) - (peak - _DROP)
+    def profile_k(k: float) -> float:
+        return best_q(k)[1]
 
-    low = 0.0
-    if k_hat > 0 and gap(1e-12) < 0:
-        low = brentq(gap, 1e-12, k_hat)
-    high_end = max(2 * k_hat, 1e-6)
-    while gap(high_end) > 0 and high_end < 1e3:
-        high_end *= 2
-    high = brentq(gap, max(k_hat, 1e-12), high_end) if gap(high_end) < 0 else high_end
+    top = 20.0
+    r = minimize_scalar(lambda k: -profile_k(k), bounds=(0.0, top), method="bounded",
+                        options={"xatol": 1e-10})
+    k_hat = float(r.x)
+    if profile_k(0.0) >= -float(r.fun):
+        k_hat = 0.0
+    q_hat, peak = best_q(k_hat)
+    k_low, k_high = _profile_interval(profile_k, k_hat, peak, top)
 
     def share(k: float) -> float:
         return -math.expm1(-k)
 
-    return StaleFit(share(k_hat), (share(low), share(high)), len(m), int(s.sum()))
+    capture = None
+    if with_capture:
+        def profile_q(q: float) -> float:
+            res = minimize_scalar(lambda k: -loglik(k, q), bounds=(0.0, top),
+                                  method="bounded", options={"xatol": 1e-10})
+            return max(-float(res.fun), loglik(0.0, q))
+
+        capture = (q_hat, _profile_interval(profile_q, q_hat, peak, 1.0 - 1e-9))
+    return StaleFit(share(k_hat), (share(k_low), share(k_high)), len(m), int(s.sum()),
+                    capture)
 
 
 __all__ = ["StaleFit", "first_attempts", "fit_stale_share"]

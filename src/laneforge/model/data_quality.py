@@ -60,6 +60,9 @@ class DataQuality(_Model):
 
     #: share of valid records that go out of date per month (30 days), in [0, 1)
     decay_per_month: Annotated[float, Field(ge=0.0, lt=1.0)]
+    #: share of new records that are bad from the start (a typo in a form, a throwaway
+    #: address): found at the first contact unless cleansed before
+    invalid_at_capture: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
     cleansing: Cleansing | None = None
 
     @property
@@ -67,9 +70,11 @@ class DataQuality(_Model):
         """The hazard of going stale: ``-ln(1 - share) / 720``."""
         return -math.log1p(-self.decay_per_month) / MONTH_HOURS
 
-    def valid_share(self, hours: float) -> float:
-        """The closed form: the share of records still valid ``hours`` after a check."""
-        return (1.0 - self.decay_per_month) ** (max(hours, 0.0) / MONTH_HOURS)
+    def valid_share(self, hours: float, *, since_capture: bool = False) -> float:
+        """The closed form: the share of records still valid ``hours`` after a check (after
+        the capture, with ``since_capture``: the records bad from the start left out)."""
+        kept = 1.0 - self.invalid_at_capture if since_capture else 1.0
+        return kept * (1.0 - self.decay_per_month) ** (max(hours, 0.0) / MONTH_HOURS)
 
 
 __all__ = ["MONTH_HOURS", "Cleansing", "DataQuality"]

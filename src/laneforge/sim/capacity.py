@@ -302,6 +302,8 @@ def _walk(
         pending[index].append(idx)
 
     dq = c.data_quality
+    if dq is not None:  # each record's last good check, and what its last contact found
+        checked, stale = t0.copy(), np.zeros(size, dtype=bool)
     touches = _WalkTouches(c, attrs, t0, gen) if c.touches is not None else None
     if touches is not None:  # a source with a channel: the arrival is the first touch
         for index, idx in pending_at:
@@ -312,9 +314,7 @@ def _walk(
         out = {name: attrs[name][idx] for name in plan.names.get(node, ()) if name in attrs}
         out["age"] = t[idx] - t0[idx]
         if dq is not None and "stale" not in out:
-            # the record's decay since the lead came in (an estimate: cleansing left out)
-            valid = (1.0 - dq.decay_per_month) ** (out["age"] / MONTH_HOURS)
-            out["stale"] = gen.random(len(idx)) >= valid
+            out["stale"] = stale[idx]
         if touches is not None:
             touches.clock(out, idx, t[idx])
         return out
@@ -356,6 +356,18 @@ def _walk(
                 t[idx] += durations[n](k) if timed else means[n]  # clock of mean durations
             if touches is not None and node.touch is not None and node.kind == TASK:
                 touches.touch(node, idx, t[idx])
+            if dq is not None and node.kind == TASK and (node.contact or node.cleanse):
+                # as the engine: a contact finds the record stale with the decay since its
+                # last good check (the periodic batch is left out of the estimate)
+                if node.cleanse:
+                    stale[idx] = False
+                else:
+                    valid = (1.0 - dq.decay_per_month) ** ((t[idx] - checked[idx])
+                                                           / MONTH_HOURS)
+                    valid *= np.where(checked[idx] == t0[idx],
+                                      1.0 - dq.invalid_at_capture, 1.0)
+                    stale[idx] = gen.random(k) >= valid
+                checked[idx] = np.where(stale[idx], checked[idx], t[idx])
             if n in plan.sets:
                 values = cols(n, idx)
                 updates = [(name, fn(values, k)) for name, fn in plan.sets[n]]

@@ -76,6 +76,7 @@ def make_check(rep: Replication, node: CNode) -> Callable[[Lead], None] | None:
 
         return cleanse
     rate, draw = dq.rate_per_hour, rep.stream("validity", node.id).random
+    bad_from_start = float(dq.invalid_at_capture)
     contacts, wasted = tally.contacts, tally.wasted
     tr = rep.tr
 
@@ -87,7 +88,10 @@ def make_check(rep: Replication, node: CNode) -> Callable[[Lead], None] | None:
             stale_at = lead.stale_at = -1.0
         if stale_at < 0.0:
             since = lead.checked if lead.checked > batch else batch
-            if draw() < -math.expm1(-rate * (now - since)):
+            # the record as captured, never checked nor cleansed since: bad from the start
+            # with the capture's share, else decayed (one draw: 1 - (1 - q) e^(-rate t))
+            fresh = bad_from_start if since == lead.created else 0.0
+            if draw() < 1.0 - (1.0 - fresh) * math.exp(-rate * (now - since)):
                 stale_at = lead.stale_at = now
             else:
                 lead.checked = now
