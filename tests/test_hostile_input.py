@@ -12,6 +12,7 @@ import sys
 import time
 import warnings
 import xml.dom.minidom
+from pathlib import Path
 
 import pytest
 
@@ -235,6 +236,27 @@ def test_a_warm_up_option_conflict_names_the_option_and_the_file_value():
 # --- Ctrl+C ----------------------------------------------------------------------------------
 
 
+def _wait_until_running(pid: int, cpu_seconds: float = 2.5, timeout: float = 120.0) -> None:
+    """Until ``pid`` has used ``cpu_seconds`` of processor time: past its imports and into
+    the run (loading takes about a second of it). Counted in CPU time, not on the clock, so
+    a busy machine does not send the Ctrl+C while Python itself is still starting. Linux
+    shows it in /proc; elsewhere, wait 3 s."""
+    stat = Path(f"/proc/{pid}/stat")
+    if not stat.exists():
+        time.sleep(3.0)
+        return
+    ticks = os.sysconf("SC_CLK_TCK")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return
+        if (int(fields[11]) + int(fields[12])) / ticks >= cpu_seconds:
+            return
+        time.sleep(0.05)
+
+
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_ctrl_c_stops_a_run_with_one_line_exit_130_and_no_output_file(tmp_path, jobs):
     out = tmp_path / "out.json"
@@ -244,7 +266,7 @@ def test_ctrl_c_stops_a_run_with_one_line_exit_130_and_no_output_file(tmp_path, 
          str(REPO / "processes" / "lead-lifecycle.lane.json"), "--horizon", "3000d",
          "--warmup", "0h", "-r", "4", "-j", jobs, "--json", str(out)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    time.sleep(3.0)  # well into the run (imports and compile take about a second)
+    _wait_until_running(child.pid)
     assert child.poll() is None, child.communicate()
     child.send_signal(signal.SIGINT)
     stdout, stderr = child.communicate(timeout=60)

@@ -25,7 +25,8 @@ from laneforge.io import (
 
 from conftest import REPO, template_paths
 
-EXPECTED_TEMPLATES = {"revops-swimlane", "lead-qualification", "lead-lifecycle", "closed-loop"}
+EXPECTED_TEMPLATES = {"revops-swimlane", "lead-qualification", "lead-lifecycle", "closed-loop",
+                      "capture-nurture-cleanse"}
 
 
 def _template(name: str) -> Path:
@@ -86,7 +87,7 @@ def test_template_round_trips(name, tmp_path):
     assert_round_trip(_template(name), tmp_path)
 
 
-def test_the_four_templates_are_there():
+def test_the_bundled_templates_are_there():
     assert {p.name.removesuffix(".lane.json") for p in template_paths()} == EXPECTED_TEMPLATES
 
 

@@ -251,7 +251,17 @@ def test_attribution_in_results_json_and_summary(tmp_path, capsys):
 
 # --- (e) files without touches are as before -------------------------------------------------
 
-@pytest.mark.parametrize("path", [REFERENCE_FUNNEL, *template_paths()], ids=lambda p: p.name)
+#: templates drawn without touches (capture-nurture-cleanse is made of them)
+UNTOUCHED = [p for p in template_paths() if '"touch' not in p.read_text(encoding="utf-8")
+             and '"channel"' not in p.read_text(encoding="utf-8")]
+
+
+def test_the_touch_template_is_the_only_one_with_touches():
+    assert {p.name for p in template_paths()} - {p.name for p in UNTOUCHED} == {
+        "capture-nurture-cleanse.lane.json"}
+
+
+@pytest.mark.parametrize("path", [REFERENCE_FUNNEL, *UNTOUCHED], ids=lambda p: p.name)
 def test_files_without_touches_round_trip_and_run_as_before(path):
     text = path.read_text(encoding="utf-8")
     process = loads(text)

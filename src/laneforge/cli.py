@@ -769,7 +769,11 @@ def _safe_streams() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from .model.errors import LaneforgeError
+    try:  # Ctrl+C while the model still loads is the same one line as later
+        from .model.errors import LaneforgeError
+    except KeyboardInterrupt:
+        print("laneforge: interrupted", file=sys.stderr)
+        return 130
 
     arguments = list(sys.argv[1:] if argv is None else argv)
     _safe_streams()
