@@ -13,7 +13,13 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from laneforge.app.core import Cancelled
-from laneforge.app.staffing import StaffingPlan, check_and_top_up, round_text, staffing_plan
+from laneforge.app.staffing import (
+    StaffingPlan,
+    check_and_top_up,
+    check_summary,
+    round_text,
+    staffing_plan,
+)
 from laneforge.gui.document import Document
 from laneforge.gui.mainwindow import MainWindow
 from laneforge.gui.properties import PropertiesDock
@@ -324,7 +330,9 @@ def test_check_by_simulation_tops_up_off_the_ui_thread_and_shows_its_rounds(
     log = dlg.check.log.text()
     for r in top_up.rounds:
         assert round_text(top_up.plan, r) in log
-    assert f"after {top_up.added} " in log and "checked by simulation" in dlg.heading.text()
+    assert dlg.check.outcome.text() == check_summary(top_up)
+    assert f"after {top_up.added} " in dlg.check.outcome.text()
+    assert "checked by simulation" in dlg.heading.text()
     assert dlg.tiles["cost"].value.text() == f"{top_up.plan.choice.cost:,.0f}"
     assert dlg.tiles["per_won"].value.text() == f"{top_up.cost_per_won:,.0f}"
     assert dlg.apply_button.isEnabled() and dlg.plan_button.isEnabled()
@@ -350,7 +358,7 @@ def test_cancel_stops_the_check_and_keeps_the_plan(qtbot, show_dialog, monkeypat
     qtbot.waitUntil(started.is_set, timeout=10_000)
     qtbot.mouseClick(dlg.check.progress.cancel_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not dlg.check.running, timeout=10_000)
-    qtbot.waitUntil(lambda: "cancelled" in dlg.check.log.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "cancelled" in dlg.check.outcome.text(), timeout=10_000)
     assert dlg.top_up is None and dlg.plan is erlang
     assert dlg.apply_button.isEnabled() and dlg.check.button.isEnabled()
 
@@ -362,3 +370,10 @@ def test_the_check_needs_an_sla_target(qtbot, show_dialog):
     assert dlg.plan is not None and dlg.plan.target.sla is None
     assert not dlg.check.button.isEnabled()
     assert "SLA" in dlg.check.button.toolTip()
+
+
+def test_the_check_simulates_as_many_replications_as_the_process_asks(qtbot, document):
+    document.process.edit.set_value("simulation.replications", 7)
+    dlg = StaffingDialog(document, LANE)
+    qtbot.addWidget(dlg)
+    assert dlg.check.replications.value() == 7

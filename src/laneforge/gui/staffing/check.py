@@ -103,8 +103,15 @@ class SimulationCheck(QWidget):
         self.log.setObjectName("check_rounds")
         # short lines, one a round: unwrapped, so the dialog grows to show them all
         self.log.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.log.setProperty("role", "hint")
         self.log.hide()
         column.addWidget(self.log)
+        #: how the check ended (a warning when it stopped short, an error when it failed)
+        self.outcome = QLabel()
+        self.outcome.setObjectName("check_outcome")
+        self.outcome.setWordWrap(True)
+        self.outcome.hide()
+        column.addWidget(self.outcome)
         self._source: tuple[Process, StaffingPlan] | None = None
         self._busy = False
 
@@ -127,8 +134,9 @@ class SimulationCheck(QWidget):
     def reset(self) -> None:
         """A new plan: the last check's rounds no longer apply."""
         self.result, self.rounds = None, []
-        self.log.clear()
-        self.log.hide()
+        for label in (self.log, self.outcome):
+            label.clear()
+            label.hide()
 
     def start(self) -> None:
         if self._source is None or self.running:
@@ -171,19 +179,17 @@ class SimulationCheck(QWidget):
     def _on_finished(self, result: TopUp) -> None:
         self.result = result
         self.rounds = list(result.rounds)
-        lines = [round_text(result.plan, r) for r in result.rounds]
-        lines.append(check_summary(result))
-        self._show_log("\n".join(lines), role="hint" if result.met else "warning")
+        self._show_log("\n".join(round_text(result.plan, r) for r in result.rounds))
+        self._show_outcome(check_summary(result), "heading" if result.met else "warning")
         self._ended()
         self.checked.emit(result)
 
     def _on_failed(self, message: str) -> None:
-        self._show_log(f"The check failed: {message}", role="error")
+        self._show_outcome(f"The check failed: {message}", "error")
         self._ended()
 
     def _on_cancelled(self) -> None:
-        self._show_log("Check cancelled: the roster shown is the plan before it.",
-                       role="hint")
+        self._show_outcome("Check cancelled: the roster shown is the plan before it.", "hint")
         self.rounds = []
         self._ended()
 
@@ -194,10 +200,14 @@ class SimulationCheck(QWidget):
         self.replications.setEnabled(True)
         self.running_changed.emit(False)
 
-    def _show_log(self, text: str, role: str = "hint") -> None:
+    def _show_log(self, text: str) -> None:
         self.log.setText(text)
-        if self.log.property("role") != role:
-            self.log.setProperty("role", role)
-            self.log.style().unpolish(self.log)
-            self.log.style().polish(self.log)
         self.log.show()
+
+    def _show_outcome(self, text: str, role: str) -> None:
+        self.outcome.setText(text)
+        if self.outcome.property("role") != role:
+            self.outcome.setProperty("role", role)
+            self.outcome.style().unpolish(self.outcome)
+            self.outcome.style().polish(self.outcome)
+        self.outcome.show()

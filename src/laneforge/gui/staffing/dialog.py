@@ -122,6 +122,7 @@ class StaffingDialog(QDialog):
         self.warnings.hide()
         column.addWidget(self.warnings)
         self.check = SimulationCheck()
+        self.check.replications.setValue(document.process.simulation.replications)
         self.check.checked.connect(self._on_checked)
         self.check.running_changed.connect(self._on_check_running)
         column.addWidget(self.check)
