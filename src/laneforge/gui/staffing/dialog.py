@@ -383,6 +383,8 @@ class StaffingDialog(QDialog):
         self.top_up = top_up
         self.plan = top_up.plan
         self.show_plan(top_up.plan, top_up)
+        if self.stale:  # edited while the check ran: this roster is not for those inputs
+            self.status.setText("The inputs changed: press Plan for a roster to apply.")
         self._sync_apply()
 
     def _on_failed(self, message: str) -> None:
@@ -430,7 +432,8 @@ class StaffingDialog(QDialog):
             else plan.lane
         checked = ""
         if top_up is not None:
-            checked = (f"; checked by simulation, +{top_up.added} people" if top_up.added
+            people = "person" if top_up.added == 1 else "people"
+            checked = (f"; checked by simulation, +{top_up.added} {people}" if top_up.added
                        else "; checked by simulation")
         self.heading.setText(f"{lane}: {plan.target.text()}, shifts on {plan.days} "
                              f"{plan.hours}{checked}")
