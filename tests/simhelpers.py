@@ -45,6 +45,30 @@ def queue_process(
     return process_from_data(data)
 
 
+def trade_show_data(batch: int = 80) -> dict[str, Any]:
+    """A team working mon-fri 09:00-17:00 on Poisson leads (0.5/h round the clock) and a
+    list of ``batch`` leads every Monday at 09:00, each worked 20 minutes (exponential);
+    the SLA: 90 % of them started within 2 business hours. Erlang C spreads the batch over
+    the week; it all lands on Monday morning."""
+    return {
+        "format": "laneforge/process", "version": 1, "name": "trade show",
+        "simulation": {"horizon": "3w", "warmup": "1w", "replications": 3, "seed": 5},
+        "calendars": {"work": {"days": "mon-fri", "hours": "09:00-17:00"}},
+        "lanes": [{"id": "team", "name": "Team", "staff": 3, "calendar": "work",
+                   "cost_per_hour": 40}],
+        "nodes": [
+            {"id": "in", "kind": "source", "lane": "team",
+             "arrivals": [{"rate": "0.5/h"}, {"batch": batch, "first": "9h", "every": "1w"}]},
+            {"id": "work", "kind": "task", "lane": "team",
+             "duration": {"dist": "exponential", "mean": "20m"}},
+            {"id": "won", "kind": "end", "lane": "team", "outcome": "won"},
+        ],
+        "edges": [{"from": "in", "to": "work"}, {"from": "work", "to": "won"}],
+        "slas": [{"id": "answer", "name": "Worked within 2 hours", "from": "work",
+                  "to": "work", "within": "2h", "target": 0.9}],
+    }
+
+
 def base_data(**simulation: Any) -> dict[str, Any]:
     """A skeleton process: one unlimited lane and nothing else."""
     return {

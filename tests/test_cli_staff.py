@@ -12,6 +12,8 @@ from laneforge.cli import main
 from laneforge.io import load_process
 from laneforge.model.roster import roster_person_hours
 
+from simhelpers import trade_show_data
+
 TEMPLATE = "processes/lead-lifecycle.lane.json"
 
 
@@ -68,6 +70,10 @@ def test_staff_may_write_over_the_input_when_told_so(capsys, process_file) -> No
     (["--lane", "inside_sales", "--days", "someday"], "--days"),
     (["--lane", "success"], "no SLA of the process ends at a task of lane 'success'"),
     (["--lane", "inside_sales", "--answer", "soon", "--service-level", "0.8"], "--answer"),
+    (["--lane", "inside_sales", "--service-level", "0.8", "--answer", "4h", "--check"],
+     "--check: the simulation check measures an SLA of the process; give --target"),
+    (["--lane", "inside_sales", "--seed", "3"], "--seed goes with --check"),
+    (["--lane", "inside_sales", "--check", "--replications", "0"], "--replications"),
 ])
 def test_bad_input_is_one_line_and_exit_2_and_nothing_written(capsys, tmp_path, process_file,
                                                                args, words) -> None:
@@ -84,3 +90,42 @@ def test_json_over_the_input_is_refused(capsys, process_file) -> None:
     code, _, err = run(capsys, process_file, "--lane", "inside_sales", "--json", process_file)
     assert code == 2 and "--json would overwrite the input" in err
     assert process_file.read_bytes() == before
+
+
+def test_check_simulates_the_roster_and_adds_people_until_the_sla_is_met(capsys, tmp_path):
+    source = tmp_path / "show.lane.json"
+    source.write_text(json.dumps(trade_show_data(batch=80)))
+    out_process, out_json = tmp_path / "out.lane.json", tmp_path / "plan.json"
+    code, out, err = run(capsys, source, "--lane", "team", "--shifts", "8h", "--check",
+                         "--replications", 3, "--seed", 5, "--jobs", 1,
+                         "--write", out_process, "--json", out_json)
+    assert (code, err) == (0, "")
+    plan = json.loads(out_json.read_text())
+    check = plan["check"]
+    rounds = check["rounds"]
+    assert check["sla"] == "answer" and check["level"] == 0.9 and check["met"]
+    assert (check["replications"], check["seed"]) == (3, 5)
+    assert check["added"] == len(rounds) - 1 >= 1 and rounds[-1]["added"] is None
+    assert rounds[0]["met"] < 0.9 <= rounds[-1]["met"]
+    lines = out.splitlines()
+    for line, r in zip(lines, rounds, strict=False):  # each round as the check goes
+        if r["added"] is None:
+            assert line == f"simulated: SLA met {r['met']:.2f} >= 0.90"
+        else:
+            assert line == (f"simulated: SLA met {r['met']:.2f} < 0.90, +1 8-hour shift "
+                            f"{r['added']['day']} {r['added']['shift']}")
+    people = "person" if check["added"] == 1 else "people"
+    assert (f"checked by simulation: met {rounds[-1]['met']:.2f} after {check['added']} "
+            f"{people} added") in out
+    # the roster saved and the JSON's are the checked one: Erlang C's plus the shifts added
+    start = check["erlang_c"]
+    assert plan["person_hours"] == start["person_hours"] + 8 * check["added"]
+    assert plan["weekly_cost"] == pytest.approx(start["weekly_cost"] + 40 * 8 * check["added"])
+    assert f"cost {plan['weekly_cost']:,.0f} a week" in out
+    roster = load_process(out_process).lane("team").roster
+    assert roster == plan["roster"] != start["roster"]
+    assert roster_person_hours(roster) == plan["person_hours"]
+    # cost per won deal of the checked roster: the lane's cost over the simulated won deals
+    assert check["cost_per_won"] == pytest.approx(plan["weekly_cost"] / check["won_per_week"],
+                                                  rel=1e-3)
+    assert f"{check['cost_per_won']:,.0f} of this lane per won deal" in out

@@ -14,7 +14,9 @@ from laneforge.app.erlang import agents_for_service_level
 from laneforge.app.staffing import (
     StaffingError,
     check_and_top_up,
+    format_plan,
     staffing_plan,
+    top_up_load,
     with_roster,
     worst_block,
 )
@@ -22,6 +24,7 @@ from laneforge.app.staffing_need import (
     BLOCKS,
     ServiceTarget,
     arrival_curve,
+    batch_curves,
     lane_demand,
     required_agents,
     service_target,
@@ -38,7 +41,7 @@ from laneforge.io import load_process, process_from_data
 from laneforge.model import Process
 from laneforge.model.roster import roster_person_hours, roster_steps
 
-from simhelpers import erlang_c, queue_process
+from simhelpers import binomial_ok, erlang_c, queue_process, trade_show_data
 
 TEMPLATE = "processes/lead-lifecycle.lane.json"
 
@@ -321,3 +324,82 @@ def test_the_check_needs_an_sla(template: Process) -> None:
     plain = staffing_plan(template, "inside_sales", service_level=0.8, answer="4h")
     with pytest.raises(StaffingError, match="give --target"):
         check_and_top_up(template, plain, lambda *a, **k: None)
+
+
+# --- the simulation check with the engine --------------------------------------------------
+
+
+def test_batches_are_counted_where_they_land_for_the_top_up() -> None:
+    data = trade_show_data(batch=80)
+    process = process_from_data(data)
+    flat, placed = batch_curves(process)
+    assert flat == pytest.approx(np.full(BLOCKS, 80 / 168))
+    # every Monday at 09:00: two of them in the two measured weeks, one a week
+    assert np.flatnonzero(placed).tolist() == [9] and placed[9] == pytest.approx(80)
+    data["start"] = "2026-01-07T12:00:00"  # a Wednesday noon: Monday 09:00 is 'first' later
+    data["nodes"][0]["arrivals"][1]["first"] = "117h"
+    assert np.flatnonzero(batch_curves(process_from_data(data))[1]).tolist() == [9]
+    plan = staffing_plan(process, "team", shifts="8h")
+    load = top_up_load(process, plan)
+    assert load.sum() == pytest.approx(plan.requirement.load.sum())  # only moved
+    # Monday 09:00 gains the batch (20 minutes a lead) and loses its flat share of it: its
+    # own hour's and half of the 64 closed hours' from Friday 17:00 (Erlang C moves those
+    # to 09:00 and 10:00)
+    assert load[9] - plan.requirement.load[9] == pytest.approx(80 / 3 * (1 - (1 + 32) / 168))
+    assert worst_block(load, plan.choice.staffed) == 9
+    plain = queue_process("6/h", "20m", staff=3)
+    plain_plan = staffing_plan(plain, "team", service_level=0.8, answer="1h")
+    assert top_up_load(plain, plain_plan) is plain_plan.requirement.load
+
+
+def test_a_batch_erlang_c_spreads_out_is_topped_up_until_the_sla_is_met() -> None:
+    process = process_from_data(trade_show_data(batch=80))
+    plan = staffing_plan(process, "team", shifts="8h")
+    assert plan.target.sla == "answer" and plan.target.level == 0.9
+    monday = int(plan.choice.staffed[9])
+    result = check_and_top_up(process, plan, replications=3, seed=5)
+    first = result.rounds[0]
+    # The fluid view of Monday morning: the batch and the weekend's leads wait at 09:00;
+    # in 2 hours the Erlang C staff start at most their own number plus 6 each (20 min
+    # per lead); the rest of the week's leads are all in time.
+    weekly = 0.5 * 168 + 80
+    late = 80 + 0.5 * 64 - 7 * monday
+    assert late > 0 and first.met_share < plan.target.level
+    assert first.met_share == pytest.approx(1 - late / weekly, abs=0.07)
+    assert result.met and result.rounds[-1].met_share >= plan.target.level
+    added = [r.added for r in result.rounds if r.added is not None]
+    assert result.added == len(added) >= 1 and len(result.rounds) == len(added) + 1
+    assert all(9 in shift.blocks for shift in added)  # where the batch lands
+    assert result.plan.choice.staffed[9] == monday + len(added)
+    assert result.plan.choice.cost == pytest.approx(plan.choice.cost + 40 * 8 * len(added))
+    assert result.start is plan and result.plan.roster != plan.roster
+    # the lane's cost over its won deals, both from the last simulation: the roster's
+    # weekly cost over the won deals a week
+    assert result.cost_per_won == pytest.approx(result.plan.choice.cost /
+                                                result.won_per_week, rel=1e-9)
+    text = format_plan(result.plan, result)
+    assert f"met {result.rounds[-1].met_share:.2f} after {len(added)} " in text
+    data = result.to_json()
+    assert data["roster"] == result.plan.roster and data["check"]["added"] == len(added)
+    assert data["check"]["erlang_c"]["roster"] == plan.roster
+
+
+def test_a_process_erlang_c_models_exactly_needs_no_top_up() -> None:
+    # Poisson arrivals, exponential work, people round the clock: M/M/c in every hour
+    process = queue_process("12/h", "15m", staff=2, horizon="2w", warmup="1d",
+                            sla_within="6m")
+    plan = staffing_plan(process, "team", target="wait>=0.8", shifts="8h", days="daily",
+                         hours="00:00-24:00")
+    c = int(plan.requirement.agents[0])
+    assert set(plan.choice.staffed.tolist()) == {c} == {5}
+    share = 1 - erlang_c(c, 3.0) * math.exp(-(c - 3.0) * 0.1 / 0.25)  # 0.894
+    result = check_and_top_up(process, plan, replications=2, seed=11)
+    assert result.met and result.added == 0 and len(result.rounds) == 1
+    assert result.plan.roster == plan.roster
+    measured = result.rounds[0]
+    # Waits in a queue are correlated: count one independent lead per relaxation time of
+    # the queue (Morse: 1 / (c mu (1 - sqrt(rho))^2) = 1 h here, 12 leads)
+    relaxation = 1 / (c * 4.0 * (1 - math.sqrt(3.0 / c)) ** 2)
+    independent = measured.checked / (12.0 * relaxation)
+    assert binomial_ok(measured.met_share * independent, independent, share)
+    assert share - 4 * math.sqrt(share * (1 - share) / independent) > plan.target.level

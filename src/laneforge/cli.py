@@ -13,7 +13,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from . import __version__
 from .app.core import ProcessFileError, load_process
@@ -400,7 +400,10 @@ def cmd_staff(args: argparse.Namespace) -> int:
     from .app.core import InvalidProcessError
     from .app.staffing import (
         StaffingError,
+        TopUp,
+        check_and_top_up,
         format_plan,
+        round_text,
         staffing_plan,
         write_plan_json,
         write_process_with_roster,
@@ -410,27 +413,48 @@ def cmd_staff(args: argparse.Namespace) -> int:
     if args.json is not None and _same_file(args.json, args.file):
         raise UsageError(f"{args.json}: --json would overwrite the input process; "
                          "write to a new file")
+    if not args.check:
+        given = [name for name, value in (("--replications", args.replications),
+                                          ("--seed", args.seed)) if value is not None]
+        if given:
+            raise UsageError(f"laneforge staff: {given[0]} goes with --check (the simulation "
+                             "check of the roster)")
     try:
         plan = staffing_plan(process, args.lane, target=args.target,
                              service_level=args.service_level, answer=args.answer,
                              shifts=args.shifts, part_time_weight=args.part_time_cost,
                              days=args.days, hours=args.hours)
+        top_up: TopUp | None = None
+        if args.check:
+            def simulate_fn(trial: Process, *, replications: int | None,
+                            seed: int | None) -> Results:
+                run = argparse.Namespace(**{**vars(args), "replications": replications,
+                                            "seed": seed})
+                return _simulate(trial, run, None, "Simulating the roster")
+
+            def on_round(_index: int, round_: Any) -> None:
+                print(round_text(plan, round_), flush=True)
+
+            top_up = check_and_top_up(process, plan, simulate_fn,
+                                      replications=args.replications, seed=args.seed,
+                                      on_round=on_round)
     except InvalidProcessError as exc:
         raise UsageError(f"{args.file}: {exc}; run 'laneforge validate {args.file}'") from None
     except StaffingError as exc:
         raise UsageError(f"{args.file}: {exc}") from None
+    final = top_up.plan if top_up is not None else plan
     written = []
     try:
         if args.write is not None:
-            write_process_with_roster(process, plan, args.write)
+            write_process_with_roster(process, final, args.write)
             written.append(args.write)
         if args.json is not None:
-            write_plan_json(plan, args.json)
+            write_plan_json(top_up if top_up is not None else plan, args.json)
             written.append(args.json)
     except OSError as exc:
         raise UsageError(f"{exc.filename or args.write or args.json}: cannot write: "
                          f"{exc.strerror or exc}") from None
-    print(format_plan(plan))
+    print(format_plan(final, top_up))
     if written:
         print("wrote " + ", ".join(written))
     return EXIT_OK
@@ -628,6 +652,17 @@ def _staff_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--write", metavar="OUT.lane.json",
                         help="save a copy of the process with the roster on the lane")
     parser.add_argument("--json", metavar="OUT", help="write the plan as JSON")
+    parser.add_argument("--check", action="store_true",
+                        help="simulate the process with the roster and add people while the "
+                        "SLA falls short (needs --target or the lane's SLA)")
+    parser.add_argument("--replications", "-r", type=_positive_int, metavar="N",
+                        help="with --check: replications per simulation (default: the "
+                        "process's)")
+    parser.add_argument("--seed", type=_non_negative_int, metavar="S",
+                        help="with --check: the simulations' seed (default: the process's)")
+    parser.add_argument("--jobs", "-j", type=_positive_int, default=os.cpu_count() or 1,
+                        metavar="N", help="with --check: replications in parallel processes")
+    parser.set_defaults(horizon=None, warmup=None, scheduler=None)
 
 
 def _calibrate_options(parser: argparse.ArgumentParser) -> None:

@@ -12,17 +12,27 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from laneforge.app.staffing import StaffingPlan, staffing_plan
+from laneforge.app.core import Cancelled
+from laneforge.app.staffing import (
+    StaffingPlan,
+    check_and_top_up,
+    check_summary,
+    round_text,
+    staffing_plan,
+)
 from laneforge.gui.document import Document
 from laneforge.gui.mainwindow import MainWindow
 from laneforge.gui.properties import PropertiesDock
 from laneforge.gui.recovery import RecoveryStore
 from laneforge.gui.selection import Selection
+from laneforge.gui.staffing import check as check_module
 from laneforge.gui.staffing import dialog as dialog_module
 from laneforge.gui.staffing import roster_by_hour, roster_command
 from laneforge.gui.staffing.dialog import StaffingDialog, gui_message
-from laneforge.io import load_process
+from laneforge.io import load_process, process_from_data
 from laneforge.model.roster import roster_peak, roster_person_hours
+
+from simhelpers import trade_show_data
 
 pytestmark = pytest.mark.gui
 
@@ -261,3 +271,109 @@ def test_the_menu_opens_the_dialog(qtbot, tmp_path, monkeypatch):
     dlg.reject()
     window.document.undo_stack.setClean()
     window.close()
+
+
+# --- the simulation check ------------------------------------------------------------------
+
+
+@pytest.fixture
+def show_document() -> Document:
+    return Document(process_from_data(trade_show_data(batch=80)))
+
+
+@pytest.fixture
+def show_dialog(qtbot, show_document):
+    dlg = StaffingDialog(show_document, "team")
+    qtbot.addWidget(dlg)
+    dlg.show()
+    dlg.part.setChecked(False)  # 8-hour shifts only
+    yield dlg
+    dlg.check.cancel()
+    dlg.check.wait(30)
+    dlg.runner.wait(30)
+
+
+def test_check_by_simulation_tops_up_off_the_ui_thread_and_shows_its_rounds(
+        qtbot, show_dialog, monkeypatch):
+    dlg = show_dialog
+    threads: list[threading.Thread] = []
+
+    def recording(*args, **kwargs):
+        threads.append(threading.current_thread())
+        return check_and_top_up(*args, **kwargs)
+
+    monkeypatch.setattr(check_module, "check_and_top_up", recording)
+    assert not dlg.check.button.isEnabled()  # nothing planned yet
+    plan_now(qtbot, dlg)
+    erlang = dlg.plan
+    assert erlang is not None and erlang.target.sla == "answer"
+    assert dlg.check.button.isEnabled()
+    dlg.check.replications.setValue(3)
+    dlg.check.button.click()
+    assert dlg.check.running and dlg.check.progress.isVisibleTo(dlg)
+    assert not dlg.apply_button.isEnabled() and not dlg.plan_button.isEnabled()
+    qtbot.waitUntil(lambda: dlg.top_up is not None, timeout=60_000)
+    assert threads and threads[0] is not threading.main_thread()
+    top_up = dlg.top_up
+    assert top_up.met and top_up.added >= 1 and top_up.start is erlang
+    assert top_up.rounds[0].met_share < 0.9 <= top_up.rounds[-1].met_share
+    assert not dlg.check.progress.isVisibleTo(dlg)
+    # the heatmap shows the roster the check ended on, beside what Erlang C asked for
+    assert dlg.plan is top_up.plan
+    on, needed = heatmap_cells(dlg)
+    assert on.tolist() == top_up.plan.choice.staffed.tolist() == by_hand(
+        top_up.plan.roster).tolist()
+    assert needed.tolist() == erlang.requirement.agents.tolist()
+    monday = int(erlang.choice.staffed[9])
+    assert on[9] == monday + top_up.added  # Monday 09:00, where the batch lands
+    assert dlg.heatmap.cell_text(0, 9) == f"{on[9]}/{needed[9]}"
+    log = dlg.check.log.text()
+    for r in top_up.rounds:
+        assert round_text(top_up.plan, r) in log
+    assert dlg.check.outcome.text() == check_summary(top_up)
+    assert f"after {top_up.added} " in dlg.check.outcome.text()
+    assert "checked by simulation" in dlg.heading.text()
+    assert dlg.tiles["cost"].value.text() == f"{top_up.plan.choice.cost:,.0f}"
+    assert dlg.tiles["per_won"].value.text() == f"{top_up.cost_per_won:,.0f}"
+    assert dlg.apply_button.isEnabled() and dlg.plan_button.isEnabled()
+    dlg.apply_button.click()
+    assert dlg.document.process.lane("team").roster == top_up.plan.roster != erlang.roster
+
+
+def test_cancel_stops_the_check_and_keeps_the_plan(qtbot, show_dialog, monkeypatch):
+    dlg = show_dialog
+    started = threading.Event()
+
+    def waiting(process, *, replications, seed, progress, cancel):
+        progress(0, replications)
+        started.set()
+        if cancel.wait(30):
+            raise Cancelled()
+        raise AssertionError("never cancelled")
+
+    monkeypatch.setattr(check_module, "run_one", waiting)
+    plan_now(qtbot, dlg)
+    erlang = dlg.plan
+    dlg.check.button.click()
+    qtbot.waitUntil(started.is_set, timeout=10_000)
+    qtbot.mouseClick(dlg.check.progress.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dlg.check.running, timeout=10_000)
+    qtbot.waitUntil(lambda: "cancelled" in dlg.check.outcome.text(), timeout=10_000)
+    assert dlg.top_up is None and dlg.plan is erlang
+    assert dlg.apply_button.isEnabled() and dlg.check.button.isEnabled()
+
+
+def test_the_check_needs_an_sla_target(qtbot, show_dialog):
+    dlg = show_dialog
+    dlg.by_level.setChecked(True)
+    plan_now(qtbot, dlg)
+    assert dlg.plan is not None and dlg.plan.target.sla is None
+    assert not dlg.check.button.isEnabled()
+    assert "SLA" in dlg.check.button.toolTip()
+
+
+def test_the_check_simulates_as_many_replications_as_the_process_asks(qtbot, document):
+    document.process.edit.set_value("simulation.replications", 7)
+    dlg = StaffingDialog(document, LANE)
+    qtbot.addWidget(dlg)
+    assert dlg.check.replications.value() == 7

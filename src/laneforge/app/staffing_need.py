@@ -140,6 +140,36 @@ def arrival_curve(process: Process) -> np.ndarray:
     return curve
 
 
+def batch_curves(process: Process) -> tuple[np.ndarray, np.ndarray]:
+    """The batches' leads per hour of the week two ways: spread flat as
+    :func:`arrival_curve` counts them, and at the hours of the week they land in (from the
+    simulation's start, over the measured window, per week of it). Both add up to the same
+    leads a week."""
+    flat, placed = np.zeros(BLOCKS), np.zeros(BLOCKS)
+    warmup = process.simulation.warmup.hours
+    window = process.simulation.horizon.hours - warmup
+    if window <= 0:
+        return flat, placed
+    start = process.start
+    offset = start.weekday() * 24 + start.hour + start.minute / 60
+    for source in process.sources():
+        for arrival in source.arrival_list():
+            if not isinstance(arrival, BatchArrivals):
+                continue
+            first = arrival.first.hours
+            if arrival.every is None:
+                times = np.array([first]) if warmup <= first < warmup + window else np.array([])
+                flat += arrival.batch / window if len(times) else 0.0
+            else:
+                every = arrival.every.hours
+                skip = max(0, math.ceil((warmup - first) / every - 1e-9))
+                times = np.arange(first + skip * every, warmup + window, every)
+                flat += arrival.batch / every
+            blocks = np.floor(offset + times).astype(np.int64) % BLOCKS
+            np.add.at(placed, blocks, arrival.batch * BLOCKS / window)
+    return flat, placed
+
+
 @dataclass
 class LaneDemand:
     """The work a lane gets: per hour of the week, and per lead."""
@@ -192,13 +222,13 @@ def lane_demand(process: Process, lane_id: str,
     handling = (sum(visits[k] * work[k] for k in visits) / per_lead_visits
                 if per_lead_visits else float(np.mean(list(work.values()))))
     lag = estimate.lane(lane_id).first_reached_hours
-    at_lane = _shifted(curve, lag)
+    at_lane = shifted_curve(curve, lag)
     won = estimate.outcome_share.get("won", 0.0) * total
     return LaneDemand(lane_id, curve, visits, handling, lag,
                       at_lane * per_lead_visits * handling, won)
 
 
-def _shifted(curve: np.ndarray, lag: float | None) -> np.ndarray:
+def shifted_curve(curve: np.ndarray, lag: float | None) -> np.ndarray:
     """The curve as the lane sees it: later by the lag (whole hours), or flat past
     :data:`LAG_BLUR_HOURS`."""
     if lag is None or lag <= 0:
@@ -227,19 +257,9 @@ def required_agents(offered: np.ndarray, handling_hours: float, target: ServiceT
                     coverable: np.ndarray) -> Requirement:
     """Erlang C per hour, after moving the work of hours nobody may cover (``coverable``
     false) to the first ``answer_hours`` of coverable hours after them."""
-    load = np.where(coverable, offered, 0.0).astype(float)
-    moved = (~coverable) & (offered > 0)
+    load, moved = moved_load(offered, coverable, target.answer_hours)
     warnings: list[str] = []
     if moved.any():
-        if not coverable.any():
-            raise StaffingError("--shifts/--days/--hours: no shift can be placed in the week, "
-                                "but the lane has work")
-        spread = max(1, math.ceil(target.answer_hours - 1e-9))
-        order = np.flatnonzero(coverable)
-        for block in np.flatnonzero(moved):
-            later = order[order > block]
-            ahead = np.r_[later, order[order <= block]][:spread]  # wrapping round the week
-            load[ahead] += offered[block] / len(ahead)
         worst = _longest_closed(coverable)
         if target.clock == "elapsed" and worst > target.answer_hours:
             warnings.append(
@@ -251,6 +271,26 @@ def required_agents(offered: np.ndarray, handling_hours: float, target: ServiceT
         agents[block] = agents_for_service_level(float(load[block]), handling_hours,
                                                  target.answer_hours, target.level)
     return Requirement(target, handling_hours, load, agents, moved, warnings)
+
+
+def moved_load(offered: np.ndarray, coverable: np.ndarray,
+               answer_hours: float) -> tuple[np.ndarray, np.ndarray]:
+    """Erlangs per hour once the work of hours nobody may cover is spread over the first
+    ``answer_hours`` of coverable hours after them (round the week), and the hours moved
+    from. StaffingError when work arrives but no hour of the week can be covered."""
+    load = np.where(coverable, offered, 0.0).astype(float)
+    moved = (~coverable) & (offered > 0)
+    if moved.any():
+        if not coverable.any():
+            raise StaffingError("--shifts/--days/--hours: no shift can be placed in the week, "
+                                "but the lane has work")
+        spread = max(1, math.ceil(answer_hours - 1e-9))
+        order = np.flatnonzero(coverable)
+        for block in np.flatnonzero(moved):
+            later = order[order > block]
+            ahead = np.r_[later, order[order <= block]][:spread]  # wrapping round the week
+            load[ahead] += offered[block] / len(ahead)
+    return load, moved
 
 
 def _longest_closed(coverable: np.ndarray) -> int:

@@ -4,6 +4,8 @@ The dialog gathers what ``laneforge staff`` takes as options (lane, target, shif
 days and hours), computes :func:`laneforge.app.staffing.staffing_plan` on a worker thread
 from a copy of the process, shows the roster as a weekday x hour heatmap beside the Erlang
 C requirement with its cost and lower bound, and writes it into the lane as one undo step.
+"Check by simulation" (:mod:`.check`) then simulates the process with the roster and adds
+people where the SLA falls short; the heatmap and Apply take the roster it ends on.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...app.staffing import StaffingPlan, default_window, staffing_plan
+from ...app.staffing import StaffingPlan, TopUp, default_window, staffing_plan
 from ...app.staffing_need import DEFAULT_LEVEL
 from ...model import Process
 from ..document import Document
@@ -37,6 +39,7 @@ from ..properties.base import set_error
 from ..properties.look import stylesheet
 from ..simulation.background import BackgroundRun
 from ..simulation.results_dock import KpiTile
+from .check import SimulationCheck
 from .edits import roster_command
 from .heatmap import HeatmapLegend, RosterHeatmap, roster_by_hour
 
@@ -80,6 +83,11 @@ class StaffingDialog(QDialog):
         self.planning = False
         #: the command "Apply to lane" pushed, if any
         self.applied: Any = None
+        #: the simulation check of the plan shown, once it has ended
+        self.top_up: TopUp | None = None
+        #: what the check starts from: the copy the plan was made from, and the Erlang C plan
+        self._check_process: Process | None = None
+        self._base_plan: StaffingPlan | None = None
         self.runner = BackgroundRun(self)
         self.runner.finished.connect(self._on_planned)
         self.runner.failed.connect(self._on_failed)
@@ -113,6 +121,11 @@ class StaffingDialog(QDialog):
         self.warnings.setWordWrap(True)
         self.warnings.hide()
         column.addWidget(self.warnings)
+        self.check = SimulationCheck()
+        self.check.replications.setValue(document.process.simulation.replications)
+        self.check.checked.connect(self._on_checked)
+        self.check.running_changed.connect(self._on_check_running)
+        column.addWidget(self.check)
         self.status = QLabel()
         self.status.setObjectName("status")
         self.status.setProperty("role", "hint")
@@ -316,8 +329,19 @@ class StaffingDialog(QDialog):
         self._sync_apply()
 
     def _sync_apply(self) -> None:
+        checking = self.check.running
         ready = self.plan is not None and not self.stale and not self.planning
-        self.apply_button.setEnabled(ready and bool(self.plan and self.plan.roster))
+        self.apply_button.setEnabled(ready and not checking and bool(self.plan and
+                                                                     self.plan.roster))
+        self.plan_button.setEnabled(not self.planning and not checking
+                                    and self.lane.count() > 0)
+        why = ("Press Plan first" if self.plan is None or self.stale or self.planning else
+               "The check measures an SLA: choose the SLA target and plan again"
+               if self.plan.target.sla is None else
+               "The plan has no roster to check" if not self.plan.roster else "")
+        checkable = not why and not checking
+        self.check.set_source(self._check_process if checkable else None,
+                              self._base_plan if checkable else None, why)
 
     # --- planning ----------------------------------------------------------------------------
     def start_plan(self) -> None:
@@ -329,6 +353,7 @@ class StaffingDialog(QDialog):
             self.show_error("Shifts: tick 8-hour shifts, 4-hour blocks or both")
             return
         process = self.process.detached_copy()
+        self._check_process = process
         options = self.request()
         self.show_error(None)
         self.plan_button.setEnabled(False)
@@ -340,10 +365,26 @@ class StaffingDialog(QDialog):
 
     def _on_planned(self, plan: StaffingPlan) -> None:
         self.planning = False
-        self.plan_button.setEnabled(True)
-        self.plan = plan
+        self.plan = self._base_plan = plan
+        self.top_up = None
+        self.check.reset()
         self.stale = False
         self.show_plan(plan)
+        self._sync_apply()
+
+    # --- the simulation check ----------------------------------------------------------------
+    def _on_check_running(self, running: bool) -> None:
+        if running:
+            self.status.setText("Checking the roster by simulation…")
+        self._sync_apply()
+
+    def _on_checked(self, top_up: TopUp) -> None:
+        """The check ended: its roster becomes the plan shown (and the one Apply writes)."""
+        self.top_up = top_up
+        self.plan = top_up.plan
+        self.show_plan(top_up.plan, top_up)
+        if self.stale:  # edited while the check ran: this roster is not for those inputs
+            self.status.setText("The inputs changed: press Plan for a roster to apply.")
         self._sync_apply()
 
     def _on_failed(self, message: str) -> None:
@@ -386,18 +427,29 @@ class StaffingDialog(QDialog):
                              if roster else "Roster: press Plan")
         self.legend.update()
 
-    def show_plan(self, plan: StaffingPlan) -> None:
+    def show_plan(self, plan: StaffingPlan, top_up: TopUp | None = None) -> None:
         lane = self.process.lane(plan.lane).label if self.process.has_lane(plan.lane) \
             else plan.lane
+        checked = ""
+        if top_up is not None:
+            people = "person" if top_up.added == 1 else "people"
+            checked = (f"; checked by simulation, +{top_up.added} {people}" if top_up.added
+                       else "; checked by simulation")
         self.heading.setText(f"{lane}: {plan.target.text()}, shifts on {plan.days} "
-                             f"{plan.hours}")
+                             f"{plan.hours}{checked}")
         self.heatmap.set_data(plan.choice.staffed, plan.requirement.agents)
         self.legend.update()
         costed = plan.cost_per_hour is not None
         self.tiles["paid_hours"].show_value(f"{plan.person_hours:,.0f} h",
                                             f"peak {int(plan.choice.staffed.max(initial=0))} "
                                             "people on")
-        if costed:
+        start = top_up.start if top_up is not None and top_up.added else None
+        if costed and start is not None:
+            self.tiles["cost"].show_value(
+                f"{plan.choice.cost:,.0f}",
+                f"+{plan.choice.cost - start.choice.cost:,.0f} on Erlang C's "
+                f"{start.choice.cost:,.0f}")
+        elif costed:
             self.tiles["cost"].show_value(f"{plan.choice.cost:,.0f}",
                                           f"at {plan.cost_per_hour:,.4g} per hour")
         else:
@@ -405,7 +457,12 @@ class StaffingDialog(QDialog):
         self.tiles["bound"].show_value(f"{plan.choice.lp_bound:,.0f}", _bound_text(plan))
         self.tiles["shifts"].show_value(_shifts_text(plan), "people × shift length")
         won = plan.cost_per_won
-        if won is not None and costed:
+        simulated = top_up.cost_per_won if top_up is not None else None
+        if simulated is not None and top_up is not None and top_up.won_per_week is not None:
+            self.tiles["per_won"].show_value(f"{simulated:,.0f}",
+                                             f"{top_up.won_per_week:.1f} won a week, "
+                                             "simulated")
+        elif won is not None and costed:
             self.tiles["per_won"].show_value(f"{won:,.0f}",
                                              f"{plan.won_per_week:.1f} won deals a week")
         else:
@@ -413,6 +470,12 @@ class StaffingDialog(QDialog):
         self.warnings.setText("\n".join(f"⚠ {w}" for w in plan.warnings))
         self.warnings.setVisible(bool(plan.warnings))
         short = self.heatmap.short_hours()
+        if top_up is not None:
+            self.status.setText(
+                "The roster the check ended on: Apply writes it into the lane." if top_up.met
+                else "The check stopped short of the target: more people, another shift "
+                "pattern or a lower target may be needed; Apply writes this roster.")
+            return
         self.status.setText(
             "Nothing to roster: the lane has no work in the week" if not plan.roster else
             f"{short} hours of the week are short of the requirement" if short else
@@ -435,6 +498,8 @@ class StaffingDialog(QDialog):
         return True
 
     def done(self, result: int) -> None:
+        self.check.cancel()  # a simulation stops at its next replication
+        self.check.wait(30)
         self.runner.wait(30)  # a plan takes a second or two; never leave its thread behind
         super().done(result)
 
