@@ -115,7 +115,7 @@ class Replay:
                     steps = changes[at][category]
                     steps.append((since, 1))
                     steps.append((time, -1))
-            if event == "stale":  # a contact found the record out of date: no move
+            if event in ("stale", "touch"):  # a stale record, a cadence's touch: no move
                 continue
             if n < 0:
                 ends.setdefault(event, []).append(time)
