@@ -272,3 +272,27 @@ def test_cadence_figures_are_in_the_results_json_and_the_text_summary():
                                                 "graduated", "exhausted"}
     text = format_results(results)
     assert "Cadences" in text and "Nurture" in text
+
+
+def test_the_cadence_table_is_in_the_csv_and_the_html_report(tmp_path):
+    from laneforge.app.report import report_html
+    from laneforge.app.tables import all_tables, write_tables
+
+    process = process_from_data(cadence_data(p=0.1, times=6, horizon="300h"))
+    results = simulate(process)
+    table = all_tables(results)[-1]
+    assert table.name == "cadences"
+    row = table.rows[0]
+    assert row[0] == "Nurture"
+    figures = results.cadences["nurture"]
+    assert row[3].value == pytest.approx(figures.touches.mean / figures.entered.mean)
+    lines = write_tables([table], tmp_path)[0].read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("Cadence,Entered,Touches,Touches per lead,Responses")
+    assert lines[1].startswith(f"Nurture,{figures.entered.mean:.6g},")
+    html = report_html(process, [results])
+    assert "Cadences" in html and "Touches per lead" in html
+    plain = cadence_data()
+    plain["nodes"][1] = node("nurture", "delay", duration="1h")
+    plain["edges"][1:] = [edge("nurture", "won")]
+    plain["nodes"].pop()
+    assert "cadences" not in [t.name for t in all_tables(simulate(process_from_data(plain)))]
