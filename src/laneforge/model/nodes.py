@@ -267,6 +267,9 @@ class CadenceNode(NodeBase):
         data.setdefault("every", self.every.raw)
         data.setdefault("times", self.times)
         data.setdefault("touch", self.touch.model_dump(mode="json", exclude_defaults=True))
+        for key in ("every", "times", "touch", "until"):  # in this order, whatever was left out
+            if key in data:
+                data[key] = data.pop(key)
 
     @property
     def span_hours(self) -> float:
