@@ -296,3 +296,67 @@ def test_the_cadence_table_is_in_the_csv_and_the_html_report(tmp_path):
     plain["edges"][1:] = [edge("nurture", "won")]
     plain["nodes"].pop()
     assert "cadences" not in [t.name for t in all_tables(simulate(process_from_data(plain)))]
+
+
+def test_a_one_touch_cadence_counts_as_taking_no_time_in_a_loop():
+    """Both ways out lead to a decision that may send the lead straight back: with one
+    touch (no wait) a lead could go round at one instant for ever."""
+    data = cadence_data(times=1)
+    data["nodes"] += [node("again", "decision"), node("again_too", "decision")]
+    data["edges"][1:] = [edge("nurture", "again", exit="graduated"),
+                         edge("nurture", "again_too", exit="exhausted"),
+                         edge("again", "nurture", when="touches >= 0"),
+                         edge("again", "won", default=True),
+                         edge("again_too", "nurture", when="touches >= 0"),
+                         edge("again_too", "lost", default=True)]
+    found = messages(data)
+    assert len(found) == 1 and "loop without time" in found[0] and "nurture" in found[0]
+    data["nodes"][1]["times"] = 2  # a week between touches: time passes round the loop
+    assert messages(data) == []
+    # one way out leaving the loop is a random way out: no trap either
+    data["nodes"][1]["times"] = 1
+    data["edges"][2]["to"] = "lost"
+    data["nodes"].pop()
+    data["edges"] = data["edges"][:5]  # again_too and its edges gone
+    assert messages(data) == []
+
+
+def test_a_snapshot_item_at_a_cadence_starts_it_over():
+    import datetime as dt
+
+    from laneforge.sim.snapshot import OpenItem, Snapshot
+
+    data = cadence_data(p=0.0, times=3, rate="0/h", horizon="1000h")
+    items = tuple(OpenItem(f"lead-{i}", "nurture", age_hours=30.0) for i in range(5))
+    results = simulate(process_from_data(data), start_from=Snapshot(dt.datetime(2026, 3, 2),
+                                                                    items))
+    figures = results.cadences["nurture"]
+    assert figures.entered.mean == 5 and figures.touches.mean == 15
+    assert results.outcomes["lost"].mean == 5
+
+
+def test_info_describes_the_cadence(tmp_path, capsys):
+    from laneforge.cli import main
+
+    path = tmp_path / "nurture.lane.json"
+    path.write_text(dumps(process_from_data(cadence_data(until="engagement >= 40"))),
+                    encoding="utf-8")
+    assert main(["info", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert ("every 7d × 6, touch on email (engagement +10, cost 0.1, 10% respond), until "
+            "engagement >= 40") in out
+
+
+def test_a_bad_cadence_on_the_command_line_exits_2_naming_file_node_and_field(tmp_path,
+                                                                             capsys):
+    from laneforge.cli import main
+
+    data = cadence_data()
+    data["nodes"][1]["times"] = 0
+    path = tmp_path / "bad.lane.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    out_file = tmp_path / "results.json"
+    assert main(["simulate", str(path), "--json", str(out_file)]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}: nodes[1].times: cadence 'Nurture' must touch the lead at least once" in err
+    assert not out_file.exists()
