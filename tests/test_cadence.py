@@ -360,3 +360,27 @@ def test_a_bad_cadence_on_the_command_line_exits_2_naming_file_node_and_field(tm
     err = capsys.readouterr().err
     assert f"{path}: nodes[1].times: cadence 'Nurture' must touch the lead at least once" in err
     assert not out_file.exists()
+
+
+def test_the_replay_keeps_a_lead_at_the_cadence_between_its_touches():
+    from laneforge.app.replay import record_replay
+
+    data = cadence_data(p=0.0, times=3, every="2d", rate="0.1/h", horizon="100h")
+    replay = record_replay(process_from_data(data))
+    # a lead that came in by hour 100 stays at the cadence for 4 days: its touches are no
+    # moves, and nobody has left yet at hour 90 (the first leave at 96 h at the earliest)
+    assert replay.state_at(90.0)["nurture"].here == replay.entered_by(90.0) > 3
+    assert replay.ended_by(90.0) == 0
+    moves = replay.moves_between(0.0, 400.0)
+    assert {(m.from_id, m.to_id) for m in moves} == {("in", "nurture"), ("nurture", "lost")}
+
+
+def test_a_synthetic_crm_export_of_a_cadence_counts_each_lead_once():
+    from laneforge.app.crm_synthetic import synthetic_crm
+
+    data = cadence_data(p=0.3, times=3, every="2d", rate="0.2/h")
+    export = synthetic_crm(process_from_data(data), days=20)
+    cases = export.log.cases
+    assert len(cases) > 50
+    # the cadence's touches are no outcomes: every lead that finished did so once
+    assert cases.index.is_unique
