@@ -342,7 +342,7 @@ WRONG_FIELDS = [
     ("negative-duration", lambda d: d["nodes"][1].update(duration="-1h"), "nodes[1].duration",
      "negative"),
     ("unknown-kind", lambda d: d["nodes"][1].update(kind="gateway"), "nodes[1].kind",
-     "'kind' must be one of: source, task, decision, delay, end"),
+     "'kind' must be one of: source, task, decision, delay, cadence, end"),
     ("missing-kind", lambda d: d["nodes"][1].pop("kind"), "nodes[1].kind", "'kind' must be"),
     ("kind-as-list", lambda d: d["nodes"][1].update(kind=["task"]), "nodes[1].kind",
      "'kind' must be"),

@@ -170,3 +170,15 @@ def test_ends_equal_the_engine_statistics(reference_process):
             left = sum(1 for m in replay.moves_between(-1.0, replay.duration)
                        if m.from_id == node.id)
             assert left + replay.state_at(replay.duration)[node.id].busy == started[node.id]
+
+
+def test_a_stale_contact_is_no_move_and_counts_its_work_once():
+    """A contact step that finds the record stale traces "stale" just before "done": the
+    one person is still busy with at most one lead at any moment of the replay."""
+    data = tiny_process().to_data()
+    data["data_quality"] = {"decay_per_month": 0.99}
+    data["nodes"][2]["contact"] = True
+    data["simulation"]["horizon"] = "2000h"
+    replay = record_replay(process_from_data(data))
+    assert replay.peak("work").busy == 1
+    assert all(replay.state_at(t)["work"].busy <= 1 for t in range(0, 2000, 7))

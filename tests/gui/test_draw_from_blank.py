@@ -629,3 +629,12 @@ def test_a_user_draws_the_lead_qualification_template_from_a_blank_document(
     assert window.open_path(target)
     assert window.document.path == target.resolve()
     assert_same(window.document.process, expected, "after saving and reopening")
+
+
+def test_a_user_places_a_cadence_from_the_palette(window):
+    user = User(window)
+    cadence = place_node(user, "cadence", "team", [300.0, 80.0])
+    node = user.process.node(cadence)
+    assert (node.every.hours, node.times, node.touch.channel) == (168.0, 6, "email")
+    assert type(user.dock.node_editor.part).__name__ == "CadencePart"
+    assert user.dock.node_editor.part.every.text() == "7d"

@@ -178,8 +178,9 @@ def _assign_owners(starts: np.ndarray, ends: np.ndarray, units: np.ndarray,
 
 def _trace_arrays(trace: list[tuple[float, int, int, str]]) -> dict[str, np.ndarray]:
     """The trace as arrays sorted by lead, then by the order the engine wrote it."""
-    # anything else: an outcome (code 3); "stale" (4): a contact found the record out of date
-    codes = {"enter": 0, "start": 1, "done": 2, "stale": 4}
+    # anything else: an outcome (code 3); "stale" (4): a contact found the record out of date;
+    # "touch" (5): a cadence's touch, no move
+    codes = {"enter": 0, "start": 1, "done": 2, "stale": 4, "touch": 5}
     n = len(trace)
 
     def column(i: int, dtype: Any) -> np.ndarray:

@@ -34,7 +34,7 @@ from ..sim.snapshot import OpenItem, Snapshot
 from .calibrate_paths import START, Markers, markers, observation, routes
 from .worktime import cumulative, lane_calendars, timelines
 
-_TIMED = ("task", "delay")
+_TIMED = ("task", "delay", "cadence")
 
 
 class SnapshotError(ValueError):

@@ -18,10 +18,11 @@ from typing import NamedTuple
 from ..model import Process, apply_scenario
 from ..model.units import Duration
 from ..sim import Cancelled, compile_process, run_replication
-from ..sim.compiled import DECISION, DELAY, END, SOURCE, TASK
+from ..sim.compiled import CADENCE, DECISION, DELAY, END, SOURCE, TASK
 from ..sim.engine import Stopped
 
-KIND_NAMES = {SOURCE: "source", TASK: "task", DECISION: "decision", DELAY: "delay", END: "end"}
+KIND_NAMES = {SOURCE: "source", TASK: "task", DECISION: "decision", DELAY: "delay", END: "end",
+              CADENCE: "cadence"}
 WAITING, BUSY, HERE = range(3)
 
 
@@ -115,7 +116,9 @@ class Replay:
                     steps = changes[at][category]
                     steps.append((since, 1))
                     steps.append((time, -1))
-            if event == "stale":  # a contact found the record out of date: no move
+            if event in ("stale", "touch"):  # a stale record, a cadence's touch: no move,
+                if previous is not None:  # and the interval counted so far is not again
+                    last[lead] = (time, previous[1], previous[2])
                 continue
             if n < 0:
                 ends.setdefault(event, []).append(time)

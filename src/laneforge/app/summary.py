@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..model import (
+    CadenceNode,
     DelayNode,
     EndNode,
     Problem,
@@ -12,6 +13,7 @@ from ..model import (
     describe_hours,
     mean_hours,
 )
+from ..model.touches import Touch
 
 
 def _arrivals_text(node: SourceNode) -> str:
@@ -28,6 +30,16 @@ def _arrivals_text(node: SourceNode) -> str:
     return ", ".join(parts) or "no arrivals"
 
 
+def _touch_text(touch: Touch) -> str:
+    text = f"touch on {touch.channel}"
+    extras = [f"engagement +{touch.weight:g}" if touch.weight else "",
+              f"cost {touch.cost:g}" if touch.cost else "",
+              f"{touch.response_rate:.0%} respond" if touch.response_rate else ""]
+    if any(extras):
+        text += " (" + ", ".join(e for e in extras if e) + ")"
+    return text
+
+
 def _node_detail(process: Process, node: object) -> str:
     if isinstance(node, SourceNode):
         text = _arrivals_text(node)
@@ -36,18 +48,15 @@ def _node_detail(process: Process, node: object) -> str:
             if node.touch_weight:
                 text += f" (engagement +{node.touch_weight:g})"
         return text
+    if isinstance(node, CadenceNode):
+        text = f"every {node.every} × {node.times}, {_touch_text(node.touch)}"
+        return text + (f", until {node.until}" if node.until else "")
     if isinstance(node, TaskNode):
         text = f"mean {describe_hours(mean_hours(node.duration))}" if node.duration else "no time"
         if node.staff > 1:
             text += f", {node.staff} staff"
         if node.touch is not None:
-            touch = node.touch
-            text += f"; touch on {touch.channel}"
-            extras = [f"engagement +{touch.weight:g}" if touch.weight else "",
-                      f"cost {touch.cost:g}" if touch.cost else "",
-                      f"{touch.response_rate:.0%} respond" if touch.response_rate else ""]
-            if any(extras):
-                text += " (" + ", ".join(e for e in extras if e) + ")"
+            text += f"; {_touch_text(node.touch)}"
         return text
     if isinstance(node, DelayNode):
         return f"wait {describe_hours(mean_hours(node.duration))}" if node.duration else ""

@@ -1,5 +1,5 @@
 """The result tables (KPIs, lanes, tasks, SLAs, outcomes, funnel, and for a process with
-touches the attribution by channel) as rows, and as CSV files.
+touches the attribution by channel, with cadences their figures) as rows, and as CSV files.
 
 The app shows them, reports print them, and both export the same CSV. A number in a table
 is a :class:`Value` that knows its kind, so the app and reports show it exactly as the KPI
@@ -263,10 +263,35 @@ def attribution_table(r: Results) -> Table | None:
                                 "this channel as the lead's first (last) touch."})
 
 
+def cadence_table(r: Results) -> Table | None:
+    """Per cadence: leads that entered, touches sent and per lead, answers, and how its
+    leads left (None for a process without cadences)."""
+    if not r.cadences:
+        return None
+    rows: list[list[object]] = []
+    for node_id, c in r.cadences.items():
+        entered = c.entered.mean
+        rows.append([r.label("nodes", node_id), Value(entered, "count"),
+                     Value(c.touches.mean, "count"),
+                     Value(c.touches.mean / entered if entered else None, "number"),
+                     Value(c.responses.mean, "count"), Value(c.graduated.mean, "count"),
+                     Value(c.graduated.mean / entered if entered else None, "percent"),
+                     Value(c.exhausted.mean, "count")])
+    return Table("cadences", "Cadences",
+                 ["Cadence", "Entered", "Touches", "Touches per lead", "Responses",
+                  "Graduated", "Graduated share", "Exhausted"], rows, r.currency,
+                 {"Graduated": "Leads that answered a touch of the cadence or met its "
+                               "'until' condition, and left by its graduated exit.",
+                  "Exhausted": "Leads that got every touch without graduating.",
+                  "Graduated share": "Graduated leads over the leads that entered; leads "
+                                     "still in the cadence at the end count as neither."})
+
+
 def all_tables(r: Results) -> list[Table]:
     tables = [kpi_table(r), outcome_table(r), funnel_table(r), lane_table(r), task_table(r),
               sla_table(r)]
-    extra = [t for t in (data_quality_table(r), attribution_table(r)) if t is not None]
+    extra = [t for t in (data_quality_table(r), attribution_table(r), cadence_table(r))
+             if t is not None]
     return [*tables, *extra]
 
 

@@ -87,6 +87,7 @@ def format_results(r: Results) -> str:
         ])
     lines += _table(rows, "lllll")
     lines += attribution_lines(r)
+    lines += cadence_lines(r)
     if r.slas:
         lines.append("")
         lines.append("SLAs:")
@@ -151,6 +152,24 @@ def attribution_lines(r: Results) -> list[str]:
                      per_won(last.cost_per_won)])
     return ["", "Attribution by channel (first touch | last touch; cost: touches on the "
             "channel):", *_table(rows, "lrrrrrr")]
+
+
+def cadence_lines(r: Results) -> list[str]:
+    """Per cadence its leads, touches and answers, and how its leads left (nothing for a
+    process without cadences); touches per lead count the leads that entered."""
+    if not r.cadences:
+        return []
+
+    def count(stat: Stat) -> str:
+        return format_value(stat.mean, "count") if stat.mean else "0"
+
+    rows = [["cadence", "entered", "touches", "per lead", "responses", "graduated",
+             "exhausted"]]
+    for node_id, c in r.cadences.items():
+        per_lead = f"{c.touches.mean / c.entered.mean:.2f}" if c.entered.mean else "–"
+        rows.append([r.label("nodes", node_id), count(c.entered), count(c.touches), per_lead,
+                     count(c.responses), count(c.graduated), count(c.exhausted)])
+    return ["", "Cadences:", *_table(rows, "lrrrrrr")]
 
 
 def _lane_of(r: Results, node_id: str) -> str | None:

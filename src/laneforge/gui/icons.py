@@ -17,7 +17,7 @@ from ..render.theme import Theme
 
 SIZES = (16, 20, 24, 32, 48)
 KIND_COLORS = {"source": "#4C78A8", "task": "#4C78A8", "decision": "#F58518",
-               "delay": "#54A24B", "end": "#B279A2"}
+               "delay": "#54A24B", "cadence": "#54A24B", "end": "#B279A2"}
 
 
 def _pixmap(size: int, scale: float, paint: Callable[[QPainter, float], None]) -> QPixmap:
@@ -41,7 +41,7 @@ def _icon(paint: Callable[[QPainter, float], None]) -> QIcon:
 
 def kind_icon(kind: str, theme: Theme) -> QIcon:
     """A node kind as it looks on the canvas, shrunk to an icon."""
-    sizes = {"task": (30.0, 20.0), "decision": (22.0, 22.0)}
+    sizes = {"task": (30.0, 20.0), "cadence": (30.0, 20.0), "decision": (22.0, 22.0)}
     w, h = sizes.get(kind, (20.0, 20.0))
     node = NODE_CLASSES[kind].model_validate({"id": "x", "kind": kind, "lane": "x", "name": " "})
 

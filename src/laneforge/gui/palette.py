@@ -22,6 +22,8 @@ HINTS = {
     "task": "Work someone in the lane does: enrich, score, call, qualify, demo, onboard",
     "decision": "A question with branches: duplicate? MQL? sales qualified? closed won?",
     "delay": "Waiting without work: nurture for 30 days, a cooling-off period",
+    "cadence": "A nurture cadence: a touch every few days up to a number of times, until the "
+               "lead answers or is sales-ready; one way out for graduated, one for exhausted",
     "end": "Where a lead finishes: won, lost, disqualified, back to nurture",
 }
 

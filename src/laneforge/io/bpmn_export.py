@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from .._version import __version__
-from ..model import Edge, NodeBase, Process, mean_hours
+from ..model import CadenceNode, Edge, NodeBase, Process, mean_hours
 from ..model.geometry import Diagram, layout_diagram, pool_lane_name, pool_runs
 from ..model.shapes import DEFAULT_LANE_HEIGHT, Rect
 from ..model.types import tidy_number
@@ -196,7 +196,7 @@ class _Writer:
         staffed = self.p.has_lane(node.lane) and self.p.lane(node.lane).limited
         tag = {"source": "startEvent", "task": "userTask" if staffed else "task",
                "decision": "exclusiveGateway", "delay": "intermediateCatchEvent",
-               "end": "endEvent"}.get(node.kind, "task")
+               "cadence": "sendTask", "end": "endEvent"}.get(node.kind, "task")
         element = ET.SubElement(process, q(MODEL, tag), id=self.node[node.id])
         if node.name:
             element.set("name", xml_safe(node.name))
@@ -207,6 +207,8 @@ class _Writer:
         for direction in ("incoming", "outgoing"):
             for flow_id in self.ends.get((node.id, direction), []):
                 ET.SubElement(element, q(MODEL, direction)).text = flow_id
+        if isinstance(node, CadenceNode):
+            self.write_loop(element, node)
         if tag == "intermediateCatchEvent":
             timer = ET.SubElement(element, q(MODEL, "timerEventDefinition"),
                                   id=self.ids.take(f"{self.node[node.id]}_timer"))
@@ -215,6 +217,20 @@ class _Writer:
                 expression = ET.SubElement(timer, q(MODEL, "timeDuration"))
                 expression.set(q(XSI, "type"), "bpmn:tFormalExpression")
                 expression.text = iso_duration(mean_hours(duration))
+
+    def write_loop(self, element: ET.Element, node: CadenceNode) -> None:
+        """A cadence as BPMN draws a repeated task: a send task with standard loop
+        characteristics, at most ``times`` rounds, looping while the lead has not answered
+        and ``until`` does not hold (laneforge reads the cadence back from its own data)."""
+        loop = ET.SubElement(element, q(MODEL, "standardLoopCharacteristics"),
+                             id=self.ids.take(f"{self.node[node.id]}_loop"),
+                             testBefore="false", loopMaximum=str(node.times))
+        ET.SubElement(loop, q(MODEL, "documentation")).text = xml_safe(
+            f"every {node.every}, up to {node.times} times")
+        stop = "responded" if node.until is None else f"responded or ({node.until})"
+        condition = ET.SubElement(loop, q(MODEL, "loopCondition"), language=LF_EXPRESSION)
+        condition.set(q(XSI, "type"), "bpmn:tFormalExpression")
+        condition.text = xml_safe(f"not ({stop})")
 
     def write_flow(self, parent: ET.Element, edge: Edge, flow_id: str, data: dict,
                    tag: str = "sequenceFlow") -> None:

@@ -14,11 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .distributions import mean_hours
-from .nodes import DecisionNode, NodeBase, TaskNode
+from .nodes import CadenceNode, DecisionNode, NodeBase, TaskNode
 from .process import Edge, Process
 from .routing import EdgeRoute, EdgeSpec, route_edges
 from .routing import label_width as label_width  # re-exported: the PowerPoint labels use it
 from .shapes import (
+    BOX_KINDS,
     EMPTY_PHASE_WIDTH,
     LABEL_GAP,
     LABEL_HEIGHT,
@@ -176,6 +177,8 @@ def edge_label(edge: Edge) -> str:
         return edge.when if len(edge.when) <= 28 else edge.when[:27] + "…"
     if edge.default:
         return "otherwise"
+    if edge.exit is not None:  # a cadence's way out says which it is
+        return edge.exit
     return ""
 
 
@@ -214,6 +217,8 @@ def node_subtitle(node: NodeBase) -> str:
         return text + (f" · {len(arrivals)} streams" if len(arrivals) > 1 else "")
     if kind == "end":
         return str(getattr(node, "outcome", ""))
+    if isinstance(node, CadenceNode):
+        return f"every {node.every} × {node.times}"
     return ""
 
 
@@ -221,7 +226,7 @@ def _node_extent(node: NodeBase) -> tuple[float, float]:
     """The horizontal extent of a node with its name (labels are wider than events)."""
     x = (node.pos if node.pos is not None else UNPLACED)[0]
     w = node_size(node.kind)[0]
-    if node.kind != "task":
+    if node.kind not in BOX_KINDS:
         w = max(w, LABEL_WIDTH)
     return x - w / 2, x + w / 2
 
@@ -286,7 +291,7 @@ def layout_diagram(process: Process) -> Diagram:
         if isinstance(node, DecisionNode):
             label = Rect(x - LABEL_WIDTH / 2, shape.top - LABEL_GAP - LABEL_HEIGHT, LABEL_WIDTH,
                          LABEL_HEIGHT)
-        elif node.kind != "task":
+        elif node.kind not in BOX_KINDS:
             label = Rect(x - LABEL_WIDTH / 2, shape.bottom + LABEL_GAP, LABEL_WIDTH, LABEL_HEIGHT)
         color = process.lane_color(node.lane) if process.has_lane(node.lane) else "#888888"
         nodes[node.id] = NodeBox(node.id, node.kind, node.lane, shape, label, color)

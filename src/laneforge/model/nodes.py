@@ -25,14 +25,17 @@ from .touches import Touch, check_channel, parse_touch
 from .types import Identifier, NonNegative, Number, Position, PositiveInt
 from .units import Duration, Rate
 
-NODE_KINDS = ("source", "task", "decision", "delay", "end")
+NODE_KINDS = ("source", "task", "decision", "delay", "cadence", "end")
 KIND_LABELS = {
     "source": "Source",
     "task": "Task",
     "decision": "Decision",
     "delay": "Delay",
+    "cadence": "Cadence",
     "end": "End",
 }
+#: the two ways out of a cadence, as its edges' ``exit``
+CADENCE_EXITS = ("graduated", "exhausted")
 
 ExpressionText = Annotated[str, AfterValidator(check_expression_text)]
 
@@ -155,9 +158,13 @@ class NodeBase(_Model):
             items = list(data.items())
             items.insert(1 if "id" in data else 0, ("kind", self.kind))
             data = dict(items)
+        self._always_written(data)
         if "pos" in data:
             data["pos"] = data.pop("pos")
         return data
+
+    def _always_written(self, data: dict[str, Any]) -> None:
+        """Fields a kind writes even at their defaults (the file reads without the code)."""
 
     @property
     def label(self) -> str:
@@ -228,6 +235,48 @@ class DelayNode(NodeBase):
     set: dict[Identifier, ExpressionText] = {}
 
 
+class CadenceNode(NodeBase):
+    """A nurture cadence drawn as one node: a touch at entry and then every ``every``, up
+    to ``times`` touches; the lead leaves by the edge marked ``exit: graduated`` as soon as
+    it answers a touch of the cadence or ``until`` holds after one, else by the edge marked
+    ``exit: exhausted`` right after the last touch. Its touches are automated (no staff).
+
+    ``every`` and ``times`` are checked by validation rather than here, so a cadence edited
+    to a bad value stays loaded and the problem names the node and the field."""
+
+    kind: Literal["cadence"] = "cadence"
+    every: Duration = Duration(7 * 24.0, "7d")
+    times: Annotated[int, Field(strict=True)] = 6
+    touch: Touch = Touch(channel="email")
+    #: a condition checked after each touch: when it holds the lead has graduated
+    until: ExpressionText | None = None
+
+    @field_validator("touch", mode="before")
+    @classmethod
+    def _touch(cls, value: Any, info: ValidationInfo) -> Touch:
+        node = str(info.data.get("id", "?"))
+        if value is None:
+            raise ValueError(f"node {node!r}: a cadence needs a touch such as "
+                             '{"channel": "email", "weight": 10}')
+        touch = parse_touch(node, value)
+        assert touch is not None
+        return touch
+
+    def _always_written(self, data: dict[str, Any]) -> None:
+        # every, times and the touch are what a cadence is: written even at the defaults
+        data.setdefault("every", self.every.raw)
+        data.setdefault("times", self.times)
+        data.setdefault("touch", self.touch.model_dump(mode="json", exclude_defaults=True))
+        for key in ("every", "times", "touch", "until"):  # in this order, whatever was left out
+            if key in data:
+                data[key] = data.pop(key)
+
+    @property
+    def span_hours(self) -> float:
+        """Hours from the first touch to the last: a lead that never graduates leaves then."""
+        return max(self.times - 1, 0) * self.every.hours
+
+
 class EndNode(NodeBase):
     kind: Literal["end"] = "end"
     outcome: str = Field(default="done", min_length=1)
@@ -238,6 +287,7 @@ NODE_CLASSES: dict[str, type[NodeBase]] = {
     "task": TaskNode,
     "decision": DecisionNode,
     "delay": DelayNode,
+    "cadence": CadenceNode,
     "end": EndNode,
 }
 

@@ -147,6 +147,8 @@ class Edge(_Model):
     bends: list[Position] | None = None
     #: a hand-off between pools (a BPMN message flow): the engine follows it like any edge
     message: bool = False
+    #: which way out of a cadence this edge is: "graduated" or "exhausted"
+    exit: Literal["graduated", "exhausted"] | None = None
 
     @property
     def key(self) -> tuple[str, str]:

@@ -15,6 +15,8 @@ from .process import Lane, Process
 TASK_SIZE = (136.0, 58.0)
 DECISION_SIZE = (60.0, 60.0)
 EVENT_SIZE = (44.0, 44.0)
+#: kinds drawn as a rounded box with the name inside (a cadence is a box of touches)
+BOX_KINDS = frozenset({"task", "cadence"})
 LABEL_WIDTH = 150.0
 LABEL_HEIGHT = 32.0
 LABEL_GAP = 4.0
@@ -83,7 +85,7 @@ class Rect:
 
 
 def node_size(kind: str) -> tuple[float, float]:
-    if kind == "task":
+    if kind in BOX_KINDS:
         return TASK_SIZE
     if kind == "decision":
         return DECISION_SIZE

@@ -15,7 +15,15 @@ import networkx as nx
 from . import limits
 from .distributions import mean_hours
 from .expressions import COMPUTED_NAMES, TOUCH_NAMES, ExpressionError, parse_expression
-from .nodes import DecisionNode, DelayNode, EndNode, SourceNode, TaskNode
+from .nodes import (
+    CADENCE_EXITS,
+    CadenceNode,
+    DecisionNode,
+    DelayNode,
+    EndNode,
+    SourceNode,
+    TaskNode,
+)
 from .scenarios import ScenarioError, apply_scenario, known_keys
 
 if TYPE_CHECKING:
@@ -195,10 +203,23 @@ class _Checker:
                         continue
                     self.check_expression(text, wanted, node=node.id,
                                           field=f"{at}.set.{target}")
+            if isinstance(node, CadenceNode):
+                self.check_cadence(node, at)
             if isinstance(node, SourceNode) and node.touch_weight and node.channel is None:
                 self.warning(f"source {node.label!r} has a touch_weight but no channel, so its "
                              "arrivals are no touch and the weight is not used", node=node.id,
                              field=f"{at}.touch_weight")
+
+    def check_cadence(self, node: CadenceNode, at: str) -> None:
+        label = node.label
+        if node.every.hours <= 0:
+            self.error(f"cadence {label!r} must wait longer than 0 between touches",
+                       node=node.id, field=f"{at}.every")
+        if node.times < 1:
+            self.error(f"cadence {label!r} must touch the lead at least once (times is "
+                       f"{node.times})", node=node.id, field=f"{at}.times")
+        if node.until is not None:
+            self.check_expression(node.until, "bool", node=node.id, field=f"{at}.until")
 
     def check_expression(self, text: str, wanted: str | None, **where: object) -> None:
         try:
@@ -227,6 +248,11 @@ class _Checker:
                 if since is not None and since not in self.node_index:
                     self.error(f"decay counts from unknown node {since!r}", edge=key,
                                field=f"{at}.decay.since")
+            if edge.exit is not None and edge.source in self.node_index and not isinstance(
+                self.p.nodes[self.node_index[edge.source]], CadenceNode
+            ):
+                self.error(f"'exit' marks a way out of a cadence, but {edge.source!r} is no "
+                           "cadence", edge=key, field=f"{at}.exit")
             if edge.source in self.node_index and isinstance(
                 self.p.nodes[self.node_index[edge.source]], EndNode
             ):
@@ -250,6 +276,9 @@ class _Checker:
                 self.error(f"{node.kind_label.lower()} {node.label!r} has no way out; "
                            "connect it to the next step", **where)
                 continue
+            if isinstance(node, CadenceNode):
+                self.check_exits(node, out, edge_pos, where)
+                continue
             if len(out) == 1:
                 edge = out[0]
                 if isinstance(node, DecisionNode):
@@ -260,6 +289,30 @@ class _Checker:
                                  field=f"edges[{edge_pos[edge.key]}]")
                 continue
             self.check_branch_set(node, out, edge_pos, where)
+
+    def check_exits(self, node, out, edge_pos, where) -> None:
+        """A cadence has exactly two ways out, marked ``exit: graduated`` and ``exit:
+        exhausted``; it decides between them itself, so they carry no branch rule."""
+        for edge in out:
+            at = f"edges[{edge_pos[edge.key]}]"
+            if edge.probability is not None or edge.when is not None or edge.default \
+                    or edge.decay is not None:
+                self.error(f"a way out of cadence {node.label!r} takes no probability, "
+                           "condition or default: the cadence decides by itself",
+                           edge=edge.key, field=at)
+            elif edge.exit is None:
+                self.error(f"a way out of cadence {node.label!r} needs 'exit': "
+                           "\"graduated\" or \"exhausted\"", edge=edge.key, field=f"{at}.exit")
+        marks = [edge.exit for edge in out]
+        missing = [name for name in CADENCE_EXITS if name not in marks]
+        doubled = [name for name in CADENCE_EXITS if marks.count(name) > 1]
+        if doubled:
+            self.error(f"cadence {node.label!r} has {marks.count(doubled[0])} edges marked "
+                       f"exit {doubled[0]!r}; it needs exactly one of each", **where)
+        elif missing and all(edge.exit is not None for edge in out):
+            self.error(f"cadence {node.label!r} has no way out marked exit {missing[0]!r}; "
+                       "it needs one edge for leads that graduate and one for leads whose "
+                       "touches ran out", **where)
 
     def check_branch_set(self, node, out, edge_pos, where) -> None:
         with_p = [e for e in out if e.probability is not None and not e.default]
@@ -431,6 +484,8 @@ class _Checker:
 def _takes_no_time(node: object) -> bool:
     if isinstance(node, DecisionNode):
         return True
+    if isinstance(node, CadenceNode):  # a single touch, or touches no time apart
+        return node.times <= 1 or node.every.hours <= 0
     if isinstance(node, TaskNode | DelayNode):
         try:
             return mean_hours(node.duration) <= 0
@@ -460,6 +515,8 @@ def zero_time_traps(process: Process) -> list[list[str]]:
         out = [e for e in by_source.get(node_id, []) if e.target in order]
         if len(out) == 1:
             rules[node_id] = ("one", [out[0].target], [])
+        elif any(e.exit is not None for e in out):  # a cadence: either way may be taken
+            rules[node_id] = ("random", [e.target for e in out], [])
         elif any(e.when is not None for e in out):
             rules[node_id] = ("any", [e.target for e in out], [])
         else:

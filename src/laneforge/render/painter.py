@@ -33,6 +33,7 @@ from ..model.geometry import (
     pool_lane_name,
 )
 from ..model.roster import roster_peak, roster_person_hours
+from ..model.shapes import BOX_KINDS
 from .theme import Theme, font
 
 ARROW_SIZE = 9.0
@@ -311,7 +312,7 @@ def node_outline(box: NodeBox) -> QPainterPath:
     """The node's outline (for painting, hit testing and clipping edges)."""
     rect = qrect(box.shape)
     path = QPainterPath()
-    if box.kind == "task":
+    if box.kind in BOX_KINDS:
         path.addRoundedRect(rect, 10, 10)
     elif box.kind == "decision":
         c = rect.center()
@@ -338,7 +339,7 @@ def draw_node(painter: QPainter, node: NodeBase, box: NodeBox, theme: Theme,
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(outline)
     kind = box.kind
-    if kind == "task":
+    if kind in BOX_KINDS:
         painter.setPen(QPen(accent.darker(105), 1.4))
         painter.setBrush(fill)
         painter.drawPath(outline)
@@ -354,6 +355,10 @@ def draw_node(painter: QPainter, node: NodeBase, box: NodeBox, theme: Theme,
         painter.setBrush(accent)
         painter.drawPath(bar.intersected(clip))
         inner = rect.adjusted(12, 6, -8, -5)
+        if kind == "cadence":  # a loop arrow in the corner: touches that come round again
+            _cadence_glyph(painter, QPointF(rect.right() - 11, rect.top() + 10),
+                           min(6.0, rect.height() * 0.18), accent)
+            inner = inner.adjusted(0, 0, -14, 0)
         subtitle = node_subtitle(node)
         name_rect = inner.adjusted(0, 0, 0, -13 if subtitle else 0)
         draw_text_block(painter, name_rect, node.label, font(9.2, QFont.Weight.DemiBold),
@@ -404,7 +409,7 @@ def draw_node(painter: QPainter, node: NodeBase, box: NodeBox, theme: Theme,
         painter.drawPath(outline)
     top_y = rect.top() - 1
     if decor.stage:
-        if kind == "task":
+        if kind in BOX_KINDS:
             anchor, align = QPointF(rect.right() - 14, top_y), "right"
         elif kind == "decision":  # its name is above: the badge goes to the right
             anchor, align = QPointF(rect.right() - 6, rect.top() + 8), "left"
@@ -413,9 +418,9 @@ def draw_node(painter: QPainter, node: NodeBase, box: NodeBox, theme: Theme,
         _pill(painter, anchor, decor.stage, theme, fg=theme.color("badge_text"),
               bg=theme.color("badge_fill"), border=QColor(accent.lighter(130)), align=align)
     for i, sla in enumerate(decor.slas[:2]):
-        _sla_badge(painter, QPointF(rect.left() + (6 if kind == "task" else -8),
+        _sla_badge(painter, QPointF(rect.left() + (6 if kind in BOX_KINDS else -8),
                                     top_y + i * 15), sla, theme)
-    badge_y = rect.bottom() + 10 if kind == "task" else (qrect(box.label).bottom() + 8
+    badge_y = rect.bottom() + 10 if kind in BOX_KINDS else (qrect(box.label).bottom() + 8
                                                             if box.label else rect.bottom() + 10)
     for text in decor.badges[:2]:
         _pill(painter, QPointF(rect.center().x(), badge_y), text, theme,
@@ -443,6 +448,25 @@ def _round_pen(color: QColor, width: float) -> QPen:
     pen = QPen(color, width)
     pen.setCapStyle(Qt.PenCapStyle.RoundCap)
     return pen
+
+
+def _cadence_glyph(painter: QPainter, c: QPointF, r: float, color: QColor) -> None:
+    """A circular arrow of radius ``r`` round ``c``: the cadence's touches repeating."""
+    painter.save()
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.setPen(_round_pen(color, max(1.0, r * 0.28)))
+    ring = QRectF(c.x() - r, c.y() - r, 2 * r, 2 * r)
+    painter.drawArc(ring, 100 * 16, 290 * 16)  # anticlockwise from the top, round to 30°
+    end = math.radians(30.0)
+    at = QPointF(c.x() + r * math.cos(end), c.y() - r * math.sin(end))
+    ahead = QPointF(-math.sin(end), -math.cos(end))  # the way the arc runs there
+    side = QPointF(math.cos(end), -math.sin(end))
+    head = r * 0.6
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(color)
+    painter.drawPolygon(QPolygonF([at + ahead * head, at + side * (head * 0.6),
+                                   at - side * (head * 0.6)]))
+    painter.restore()
 
 
 def _draw_glyph(painter: QPainter, node: NodeBase, rect: QRectF, color: QColor,

@@ -19,7 +19,7 @@ from ..model.geometry import (
     node_subtitle,
     pool_lane_name,
 )
-from ..model.shapes import LABEL_GAP
+from ..model.shapes import BOX_KINDS, LABEL_GAP
 from .pptx_labels import LABEL_SLIDE_WIDTH, edge_label
 from .pptx_offpage import Markers, draw_crossing
 from .pptx_shapes import (
@@ -54,7 +54,8 @@ PHASE_ROW = 34.0  # the height of the phase names above the lanes (px)
 ELBOW_MIN_GAP = 109728  # EMU, 0.12 in
 #: the shape of each node kind and its glyph (text in the shape; events carry their name
 #: beside them in a text box)
-NODE_SHAPES = {"task": MSO_SHAPE.ROUNDED_RECTANGLE, "decision": MSO_SHAPE.DIAMOND}
+NODE_SHAPES = {"task": MSO_SHAPE.ROUNDED_RECTANGLE, "cadence": MSO_SHAPE.ROUNDED_RECTANGLE,
+               "decision": MSO_SHAPE.DIAMOND}
 GLYPHS = {"source": ("►", 14.0), "decision": ("×", 24.0), "end": ("●", 18.0),
           "delay": ("◷", 16.0)}  # glyph, canvas size in points
 #: connection sites (index by side) of the preset shapes: roundRect and diamond have four,
@@ -133,7 +134,7 @@ def widened(process: Process, diagram: Diagram, pt: float) -> Diagram:
     grown: dict[str, float] = {}
     for node in process.nodes:
         box = boxes.get(node.id)
-        if box is None or box.kind != "task":
+        if box is None or box.kind not in BOX_KINDS:
             continue
         longest = max((text_width(w, MIN_PT, bold=True) for w in node.label.split()),
                       default=0.0)
@@ -176,7 +177,7 @@ def _names_fit(process: Process, diagram: Diagram, scale: float) -> bool:
         box = diagram.nodes.get(node.id)
         if box is None:
             continue
-        if box.kind == "task":  # as wide as a task may be widened for a long word
+        if box.kind in BOX_KINDS:  # as wide as a task may be widened for a long word
             width = (max(box.shape.w, TASK_MAX_WIDTH) - TASK_INSET_X) * pt
             if fit(node.label, width, (box.shape.h - 4) * pt, largest=MIN_PT,
                    bold=True) is None:
@@ -319,7 +320,7 @@ def task_name_size(process: Process, diagram: Diagram, pt: float) -> float:
     sizes = []
     for node in process.nodes:
         box = diagram.nodes.get(node.id)
-        if box is not None and box.kind == "task":
+        if box is not None and box.kind in BOX_KINDS:
             width, height = (box.shape.w - TASK_INSET_X) * pt, (box.shape.h - 4) * pt
             found = fit(node.label, width, height, largest=11.0, bold=True)
             sizes.append(found.size if found else MIN_PT)
@@ -334,7 +335,9 @@ def _node(shapes: Any, node: Any, box: NodeBox, view: SlideView, font: str,
     shape = shape_at(shapes, NODE_SHAPES.get(kind, MSO_SHAPE.OVAL), box.shape, frame)
     shape.name = f"Node {node.id}"
     subtitle = node_subtitle(node)
-    if kind == "task":
+    if kind == "cadence":  # the canvas's loop arrow, as a glyph the slide's font has
+        subtitle = f"↻ {subtitle}"
+    if kind in BOX_KINDS:
         shape.adjustments[0] = min(0.5, 10.0 / min(box.shape.w, box.shape.h))
         tint = None
         result = results.nodes.get(node.id) if results is not None else None

@@ -11,6 +11,7 @@ from .compiled import Compiled
 from .record import ReplicationRecord
 from .results import (
     Attribution,
+    CadenceResult,
     ChannelAttribution,
     CycleTime,
     DataQualityResult,
@@ -118,6 +119,18 @@ def _attribution(reps: list[ReplicationRecord]) -> Attribution | None:
 
     return Attribution(first_touch=side("first_leads", "first_won"),
                        last_touch=side("last_leads", "last_won"))
+
+
+def _cadences(reps: list[ReplicationRecord]) -> dict[str, CadenceResult] | None:
+    """Each cadence's figures over replications (None when the process has no cadence)."""
+    if not reps[0].cadences:
+        return None
+    fields = ("entered", "touches", "responses", "graduated", "exhausted")
+    return {
+        node: CadenceResult(**{name: stat([getattr(r.cadences[node], name) for r in reps])
+                               for name in fields})
+        for node in reps[0].cadences
+    }
 
 
 def aggregate(
@@ -240,6 +253,7 @@ def aggregate(
     )
     results.data_quality = _data_quality(reps)
     results.attribution = _attribution(reps)
+    results.cadences = _cadences(reps)
     if any(r.outcome_log is not None for r in reps):
         results.outcome_log = [r.outcome_log or [] for r in reps]
     results.placed = reps[0].placed

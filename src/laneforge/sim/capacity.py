@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -28,13 +28,16 @@ from ..model.attributes import Choices
 from ..model.expressions import NUMBER, ValueSpec, parse_expression
 from ..model.validation import errors, validate_without_scenarios
 from .compiled import (
+    CADENCE,
     DELAY,
     END,
+    ROUTE_CADENCE,
     ROUTE_DECAY,
     ROUTE_ONE,
     ROUTE_PROB,
     ROUTE_WHEN,
     TASK,
+    CCadence,
     Compiled,
     InvalidProcessError,
     compile_process,
@@ -242,6 +245,10 @@ class _Plan:
                     for name, _ in node.sets]
                 self.names[node.index] = sorted(
                     {n for text in texts.values() for n in parse_expression(text).names})
+            until = getattr(source, "until", None)
+            if node.route == ROUTE_CADENCE and until is not None:
+                self.conditions[node.index] = [vector_function(until, strings)]
+                self.names[node.index] = sorted(parse_expression(until).names)
             if node.route == ROUTE_WHEN:
                 whens = [e.when for e in edges.get(node.id, []) if e.when is not None]
                 self.conditions[node.index] = [vector_function(w, strings) for w in whens]
@@ -269,6 +276,7 @@ def _walk(
         n.index: np.zeros(len(n.routing[0]) + 1)
         for n in c.nodes if n.route in (ROUTE_WHEN, ROUTE_DECAY)
     }
+    counts.update({n.index: np.zeros(2) for n in c.nodes if n.route == ROUTE_CADENCE})
     for index, row in (carried or {}).items():
         counts[index] = counts[index] + row
     durations = {n: (lambda k, q=q: q[gen.integers(0, len(q), k)])
@@ -341,6 +349,9 @@ def _walk(
             if node.mark:
                 marks[n][idx] = t[idx]
             if node.kind == END:
+                continue
+            if node.kind == CADENCE:
+                _walk_cadence(node, idx, t, touches, plan, cols, gen, counts, pending)
                 continue
             if node.kind == TASK and timed:
                 here = t[idx]
@@ -444,6 +455,37 @@ class _WalkTouches:
         if "engagement" in names and "engagement" in self.kept:
             self.engaged[idx] = np.asarray(self.attrs.pop("engagement")[idx], dtype=float)
             self.engaged_at[idx] = now
+
+
+def _walk_cadence(node, idx, t, touches, plan, cols, gen, counts, pending) -> None:
+    """The leads ``idx`` through cadence ``node``: a touch now and every ``every`` after, an
+    answer drawn and ``until`` checked after each, as the engine does (``sim/cadences.py``);
+    the graduated go on by one exit, those left after the last touch by the other."""
+    cadence = node.routing
+    assert isinstance(cadence, CCadence) and touches is not None
+    quiet = replace(node, touch=node.touch._replace(response_rate=0.0))
+    rate = node.touch.response_rate
+    condition = plan.conditions.get(node.index, [None])[0]
+    responded = touches.attrs.get("responded") if "responded" in touches.kept else None
+    live, graduated = idx, []
+    for sent in range(cadence.times):
+        if sent:
+            t[live] += cadence.every
+        touches.touch(quiet, live, t[live])
+        done = gen.random(len(live)) < rate if rate else np.zeros(len(live), dtype=bool)
+        if responded is not None:
+            responded[live] |= done
+        if condition is not None:
+            done = done | condition(cols(node.index, live), len(live)).astype(bool)
+        graduated.append(live[done])
+        live = live[~done]
+        if not len(live):
+            break
+    left = np.concatenate(graduated) if graduated else idx[:0]
+    counts[node.index] += (len(left), len(live))
+    for target, chosen in ((cadence.graduated, left), (cadence.exhausted, live)):
+        if len(chosen):
+            pending[target].append(chosen)
 
 
 def _assign(column: np.ndarray | None, idx: np.ndarray, value: np.ndarray, size: int
@@ -616,6 +658,17 @@ def _solve(c: Compiled, arrivals: np.ndarray, fractions: dict[int, list[float]] 
                 upper = min(edge, 1.0)
                 transfer[i, target] += max(upper - previous, 0.0)
                 previous = upper
+        elif node.route == ROUTE_CADENCE:
+            cadence = node.routing
+            observed = fractions.get(i)
+            if cadence.until is None or not observed:
+                # without ``until`` the walk is not needed: a lead graduates unless it
+                # leaves every touch unanswered, (1 - p) ** times
+                assert node.touch is not None
+                stays = (1.0 - node.touch.response_rate) ** cadence.times
+                observed = [1.0 - stays, stays]
+            transfer[i, cadence.graduated] += observed[0]
+            transfer[i, cadence.exhausted] += observed[1]
         elif node.route in (ROUTE_WHEN, ROUTE_DECAY):
             branches, default = node.routing
             targets = [b[-1] for b in branches] + [default]

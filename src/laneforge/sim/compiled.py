@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 import networkx as nx
 
 from ..model import (
+    CadenceNode,
     DecisionNode,
     DelayNode,
     EndNode,
@@ -31,12 +32,12 @@ from ..model.expressions import TOUCH_NAMES, ValueSpec, setter
 from ..model.roster import roster_peak, roster_steps
 from ..model.zones import start_instant
 
-SOURCE, TASK, DECISION, DELAY, END = range(5)
+SOURCE, TASK, DECISION, DELAY, END, CADENCE = range(6)
 _KIND_CODE = {SourceNode: SOURCE, TaskNode: TASK, DecisionNode: DECISION, DelayNode: DELAY,
-              EndNode: END}
+              EndNode: END, CadenceNode: CADENCE}
 
 # routing modes
-ROUTE_NONE, ROUTE_ONE, ROUTE_PROB, ROUTE_WHEN, ROUTE_DECAY = range(5)
+ROUTE_NONE, ROUTE_ONE, ROUTE_PROB, ROUTE_WHEN, ROUTE_DECAY, ROUTE_CADENCE = range(6)
 
 #: outcome of a lead stopped by max_visits
 STUCK = "stuck"
@@ -77,8 +78,20 @@ class Decaying(NamedTuple):
     default: int
 
 
+class CCadence(NamedTuple):
+    """ROUTE_CADENCE: a cadence's touches ``every`` hours apart, at most ``times``, the
+    condition that graduates a lead after a touch (None: only an answer does) and the
+    targets of its two exits."""
+
+    every: float
+    times: int
+    until: Expression | None
+    graduated: int
+    exhausted: int
+
+
 #: what a node's ``routing`` holds: ROUTE_ONE the target's index, else one of the tuples
-Routing = int | Probabilities | Conditions | Decaying | None
+Routing = int | Probabilities | Conditions | Decaying | CCadence | None
 
 
 class InvalidProcessError(ValueError):
@@ -212,6 +225,11 @@ class Compiled:
     touches: TouchPlan | None = None
 
     @property
+    def cadences(self) -> list[CNode]:
+        """The process's cadence nodes, in file order."""
+        return [node for node in self.nodes if node.kind == CADENCE]
+
+    @property
     def origin(self) -> dt.datetime:
         """The simulation's t = 0 for calendars: ``start``, aware in ``timezone`` if set."""
         return start_instant(self.start, self.timezone)
@@ -251,6 +269,8 @@ def _node_texts(node: Any, out: list[Any]) -> list[str]:
     if isinstance(getattr(node, "priority", None), str):
         texts.append(node.priority)
     texts.extend(getattr(node, "set", {}).values())
+    if getattr(node, "until", None) is not None:
+        texts.append(node.until)
     return texts
 
 
@@ -368,7 +388,7 @@ def compile_process(
             c.arrivals = node.arrival_list()
             c.attributes = dict(node.attributes)
         if touches is not None:
-            if isinstance(node, TaskNode) and node.touch is not None:
+            if isinstance(node, TaskNode | CadenceNode) and node.touch is not None:
                 t = node.touch
                 c.touch = CTouch(t.channel, float(t.weight), float(t.cost),
                                  float(t.response_rate))
@@ -384,7 +404,14 @@ def compile_process(
         c.successors = [node_index[e.target] for e in out]
         if not out or c.kind == END:
             continue
-        if len(out) == 1:
+        if isinstance(node, CadenceNode):
+            exits = {e.exit: node_index[e.target] for e in out}
+            c.route, c.routing = ROUTE_CADENCE, CCadence(
+                node.every.hours, node.times,
+                _fn(node.until) if node.until is not None else None,
+                exits["graduated"], exits["exhausted"])
+            c.uses_age = _uses_age(node.until)
+        elif len(out) == 1:
             c.route, c.routing = ROUTE_ONE, node_index[out[0].target]
         elif any(e.when is not None for e in out):
             conditions = [(_fn(e.when), node_index[e.target]) for e in out if e.when is not None]

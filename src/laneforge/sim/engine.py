@@ -25,7 +25,8 @@ from ..model import duration_sampler
 from ..model.calendar import Timeline
 from ..model.errors import SimulationError
 from .arrivals import AttributeMaker, start_arrivals
-from .compiled import DELAY, END, ROUTE_DECAY, ROUTE_PROB, STUCK, TASK, Compiled
+from .cadences import CadenceRecord, make_cadence
+from .compiled import CADENCE, DELAY, END, ROUTE_DECAY, ROUTE_PROB, STUCK, TASK, Compiled
 from .placement import place_snapshot
 from .record import OutcomeEvent, ReplicationRecord, assemble_record
 from .rosters import roster_lines
@@ -167,6 +168,8 @@ class Replication:
         self.waits: dict[int, Callable[[Lead, float], None]] = {}
         #: touches and attribution (None: the process has no touches)
         self.touch_book = TouchBook(self) if c.touches is not None else None
+        #: per cadence node id its figures (empty: the process has no cadence)
+        self.cadences: dict[str, CadenceRecord] = {}
 
     def stream(self, purpose: str, key: str) -> random.Random:
         return _stream(self.seed, self.replication, purpose, key)
@@ -194,6 +197,8 @@ class Replication:
                     self, node, routers[node.index], enter)
             elif node.kind == END:
                 actions[node.index] = population.make_end(node.outcome)
+            elif node.kind == CADENCE:
+                actions[node.index], self.cadences[node.id] = make_cadence(self, node, enter)
         steps.extend(make_step(self, node, actions[node.index], population.stuck_lead,
                                population.runaway) for node in nodes)
         return enter

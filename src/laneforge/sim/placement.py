@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from ..model.attributes import attribute_sampler
 from ..model.distributions import remaining_sampler
 from ..model.errors import SimulationError
-from .compiled import DECISION, DELAY, END, SOURCE, TASK
+from .compiled import CADENCE, DECISION, DELAY, END, SOURCE, TASK
 from .snapshot import OpenItem, Snapshot
 
 if TYPE_CHECKING:
@@ -71,7 +71,7 @@ def place_snapshot(rep: Replication, population: Population, snapshot: Snapshot)
                                 attributes(item), source)
         if node.stage >= 0:  # it has reached this node's stage and those before it
             lead.stages = stage_bits[node.stage]
-        if node.kind in (SOURCE, DECISION):
+        if node.kind in (SOURCE, DECISION, CADENCE):  # a cadence starts over with it
             moving.append((lead, n))
             continue
         if n not in remaining:

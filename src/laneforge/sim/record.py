@@ -8,13 +8,14 @@ when asked for (``outcome_log=True``): an ordinary run keeps no per-lead rows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .rosters import RosterTimeline, person_hours
 from .stats import LogHistogram
 
 if TYPE_CHECKING:
+    from .cadences import CadenceRecord
     from .engine import Population, Replication
     from .touching import TouchRecord
 
@@ -127,6 +128,8 @@ class ReplicationRecord:
     data_quality: DataQualityRecord | None = None
     #: figures per channel of a process with touches, else None
     touches: TouchRecord | None = None
+    #: figures per cadence node (``sim/cadences.py``); empty without cadences
+    cadences: dict[str, CadenceRecord] = field(default_factory=dict)
 
 
 def assemble_record(rep: Replication, end_time: float, population: Population,
@@ -197,6 +200,7 @@ def assemble_record(rep: Replication, end_time: float, population: Population,
         outcome_log=population.log,
         data_quality=_data_quality(rep),
         touches=rep.touch_book.record() if rep.touch_book is not None else None,
+        cadences=dict(rep.cadences),
     )
 
 

@@ -161,6 +161,18 @@ class Attribution(BaseModel):
     last_touch: dict[str, ChannelAttribution]
 
 
+class CadenceResult(BaseModel):
+    """A cadence's figures per replication, for counted leads: leads that entered it,
+    touches sent, touches answered, leads that left graduated (answered, or ``until``
+    held) and exhausted (every touch sent, no answer)."""
+
+    entered: Stat
+    touches: Stat
+    responses: Stat
+    graduated: Stat
+    exhausted: Stat
+
+
 class Results(BaseModel):
     format: Literal["laneforge/results"] = RESULTS_FORMAT
     version: int = 1
@@ -198,6 +210,8 @@ class Results(BaseModel):
     #: per channel, by first and last touch; only for a process with touches (left out of
     #: the JSON otherwise, so results of processes without touches read as they always did)
     attribution: Attribution | None = None
+    #: per cadence node; only for a process with cadences (left out of the JSON otherwise)
+    cadences: dict[str, CadenceResult] | None = None
     #: ``simulate(..., outcome_log=True)`` only: per replication (in order) its list of
     #: :class:`~laneforge.sim.record.OutcomeEvent`; not written to the results JSON
     outcome_log: list[list[Any]] | None = Field(default=None, exclude=True)
@@ -206,8 +220,8 @@ class Results(BaseModel):
 
     def to_json(self) -> str:
         """The results file's text; always valid UTF-8, whatever the names say."""
-        skip = {"attribution"} if self.attribution is None else None
-        return clean_model(self).model_dump_json(indent=2, exclude=skip) + "\n"
+        skip = {name for name in ("attribution", "cadences") if getattr(self, name) is None}
+        return clean_model(self).model_dump_json(indent=2, exclude=skip or None) + "\n"
 
     def label(self, kind: str, key: str) -> str:
         return self.labels.get(kind, {}).get(key, key)

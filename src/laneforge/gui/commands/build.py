@@ -16,6 +16,8 @@ NODE_DEFAULTS: dict[str, dict[str, Any]] = {
     "task": {"duration": {"dist": "exponential", "mean": "30m"}},
     "decision": {},
     "delay": {"duration": "1d"},
+    "cadence": {"every": "7d", "times": 6,
+                "touch": {"channel": "email", "weight": 10, "response_rate": 0.05}},
     "end": {"outcome": "done"},
 }
 

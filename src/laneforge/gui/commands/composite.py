@@ -12,7 +12,7 @@ from PySide6.QtGui import QUndoCommand
 
 from ...model import NODE_CLASSES, Edge, NodeBase
 from ...model.editing import follows_name
-from ...model.nodes import KIND_LABELS
+from ...model.nodes import CADENCE_EXITS, KIND_LABELS
 from .base import MacroCommand, label_of
 from .items import (
     AddEdgeCommand,
@@ -106,7 +106,8 @@ def layout_command(document: Document, positions: dict[str, tuple[float, float]]
 
 
 def connect_command(document: Document, source: str, target: str) -> QUndoCommand | None:
-    """Connect two nodes; a node that already branches by probability shares it evenly."""
+    """Connect two nodes; a node that already branches by probability shares it evenly, and
+    a cadence's ways out are marked as they are drawn (graduated first, then exhausted)."""
     process = document.process
     if source == target or any(e.key == (source, target) for e in process.edges):
         return None
@@ -116,6 +117,13 @@ def connect_command(document: Document, source: str, target: str) -> QUndoComman
     parent = MacroCommand(f"Connect '{process.node(source).label}' → "
                           f"'{process.node(target).label}'")
     edge = Edge.model_validate({"from": source, "to": target})
+    if process.node(source).kind == "cadence":
+        taken = {e.exit for e in siblings}
+        free = next((name for name in CADENCE_EXITS if name not in taken), None)
+        if free is not None:
+            edge = Edge.model_validate({"from": source, "to": target, "exit": free})
+        AddEdgeCommand(document, edge, parent)
+        return parent
     uses_conditions = any(e.when is not None or e.default for e in siblings)
     if siblings and not uses_conditions:
         count = len(siblings) + 1

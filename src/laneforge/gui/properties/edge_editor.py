@@ -1,5 +1,5 @@
 """The connection editor: label, message flow mark, branch kind, probability or condition,
-speed-to-lead decay."""
+speed-to-lead decay; out of a cadence, which of its two ways out the connection is."""
 
 from __future__ import annotations
 
@@ -28,6 +28,13 @@ BRANCH_TIP = (
     "Probability: a share of the leads leaving a decision (branches add up to 100 %). "
     "Condition: leads whose attributes match, tried in order. "
     "Otherwise: leads that match no condition."
+)
+
+
+EXITS = (
+    (None, "(not marked)"),
+    ("graduated", "Graduated: answered, or 'until' held"),
+    ("exhausted", "Exhausted: every touch sent"),
 )
 
 
@@ -74,7 +81,18 @@ class EdgeEditor(Editor):
                 "to BPMN as a message flow. Leads follow it like any connection.")
         form.addRow("", self.message)
         self.message.toggled.connect(self._on_message_toggled)
+        self.exit_form = section("Way out of the cadence", Form(), column)
+        self.exit = QComboBox()
+        self.exit.setObjectName("exit")
+        for key, text in EXITS:
+            self.exit.addItem(text, key)
+        self.exit_form.add("Leads go", self.exit,
+                           "A cadence has two ways out: one for leads that graduate (they "
+                           "answered a touch, or its 'until' condition held) and one for "
+                           "leads that got every touch without graduating.")
+        self.exit.activated.connect(self._on_exit_activated)
         form = section("Branch", Form(), column)
+        self.branch_form = form
         self.branch = QComboBox()
         self.branch.setObjectName("branch")
         for key, text in BRANCHES:
@@ -189,6 +207,12 @@ class EdgeEditor(Editor):
             self.ends.setText(text)
         self.show_text(self.label, edge.label or "")
         self.show_checked(self.message, edge.message)
+        cadence = process.has_node(edge.source) and process.node(edge.source).kind == "cadence"
+        self.exit_form.heading.setVisible(cadence)
+        self.exit_form.setRowVisible(self.exit, cadence)
+        self.show_choice(self.exit, [(text, key) for key, text in EXITS], edge.exit)
+        self.branch_form.heading.setVisible(not cadence)
+        self.branch_form.setRowVisible(self.branch, not cadence)
         kind = branch_kind(edge)
         if self._changed(self.branch, kind):
             self._pending = None
@@ -202,11 +226,11 @@ class EdgeEditor(Editor):
         if self._pending == "condition":
             names = "Type the condition and press Enter to make this a condition branch. " + names
         self.names.setText(names)
-        self.probability_box.setVisible(shown == "probability")
-        self.condition_box.setVisible(shown == "condition")
+        self.probability_box.setVisible(shown == "probability" and not cadence)
+        self.condition_box.setVisible(shown == "condition" and not cadence)
         self._refresh_sum(edge)
         decay = edge.decay
-        decay_visible = shown == "probability" or decay is not None
+        decay_visible = (shown == "probability" or decay is not None) and not cadence
         self.decay_form.heading.setVisible(decay_visible)
         self.decay_form.setRowVisible(self.decay, decay_visible)
         for widget in (self.half_life, self.since):
@@ -241,6 +265,11 @@ class EdgeEditor(Editor):
         text = self.label.text().strip()
         self.commit(self.label, f"{self.path}.label", text or MISSING,
                     f"Change label of {self.title}")
+
+    def _on_exit_activated(self, _index: int) -> None:
+        exit_ = self.exit.currentData()
+        self.commit(self.exit, f"{self.path}.exit", MISSING if exit_ is None else exit_,
+                    f"Mark {self.title} as the {exit_ or 'unmarked'} way out")
 
     def _on_message_toggled(self, checked: bool) -> None:
         verb = "Mark" if checked else "Unmark"

@@ -9,13 +9,14 @@ from ...model.types import is_identifier
 from ..commands import RenameNodeCommand, rename_command
 from .arrivals import SourcePart
 from .base import Editor, Form, header, section, set_error
-from .node_parts import DecisionPart, DelayPart, EndPart, NodePart, TaskPart
+from .node_parts import CadencePart, DecisionPart, DelayPart, EndPart, NodePart, TaskPart
 
 PART_CLASSES: dict[str, type[NodePart]] = {
     "source": SourcePart,
     "task": TaskPart,
     "decision": DecisionPart,
     "delay": DelayPart,
+    "cadence": CadencePart,
     "end": EndPart,
 }
 
@@ -24,6 +25,7 @@ KIND_HINTS = {
     "task": "work done by people of the lane's team",
     "decision": "an instant choice between branches",
     "delay": "waiting that takes no one's time (nurture, cooling-off)",
+    "cadence": "automated touches every few days until the lead answers or is ready",
     "end": "where a lead's journey ends with an outcome",
 }
 

@@ -1,4 +1,5 @@
-"""The kind-specific parts of the node editor: task, delay, end and decision fields."""
+"""The kind-specific parts of the node editor: task, delay, cadence, end and decision
+fields."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from ...model import MISSING, NodeBase
+from ...model import MISSING, Duration, NodeBase
 from ..selection import Selection
 from .base import Editor, Form, format_number, hint, parse_number, section, set_error
-from .distribution import DistributionEditor
+from .distribution import DistributionEditor, parse_duration_text
 from .pairs import PairList
 from .touch_fields import TaskTouchFields
 from .values import check_expression, names_hint
@@ -209,6 +210,75 @@ class DelayPart(NodePart):
     def refresh(self) -> None:
         self.duration.set_value(self.process.edit.get_value(self.path("duration")))
         self.refresh_updates()
+
+
+class CadencePart(NodePart):
+    """A nurture cadence: how often and how many times it touches, the touch itself, and
+    the condition that graduates a lead early (an answer always does)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        form = section("Cadence", Form(), self.column)
+        self.every = QLineEdit()
+        self.every.setObjectName("every")
+        self.every.setPlaceholderText("e.g. 7d")
+        form.add("Every", self.every,
+                 "The time between two touches, such as 7d or 48h; the first touch is sent "
+                 "as the lead arrives.")
+        self.every.editingFinished.connect(self._on_every_finished)
+        self.times = spin_box(1, 999)
+        self.times.setObjectName("times")
+        form.add("Times", self.times,
+                 "The most touches a lead gets; a lead that never graduates leaves by the "
+                 "'exhausted' way out right after the last one.")
+        self.times.valueChanged.connect(self._on_times_changed)
+        self.until = QLineEdit()
+        self.until.setObjectName("until")
+        self.until.setPlaceholderText("none (only an answer graduates)")
+        form.add("Until", self.until,
+                 "A condition checked after each touch, such as 'engagement >= 40': when it "
+                 "holds the lead graduates (so does a lead that answers a touch).")
+        self.until.editingFinished.connect(self._on_until_finished)
+        self.span = hint()
+        form.add_wide(self.span)
+        self.touch = TaskTouchFields(self, self.path, lambda: self.label, required=True)
+
+    def refresh(self) -> None:
+        node = self.node
+        every = self.process.edit.get_value(self.path("every"))
+        self.show_text(self.every, str(every) if every is not MISSING else "")
+        self.show_value(self.times, max(1, int(getattr(node, "times", 1))))
+        until = getattr(node, "until", None)
+        self.show_text(self.until, until or "")
+        self.span.setText(
+            f"Touches at entry and every {getattr(node, 'every', '')} after, at most "
+            f"{getattr(node, 'times', '')} times; the connections out of it are marked "
+            "'graduated' and 'exhausted' (select one to choose).")
+        self.touch.refresh()
+
+    def _on_every_finished(self) -> None:
+        text = self.every.text().strip()
+        try:
+            value = parse_duration_text(text)
+        except ValueError:
+            set_error(self.every, "Enter a time such as 7d, 48h or 2w")
+            return
+        self.commit(self.every, self.path("every"), value,
+                    f"Touch every {text} at '{self.label}'",
+                    check=lambda v: "Enter a time longer than 0, such as 7d"
+                    if Duration.parse(v).hours <= 0 else None)
+
+    def _on_times_changed(self, value: int) -> None:
+        self.commit(self.times, self.path("times"), value,
+                    f"Change the touches of '{self.label}'", spin=True)
+
+    def _on_until_finished(self) -> None:
+        text = self.until.text().strip()
+        types = self.process.attribute_types()
+        self.commit(self.until, self.path("until"), text or MISSING,
+                    f"Change the condition of '{self.label}'",
+                    check=lambda v: None if v is MISSING else check_expression(v, types,
+                                                                               "bool"))
 
 
 class EndPart(NodePart):

@@ -49,13 +49,16 @@ class TaskTouchFields:
     )
 
     def __init__(self, editor: Editor, path: Callable[[str], str],
-                 label: Callable[[], str]) -> None:
+                 label: Callable[[], str], *, required: bool = False) -> None:
         self.editor, self.path, self.label = editor, path, label
+        #: a cadence's touch: its channel cannot be cleared (a cadence is its touches)
+        self.required = required
         form = section("Touch", Form(), editor.column)  # type: ignore[attr-defined]
-        self.channel = _line("touch_channel", "none (not a touch)")
+        self.channel = _line("touch_channel", "email" if required else "none (not a touch)")
         form.add("Channel", self.channel,
-                 "The channel each pass through this task touches the lead on; empty: the "
-                 "task is no touch. " + CHANNEL_TIP)
+                 ("The channel of each of the cadence's touches. " if required else
+                  "The channel each pass through this task touches the lead on; empty: the "
+                  "task is no touch. ") + CHANNEL_TIP)
         self.channel.editingFinished.connect(self._on_channel_finished)
         self.numbers: dict[str, QLineEdit] = {}
         for key, text, tip, placeholder in self.NUMBERS:
@@ -75,6 +78,8 @@ class TaskTouchFields:
     def _on_channel_finished(self) -> None:
         text = self.channel.text().strip()
         message = _channel_error(text)
+        if not text and self.required:
+            message = "A cadence touches the lead on a channel: enter one such as email"
         if message:
             set_error(self.channel, message)
             return
