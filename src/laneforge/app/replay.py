@@ -20,7 +20,11 @@ from ..model.units import Duration
 from ..sim import Cancelled, compile_process, run_replication
 from ..sim.compiled import DECISION, DELAY, END, SOURCE, TASK
 from ..sim.engine import Stopped
+from ..sim.touching import RESPOND
+from ..sim.validity import STALE
 
+#: trace events that are no move: a contact found the record out of date, a lead answered
+_NO_MOVE = frozenset({STALE, RESPOND})
 KIND_NAMES = {SOURCE: "source", TASK: "task", DECISION: "decision", DELAY: "delay", END: "end"}
 WAITING, BUSY, HERE = range(3)
 
@@ -115,7 +119,7 @@ class Replay:
                     steps = changes[at][category]
                     steps.append((since, 1))
                     steps.append((time, -1))
-            if event == "stale":  # a contact found the record out of date: no move
+            if event in _NO_MOVE:  # a contact found the record out of date, a lead answered
                 continue
             if n < 0:
                 ends.setdefault(event, []).append(time)
