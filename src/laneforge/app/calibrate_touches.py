@@ -24,6 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..io.crm.eventlog import ACTIVITY, EventLog
+from ..io.crm.mapping import CrmMap
 from ..model import Process
 from ..model.expressions import parse_expression
 from ..sim import compile_process, run_replication
@@ -207,5 +209,55 @@ def implied_handoffs(process: Process, hours: float, target: str,
     return np.asarray(out, dtype=np.int64)
 
 
+def touch_history(log: EventLog, mapping: CrmMap, process: Process,
+                  until: pd.Timestamp) -> pd.DataFrame:
+    """Each case's touches up to ``until`` as its activity history shows them (its arrival
+    too when its source has a channel), by case: ``touches``, ``first_channel``,
+    ``last_channel``, ``last_h`` (hours after the export's start of the last touch),
+    ``engagement`` (the touches' weights faded to ``until`` with the process's half-life)
+    and ``responded`` (an answer was logged). A touch counts once its work has ended."""
+    tasks = {n.id: n.touch for n in process.tasks() if n.touch is not None}
+    events = log.events[(log.events["kind"] == ACTIVITY) & (log.events["time"] <= until)]
+    rows = touch_rows(events, mapping.activities, mapping.channels,
+                      {task: t.channel for task, t in tasks.items()}, mapping.responses)
+    rows = rows[rows["at"] <= until]
+    by_channel: dict[str, float] = {}
+    for t in tasks.values():
+        by_channel.setdefault(t.channel, float(t.weight))
+    weight = rows["task"].map({task: float(t.weight) for task, t in tasks.items()}) \
+        .fillna(rows["channel"].map(by_channel)).fillna(0.0)
+    parts = [pd.DataFrame({"case": rows["case"].astype("string"), "at": rows["at"],
+                           "channel": rows["channel"].astype(str), "weight": weight})]
+    channelled = {n.id: n for n in process.sources() if n.channel is not None}
+    if channelled:
+        cases = log.cases[log.cases["created"] <= until]
+        source = cases["source"].map(mapping.sources)
+        if len(process.sources()) == 1:
+            source = source.fillna(process.sources()[0].id)
+        source = source[source.isin(list(channelled))]
+        parts.append(pd.DataFrame({
+            "case": source.index.astype("string"), "at": cases.loc[source.index, "created"],
+            "channel": [channelled[s].channel for s in source],
+            "weight": [float(channelled[s].touch_weight or 0.0) for s in source]}))
+    touches = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(
+        len(p) for p in parts) else parts[0]
+    touches = touches.sort_values(["case", "at"], kind="stable")
+    half_life = process.engagement.half_life_hours if process.engagement else 0.0
+    hour = pd.Timedelta(hours=1)
+    back = ((until - touches["at"]) / hour).to_numpy(dtype=float)
+    faded = touches["weight"].to_numpy(dtype=float) * (
+        2.0 ** (-back / half_life) if half_life else 1.0)
+    grouped = touches.assign(faded=faded).groupby("case", sort=False)
+    out = pd.DataFrame({
+        "touches": grouped.size(), "first_channel": grouped["channel"].first(),
+        "last_channel": grouped["channel"].last(),
+        "last_h": (grouped["at"].max() - log.start) / hour,
+        "engagement": grouped["faded"].sum(),
+    })
+    answers = events[is_response(events, mapping.responses)]["case"].astype("string")
+    out["responded"] = out.index.isin(answers.unique())
+    return out
+
+
 __all__ = ["HandoffFit", "ResponseFit", "answered", "fit_responses", "implied_handoffs",
-           "is_response", "observed_handoffs", "routing_edges", "touch_rows"]
+           "is_response", "observed_handoffs", "routing_edges", "touch_history", "touch_rows"]

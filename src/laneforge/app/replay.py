@@ -110,6 +110,8 @@ class Replay:
         last: dict[int, tuple[float, int, int]] = {}
         last_move: dict[int, tuple[float, int]] = {}
         for time, lead, n, event in trace:
+            if event in _NO_MOVE:  # a contact found the record out of date, a lead answered:
+                continue  # the lead stays where it is, its interval there goes on
             previous = last.get(lead)
             if previous is None:
                 created.append(time)
@@ -119,8 +121,6 @@ class Replay:
                     steps = changes[at][category]
                     steps.append((since, 1))
                     steps.append((time, -1))
-            if event in _NO_MOVE:  # a contact found the record out of date, a lead answered
-                continue
             if n < 0:
                 ends.setdefault(event, []).append(time)
                 last.pop(lead, None)
