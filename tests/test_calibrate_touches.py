@@ -104,6 +104,21 @@ def test_every_touch_and_every_answer_is_a_logged_activity(export):
                                       if v == "m"})
 
 
+def test_a_call_to_a_stale_record_is_still_a_logged_touch():
+    data = touch_process()
+    data["nodes"][4]["contact"] = True
+    data["data_quality"] = {"decay_per_month": 0.3}
+    crm = synthetic_crm(process_from_data(data), days=60, seed=6)
+    c, trace = truth_trace(crm, 60, 6)
+    call = c.nodes[4].index
+    acts = crm.log.events[crm.log.events["kind"] == "activity"]
+    done = sum(1 for t, _, n, e in trace if n == call and e == "done" and t <= 60 * 24.0)
+    stale = sum(1 for t, _, n, e in trace if n == call and e == "stale" and t <= 60 * 24.0)
+    assert stale > 20
+    assert (acts["value"] == "Discovery call").sum() == done
+    assert (acts["value"] == "Wrong number").sum() == stale
+
+
 def test_answers_are_no_move_in_a_replay():
     process = process_from_data(touch_process())
     replay = record_replay(process, horizon="20d", seed=4)

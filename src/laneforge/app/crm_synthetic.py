@@ -287,6 +287,11 @@ def synthetic_crm(
                                    & (limited[np.clip(lane, 0, None)] | touching))
     done_at = np.full(len(activity_rows), np.inf)
     following = activity_rows + 1
+    # a contact that found the record stale says so between its work's start and end: the
+    # call to a dead number still took its time, and is logged with it
+    skip = following < len(a["t"])
+    skip[skip] &= a["stale"][following[skip]]
+    following[skip] += 1
     has_done = following < len(a["t"])
     has_done[has_done] &= (a["lead"][following[has_done]] == a["lead"][activity_rows[has_done]]) \
         & a["done"][following[has_done]]
