@@ -16,6 +16,7 @@ import pytest
 from laneforge.app.calibrate import fit
 from laneforge.app.calibrate_stats import binomial_ci
 from laneforge.app.calibrate_touches import fit_responses
+from laneforge.app.calibration_choices import interval_text
 from laneforge.app.crm_synthetic import synthetic_crm
 from laneforge.app.forecast_snapshot import snapshot_from_export
 from laneforge.app.replay import Replay, record_replay
@@ -167,6 +168,9 @@ def test_calibration_recovers_each_touch_s_response_rate(export):
         assert change.old == old and change.new == pytest.approx(f.rate, abs=1e-4)
         assert change.n == f.n and change.ci95 == f.ci95
     assert cal.process.node("mail").touch.response_rate == pytest.approx(EMAIL, abs=0.02)
+    lo, hi = cal.touches["mail"].ci95
+    text = interval_text(cal.change("nodes.mail.touch.response_rate"))
+    assert text == f"{100 * lo:.1f} – {100 * hi:.1f} %"
     touches = cal.to_fit_json()["touches"]
     assert touches["call"]["n"] == cal.touches["call"].n
     # the answers are the leads', no activity of a task nor a word the mapping misses
