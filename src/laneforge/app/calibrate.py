@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..io.crm.eventlog import ACTIVITY, OWNER, EventLog
@@ -23,18 +24,32 @@ from ..model import Process
 from ..model.calendar import Calendar, Timeline
 from ..model.paths import MISSING, get_value, set_value
 from ..model.scenarios import editable_data
+from ..model.touches import Touch
 from ..model.units import RATE_PERIODS
 from .calibrate_branches import BranchEdge, BranchFit, fit_branch
-from .calibrate_paths import Observation, Walk, markers, observation, walk
+from .calibrate_paths import Markers, Observation, Walk, markers, observation, walk
 from .calibrate_quality import StaleFit, first_attempts, fit_stale_share
 from .calibrate_stats import DurationFit, duration_text, fit_duration, settle_limit
 from .calibrate_time import ArrivalFit, CalendarFit, StaffFit, fit_arrivals, fit_calendar, fit_staff
+from .calibrate_touches import (
+    HandoffFit,
+    ResponseFit,
+    answered,
+    fit_responses,
+    implied_handoffs,
+    is_response,
+    observed_handoffs,
+    routing_edges,
+    touch_rows,
+)
 from .worktime import lane_calendars, timelines, worked_between
 
 FORMAT = "laneforge/calibration"
 VERSION = 1
 _CALENDAR_DEFAULTS = {"days": Calendar.model_fields["days"].default,
                       "hours": Calendar.model_fields["hours"].default}
+_TOUCH_DEFAULTS = {name: Touch.model_fields[name].default
+                   for name in ("weight", "cost", "response_rate")}
 
 
 @dataclass
@@ -73,6 +88,10 @@ class Calibration:
     durations: dict[str, DurationFit] = field(default_factory=dict)  # tasks and delays
     #: the share of contact records going stale a month, where the export tells
     stale: StaleFit | None = None
+    #: touch task id -> its response rate, where the export logs touches and answers
+    touches: dict[str, ResponseFit] = field(default_factory=dict)
+    #: touches before each hand-off a condition on engagement or touches makes
+    handoffs: list[HandoffFit] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     #: filled in by validation on held-out data (FIT.json's "validation"); None until then
     validation: dict[str, Any] | None = None
@@ -96,6 +115,11 @@ class Calibration:
         out["not_calibrated"] = list(self.not_calibrated)
         out["reasons"] = {path: self.reasons[path] for path in self.not_calibrated
                           if path in self.reasons}
+        if self.touches:
+            out["touches"] = {node: {"response_rate": _round(f.rate),
+                                     "ci95": [_round(v) for v in f.ci95], "n": f.n,
+                                     "answered": f.answered}
+                              for node, f in self.touches.items()}
         if self.validation is not None:
             out["validation"] = self.validation
         return out
@@ -179,6 +203,8 @@ class _Fitter:
             parts = path.split(".")
             if len(parts) == 3 and parts[0] == "calendars" and parts[2] in _CALENDAR_DEFAULTS:
                 return _CALENDAR_DEFAULTS[parts[2]]  # left out of the file as the default
+            if len(parts) == 4 and parts[2] == "touch" and parts[3] in _TOUCH_DEFAULTS:
+                return _TOUCH_DEFAULTS[parts[3]]
             return MISSING
 
     def change(self, path: str, new: Any, n: int,
@@ -195,6 +221,8 @@ class _Fitter:
         """Activity records with the task they map to (by type, else by subtype), their
         recorded length (``hours``, NaN where the export has none) and end."""
         acts = self.events[self.events["kind"] == ACTIVITY]
+        if self.mapping.responses:  # an answer is the lead's, no work of the task's
+            acts = acts[~is_response(acts, self.mapping.responses)]
         by_type = acts["value"].map(self.mapping.activities)
         by_subtype = acts["subtype"].map(self.mapping.activities)
         task = by_type.fillna(by_subtype)
@@ -403,6 +431,69 @@ class _Fitter:
                             f.capture[1])
         return f
 
+    # --- touches -------------------------------------------------------------------------
+    def touches(self, m: Markers) -> tuple[dict[str, ResponseFit], list[HandoffFit]]:
+        """Each touch task's response rate from its logged touches and the answers to them
+        (MAP.json's ``channels`` and ``responses``), and the touches before each hand-off a
+        condition on engagement or touches makes (the channel weights are not identifiable
+        from these: the notes say so, with the counts seen and implied)."""
+        tasks = {n.id: n.touch.channel for n in self.process.tasks() if n.touch is not None}
+        if not tasks:
+            return {}, []  # a process without touches: nothing here, as before
+        acts = self.events[self.events["kind"] == ACTIVITY]
+        touches = touch_rows(acts, self.mapping.activities, self.mapping.channels, tasks,
+                             self.mapping.responses)
+        touches = touches[touches["at"] < self.until]
+        fits: dict[str, ResponseFit] = {}
+        if not self.mapping.responses:
+            for task in tasks:
+                self.skip(f"nodes.{task}.touch.response_rate", "MAP.json names no activity "
+                          "that says a lead answered a touch (responses: 'Email replied', "
+                          "'Call connected')")
+        else:
+            hit, orphans = answered(touches, acts, self.mapping.channels,
+                                    self.mapping.responses)
+            fits = fit_responses(touches, hit)
+            for task in tasks:
+                path = f"nodes.{task}.touch.response_rate"
+                f = fits.get(task)
+                if f is None:
+                    self.skip(path, "no activity record maps to this task")
+                    continue
+                self.change(path, round(f.rate, 4), f.n, f.ci95)
+            if orphans:
+                self.notes.append(f"{orphans:,} answers follow no logged touch of their "
+                                  "channel (left out of the response rates)")
+        return fits, self._handoffs(touches, m)
+
+    def _handoffs(self, touches: pd.DataFrame, m: Markers) -> list[HandoffFit]:
+        out = []
+        created = self.log.cases["created"]
+        channelled = {n.id for n in self.process.sources() if n.channel is not None}
+        source = self.log.cases["source"].map(self.mapping.sources)
+        if len(self.process.sources()) == 1:
+            source = source.fillna(self.process.sources()[0].id)
+        source_touch = source.isin(channelled).astype(np.int64)
+        case_ids = np.asarray(m.case_ids, dtype=object)
+        for a, b, when in routing_edges(self.process):
+            target = self.process.node_index(b)
+            sets = np.array([target in c for c in m.candidates], dtype=bool)
+            rows = np.flatnonzero(sets[m.node]) if len(m.node) else np.zeros(0, np.int64)
+            if not len(rows):
+                continue
+            first = pd.Series(m.t[rows]).groupby(m.case[rows]).min()
+            reached = pd.Series(first.to_numpy(), index=pd.Index(
+                case_ids[first.index.to_numpy()], dtype="string"))
+            reached = reached[reached.index.isin(created.index)]
+            seen = observed_handoffs(touches, reached, m.origin, source_touch)
+            out.append(HandoffFit(f"{a}->{b}", b, when, seen))
+        if out:
+            for task in (n.id for n in self.process.tasks() if n.touch is not None):
+                self.skip(f"nodes.{task}.touch.weight", "the hand-offs only say when a lead's "
+                          "engagement crossed its threshold, which many weights give; the "
+                          "touches before each hand-off are in the notes")
+        return out
+
     # --- durations -----------------------------------------------------------------------
     def task_durations(self) -> dict[str, DurationFit]:
         fits = {}
@@ -591,14 +682,20 @@ def fit(process: Process, log: EventLog, mapping: CrmMap, *,
     result.lanes = f.lanes()
     result.calendars = f.calendars()
     result.stale = f.data_quality()
+    result.touches, result.handoffs = f.touches(m)
     result.process = _apply(process, f.data, f.changes)
+    for handoff in result.handoffs:  # what the calibrated process makes of the same span
+        handoff.implied = implied_handoffs(result.process, f.end_h, handoff.target)
+        f.notes.append(handoff.text())
     result.not_calibrated = list(f.reasons)
     result.notes.extend(f.notes)
     cases = int((log.cases["created"] < until).sum())
     result.data = {"format": log.format, "cases": cases, "from": log.start.isoformat(),
                    "to": log.end.isoformat(), "fit_until": until.isoformat()}
-    if m.unmapped:
-        words = ", ".join(f"{w!r} ({n})" for w, n in m.unmapped.most_common(8))
+    answers = {w.casefold() for w in mapping.responses}  # a lead's answers name no node
+    unmapped = [(w, n) for w, n in m.unmapped.most_common() if w.casefold() not in answers]
+    if unmapped:
+        words = ", ".join(f"{w!r} ({n})" for w, n in unmapped[:8])
         result.notes.append(f"CRM values that map to no node: {words}")
     if w.gaps > w.two_ways:
         result.notes.append(f"{w.gaps - w.two_ways} records could not be placed on the "

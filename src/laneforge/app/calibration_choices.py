@@ -273,7 +273,7 @@ def interval_text(change: Change) -> str:
         return "—"
     lo, hi = (float(v) for v in change.ci95)
     path = change.path
-    if path.endswith(".probability"):
+    if path.endswith((".probability", ".response_rate")):  # shares, as percentages
         return f"{100 * lo:.1f} – {100 * hi:.1f} %"
     if path.endswith(".arrivals.rate"):
         period = str(change.new).partition("/")[2] or "day"

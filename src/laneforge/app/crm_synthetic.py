@@ -33,6 +33,7 @@ from ..model import Process
 from ..model.calendar import Timeline
 from ..sim import compile_process, run_replication
 from ..sim.compiled import DELAY, END, SOURCE, TASK, Compiled
+from ..sim.touching import RESPOND
 from .worktime import cumulative
 
 #: CRM words for well-known process stages (Salesforce lead statuses, opportunity stages)
@@ -54,6 +55,11 @@ _DEAL_OUTCOMES = {"won", "lost"}
 INTEGRATION_USER = "005000000000INT"
 #: what a CRM logs when a call or an email reaches an out-of-date record
 STALE_WORDS = {"Call": "Wrong number", "Email": "Email bounced"}
+#: the activity subtype a CRM logs a touch of a channel under (others: the channel's name)
+CHANNEL_WORDS = {"email": "Email", "call": "Call", "phone": "Call", "meeting": "Meeting",
+                 "chat": "Chat", "sms": "SMS", "linkedin": "LinkedIn"}
+#: what a CRM logs when a lead answers a touch of a subtype (others: "<subtype> replied")
+RESPONSE_WORDS = {"Call": "Call connected", "Meeting": "Meeting attended"}
 
 
 @dataclass
@@ -89,6 +95,27 @@ class _Words:
     subtype: list[str]
     source: list[str]  # the lead source of a source node
     mapping: CrmMap
+    #: the activity type logged when a lead answers the touch of a task ("" without one)
+    response: list[str]
+    #: task nodes whose passes are touches (logged even in a lane without a staff limit)
+    touching: np.ndarray
+
+
+def channel_words(channels: list[str]) -> dict[str, str]:
+    """Channel -> the activity subtype that logs its touches, one word per channel."""
+    out: dict[str, str] = {}
+    for channel in channels:
+        word = CHANNEL_WORDS.get(channel.lower(),
+                                 channel.replace("_", " ").replace("-", " ").title())
+        if word in out.values():
+            word = channel
+        out[channel] = word
+    return out
+
+
+def response_word(subtype: str) -> str:
+    """The activity type a CRM logs for an answer to a touch logged under ``subtype``."""
+    return RESPONSE_WORDS.get(subtype, f"{subtype} replied")
 
 
 def _words(process: Process, c: Compiled) -> _Words:
@@ -99,6 +126,11 @@ def _words(process: Process, c: Compiled) -> _Words:
     activity = [""] * len(c.nodes)
     subtype = [""] * len(c.nodes)
     source = [""] * len(c.nodes)
+    response = [""] * len(c.nodes)
+    touching = np.zeros(len(c.nodes), dtype=bool)
+    touch_of = {node.id: node.touch for node in process.nodes
+                if getattr(node, "touch", None) is not None}
+    subtype_of = channel_words(list(dict.fromkeys(t.channel for t in touch_of.values())))
     outcomes: dict[str, str] = {}
     node_words: dict[str, str] = {}
     activities: dict[str, str] = {}
@@ -125,8 +157,9 @@ def _words(process: Process, c: Compiled) -> _Words:
             word = _unique(node.label, used, node.id)
             status[cn.index] = word
             node_words[word] = node.id
-        elif cn.kind == TASK and c.lanes[cn.lane].staff is not None:
-            if node.stage is None and node.id in after_delay:
+        elif cn.kind == TASK and (c.lanes[cn.lane].staff is not None or node.id in touch_of):
+            limited = c.lanes[cn.lane].staff is not None
+            if limited and node.stage is None and node.id in after_delay:
                 word = _unique(f"Working - {node.label}", used, node.id)
                 status[cn.index] = word
                 node_words[word] = node.id
@@ -135,19 +168,27 @@ def _words(process: Process, c: Compiled) -> _Words:
             subtype[cn.index] = ("Call" if _CALL.search(node.label)
                                  else "Event" if _MEETING.search(node.label) else "Task")
             activities[word] = node.id
+            touch = touch_of.get(node.id)
+            if touch is not None:  # a touch is logged under its channel's word
+                subtype[cn.index] = subtype_of[touch.channel]
+                response[cn.index] = response_word(subtype[cn.index])
+                touching[cn.index] = True
         elif cn.kind == SOURCE:
             word = _unique(node.label, source_names, node.id)
             source[cn.index] = word
             sources[word] = node.id
-    lanes_with_users = {c.lanes[cn.lane].id for cn in c.nodes if activity[cn.index]}
+    lanes_with_users = {c.lanes[cn.lane].id for cn in c.nodes
+                        if activity[cn.index] and c.lanes[cn.lane].staff is not None}
     mapping = CrmMap(
         stages={stage: [word] for stage, word in stage_word.items()},
         sources=sources,
         owners={f"role:{lane.label}": lane.id for lane in process.lanes
                 if lane.id in lanes_with_users},
         outcomes=outcomes, nodes=node_words, activities=activities,
+        channels={word: channel for channel, word in subtype_of.items()},
+        responses=sorted({response_word(word) for word in subtype_of.values()}),
     )
-    return _Words(status, activity, subtype, source, mapping)
+    return _Words(status, activity, subtype, source, mapping, response, touching)
 
 
 def _user_ids(lane_index: int, staff: int) -> list[str]:
@@ -211,7 +252,10 @@ def synthetic_crm(
     activity per task finished by the export's end (type = the task's name, subtype "Call"
     for calls, the working hours it took, its owner); deal amounts; and the leads still open
     when the export ends. A share ``integration_share`` of status changes is made by an
-    integration user without a role. Lanes without a staff limit log no activities. Same
+    integration user without a role. Lanes without a staff limit log no activities, except
+    a task with a touch: every touch is logged (type = the task's name, subtype = its
+    channel's word, "Email", "Call"; the integration user owns an automated one), and every
+    answer to one as an activity of its own ("Email replied", "Call connected"). Same
     ``seed``, same log.
     """
     truth = process.detached_copy()
@@ -221,6 +265,10 @@ def synthetic_crm(
     run_replication(c, 0, seed, trace=trace)
     rng = np.random.default_rng(seed)
     words = _words(truth, c)
+    answers: list[tuple[float, int, int, str]] = []
+    if c.touches is not None:  # answers are no step of the lead's path: logged on their own
+        answers = [e for e in trace if e[3] == RESPOND]
+        trace = [e for e in trace if e[3] != RESPOND]
     a = _trace_arrays(trace)
     origin = pd.Timestamp(truth.start)
 
@@ -235,9 +283,16 @@ def synthetic_crm(
 
     # --- owners: users per lane, a queue per lane, one integration user -------------------
     users = {lane_.index: _user_ids(lane_.index, lane_.staff or 0) for lane_ in c.lanes}
-    activity_rows = np.flatnonzero(a["start"] & (kind == TASK) & limited[np.clip(lane, 0, None)])
+    touching = words.touching[safe_node] & on_node
+    activity_rows = np.flatnonzero(a["start"] & (kind == TASK)
+                                   & (limited[np.clip(lane, 0, None)] | touching))
     done_at = np.full(len(activity_rows), np.inf)
     following = activity_rows + 1
+    # a contact that found the record stale says so between its work's start and end: the
+    # call to a dead number still took its time, and is logged with it
+    skip = following < len(a["t"])
+    skip[skip] &= a["stale"][following[skip]]
+    following[skip] += 1
     has_done = following < len(a["t"])
     has_done[has_done] &= (a["lead"][following[has_done]] == a["lead"][activity_rows[has_done]]) \
         & a["done"][following[has_done]]
@@ -250,8 +305,11 @@ def synthetic_crm(
         rows = np.flatnonzero(act_lane == lane_.index)
         if not len(rows):
             continue
-        act_owner[rows] = _assign_owners(a["t"][activity_rows[rows]], done_at[rows],
-                                         units[rows], users[lane_.index])
+        if lane_.staff is None:  # a touch nobody works (an automated email): the system's
+            act_owner[rows] = INTEGRATION_USER
+        else:
+            act_owner[rows] = _assign_owners(a["t"][activity_rows[rows]], done_at[rows],
+                                             units[rows], users[lane_.index])
         line = Timeline(lane_.calendar, c.start) if lane_.calendar is not None else None
         ends = done_at[rows]
         finite = np.isfinite(ends)
@@ -260,11 +318,14 @@ def synthetic_crm(
                           - cumulative(line, a["t"][activity_rows[rows]][finite]))
         act_hours[rows] = worked
 
+    worked = limited[act_lane]  # who owns the lead: people, not the system's emails
     frames = [
         _status_frame(a, words, in_export, rng, integration_share),
         _activity_frame(a, words, activity_rows, act_owner, act_hours, done_at, horizon),
-        _owner_frame(a, c, kind, lane, limited, activity_rows, act_owner, rng, queue_share),
+        _owner_frame(a, c, kind, lane, limited, activity_rows[worked], act_owner[worked], rng,
+                     queue_share),
         _stale_frame(a, words, in_export & (kind == TASK)),
+        _response_frame(answers, words, horizon, 3 * len(trace)),
     ]
     events = pd.concat([f for f in frames if len(f)], ignore_index=True)
     events = _fill_status_owners(events)
@@ -326,6 +387,21 @@ def _stale_frame(a: dict[str, np.ndarray], words: _Words, rows: np.ndarray) -> p
     value = np.where(subtype == "Call", STALE_WORDS["Call"], STALE_WORDS["Email"])
     return _frame(a["lead"][rows], a["t"][rows], rows * 3 + 2, ACTIVITY, value,
                   subtype=np.where(subtype == "Call", "Call", "Email"))
+
+
+def _response_frame(answers: list[tuple[float, int, int, str]], words: _Words,
+                    horizon: float, seq: int) -> pd.DataFrame:
+    """A logged answer ("Email replied", "Call connected") when a lead answered a touch
+    (the engine's "respond" trace event), at the touch's time, under the touch's subtype."""
+    kept = [e for e in answers if e[0] <= horizon]
+    if not kept:
+        return _frame(np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int64), ACTIVITY, None)
+    t = np.array([e[0] for e in kept], dtype=float)
+    lead = np.array([e[1] for e in kept], dtype=np.int64)
+    node = np.array([e[2] for e in kept], dtype=np.int64)
+    return _frame(lead, t, seq + np.arange(len(kept)), ACTIVITY,
+                  np.asarray(words.response, dtype=object)[node],
+                  subtype=np.asarray(words.subtype, dtype=object)[node])
 
 
 def _activity_frame(a: dict[str, np.ndarray], words: _Words, rows: np.ndarray,

@@ -15,6 +15,11 @@ them, :mod:`.calibrate_paths`). A lead's last marker before ``as_of`` says where
   several ways out is kept, its work done, so the work is not started twice.
 
 A lead whose last marker is an end (an outcome) is closed and left out.
+
+For a process with touches, an open lead's touches so far come from its activity history
+(:func:`.calibrate_touches.touch_history`): how many, its first and last channel, the time
+of the last one, the engagement they add up to and whether it answered, so conditions on
+``touches`` or ``last_channel`` and first/last-touch attribution hold for pipeline leads.
 """
 
 from __future__ import annotations
@@ -30,11 +35,21 @@ from ..io.crm.eventlog import CASE_COLUMNS, EventLog
 from ..io.crm.mapping import CrmMap
 from ..model import Process
 from ..model.calendar import Timeline
+from ..sim.compiled import touch_plan
 from ..sim.snapshot import OpenItem, Snapshot
 from .calibrate_paths import START, Markers, markers, observation, routes
+from .calibrate_touches import touch_history
 from .worktime import cumulative, lane_calendars, timelines
 
 _TIMED = ("task", "delay", "cadence")
+#: the touch built-ins a lead's activity history gives
+_HISTORY = ("touches", "first_channel", "last_channel", "engagement", "responded")
+
+
+def _plain(value: Any) -> Any:
+    """A number or flag of a frame as a Python value (the engine compares them in
+    expressions)."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 class SnapshotError(ValueError):
@@ -164,6 +179,10 @@ def snapshot_from_export(log: EventLog, mapping: CrmMap, process: Process,
     single_source = next(iter(source_of.values())) if len(source_of) == 1 else None
     cases = log.cases.reindex(m.case_ids)
     attributes = [c for c in cases.columns if c not in CASE_COLUMNS and c in process.attributes]
+    history, kept = None, frozenset()
+    plan = touch_plan(process)
+    if plan is not None:  # touches so far, from the activity history
+        history, kept = touch_history(log, mapping, process, moment), plan.kept
     items: list[OpenItem] = []
     if not len(m.case):
         return Snapshot(as_of=moment.to_pydatetime())
@@ -178,13 +197,20 @@ def snapshot_from_export(log: EventLog, mapping: CrmMap, process: Process,
         attrs: dict[str, Any] = {name: row[name] for name in attributes if pd.notna(row[name])}
         if pd.notna(row["amount"]):
             attrs["amount"] = float(row["amount"])
+        touched = None
+        case_id = str(m.case_ids[case])
+        if history is not None and case_id in history.index:
+            past = history.loc[case_id]
+            attrs.update({name: _plain(past[name]) for name in _HISTORY if name in kept})
+            touched = max(as_of_h - float(past["last_h"]), 0.0)
         source = row["source"]
         items.append(OpenItem(
             id=str(m.case_ids[case]), node=g.ids[node], age_hours=max(as_of_h - entered, 0.0),
             in_service=in_service, worked_hours=worked, attributes=attrs,
             source=source_of.get(str(source), single_source) if pd.notna(source)
             else single_source,
-            created_hours_ago=max(as_of_h - float(m.created[case]), 0.0)))
+            created_hours_ago=max(as_of_h - float(m.created[case]), 0.0),
+            touched_hours_ago=touched))
     return Snapshot(as_of=moment.to_pydatetime(), items=tuple(items))
 
 

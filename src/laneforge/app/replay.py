@@ -20,7 +20,12 @@ from ..model.units import Duration
 from ..sim import Cancelled, compile_process, run_replication
 from ..sim.compiled import CADENCE, DECISION, DELAY, END, SOURCE, TASK
 from ..sim.engine import Stopped
+from ..sim.touching import RESPOND
+from ..sim.validity import STALE
 
+#: trace events that are no move: a contact found the record out of date, a lead answered,
+#: a cadence sent one of its touches
+_NO_MOVE = frozenset({STALE, RESPOND, "touch"})
 KIND_NAMES = {SOURCE: "source", TASK: "task", DECISION: "decision", DELAY: "delay", END: "end",
               CADENCE: "cadence"}
 WAITING, BUSY, HERE = range(3)
@@ -107,6 +112,8 @@ class Replay:
         last: dict[int, tuple[float, int, int]] = {}
         last_move: dict[int, tuple[float, int]] = {}
         for time, lead, n, event in trace:
+            if event in _NO_MOVE:  # a stale record, an answer, a cadence's touch:
+                continue  # the lead stays where it is, its interval there goes on
             previous = last.get(lead)
             if previous is None:
                 created.append(time)
@@ -116,10 +123,6 @@ class Replay:
                     steps = changes[at][category]
                     steps.append((since, 1))
                     steps.append((time, -1))
-            if event in ("stale", "touch"):  # a stale record, a cadence's touch: no move,
-                if previous is not None:  # and the interval counted so far is not again
-                    last[lead] = (time, previous[1], previous[2])
-                continue
             if n < 0:
                 ends.setdefault(event, []).append(time)
                 last.pop(lead, None)

@@ -18,6 +18,7 @@ from ..model.distributions import remaining_sampler
 from ..model.errors import SimulationError
 from .compiled import CADENCE, DECISION, DELAY, END, SOURCE, TASK
 from .snapshot import OpenItem, Snapshot
+from .touching import TOUCHED_AT
 
 if TYPE_CHECKING:
     from .engine import Lead, Population, Replication
@@ -40,6 +41,8 @@ def _attributes(rep: Replication) -> Callable[[OpenItem], dict[str, object] | No
         if stale:
             drawn.setdefault("stale", False)
         if book is not None:  # untouched so far, unless the item says otherwise
+            if item.touched_hours_ago is not None:
+                drawn[TOUCHED_AT] = -item.touched_hours_ago
             book.start(drawn, -max(item.created_hours_ago, item.age_hours), None, 0.0)
         return drawn
 

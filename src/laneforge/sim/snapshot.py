@@ -33,6 +33,8 @@ class OpenItem:
     source: str | None = None
     #: hours since the item was created (its whole age, for cycle times and decay)
     created_hours_ago: float = 0.0
+    #: hours since its last touch (``since_last_touch``); ``None``: untouched, or unknown
+    touched_hours_ago: float | None = None
 
 
 @dataclass(frozen=True)

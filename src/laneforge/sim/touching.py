@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 ENGAGED, ENGAGED_AT, TOUCHED_AT, FIRST, LAST = "~engaged", "~engaged_at", "~touched_at", \
     "~first", "~last"
 WON = "won"
+#: the trace event of a lead answering a touch (a reply, a call that connects): every answer
+#: is written, not only the first, so a CRM built from the trace logs each one
+RESPOND = "respond"
 
 
 @dataclass(slots=True)
@@ -169,6 +172,7 @@ class TouchBook:
         since, first, last = "since_last_touch" in kept, "first_channel" in kept, \
             "last_channel" in kept
         responds = rand is not None and "responded" in kept
+        tr, n = rep.tr, node.index
 
         def touched(lead: Lead) -> None:
             now = env._now
@@ -193,6 +197,8 @@ class TouchBook:
                 attrs["last_channel"] = channel
             if responds and rand() < rate:
                 attrs["responded"] = True
+                if tr is not None:  # a trace (replay, a synthetic CRM) sees the answer
+                    tr((now, lead.id, n, RESPOND))
             if cost and warmup <= now <= horizon:
                 exec_cost[lane] += cost
                 record.cost += cost

@@ -42,6 +42,12 @@ class CrmMap(BaseModel):
     #: CRM activity types or subtypes that say a contact hit an out-of-date record
     #: ("Email bounced", "Wrong number"): they calibrate how fast contact data goes stale
     stale_activities: list[str] = Field(default_factory=list)
+    #: CRM activity type or subtype -> the channel of the touch it records ("Email" ->
+    #: "email", "Call" -> "call"): activities of tasks with a touch are touches anyway
+    channels: dict[str, str] = Field(default_factory=dict)
+    #: CRM activity types or subtypes that say the lead answered a touch ("Email replied",
+    #: "Call connected"): they calibrate each touch's response rate
+    responses: list[str] = Field(default_factory=list)
     #: IANA zone the export's local times are in
     timezone: str = "UTC"
     #: text encoding of the export's files; None: UTF-8 (with or without a byte-order mark)
@@ -87,6 +93,10 @@ class CrmMap(BaseModel):
 
     def activity_of(self, value: str) -> str | None:
         return _find(self.activities, value)
+
+    def channel_of(self, value: str) -> str | None:
+        """The touch channel an activity type or subtype records, or None."""
+        return _find(self.channels, value)
 
     def lane_of(self, owner: str, role: str | None = None) -> str | None:
         """The lane of an owner: by its id (a 15-character Salesforce id finds its

@@ -148,7 +148,10 @@ def suggest_mapping(log: EventLog, process: Process) -> CrmMap:
             sources[str(value)] = node
     tasks = {n.id: _node_names(n) for n in nodes if n.kind == "task"}
     activities = {}
+    channels, responses = suggest_touches(log, process)
     for value in _counts(log.events.loc[log.events["kind"] == ACTIVITY, "value"]).index:
+        if value in responses:  # the lead's answer, no work at a task
+            continue
         node, score = _best(value, tasks)
         if node is not None and score >= THRESHOLD:
             activities[str(value)] = node
@@ -161,7 +164,51 @@ def suggest_mapping(log: EventLog, process: Process) -> CrmMap:
             owners[f"role:{role}"] = lane
     return CrmMap(format=log.format, stages=stages, sources=sources, owners=owners,
                   outcomes=outcomes, nodes=at_node, activities=activities,
-                  timezone=log.timezone)
+                  channels=channels, responses=responses, timezone=log.timezone)
+
+
+def suggest_touches(log: EventLog, process: Process) -> tuple[dict[str, str], list[str]]:
+    """MAP.json's ``channels`` and ``responses`` for a process whose tasks touch leads: the
+    activity types and subtypes that name one of its channels ("Email", "Logged call",
+    "Phone" for a channel ``call``), and those that say the lead answered ("Email replied",
+    "Call connected"). A process without touches gets neither, as before."""
+    wanted = list(dict.fromkeys(n.touch.channel for n in process.nodes
+                                if getattr(n, "touch", None) is not None))
+    if not wanted:
+        return {}, []
+    acts = log.events[log.events["kind"] == ACTIVITY]
+    values = pd.concat([acts["value"], acts["subtype"]]).dropna()
+    channels: dict[str, str] = {}
+    responses: list[str] = []
+    for value in _counts(values).index:
+        words = set(_words(value))
+        if words & _ANSWER_WORDS:
+            responses.append(str(value))
+            continue
+        if words & _FAILURE_WORDS:
+            continue  # a bounce or a wrong number is stale data, no touch
+        found = [c for c in wanted if words & _channel_words(c)]
+        if len(found) == 1:
+            channels[str(value)] = found[0]
+    return channels, responses
+
+
+#: words of activity types that say the lead answered a touch
+_ANSWER_WORDS = {"replied", "reply", "responded", "response", "answered", "connected"}
+#: words of activity types that say a touch failed on out-of-date contact data
+_FAILURE_WORDS = {"bounce", "bounced", "wrong", "invalid", "undeliverable"}
+#: what CRMs call the usual channels
+_CHANNEL_SYNONYMS = {
+    "email": {"email", "mail", "newsletter"}, "call": {"call", "phone", "dial", "dialer"},
+    "phone": {"call", "phone", "dial"}, "meeting": {"meeting", "demo", "event"},
+    "chat": {"chat", "message", "messenger"}, "sms": {"sms", "text"},
+}
+
+
+def _channel_words(channel: str) -> set[str]:
+    """The words that name ``channel`` in an activity type ("e-mail" is "e" and "mail")."""
+    own = set(_words(channel.replace("_", " ").replace("-", " ")))
+    return own | _CHANNEL_SYNONYMS.get(channel.lower(), set())
 
 
 def ambiguous(mapping: CrmMap, log: EventLog, process: Process) -> list[str]:
@@ -252,6 +299,14 @@ def check_mapping(mapping: CrmMap, process: Process, log: EventLog | None = None
         if end not in ends and end not in words:
             refuse(f"outcomes.{value}", f"the process has no end node or outcome '{end}'"
                    + _close(end, ends))
+    named = list(dict.fromkeys(
+        c for n in process.nodes
+        for c in (getattr(n, "channel", None), getattr(getattr(n, "touch", None), "channel",
+                                                        None)) if c is not None))
+    for value, channel in mapping.channels.items():
+        if channel not in named:
+            refuse(f"channels.{value}", f"the process has no channel '{channel}'"
+                   + _close(channel, named))
     lanes = [lane.id for lane in process.lanes]
     for owner, lane in mapping.owners.items():
         if lane not in lanes:
