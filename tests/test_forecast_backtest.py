@@ -4,24 +4,35 @@ Web leads at 20 a day wait out an exponential nurture (mean 10 days), then 30 % 
 steady state the won deals of a period of D days are Poisson with mean 20 * 0.3 * D (the
 open leads finishing and the new ones together), whatever the nurture; a backtest fitted
 on the past of that process must forecast that, and its actuals must be that.
+
+The changed variant is the same export with the team winning half as often from 1 July
+(each win from then on recorded lost with probability 1/2: a won share of 15 %). A fit of
+the past then over-forecasts every later month, and the backtest must say so.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import math
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from laneforge.app.calibrate import fit
-from laneforge.app.crm_synthetic import SyntheticCrm, synthetic_crm
+from laneforge.app.crm_synthetic import SyntheticCrm, synthetic_crm, with_win_share_change
 from laneforge.app.forecast import forecast
-from laneforge.app.forecast_backtest import BacktestRow, backtest
-from laneforge.io import process_from_data
+from laneforge.app.forecast_backtest import BacktestRow, backtest, backtest_text
+from laneforge.cli import main
+from laneforge.io import process_from_data, save_process
+from laneforge.io.crm import save_mapping, write_events
 from laneforge.model.observed import Observed
 from test_forecast import P_WON, RATE, _data
 
 DAYS, REPS, SEED = 365, 40, 1
+#: the team changes here: from then on half the wins are lost
+CHANGE, KEEP = pd.Timestamp("2026-07-01"), 0.5
 
 
 @pytest.fixture(scope="module")
@@ -87,3 +98,92 @@ def test_a_period_counts_what_the_forecast_counts(crm: SyntheticCrm,
     f = forecast(fitted, crm.log, crm.mapping, as_of=row.start, until=row.end,
                  replications=REPS, seed=SEED)
     assert f.summary.won == {"p10": row.p10, "p50": row.p50, "p90": row.p90}
+
+
+@pytest.fixture(scope="module")
+def changed(crm: SyntheticCrm) -> SyntheticCrm:
+    return with_win_share_change(crm, since=CHANGE, keep=KEEP, seed=3)
+
+
+@pytest.fixture(scope="module")
+def changed_result(changed: SyntheticCrm) -> tuple[dict, list[BacktestRow]]:
+    metrics, rows = backtest(process_from_data(_data()), changed.log, changed.mapping,
+                             replications=REPS, seed=SEED)
+    assert metrics is not None
+    return metrics, rows
+
+
+def _error(row: BacktestRow) -> float:
+    return abs(row.p50 - row.actual) / row.actual
+
+
+def test_the_change_halves_the_wins_and_nothing_before_it(
+        crm: SyntheticCrm, changed: SyntheticCrm,
+        result: tuple[dict, list[BacktestRow]],
+        changed_result: tuple[dict, list[BacktestRow]]) -> None:
+    """Before the change both exports are the same record for record, so the backtest's
+    periods there are identical; after it the actuals are Poisson with half the mean."""
+    _, steady = result
+    _, rows = changed_result
+    before = crm.log.events["time"] < CHANGE
+    assert crm.log.events[before].equals(changed.log.events[before])
+    for old, new in zip(steady, rows, strict=True):
+        if new.end <= CHANGE:
+            assert new == old
+        else:
+            mean = KEEP * _expected(new)
+            assert abs(new.actual - mean) < 4 * math.sqrt(mean), new
+
+
+def test_the_forecast_misses_after_the_change(
+        result: tuple[dict, list[BacktestRow]],
+        changed_result: tuple[dict, list[BacktestRow]]) -> None:
+    """After the change the fit still sees a won share of at least (6 * 0.3 + 5 * 0.15) /
+    11 = 0.23 (the last cut: six months before the change, five after), so the P50 is at
+    least 0.23 / 0.15 = 1.5 times the actual, an error of 50 % or more; the actual's own
+    noise is 10 % (Poisson of 90), so every period after is off by well over 25 % and below
+    its band. Before, the error is the steady one (test_backtest_metrics_are_calibrated)."""
+    metrics, rows = changed_result
+    before = [_error(r) for r in rows if r.end <= CHANGE]
+    after = [r for r in rows if r.start >= CHANGE]
+    assert len(before) == 4 and len(after) == 6
+    assert sum(before) / len(before) < 0.12
+    assert all(_error(r) > 0.25 and r.miss == "below" for r in after), after
+    assert sum(map(_error, after)) / len(after) > 3 * sum(before) / len(before)
+    assert metrics["p50_mape"] > result[0]["p50_mape"] * 2
+
+
+def test_the_change_is_reported_on_the_changed_export_only(
+        result: tuple[dict, list[BacktestRow]],
+        changed_result: tuple[dict, list[BacktestRow]]) -> None:
+    metrics, rows = changed_result
+    change = metrics["process_changed"]
+    assert change == {"since": CHANGE.isoformat(), "periods": 6, "direction": "below"}
+    assert "WARNING: the process changed" in backtest_text(metrics, rows)
+    steady_metrics, steady_rows = result
+    assert steady_metrics["process_changed"] is None
+    assert "process changed" not in backtest_text(steady_metrics, steady_rows)
+
+
+def test_the_command_line_and_the_report_say_the_process_changed(
+        tmp_path: Path, changed: SyntheticCrm) -> None:
+    """By quarter the backtest has three periods, the last two after the change."""
+    process = process_from_data(_data())
+    process.observed = Observed(source="synthetic", start=changed.log.start.date(),
+                                end=changed.log.end.date())
+    save_process(process, tmp_path / "cal.lane.json")
+    write_events(changed.log, tmp_path / "events.csv")
+    save_mapping(changed.mapping.model_copy(update={"format": "events"}),
+                 tmp_path / "map.json")
+    report = tmp_path / "r.html"
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["forecast", str(tmp_path / "cal.lane.json"), str(tmp_path / "events.csv"),
+                     "--map", str(tmp_path / "map.json"), "-r", "10", "-j", "1", "--seed",
+                     "2", "--backtest", "quarter", "--report", str(report)])
+    assert code == 0, err.getvalue()
+    text = out.getvalue()
+    assert "Backtest by quarter (3 periods)" in text
+    assert "WARNING: the process changed: the last 2 periods (since 2026-07-01) fell below" \
+        in text
+    assert "process changed</b> · the last 2 periods (since 2026-07-01)" in report.read_text()
