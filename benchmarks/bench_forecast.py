@@ -11,13 +11,16 @@ negotiate for an exponential 45 days, 30 % of which are won. By Little's law abo
 time, so the snapshot is drawn from that steady state: Poisson counts (scaled so the total
 is about ``--open``), and for an exponential stay the age of those present is exponential
 with the same mean (the inspection paradox cancels memorylessness).
-The forecast runs the calibrated
-process from the snapshot to the end of the quarter with ``--replications`` on ``--jobs``
-processes (the forecast use case's run and summary, ``run_from`` and
-``summarize_forecast``), and prints the wall time of each part, the peak resident memory
-of this process and of the largest worker (ru_maxrss) and the ratio against the issue's
-target: 30 s on 2 cores. ``--profile`` runs ``--replications`` in this process under
-cProfile and prints the top of it instead.
+
+The forecast runs the calibrated process from the snapshot to the end of the quarter with
+``--replications`` on ``--jobs`` processes (the forecast use case's run and summary,
+``run_from`` and ``summarize_forecast``); ``--posterior`` draws each replication's rates
+and shares first, from the counts of a year's fit (the backtest's band). It prints the wall
+time of each part and its ratio against the issue's target (30 s on 2 cores), the CPU time
+of this process and of the workers with the load average (on a shared machine the wall
+time says little alone), and the peak resident memory of this process and of the largest
+worker (ru_maxrss). ``--profile`` runs ``--replications`` in this process under cProfile
+and prints the top of it instead.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from __future__ import annotations
 import argparse
 import cProfile
 import datetime as dt
+import math
+import os
 import pstats
 import resource
 import time
@@ -34,6 +39,7 @@ import numpy as np
 
 from laneforge.app.forecast import default_until, run_from
 from laneforge.app.forecast_stats import summarize_forecast
+from laneforge.app.forecast_uncertainty import BranchCounts, Posterior, SourceCounts
 from laneforge.io import process_from_data
 from laneforge.model import Process
 from laneforge.model.observed import Observed
@@ -103,6 +109,34 @@ def snapshot(open_items: int, seed: int) -> Snapshot:
     return Snapshot(as_of=AS_OF, items=tuple(items))
 
 
+def pipeline_wins(snap: Snapshot, horizon_days: float) -> float:
+    """The mean wins from the snapshot by the horizon, in closed form (the call's half hour
+    left out): a deal in negotiation closes in time with probability 1 - exp(-H/m2); a lead
+    in nurture needs both stays, X + Y < H for independent exponentials (memoryless: the
+    age does not matter), 1 - (m1 exp(-H/m1) - m2 exp(-H/m2)) / (m1 - m2)."""
+    m1, m2, h = NURTURE_DAYS, NEGOTIATION_DAYS, horizon_days
+    nurture = sum(item.node == "nurture" for item in snap.items)
+    deals = len(snap.items) - nurture
+    both = 1 - (m1 * math.exp(-h / m1) - m2 * math.exp(-h / m2)) / (m1 - m2)
+    return P_WON * (deals * (1 - math.exp(-h / m2)) + nurture * P_DEAL * both)
+
+
+def year_posterior() -> Posterior:
+    """The counts a year's fit of the process would have seen: its leads, and the passes
+    of its two branches at the fitted shares."""
+    leads = int(RATE_PER_DAY * 365)
+    deals = int(leads * P_DEAL)
+    return Posterior((SourceCounts("web", leads, 365.0, RATE_PER_DAY),),
+                     (BranchCounts("qualified", {"call": deals, "dropped": leads - deals}),
+                      BranchCounts("close", {"won": int(deals * P_WON),
+                                             "lost": deals - int(deals * P_WON)})))
+
+
+def _cpu_s(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _rss_mb(who: int) -> float:
     return resource.getrusage(who).ru_maxrss / 1024
 
@@ -113,6 +147,7 @@ def main() -> None:
     parser.add_argument("--replications", type=int, default=200)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--posterior", action="store_true")
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
 
@@ -124,29 +159,35 @@ def main() -> None:
     print(f"snapshot: {len(snap.items):,} open items "
           f"({sum(i.node == 'nurture' for i in snap.items):,} in nurture) in {built:.2f} s; "
           f"forecast {AS_OF:%Y-%m-%d} to {until:%Y-%m-%d}, {args.replications} replications, "
-          f"jobs {args.jobs}")
+          f"jobs {args.jobs}{', parameters drawn from a year of counts' * args.posterior}")
+    post = year_posterior() if args.posterior else None
     if args.profile:
         profiler = cProfile.Profile()
         profiler.enable()
         runs = run_from(calibrated, snap, until, replications=args.replications,
-                        seed=args.seed, jobs=1)
+                        seed=args.seed, jobs=1, posterior=post)
         summarize_forecast(runs, as_of=AS_OF, until=until)
         profiler.disable()
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
         return
     rss_before = _rss_mb(resource.RUSAGE_SELF)
+    cpu_before = _cpu_s(resource.RUSAGE_SELF)
     started = time.perf_counter()
     runs = run_from(calibrated, snap, until, replications=args.replications, seed=args.seed,
-                    jobs=args.jobs)
+                    jobs=args.jobs, posterior=post)
     ran = time.perf_counter() - started
     summary = summarize_forecast(runs, as_of=AS_OF, until=until)
     total = time.perf_counter() - started
     w = summary.won
     print(f"won deals P10 {w['p10']:.0f}  P50 {w['p50']:.0f}  P90 {w['p90']:.0f}; "
           f"from the pipeline {summary.from_pipeline:.0f}, from new leads "
-          f"{summary.from_new_leads:.0f} (mean)")
+          f"{summary.from_new_leads:.0f} (mean; closed form for the pipeline "
+          f"{pipeline_wins(snap, (until - AS_OF).days):.0f})")
     print(f"wall time: run {ran:.1f} s + summary {total - ran:.1f} s = {total:.1f} s "
           f"against the {TARGET_S:g} s target: ratio {total / TARGET_S:.2f}")
+    print(f"CPU: this process {_cpu_s(resource.RUSAGE_SELF) - cpu_before:.1f} s, workers "
+          f"{_cpu_s(resource.RUSAGE_CHILDREN):.1f} s; load average "
+          f"{' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
     print(f"peak resident memory (ru_maxrss): this process {_rss_mb(resource.RUSAGE_SELF):.0f}"
           f" MB ({rss_before:.0f} MB before the run), largest worker "
           f"{_rss_mb(resource.RUSAGE_CHILDREN):.0f} MB")
