@@ -33,17 +33,19 @@ import os
 import pstats
 import resource
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from laneforge.app.forecast import default_until, run_from
 from laneforge.app.forecast_stats import summarize_forecast
-from laneforge.app.forecast_uncertainty import BranchCounts, Posterior, SourceCounts
 from laneforge.io import process_from_data
 from laneforge.model import Process
 from laneforge.model.observed import Observed
 from laneforge.sim.snapshot import OpenItem, Snapshot
+
+if TYPE_CHECKING:
+    from laneforge.app.forecast_uncertainty import Posterior
 
 TARGET_S = 30.0
 RATE_PER_DAY, NURTURE_DAYS, P_DEAL, NEGOTIATION_DAYS, P_WON = 500.0, 180.0, 0.4, 45.0, 0.3
@@ -124,6 +126,8 @@ def pipeline_wins(snap: Snapshot, horizon_days: float) -> float:
 def year_posterior() -> Posterior:
     """The counts a year's fit of the process would have seen: its leads, and the passes
     of its two branches at the fitted shares."""
+    from laneforge.app.forecast_uncertainty import BranchCounts, Posterior, SourceCounts
+
     leads = int(RATE_PER_DAY * 365)
     deals = int(leads * P_DEAL)
     return Posterior((SourceCounts("web", leads, 365.0, RATE_PER_DAY),),
