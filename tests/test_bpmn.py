@@ -293,7 +293,10 @@ def test_without_laneforge_data_the_diagram_still_gives_lanes_kinds_and_places()
     assert [lane.name for lane in back.lanes] == [lane.name for lane in process.lanes]
     for node in process.nodes:
         twin = back.node(node.id)
-        assert (twin.kind, twin.name, twin.pos) == (node.kind, node.name, node.pos)
+        # BPMN has no interval nor stop condition for a loop: a cadence comes back as the
+        # looping task it is written as
+        kind = "task" if node.kind == "cadence" else node.kind
+        assert (twin.kind, twin.name, twin.pos) == (kind, node.name, node.pos)
         assert back.lanes[back.lane_index(twin.lane)].name == process.lane(node.lane).name
     for edge in process.edges:  # probabilities come back from the flows' documentation
         if edge.probability is not None and not edge.default:

@@ -23,7 +23,8 @@ from conftest import template_paths
 TEMPLATES = template_paths()
 IDS = [p.name.removesuffix(".lane.json") for p in TEMPLATES]
 KINDS = {"task": MSO_SHAPE.ROUNDED_RECTANGLE, "decision": MSO_SHAPE.DIAMOND,
-         "source": MSO_SHAPE.OVAL, "end": MSO_SHAPE.OVAL, "delay": MSO_SHAPE.OVAL}
+         "source": MSO_SHAPE.OVAL, "end": MSO_SHAPE.OVAL, "delay": MSO_SHAPE.OVAL,
+         "cadence": MSO_SHAPE.ROUNDED_RECTANGLE}
 SITES_FOUR = {0: "top", 1: "left", 2: "bottom", 3: "right"}
 SITES_ELLIPSE = {0: "top", 2: "left", 4: "bottom", 6: "right"}
 NEAR = 2_000  # EMU (0.002 in): rounding of scene pixels to EMU
@@ -119,14 +120,14 @@ def test_diagram_slides_have_a_native_shape_per_lane_node_and_edge(path, tmp_pat
             shape = shapes[f"Node {node.id}"]
             assert shape.shape_type == MSO_SHAPE_TYPE.AUTO_SHAPE
             assert shape.auto_shape_type == KINDS[node.kind]
-            text = _paragraphs(shape) if node.kind == "task" else _paragraphs(
-                shapes[f"Label {node.id}"])
+            boxed = node.kind in ("task", "cadence")  # the name inside, not beside
+            text = _paragraphs(shape) if boxed else _paragraphs(shapes[f"Label {node.id}"])
             assert text[0] == node.label
             subtitle = node_subtitle(node)
-            if subtitle and node.kind not in ("decision", "task"):
+            if subtitle and node.kind not in ("decision", "task", "cadence"):
                 assert text[1] == subtitle
-            if node.kind == "task" and len(text) > 1:
-                assert text[1] == subtitle
+            if boxed and len(text) > 1:  # a cadence's line also has its loop glyph
+                assert text[1] == subtitle if node.kind == "task" else subtitle in text[1]
         # edges are drawn above the lanes and below the nodes, as on the canvas
         names = [s.name for s in slide.shapes]
         edges_at = [i for i, n in enumerate(names) if n.startswith("Edge ")]

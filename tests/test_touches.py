@@ -252,8 +252,9 @@ def test_attribution_in_results_json_and_summary(tmp_path, capsys):
 # --- (e) files without touches are as before -------------------------------------------------
 
 #: templates drawn without touches (capture-nurture-cleanse is made of them)
-UNTOUCHED = [p for p in template_paths() if '"touch' not in p.read_text(encoding="utf-8")
-             and '"channel"' not in p.read_text(encoding="utf-8")]
+UNTOUCHED = [p for p in template_paths()
+             if not any("touch" in n or "channel" in n
+                        for n in json.loads(p.read_text(encoding="utf-8"))["nodes"])]
 
 
 def test_the_touch_template_is_the_only_one_with_touches():

@@ -339,6 +339,10 @@ class _Fitter:
                 continue
             i = self.process.node_index(node_id)
             path = f"nodes.{node_id}.branches"
+            if nodes[i].kind == "cadence":  # its exits follow its touches, not shares
+                self.skip(path, "a cadence's exits follow its touches and answers: its "
+                          "touch's response rate is what is fitted")
+                continue
             passes = w.passes.get(i)
             if passes is None or passes.empty:
                 self.skip(path, "no lead was seen taking one of its branches")

@@ -10,6 +10,7 @@ the log.
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import re
 from dataclasses import dataclass
@@ -516,4 +517,39 @@ def _owners_frame(c: Compiled, users: dict[int, list[str]]) -> pd.DataFrame:
     return frame.astype(OWNER_COLUMNS)
 
 
-__all__ = ["INTEGRATION_USER", "SyntheticCrm", "synthetic_crm"]
+__all__ = ["INTEGRATION_USER", "SyntheticCrm", "synthetic_crm", "with_win_share_change"]
+
+
+def with_win_share_change(crm: SyntheticCrm, *, since: pd.Timestamp, keep: float,
+                          seed: int = 1) -> SyntheticCrm:
+    """The same export with the team changed at ``since``: each win recorded from then on
+    stays a win with probability ``keep`` and is recorded lost otherwise.
+
+    Thinning the wins is exactly a won share ``keep`` times the old one for every outcome
+    from ``since``: the engine decides a lead's outcome independently of everything before
+    it, so a win kept with probability ``keep`` is a win drawn with share ``keep * p``.
+    Arrivals, timing and the leads still open are those of the steady export, so a backtest
+    of the two differs only by the change. Same ``seed``, same log."""
+    if not 0.0 <= keep <= 1.0:
+        raise ValueError(f"keep: expected a share between 0 and 1, got {keep!r}")
+    won = [word for word, node in crm.mapping.outcomes.items()
+           if crm.truth.node(node).outcome == "won"]
+    lost = [word for word, node in crm.mapping.outcomes.items()
+            if crm.truth.node(node).outcome == "lost"]
+    if len(won) != 1 or len(lost) != 1:
+        raise ValueError("a win share change needs one won and one lost end in the process")
+    events = crm.log.events.copy()
+    wins = np.flatnonzero(((events["kind"] == STAGE) & (events["value"] == won[0])
+                           & (events["time"] >= since)).to_numpy())
+    flipped = wins[np.random.default_rng(seed).random(len(wins)) >= keep]
+    events.loc[events.index[flipped], "value"] = lost[0]
+    cases = crm.log.cases.copy()
+    status = events[events["kind"] == STAGE].groupby("case", sort=False)["value"].last()
+    cases["status"] = status.reindex(cases.index).astype("string")
+    log = dataclasses.replace(
+        crm.log, cases=cases, events=events,
+        notes=[*crm.log.notes, f"from {since:%Y-%m-%d} each win kept with probability "
+               f"{keep:g} (seed {seed})"],
+    )
+    return SyntheticCrm(log=log, mapping=crm.mapping, truth=crm.truth,
+                        open_cases=crm.open_cases)

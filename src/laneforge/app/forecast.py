@@ -22,14 +22,18 @@ import numpy as np
 import pandas as pd
 
 from ..io.crm import CrmMap, EventLog
-from ..model import Process
-from ..sim import simulate
+from ..model import Process, apply_scenario
+from ..model.units import Duration
+from ..sim import simulate, simulate_variants
 from ..sim.snapshot import Snapshot
 from .crm_calibration import complete_mapping, load_export, load_mapping, unmapped
 from .forecast_snapshot import check_as_of, snapshot_from_export
 from .forecast_stats import ForecastSummary, WonDeal, forecast_json, summarize_forecast
+from .forecast_uncertainty import Posterior
 
 WON = "won"
+#: a forecast's runs log their wins only (a large pipeline's other outcomes cost memory)
+WON_ONLY = frozenset({WON})
 #: an item is at risk when open at its node longer than this quantile of the node's duration
 RISK_QUANTILE = 0.9
 _RISK_DRAWS = 4000
@@ -126,16 +130,40 @@ def won_deals(events: Sequence[Any]) -> list[WonDeal]:
     return [WonDeal(e.time, e.from_snapshot, e.amount) for e in events if e.outcome == WON]
 
 
+def _no_drain(process: Process, seed: int | None = None) -> Process:
+    """``process`` stopping at the horizon (and with its own ``seed``, when given)."""
+    update: dict[str, Any] = {"drain": Duration(0.0, "0h")}
+    if seed is not None:
+        update["seed"] = seed
+    return process.model_copy(update={"simulation": process.simulation.model_copy(
+        update=update)})
+
+
 def run_from(process: Process, snapshot: Snapshot, until: dt.datetime, *,
              scenario: str | None = None, replications: int, seed: int, jobs: int = 1,
              progress: Callable[[int, int], Any] | None = None,
-             cancel: threading.Event | None = None) -> list[list[WonDeal]]:
-    """The won deals of each replication of a run from ``snapshot`` up to ``until``."""
+             cancel: threading.Event | None = None,
+             posterior: Posterior | None = None) -> list[list[WonDeal]]:
+    """The won deals of each replication of a run from ``snapshot`` up to ``until``.
+
+    The run stops at ``until`` (no drain): a forecast counts only the wins before it, and
+    letting a large pipeline finish after it cost most of the run's time. With a
+    ``posterior`` each replication first draws its own rates and shares from it (the fit's
+    uncertainty, :mod:`.forecast_uncertainty`), from ``seed``: replication ``k`` is the one
+    replication of draw ``k``, with a seed of its own."""
     horizon = (until - snapshot.as_of.replace(tzinfo=None)).total_seconds() / 3600.0
-    results = simulate(process, scenario=scenario, replications=replications, seed=seed,
-                       horizon=horizon, jobs=jobs, progress=progress, cancel=cancel,
-                       start_from=snapshot, outcome_log=True)
-    return [won_deals(run) for run in results.outcome_log or []]
+    variant = apply_scenario(process, scenario) if scenario is not None else process
+    if posterior is None:
+        results = [simulate(_no_drain(variant), replications=replications, seed=seed,
+                            horizon=horizon, jobs=jobs, progress=progress, cancel=cancel,
+                            start_from=snapshot, outcome_log=WON_ONLY)]
+    else:
+        draws = posterior.processes(variant, replications, seed)
+        results = simulate_variants(
+            [(scenario, _no_drain(p, seed * replications + k)) for k, p in enumerate(draws)],
+            replications=1, horizon=horizon, jobs=jobs, progress=progress, cancel=cancel,
+            start_from=snapshot, outcome_log=WON_ONLY, estimate=False)
+    return [won_deals(run) for r in results for run in r.outcome_log or []]
 
 
 def at_risk(process: Process, snapshot: Snapshot) -> list[AtRisk]:
@@ -166,12 +194,15 @@ def forecast(process: Process, exports: EventLog | Sequence[str | os.PathLike[st
              until: Any = None, target: float | None = None, scenarios: Sequence[str] = (),
              replications: int = 200, seed: int | None = None, jobs: int = 1,
              progress: Callable[[int, int], Any] | None = None,
-             cancel: threading.Event | None = None, name: str = "PROCESS") -> Forecast:
+             cancel: threading.Event | None = None, name: str = "PROCESS",
+             posterior: Posterior | None = None) -> Forecast:
     """Forecast won deals from what the export shows open at ``as_of`` (default: its end)
     up to ``until`` (default: the end of that quarter), for the baseline and ``scenarios``
     with common random numbers. ``progress(done, total)`` counts replications over all
     runs; ``cancel`` stops (raises Cancelled). ForecastError for a process without
-    calibration, a date outside the export, an unknown scenario or a bad target."""
+    calibration, a date outside the export, an unknown scenario or a bad target. With a
+    ``posterior`` (the counts of the fit behind ``process``) the band includes the fitted
+    parameters' uncertainty (see :func:`run_from`)."""
     require_calibration(process, name)
     if target is not None and not (isinstance(target, int | float) and np.isfinite(target)
                                    and target >= 0):
@@ -198,7 +229,7 @@ def forecast(process: Process, exports: EventLog | Sequence[str | os.PathLike[st
     for k, scenario in enumerate(names):
         runs = run_from(process, snapshot, end, scenario=scenario, replications=replications,
                         seed=seed, jobs=jobs, progress=counted(k * replications),
-                        cancel=cancel)
+                        cancel=cancel, posterior=posterior)
         summaries[scenario] = summarize_forecast(runs, as_of=moment, until=end, target=target)
     result = Forecast(process.name, moment, end, target, seed, snapshot, summaries.pop(None),
                       {str(k): v for k, v in summaries.items()}, at_risk(process, snapshot))

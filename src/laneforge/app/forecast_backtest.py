@@ -23,6 +23,7 @@ from ..model import Process
 from .calibrate import fit
 from .forecast_snapshot import snapshot_from_export
 from .forecast_stats import BacktestPeriod, backtest_metrics, summarize_forecast
+from .forecast_uncertainty import posterior
 from .holdout import OUTCOME, observed_markers
 
 #: a backtest period needs at least this much export before it to fit on
@@ -91,20 +92,24 @@ def process_change(rows: list[BacktestRow]) -> dict[str, Any] | None:
 def backtest(process: Process, log: EventLog, mapping: CrmMap, *, kind: str = "month",
              replications: int = 50, seed: int = 1, jobs: int = 1,
              progress: Callable[[int, int], Any] | None = None,
-             cancel: threading.Event | None = None,
+             cancel: threading.Event | None = None, uncertain: bool = True,
              ) -> tuple[dict[str, Any] | None, list[BacktestRow]]:
     """Forecast each period from data before it and compare: the metrics of
-    :func:`backtest_metrics` (plus ``process_changed``) and the rows."""
+    :func:`backtest_metrics` (plus ``process_changed``) and the rows. Each period's band
+    includes the uncertainty of its fit (:mod:`.forecast_uncertainty`); ``uncertain``
+    False leaves only the simulation's own noise (for comparison)."""
     from .forecast import run_from  # the use case's run, shared
 
     spans = periods(log, kind)
     markers = observed_markers(log, mapping, process)
     rows: list[BacktestRow] = []
     for k, (start, end) in enumerate(spans):
-        fitted = fit(process, log, mapping, fit_until=pd.Timestamp(start)).process
+        calibration = fit(process, log, mapping, fit_until=pd.Timestamp(start))
+        fitted = calibration.process
         snapshot = snapshot_from_export(log, mapping, fitted, as_of=start)
         runs = run_from(fitted, snapshot, end, replications=replications, seed=seed,
-                        jobs=jobs, cancel=cancel)
+                        jobs=jobs, cancel=cancel,
+                        posterior=posterior(calibration) if uncertain else None)
         # the engine lets open items finish after the horizon: count only the period's wins
         b = summarize_forecast(runs, as_of=start, until=end).won
         rows.append(BacktestRow(start, end, b["p10"], b["p50"], b["p90"],

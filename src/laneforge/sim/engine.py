@@ -12,11 +12,14 @@ histogram, so memory does not grow with the number of leads (unless a trace is a
 
 from __future__ import annotations
 
+import gc
 import heapq
 import itertools
 import random
+import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import simpy
@@ -252,7 +255,7 @@ class Population:
     The counters are closure cells of the per-lead functions (quicker than attributes);
     :meth:`settle` copies them into attributes when the run is over."""
 
-    def __init__(self, rep: Replication, outcome_log: bool = False,
+    def __init__(self, rep: Replication, outcome_log: bool | frozenset[str] = False,
                  amount: str | None = None) -> None:
         env, push, queue, eid = rep.env, rep.push, rep.queue, rep.eid
         horizon, warmup, tr = rep.horizon, rep.warmup, rep.tr
@@ -261,6 +264,8 @@ class Population:
         self.rep = rep
         self.created = self.counted = self.wip = self.stuck = self.placed = 0
         log: list[OutcomeEvent] | None = [] if outcome_log else None
+        #: the outcomes logged (a forecast reads its wins only); None: all of them
+        logged = outcome_log if isinstance(outcome_log, frozenset) else None
         self.log = log
         #: the snapshot's leads -> their item ids (for the outcome log)
         self.items: dict[Lead, str] = {}
@@ -290,7 +295,7 @@ class Population:
             wip -= 1
             if book is not None and lead.counted:
                 book.finish(lead, index)
-            if log is not None and lead.counted:
+            if log is not None and lead.counted and (logged is None or outcome in logged):
                 attrs = lead.attrs
                 value = attrs.get(amount) if attrs and amount else None
                 item = items.get(lead)
@@ -411,7 +416,7 @@ def run_replication(
     should_stop: Callable[[], bool] | None = None,
     *,
     start_from: Snapshot | None = None,
-    outcome_log: bool = False,
+    outcome_log: bool | frozenset[str] = False,
     amount: str | None = None,
 ) -> ReplicationRecord:
     """Simulate one replication; returns its figures as a :class:`ReplicationRecord`.
@@ -420,8 +425,35 @@ def run_replication(
     is polled a few hundred times per run and raises :class:`Stopped` when it says so.
     ``start_from`` puts a snapshot's open items in place at time 0 (``c`` compiled with the
     snapshot's ``as_of`` as its start and no warm-up: see ``simulate``); ``outcome_log``
-    keeps every outcome with its time, origin, source and the attribute ``amount``.
+    keeps every outcome with its time, origin, source and the attribute ``amount`` (a set of
+    outcome names: only those).
     """
+    with _collector_paused():
+        return _run_replication(c, replication, seed, trace, should_stop, start_from,
+                                outcome_log, amount)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic collector off for one replication on the main thread (the command
+    line, a pool worker): its passes over everything the process holds (a CRM export, a
+    large snapshot's leads) took a third of a forecast's run, and a replication leaves
+    little for it (a few closures per run, collected once it is over). Other threads are
+    left alone: the app collects on its GUI thread only (``gui.main_thread_gc``)."""
+    if threading.current_thread() is not threading.main_thread() or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _run_replication(c: Compiled, replication: int, seed: int | None, trace: Trace | None,
+                     should_stop: Callable[[], bool] | None, start_from: Snapshot | None,
+                     outcome_log: bool | frozenset[str], amount: str | None,
+                     ) -> ReplicationRecord:
     rep = Replication(c, replication, c.seed if seed is None else seed, trace)
     population = Population(rep, outcome_log, amount)
     population.bind(rep.build(population))

@@ -49,6 +49,22 @@ def _attributes(rep: Replication) -> Callable[[OpenItem], dict[str, object] | No
     return attributes
 
 
+#: the last snapshot placed and its items in placing order: every replication of a run
+#: places the same snapshot, and sorting 100,000 items took a tenth of each
+_ORDER: tuple[Snapshot, list[OpenItem]] | None = None
+
+
+def placing_order(snapshot: Snapshot) -> list[OpenItem]:
+    """In service first (they hold staff), then the waiting ones oldest first."""
+    global _ORDER
+    cached = _ORDER
+    if cached is not None and cached[0] is snapshot:
+        return cached[1]
+    order = sorted(snapshot.items, key=lambda item: (not item.in_service, -item.age_hours))
+    _ORDER = (snapshot, order)
+    return order
+
+
 def place_snapshot(rep: Replication, population: Population, snapshot: Snapshot) -> None:
     """Every item of ``snapshot`` at its node at time 0; raises SimulationError for an item
     at a node the process does not have, or at an end (it is not open)."""
@@ -57,8 +73,7 @@ def place_snapshot(rep: Replication, population: Population, snapshot: Snapshot)
     attributes = _attributes(rep)
     remaining: dict[int, Callable[[float], float]] = {}
     stage_bits = {s: (1 << (s + 1)) - 1 for s in range(len(c.stages))}
-    # in service first (they hold staff), then the waiting ones oldest first
-    order = sorted(snapshot.items, key=lambda item: (not item.in_service, -item.age_hours))
+    order = placing_order(snapshot)
     moving: list[tuple[Lead, int]] = []
     for item in order:
         n = index.get(item.node)
