@@ -21,17 +21,38 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
-from .io import ProcessFileError, load_process, save_process
-from .model import Problem, Process, validate
-from .model.errors import LaneforgeError, SimulationError, ValidationError, api_errors
-from .model.limits import check_run
 
 if TYPE_CHECKING:
+    from .io import ProcessFileError, load_process, save_process
+    from .model import Problem, Process, validate
+    from .model.errors import LaneforgeError, SimulationError, ValidationError
     from .sim import Results
+
+#: the public names and where they live: imported on first use, so ``import laneforge``
+#: (and ``python -m laneforge``, before it can catch a Ctrl+C) costs nothing
+_LAZY = {
+    "ProcessFileError": "io", "load_process": "io", "save_process": "io",
+    "Problem": "model", "Process": "model", "validate": "model",
+    "LaneforgeError": "model.errors", "SimulationError": "model.errors",
+    "ValidationError": "model.errors",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'laneforge' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
 
 
 def simulate(process: Process, **options: Any) -> Results:
     """Run the simulation; see :func:`laneforge.sim.simulate` for the options."""
+    from .model.errors import api_errors
+    from .model.limits import check_run
     from .sim import simulate as _simulate
 
     with api_errors(process):
@@ -44,6 +65,8 @@ def simulate_scenarios(process: Process, scenarios: Sequence[str | None],
                        **options: Any) -> list[Results]:
     """Run several scenarios (None: the baseline) in one pool; see
     :func:`laneforge.sim.simulate_scenarios` for the options."""
+    from .model.errors import api_errors
+    from .model.limits import check_run
     from .sim import simulate_scenarios as _simulate_scenarios
 
     with api_errors(process):

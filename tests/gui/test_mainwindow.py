@@ -70,7 +70,7 @@ def test_opens_on_the_lead_lifecycle_template_with_all_parts(window):
 def test_new_from_template_lists_every_template(window):
     file_menu = window.menuBar().actions()[0].menu()
     templates = next(a.menu() for a in file_menu.actions() if a.text() == "New from &template")
-    assert len(templates.actions()) == len(list_templates()) == 4
+    assert len(templates.actions()) == len(list_templates()) == 5
 
 
 def test_broken_and_newer_files_show_a_dialog_and_keep_the_document(window, tmp_path,
