@@ -11,8 +11,7 @@ from xml.etree import ElementTree
 
 import pytest
 from lxml import etree
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit, QToolButton
+from PySide6.QtWidgets import QToolButton
 
 from laneforge.gui.commands import connect_command
 from laneforge.gui.document import Document
@@ -25,6 +24,8 @@ from laneforge.io.bpmn import export_bpmn, import_bpmn
 from laneforge.render.export import render_svg
 from laneforge.render.pptx_export import build_presentation
 from laneforge.render.theme import LIGHT
+
+from guihelpers import properties_dock, type_into
 
 pytestmark = pytest.mark.gui
 
@@ -57,26 +58,9 @@ def cadence_process(exits: bool = True) -> dict:
     }
 
 
-def type_into(qtbot, edit: QLineEdit, text: str) -> None:
-    edit.setFocus()
-    edit.selectAll()
-    if text:
-        qtbot.keyClicks(edit, text)
-    else:
-        qtbot.keyClick(edit, Qt.Key.Key_Delete)
-    qtbot.keyClick(edit, Qt.Key.Key_Return)
-
-
 @pytest.fixture
 def setup(qtbot):
-    document = Document(process_from_data(cadence_process()))
-    original = document.process.detached_copy()
-    dock = PropertiesDock()
-    qtbot.addWidget(dock)
-    dock.resize(380, 900)
-    dock.set_document(document)
-    dock.show()
-    return dock, document, original
+    return properties_dock(qtbot, process_from_data(cadence_process()))
 
 
 def test_the_palette_offers_a_cadence(qtbot):

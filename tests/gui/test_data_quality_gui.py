@@ -6,14 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit
 
-from laneforge.gui.document import Document
-from laneforge.gui.properties import PropertiesDock
 from laneforge.gui.properties.base import is_invalid
 from laneforge.gui.selection import Selection
 from laneforge.io import load_process
+
+from guihelpers import properties_dock, type_into
 
 pytestmark = pytest.mark.gui
 
@@ -22,24 +20,7 @@ LIFECYCLE = Path(__file__).resolve().parents[2] / "processes" / "lead-lifecycle.
 
 @pytest.fixture
 def setup(qtbot):
-    document = Document(load_process(LIFECYCLE))
-    original = document.process.detached_copy()
-    dock = PropertiesDock()
-    qtbot.addWidget(dock)
-    dock.resize(380, 900)
-    dock.set_document(document)
-    dock.show()
-    return dock, document, original
-
-
-def type_into(qtbot, edit: QLineEdit, text: str) -> None:
-    edit.setFocus()
-    edit.selectAll()
-    if text:
-        qtbot.keyClicks(edit, text)
-    else:
-        qtbot.keyClick(edit, Qt.Key.Key_Delete)
-    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    return properties_dock(qtbot, load_process(LIFECYCLE))
 
 
 def test_the_process_sets_decay_and_a_cleansing_batch(setup, qtbot):

@@ -6,53 +6,22 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 
-from laneforge.gui.document import Document
-from laneforge.gui.properties import PropertiesDock
-from laneforge.gui.properties.base import error_label_of, is_invalid
+from laneforge.gui.properties.base import is_invalid
 from laneforge.gui.selection import Selection
 from laneforge.io import load_process
+
+from guihelpers import error_text, properties_dock, type_into, undo_all
 
 pytestmark = pytest.mark.gui
 
 LIFECYCLE = Path(__file__).resolve().parents[2] / "processes" / "lead-lifecycle.lane.json"
 
 
-def type_into(qtbot, edit: QLineEdit, text: str) -> None:
-    """Select all, type, press Enter: what a user does to replace a field's text."""
-    edit.setFocus()
-    edit.selectAll()
-    if text:
-        qtbot.keyClicks(edit, text)
-    else:
-        qtbot.keyClick(edit, Qt.Key.Key_Delete)
-    qtbot.keyClick(edit, Qt.Key.Key_Return)
-
-
-def error_text(widget) -> str:
-    label = error_label_of(widget)
-    assert label is not None, "the field has an error line"
-    return label.text().lower() if label.isVisibleTo(label.window()) else ""
-
-
-def undo_all(document: Document, original) -> None:
-    while document.undo_stack.canUndo():
-        document.undo_stack.undo()
-    assert document.process == original
-
-
 @pytest.fixture
 def setup(qtbot):
-    document = Document(load_process(LIFECYCLE))
-    original = document.process.detached_copy()
-    dock = PropertiesDock()
-    qtbot.addWidget(dock)
-    dock.resize(380, 900)
-    dock.set_document(document)
-    dock.show()
-    return dock, document, original
+    return properties_dock(qtbot, load_process(LIFECYCLE))
 
 
 def test_editing_a_tasks_touch_channel_updates_the_model(setup, qtbot):
