@@ -19,12 +19,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QEvent, QSettings, Qt
+from PySide6.QtCore import QDate, QSettings, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QDateEdit,
-    QDialog,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -46,8 +45,7 @@ from ...app.forecast import Forecast
 from ...model import Process
 from ..calibration.pick_page import PathList
 from ..document import Document
-from ..properties.base import set_error
-from ..properties.look import stylesheet
+from ..option_dialog import OptionDialog, option_message
 from ..simulation.background import BackgroundRun
 from ..simulation.chart_panel import ChartPanel
 from ..simulation.results_dock import KpiTile
@@ -64,15 +62,10 @@ SETTINGS_KEY = "forecast/exports"
 
 def gui_message(message: str) -> tuple[str, str | None]:
     """A forecast error's first line with the option it names as the field's label."""
-    first = str(message).strip().splitlines()[0] if str(message).strip() else "Failed"
-    match = _OPTION.match(first)
-    if match is None:
-        return first, None
-    option = match.group(1)
-    return f"{FIELD_NAMES.get(option, option)}: {first[match.end():]}", option
+    return option_message(message, FIELD_NAMES, _OPTION)
 
 
-class ForecastDialog(QDialog):
+class ForecastDialog(OptionDialog):
     """Forecast the won deals of ``document``'s process from a CRM export."""
 
     def __init__(self, document: Document, parent: QWidget | None = None, *,
@@ -184,12 +177,7 @@ class ForecastDialog(QDialog):
                                  "compare with what happened (slower)")
         form.addRow("", self.backtest)
         layout.addLayout(form)
-        self.error = QLabel()
-        self.error.setObjectName("error")
-        self.error.setProperty("role", "error")
-        self.error.setWordWrap(True)
-        self.error.hide()
-        layout.addWidget(self.error)
+        layout.addWidget(self.make_error_label())
         self.forecast_button = QPushButton("Forecast")
         self.forecast_button.setObjectName("forecast")
         self.forecast_button.setDefault(True)
@@ -273,18 +261,10 @@ class ForecastDialog(QDialog):
         row.addWidget(close)
         return row
 
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange:
-            self._apply_style()
-
-    def _apply_style(self) -> None:
+    def _extra_style(self) -> str:
         size = self.font().pointSizeF()
-        sheet = stylesheet(self.palette(), size) + (
-            f"QLabel#headline {{ font-size: {size * 3.2:.0f}pt; font-weight: 700; "
-            "color: #1F6FB2; }")
-        if self.styleSheet() != sheet:
-            self.setStyleSheet(sheet)
+        return (f"QLabel#headline {{ font-size: {size * 3.2:.0f}pt; font-weight: 700; "
+                "color: #1F6FB2; }")
 
     # --- inputs ------------------------------------------------------------------------------
     @property
@@ -409,19 +389,8 @@ class ForecastDialog(QDialog):
         self.status.setText("Cancelled." + (" The figures shown are the last forecast's."
                                             if self.result is not None else ""))
 
-    def show_error(self, message: str | None) -> None:
-        """One line under the fields (None hides it); the field it names is marked."""
-        fields = self._fields()
-        for widget in fields.values():
-            set_error(widget, None)
-        if not message:
-            self.error.hide()
-            return
-        text, option = gui_message(message)
-        self.error.setText(text)
-        self.error.show()
-        if option is not None and option in fields:
-            set_error(fields[option], text)
+    def error_message(self, message: str) -> tuple[str, str | None]:
+        return gui_message(message)
 
     def _fields(self) -> dict[str, QWidget]:
         return {"--as-of": self.as_of, "--until": self.until, "--target": self.target,

@@ -10,15 +10,12 @@ people where the SLA falls short; the heatmap and Apply take the roster it ends 
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
-    QDialog,
     QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
@@ -35,8 +32,7 @@ from ...app.staffing import StaffingPlan, TopUp, default_window, staffing_plan
 from ...app.staffing_need import DEFAULT_LEVEL
 from ...model import Process
 from ..document import Document
-from ..properties.base import set_error
-from ..properties.look import stylesheet
+from ..option_dialog import OptionDialog, option_message
 from ..simulation.background import BackgroundRun
 from ..simulation.results_dock import KpiTile
 from .check import SimulationCheck
@@ -48,18 +44,10 @@ FIELD_NAMES = {"--lane": "Lane", "--target": "Target", "--service-level": "Servi
                "--answer": "Answer within", "--shifts": "Shifts",
                "--part-time-cost": "Part-time cost", "--days": "Days", "--hours": "Hours",
                "--shifts/--days/--hours": "Shifts, days and hours"}
-_OPTION = re.compile(r"^(--[a-z-]+(?:/--[a-z-]+)*):\s*")
-
-
 def gui_message(message: str) -> tuple[str, str | None]:
     """A StaffingError's message with the option it names as the dialog's field label,
     and that option ("--target"), or None when it names none."""
-    first = str(message).strip().splitlines()[0] if str(message).strip() else "Failed"
-    match = _OPTION.match(first)
-    if match is None:
-        return first, None
-    option = match.group(1)
-    return f"{FIELD_NAMES.get(option, option)}: {first[match.end():]}", option
+    return option_message(message, FIELD_NAMES)
 
 
 def limited_lanes(process: Process) -> list[tuple[str, str]]:
@@ -67,7 +55,7 @@ def limited_lanes(process: Process) -> list[tuple[str, str]]:
     return [(lane.label, lane.id) for lane in process.lanes if lane.staff is not None]
 
 
-class StaffingDialog(QDialog):
+class StaffingDialog(OptionDialog):
     """Plan a roster for one lane of ``document`` and apply it as one undoable edit."""
 
     def __init__(self, document: Document, lane: str | None = None,
@@ -101,12 +89,7 @@ class StaffingDialog(QDialog):
         intro.setProperty("role", "hint")
         column.addWidget(intro)
         column.addLayout(self._inputs())
-        self.error = QLabel()
-        self.error.setObjectName("error")
-        self.error.setProperty("role", "error")
-        self.error.setWordWrap(True)
-        self.error.hide()
-        column.addWidget(self.error)
+        column.addWidget(self.make_error_label())
         self.heading = QLabel("Roster: people on per weekday and hour")
         self.heading.setProperty("role", "heading")
         column.addWidget(self.heading)
@@ -231,16 +214,6 @@ class StaffingDialog(QDialog):
         row.addStretch(1)
         row.addWidget(close)
         return row
-
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange:
-            self._apply_style()
-
-    def _apply_style(self) -> None:
-        sheet = stylesheet(self.palette(), self.font().pointSizeF())
-        if self.styleSheet() != sheet:
-            self.setStyleSheet(sheet)
 
     # --- inputs ------------------------------------------------------------------------------
     @property
@@ -395,21 +368,8 @@ class StaffingDialog(QDialog):
         self.show_error(message)
         self._sync_apply()
 
-    def show_error(self, message: str | None) -> None:
-        """One line under the inputs (None hides it); the field it names is marked."""
-        for widget in self._fields().values():
-            set_error(widget, None)
-        if not message:
-            self.error.hide()
-            return
-        text, option = gui_message(message)
-        self.error.setText(text)
-        self.error.show()
-        if option is not None:
-            for name in option.split("/"):
-                widget = self._fields().get(name)
-                if widget is not None:
-                    set_error(widget, text)
+    def error_message(self, message: str) -> tuple[str, str | None]:
+        return gui_message(message)
 
     def _fields(self) -> dict[str, QWidget]:
         return {"--lane": self.lane, "--target": self.sla_share if self.by_sla.isChecked()
