@@ -7,14 +7,15 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit
 
 from laneforge.gui.commands import SetValueCommand
 from laneforge.gui.document import Document
 from laneforge.gui.properties import PropertiesDock
-from laneforge.gui.properties.base import error_label_of, is_invalid
+from laneforge.gui.properties.base import is_invalid
 from laneforge.gui.selection import Selection
 from laneforge.io import dumps, load_process, process_from_data
+
+from guihelpers import error_text, type_into
 
 pytestmark = pytest.mark.gui
 
@@ -31,24 +32,6 @@ def setup(qtbot):
     dock.set_document(document)
     dock.show()
     return dock, document, original
-
-
-def type_into(qtbot, edit: QLineEdit, text: str) -> None:
-    """Select all, type, press Enter: what a user does to replace a field's text."""
-    edit.setFocus()
-    edit.selectAll()
-    if text:
-        qtbot.keyClicks(edit, text)
-    else:
-        qtbot.keyClick(edit, Qt.Key.Key_Delete)
-    qtbot.keyClick(edit, Qt.Key.Key_Return)
-
-
-def error_text(widget) -> str:
-    """The message under a field (lower case, for matching), or "" if none is shown."""
-    label = error_label_of(widget)
-    assert label is not None, "the field has an error line"
-    return label.text().lower() if label.isVisibleTo(label.window()) else ""
 
 
 def assert_untouched(document: Document, original) -> None:
