@@ -15,7 +15,7 @@ import pytest
 from laneforge.app.calibrate import fit
 from laneforge.app.calibrate_quality import fit_stale_share
 from laneforge.app.crm_synthetic import synthetic_crm
-from laneforge.io import process_from_data
+from laneforge.io import load_process, process_from_data
 
 R = 0.05
 
@@ -117,3 +117,27 @@ def test_records_bad_from_the_start_are_told_apart_from_decay():
     q, (low, high) = f.capture
     assert low <= 0.15 <= high and f.ci95[0] <= R <= f.ci95[1]
     assert cal.change("data_quality.invalid_at_capture").new == pytest.approx(q, abs=1e-4)
+
+
+def test_the_template_comes_back_from_its_own_export_with_touches_and_stale_data():
+    """capture-nurture-cleanse: a cadence's emails and the SDRs' calls are logged touches,
+    wrong numbers mark the calls that hit stale records, a quarterly batch (not in the
+    export, taken from the process's schedule) restores every open record. Fitted from
+    wrong starting values, every rate's interval holds the template's own."""
+    from conftest import REPO
+
+    truth = load_process(REPO / "processes" / "capture-nurture-cleanse.lane.json")
+    crm = synthetic_crm(truth, days=200, seed=3)
+    data = truth.to_data()
+    rates = {"nurture": 0.04, "first_call": 0.3}
+    for node in data["nodes"]:
+        if node["id"] in rates:
+            node["touch"]["response_rate"] = 0.5
+    data["data_quality"].update(decay_per_month=0.2, invalid_at_capture=0.0)
+    cal = fit(process_from_data(data), crm.log, crm.mapping)
+    for node, rate in rates.items():
+        change = cal.change(f"nodes.{node}.touch.response_rate")
+        assert change.ci95[0] <= rate <= change.ci95[1], (node, change)
+    f = cal.stale
+    assert f is not None and f.ci95[0] <= 0.021 <= f.ci95[1]
+    assert f.capture is not None and f.capture[1][0] <= 0.12 <= f.capture[1][1]

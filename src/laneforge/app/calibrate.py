@@ -41,6 +41,7 @@ from .calibrate_touches import (
     observed_handoffs,
     routing_edges,
     touch_rows,
+    touching_nodes,
 )
 from .worktime import lane_calendars, timelines, worked_between
 
@@ -417,7 +418,7 @@ class _Fitter:
         frame = acts[["case", "time"]]
         f = fit_stale_share(**_columns(first_attempts(
             frame[task.isin(contact) & ~is_stale], frame[is_stale],
-            self.log.cases["created"], frame[task.isin(cleanse)])))
+            self.log.cases["created"], frame[task.isin(cleanse)], self._batches())))
         if f is None:
             self.skip(path, "no contact attempt in the export before the fit's end")
             return None
@@ -441,12 +442,12 @@ class _Fitter:
         (MAP.json's ``channels`` and ``responses``), and the touches before each hand-off a
         condition on engagement or touches makes (the channel weights are not identifiable
         from these: the notes say so, with the counts seen and implied)."""
-        tasks = {n.id: n.touch.channel for n in self.process.tasks() if n.touch is not None}
+        tasks = {n.id: n.touch.channel for n in touching_nodes(self.process)}
         if not tasks:
             return {}, []  # a process without touches: nothing here, as before
         acts = self.events[self.events["kind"] == ACTIVITY]
         touches = touch_rows(acts, self.mapping.activities, self.mapping.channels, tasks,
-                             self.mapping.responses)
+                             self.mapping.responses, self.mapping.stale_activities)
         touches = touches[touches["at"] < self.until]
         fits: dict[str, ResponseFit] = {}
         if not self.mapping.responses:
@@ -497,6 +498,20 @@ class _Fitter:
                           "engagement crossed its threshold, which many weights give; the "
                           "touches before each hand-off are in the notes")
         return out
+
+    def _batches(self) -> pd.DatetimeIndex | None:
+        """When the process's cleansing batch ran over the export: the export's activity
+        history does not log it, so its schedule is taken as the process says, from the
+        process's start date (its ``first``, then every ``every``)."""
+        dq = self.process.data_quality
+        if dq is None or dq.cleansing is None:
+            return None
+        first = pd.Timestamp(self.process.start) + pd.Timedelta(hours=dq.cleansing.first_hours)
+        step = pd.Timedelta(hours=dq.cleansing.every.hours)
+        if first > self.until:
+            return None
+        count = int((self.until - first) / step) + 1
+        return pd.DatetimeIndex([first + i * step for i in range(count)])
 
     # --- durations -----------------------------------------------------------------------
     def task_durations(self) -> dict[str, DurationFit]:

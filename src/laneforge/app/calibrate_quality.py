@@ -41,7 +41,8 @@ class StaleFit:
 
 
 def first_attempts(contacts: pd.DataFrame, stale: pd.DataFrame, created: pd.Series,
-                   cleansed: pd.DataFrame | None = None) -> pd.DataFrame:
+                   cleansed: pd.DataFrame | None = None,
+                   batches: pd.DatetimeIndex | None = None) -> pd.DataFrame:
     """Each case's first contact attempt: ``age_h`` (hours since its record was last known
     good), ``stale`` (whether it hit an out-of-date record) and ``fresh`` (the record is as
     captured: no cleansing step before the attempt).
@@ -49,7 +50,8 @@ def first_attempts(contacts: pd.DataFrame, stale: pd.DataFrame, created: pd.Seri
     ``contacts`` and ``stale`` hold ``case`` and ``time`` (a stale row belongs to the
     attempt at or before it on its case; one with none is an attempt of its own),
     ``created`` the cases' creation times by case, ``cleansed`` (``case``, ``time``) when a
-    cleansing step restored a case's record."""
+    cleansing step restored a case's record, ``batches`` when a cleansing batch restored
+    every open record (sorted)."""
     attempts = contacts[["case", "time"]].assign(stale=False)
     marks = stale[["case", "time"]]
     if len(marks):
@@ -76,6 +78,11 @@ def first_attempts(contacts: pd.DataFrame, stale: pd.DataFrame, created: pd.Seri
         since = np.where(pd.notna(at) & (at > since), at, since)
     created_at = pd.to_datetime(created.reindex(first["case"]).to_numpy())
     since = pd.to_datetime(since)
+    if batches is not None and len(batches):
+        times = pd.to_datetime(first["time"].to_numpy())
+        k = batches.searchsorted(times, side="right") - 1
+        last = pd.to_datetime(np.where(k >= 0, batches[np.maximum(k, 0)], pd.NaT))
+        since = pd.to_datetime(np.where(pd.notna(last) & (last > since), last, since))
     age = (first["time"].to_numpy() - since.to_numpy()) / np.timedelta64(1, "h")
     return pd.DataFrame({"age_h": np.maximum(age.astype(float), 0.0),
                          "stale": first["stale"].to_numpy(dtype=bool),

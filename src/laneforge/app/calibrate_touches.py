@@ -20,6 +20,7 @@ run of the calibrated process over the same span), which tells whether the weigh
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -108,13 +109,15 @@ def is_response(acts: pd.DataFrame, responses: list[str]) -> pd.Series:
 
 
 def touch_rows(acts: pd.DataFrame, activities: dict[str, str], channels: dict[str, str],
-               touch_tasks: dict[str, str], responses: list[str]) -> pd.DataFrame:
+               touch_tasks: dict[str, str], responses: list[str],
+               stale: list[str] | tuple[str, ...] = ()) -> pd.DataFrame:
     """The touches among activity rows: ``case``, ``time``, ``at`` (when the touch was done:
     its end, else its time), ``task`` (None for a touch of no task) and ``channel``.
 
     A row is a touch when it maps to a task with a touch (by type, else subtype) or its
-    type or subtype names a channel; answers are not touches."""
-    rows = acts[~is_response(acts, responses)]
+    type or subtype names a channel; answers are not touches, nor are the marks of a touch
+    that hit a stale record (``stale``: "Wrong number" logged beside the call it was)."""
+    rows = acts[~is_response(acts, responses) & ~is_response(acts, list(stale))]
     task = _lookup(activities, rows["value"]).fillna(_lookup(activities, rows["subtype"]))
     task = task.where(task.isin(list(touch_tasks)))
     channel = task.map(touch_tasks)
@@ -204,9 +207,15 @@ def implied_handoffs(process: Process, hours: float, target: str,
             if n == to:
                 out.append(count.get(lead, 0))
                 done.add(lead)
-        elif event == "done" and n in touching:
+        elif (event == "done" and n in touching) or event == "touch":  # a cadence's touch
             count[lead] = count.get(lead, 0) + 1
     return np.asarray(out, dtype=np.int64)
+
+
+def touching_nodes(process: Process) -> list[Any]:
+    """The tasks with a touch and the cadences (whose every pass is a touch)."""
+    return [n for n in process.nodes
+            if n.kind in ("task", "cadence") and getattr(n, "touch", None) is not None]
 
 
 def touch_history(log: EventLog, mapping: CrmMap, process: Process,
@@ -216,10 +225,11 @@ def touch_history(log: EventLog, mapping: CrmMap, process: Process,
     ``last_channel``, ``last_h`` (hours after the export's start of the last touch),
     ``engagement`` (the touches' weights faded to ``until`` with the process's half-life)
     and ``responded`` (an answer was logged). A touch counts once its work has ended."""
-    tasks = {n.id: n.touch for n in process.tasks() if n.touch is not None}
+    tasks = {n.id: n.touch for n in touching_nodes(process)}
     events = log.events[(log.events["kind"] == ACTIVITY) & (log.events["time"] <= until)]
     rows = touch_rows(events, mapping.activities, mapping.channels,
-                      {task: t.channel for task, t in tasks.items()}, mapping.responses)
+                      {task: t.channel for task, t in tasks.items()}, mapping.responses,
+                      mapping.stale_activities)
     rows = rows[rows["at"] <= until]
     by_channel: dict[str, float] = {}
     for t in tasks.values():
@@ -260,4 +270,5 @@ def touch_history(log: EventLog, mapping: CrmMap, process: Process,
 
 
 __all__ = ["HandoffFit", "ResponseFit", "answered", "fit_responses", "implied_handoffs",
-           "is_response", "observed_handoffs", "routing_edges", "touch_history", "touch_rows"]
+           "is_response", "observed_handoffs", "routing_edges", "touch_history", "touch_rows",
+           "touching_nodes"]

@@ -33,7 +33,7 @@ from ..io.crm.mapping import CrmMap
 from ..model import Process
 from ..model.calendar import Timeline
 from ..sim import compile_process, run_replication
-from ..sim.compiled import DELAY, END, SOURCE, TASK, Compiled
+from ..sim.compiled import CADENCE, DELAY, END, SOURCE, TASK, Compiled
 from ..sim.touching import RESPOND
 from .worktime import cumulative
 
@@ -174,6 +174,12 @@ def _words(process: Process, c: Compiled) -> _Words:
                 subtype[cn.index] = subtype_of[touch.channel]
                 response[cn.index] = response_word(subtype[cn.index])
                 touching[cn.index] = True
+        elif cn.kind == CADENCE:  # its touches are logged by the system, as emails are
+            word = _unique(node.label, used, node.id)
+            activity[cn.index] = word
+            activities[word] = node.id
+            subtype[cn.index] = subtype_of[node.touch.channel]
+            response[cn.index] = response_word(subtype[cn.index])
         elif cn.kind == SOURCE:
             word = _unique(node.label, source_names, node.id)
             source[cn.index] = word
@@ -326,6 +332,7 @@ def synthetic_crm(
         _owner_frame(a, c, kind, lane, limited, activity_rows[worked], act_owner[worked], rng,
                      queue_share),
         _stale_frame(a, words, in_export & (kind == TASK)),
+        _cadence_frame(a, words, in_export & (kind == CADENCE)),
         _response_frame(answers, words, horizon, 3 * len(trace)),
     ]
     events = pd.concat([f for f in frames if len(f)], ignore_index=True)
@@ -388,6 +395,17 @@ def _stale_frame(a: dict[str, np.ndarray], words: _Words, rows: np.ndarray) -> p
     value = np.where(subtype == "Call", STALE_WORDS["Call"], STALE_WORDS["Email"])
     return _frame(a["lead"][rows], a["t"][rows], rows * 3 + 2, ACTIVITY, value,
                   subtype=np.where(subtype == "Call", "Call", "Email"))
+
+
+def _cadence_frame(a: dict[str, np.ndarray], words: _Words, rows: np.ndarray) -> pd.DataFrame:
+    """A logged email (or the cadence's channel) for each touch a cadence sent, by the
+    integration user (the engine's "touch" trace event), at the time it was sent."""
+    rows = np.flatnonzero(a["touch"] & rows)
+    nodes = a["node"][rows]
+    return _frame(a["lead"][rows], a["t"][rows], rows * 3 + 2, ACTIVITY,
+                  np.asarray(words.activity, dtype=object)[nodes],
+                  subtype=np.asarray(words.subtype, dtype=object)[nodes],
+                  end_t=a["t"][rows], hours=0.0, owner=INTEGRATION_USER)
 
 
 def _response_frame(answers: list[tuple[float, int, int, str]], words: _Words,

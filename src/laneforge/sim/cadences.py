@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from .compiled import CCadence, CNode
+from .touching import RESPOND
 
 if TYPE_CHECKING:
     from .engine import Lead, Replication
@@ -76,6 +77,8 @@ def make_cadence(rep: Replication, node: CNode, enter: Callable[[Lead, int], Non
             record.responses += answered
         if tr is not None:
             tr((env._now, lead.id, n, "touch"))
+            if answered:  # as a task's touch answered: a synthetic CRM logs the answer
+                tr((env._now, lead.id, n, RESPOND))
         if answered or check(lead):
             if counted:
                 record.graduated += 1
