@@ -38,7 +38,8 @@ class OptionDialog(QDialog):
     error: QLabel
 
     def error_message(self, message: str) -> tuple[str, str | None]:
-        raise NotImplementedError
+        """The line to show and the option it names; a dialog gives its fields' labels."""
+        return option_message(message, {})
 
     def _fields(self) -> dict[str, QWidget]:
         return {}
