@@ -141,3 +141,37 @@ def test_the_template_comes_back_from_its_own_export_with_touches_and_stale_data
     f = cal.stale
     assert f is not None and f.ci95[0] <= 0.021 <= f.ci95[1]
     assert f.capture is not None and f.capture[1][0] <= 0.12 <= f.capture[1][1]
+
+
+def test_a_cadences_exits_bound_the_touch_weights_around_the_truth():
+    """Engagement after a cadence touch is linear in the weights, so each check the export
+    shows (the cadence went on: below 50; it let the lead go early without an answer: 50 or
+    more) is a linear inequality. From weights twice the template's, every weight a check
+    bounds comes back into a range that holds the template's own, and the nurture email's
+    range is narrow (every nurtured lead's checks involve it)."""
+    from conftest import REPO
+
+    truth = load_process(REPO / "processes" / "capture-nurture-cleanse.lane.json")
+    crm = synthetic_crm(truth, days=200, seed=3)
+    data = truth.to_data()
+    weights = {}
+    for node in data["nodes"]:
+        if "touch" in node:
+            weights[node["id"]] = node["touch"]["weight"]
+            node["touch"]["weight"] *= 2
+        elif "touch_weight" in node:
+            weights[node["id"]] = node["touch_weight"]
+            node["touch_weight"] *= 2
+    cal = fit(process_from_data(data), crm.log, crm.mapping)
+    bounded = [c for c in cal.changes if c.path.endswith(("touch.weight", "touch_weight"))]
+    assert len(bounded) >= 5
+    for change in bounded:
+        node = change.path.split(".")[1]
+        low, high = change.ci95
+        assert low <= weights[node] <= high, change
+        assert low - 1e-6 <= change.new <= high + 1e-6
+    nurture = cal.change("nodes.nurture.touch.weight")
+    assert nurture.ci95[1] - nurture.ci95[0] < 1.0
+    # the calibrated process makes every check the export shows come out as it did
+    f = next(w for w in cal.weights if w.cadence == "nurture")
+    assert f.margin > 0 and f.checks > 1000

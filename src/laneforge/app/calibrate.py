@@ -43,6 +43,7 @@ from .calibrate_touches import (
     touch_rows,
     touching_nodes,
 )
+from .calibrate_weights import WIDEST, WeightFit, cadence_threshold, checks, fit_weights
 from .worktime import lane_calendars, timelines, worked_between
 
 FORMAT = "laneforge/calibration"
@@ -89,6 +90,8 @@ class Calibration:
     durations: dict[str, DurationFit] = field(default_factory=dict)  # tasks and delays
     #: the share of contact records going stale a month, where the export tells
     stale: StaleFit | None = None
+    #: touch weights bounded by the exits of cadences whose until is on engagement
+    weights: list[WeightFit] = field(default_factory=list)
     #: touch task id -> its response rate, where the export logs touches and answers
     touches: dict[str, ResponseFit] = field(default_factory=dict)
     #: touches before each hand-off a condition on engagement or touches makes
@@ -195,6 +198,8 @@ class _Fitter:
         self.activities = self._activities()
         self._calendar_fits: dict[str, CalendarFit] | None = None
         self.notes: list[str] = []
+        #: touch weights bounded by each cadence's exits
+        self.weights: list[WeightFit] = []
 
     # --- bookkeeping ---------------------------------------------------------------------
     def old(self, path: str) -> Any:
@@ -440,8 +445,8 @@ class _Fitter:
     def touches(self, m: Markers) -> tuple[dict[str, ResponseFit], list[HandoffFit]]:
         """Each touch task's response rate from its logged touches and the answers to them
         (MAP.json's ``channels`` and ``responses``), and the touches before each hand-off a
-        condition on engagement or touches makes (the channel weights are not identifiable
-        from these: the notes say so, with the counts seen and implied)."""
+        condition on engagement or touches makes (hand-offs alone do not identify the channel
+        weights; the exits of a cadence whose until is on engagement bound them)."""
         tasks = {n.id: n.touch.channel for n in touching_nodes(self.process)}
         if not tasks:
             return {}, []  # a process without touches: nothing here, as before
@@ -450,6 +455,7 @@ class _Fitter:
                              self.mapping.responses, self.mapping.stale_activities)
         touches = touches[touches["at"] < self.until]
         fits: dict[str, ResponseFit] = {}
+        hit = pd.Series(False, index=touches.index)
         if not self.mapping.responses:
             for task in tasks:
                 self.skip(f"nodes.{task}.touch.response_rate", "MAP.json names no activity "
@@ -469,9 +475,72 @@ class _Fitter:
             if orphans:
                 self.notes.append(f"{orphans:,} answers follow no logged touch of their "
                                   "channel (left out of the response rates)")
-        return fits, self._handoffs(touches, m)
+        fitted = self._weights(touches, hit)
+        return fits, self._handoffs(touches, m, fitted)
 
-    def _handoffs(self, touches: pd.DataFrame, m: Markers) -> list[HandoffFit]:
+    def _weights(self, touches: pd.DataFrame, hit: pd.Series) -> set[str]:
+        """Touch weights bounded by when leads left each cadence whose ``until`` is
+        ``engagement >= T`` (app/calibrate_weights.py); the paths changed."""
+        cadences = [(n, t) for n in self.process.nodes if n.kind == "cadence"
+                    and (t := cadence_threshold(n)) is not None]
+        if not cadences:
+            return set()
+        hour = pd.Timedelta(hours=1)
+        keys = touches["task"].astype(object).where(touches["task"].notna(),
+                                                    "channel:" + touches["channel"].astype(str))
+        parts = [pd.DataFrame({"case": touches["case"].astype("string"),
+                               "at_h": (touches["at"] - self.origin) / hour,
+                               "key": keys.to_numpy(dtype=object),
+                               "answered": hit.reindex(touches.index, fill_value=False)
+                               .to_numpy(dtype=bool)})]
+        channelled = {n.id for n in self.process.sources() if n.channel is not None}
+        cases = self.log.cases[self.log.cases["created"] < self.until]
+        source = cases["source"].map(self.mapping.sources)
+        if len(self.process.sources()) == 1:
+            source = source.fillna(self.process.sources()[0].id)
+        source = source[source.isin(channelled)]
+        if len(source):
+            parts.append(pd.DataFrame({
+                "case": source.index.astype("string"),
+                "at_h": (cases.loc[source.index, "created"] - self.origin) / hour,
+                "key": source.to_numpy(dtype=object), "answered": False}))
+        rows = pd.concat(parts, ignore_index=True).sort_values(["case", "at_h"],
+                                                                kind="stable")
+        half_life = self.process.engagement.half_life_hours if self.process.engagement \
+            else 0.0
+        changed: set[str] = set()
+        for node, threshold in cadences:
+            found, reached = checks(rows, node.id, every_h=node.every.hours, times=node.times,
+                                    half_life_h=half_life, end_h=self.end_h)
+            f = fit_weights(found, reached, threshold, node.id, start=self._touch_weights())
+            if f is None:
+                self.notes.append(f"the exits of cadence {node.id!r} do not bound its touch "
+                                  "weights (too few checks of one kind, or none fits all)")
+                continue
+            self.weights.append(f)
+            for key, (low, high) in f.bounds.items():
+                target = self.process.node(key) if self.process.has_node(key) else None
+                if target is None or not high < WIDEST * threshold * 0.99:
+                    continue  # a channel of no node, or a weight no check bounds
+                path = (f"nodes.{key}.touch_weight" if target.kind == "source"
+                        else f"nodes.{key}.touch.weight")
+                self.change(path, round(f.weights[key], 2), f.checks, (low, high))
+                changed.add(path)
+        return changed
+
+    def _touch_weights(self) -> dict[str, float]:
+        """The process's touch weights by node (a source's arrival touch included)."""
+        out = {}
+        for node in self.process.nodes:
+            touch = getattr(node, "touch", None)
+            if node.kind == "source" and getattr(node, "channel", None) is not None:
+                out[node.id] = float(node.touch_weight or 0.0)
+            elif touch is not None:
+                out[node.id] = float(touch.weight)
+        return out
+
+    def _handoffs(self, touches: pd.DataFrame, m: Markers,
+                  fitted: set[str] = frozenset()) -> list[HandoffFit]:
         out = []
         created = self.log.cases["created"]
         channelled = {n.id for n in self.process.sources() if n.channel is not None}
@@ -494,6 +563,8 @@ class _Fitter:
             out.append(HandoffFit(f"{a}->{b}", b, when, seen))
         if out:
             for task in (n.id for n in self.process.tasks() if n.touch is not None):
+                if f"nodes.{task}.touch.weight" in fitted:
+                    continue
                 self.skip(f"nodes.{task}.touch.weight", "the hand-offs only say when a lead's "
                           "engagement crossed its threshold, which many weights give; the "
                           "touches before each hand-off are in the notes")
@@ -702,6 +773,7 @@ def fit(process: Process, log: EventLog, mapping: CrmMap, *,
     result.calendars = f.calendars()
     result.stale = f.data_quality()
     result.touches, result.handoffs = f.touches(m)
+    result.weights = f.weights
     result.process = _apply(process, f.data, f.changes)
     for handoff in result.handoffs:  # what the calibrated process makes of the same span
         handoff.implied = implied_handoffs(result.process, f.end_h, handoff.target)

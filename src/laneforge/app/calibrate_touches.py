@@ -67,8 +67,9 @@ class HandoffFit:
                f"{seen}")
         if self.implied is not None and len(self.implied):
             out += f"; the calibrated process implies {_summary(self.implied)}"
-        return out + (". Channel weights are not identifiable from hand-offs (they only say "
-                      "when the threshold was crossed); they are left as they are")
+        return out + (". Hand-offs alone do not identify the weights (they only say when "
+                      "the threshold was crossed); the exits of a cadence whose until is on "
+                      "engagement bound them (see the changes)")
 
 
 def _summary(counts: np.ndarray) -> str:
