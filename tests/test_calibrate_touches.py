@@ -207,7 +207,8 @@ def test_touches_before_the_hand_off_are_the_closed_form_without_fading():
     assert handoff.edge == "enough->call" and len(handoff.observed) > 400
     assert set(handoff.observed.tolist()) == {k}
     assert handoff.implied is not None and set(handoff.implied.tolist()) == {k}
-    assert any("enough->call" in note and "not identifiable" in note for note in cal.notes)
+    assert any("enough->call" in note and "do not identify the weights" in note
+               for note in cal.notes)
 
 
 def test_touches_before_the_hand_off_match_the_engine_s_with_fading(export):
