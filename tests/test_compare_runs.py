@@ -200,4 +200,6 @@ def test_variants_of_a_sweep_run_as_one_batch(template):
         alone = simulate(variant, **{**SHORT, "replications": 4})
         assert run.scenario == name
         assert _dump(run) == {**_dump(alone), "scenario": name}
-    assert sorted(seen) == [0, 0, 1, 1]
+    # first figures at 2 and at 3 replications of 4 when the pool answers in order; one
+    # fewer when replication 3 comes back before 2 (the prefix then jumps to complete)
+    assert set(seen) == {0, 1} and all(1 <= seen.count(i) <= 2 for i in (0, 1)), seen
