@@ -43,7 +43,15 @@ from .calibrate_touches import (
     touch_rows,
     touching_nodes,
 )
-from .calibrate_weights import WIDEST, WeightFit, cadence_threshold, checks, fit_weights
+from .calibrate_weights import (
+    WIDEST,
+    WeightFit,
+    cadence_threshold,
+    checks,
+    fit_weights,
+    process_weights,
+    weight_rows,
+)
 from .worktime import lane_calendars, timelines, worked_between
 
 FORMAT = "laneforge/calibration"
@@ -485,34 +493,19 @@ class _Fitter:
                     and (t := cadence_threshold(n)) is not None]
         if not cadences:
             return set()
-        hour = pd.Timedelta(hours=1)
-        keys = touches["task"].astype(object).where(touches["task"].notna(),
-                                                    "channel:" + touches["channel"].astype(str))
-        parts = [pd.DataFrame({"case": touches["case"].astype("string"),
-                               "at_h": (touches["at"] - self.origin) / hour,
-                               "key": keys.to_numpy(dtype=object),
-                               "answered": hit.reindex(touches.index, fill_value=False)
-                               .to_numpy(dtype=bool)})]
-        channelled = {n.id for n in self.process.sources() if n.channel is not None}
         cases = self.log.cases[self.log.cases["created"] < self.until]
-        source = cases["source"].map(self.mapping.sources)
-        if len(self.process.sources()) == 1:
-            source = source.fillna(self.process.sources()[0].id)
-        source = source[source.isin(channelled)]
-        if len(source):
-            parts.append(pd.DataFrame({
-                "case": source.index.astype("string"),
-                "at_h": (cases.loc[source.index, "created"] - self.origin) / hour,
-                "key": source.to_numpy(dtype=object), "answered": False}))
-        rows = pd.concat(parts, ignore_index=True).sort_values(["case", "at_h"],
-                                                                kind="stable")
+        source = self.source_nodes(cases)
+        channelled = {n.id for n in self.process.sources() if n.channel is not None}
+        rows = weight_rows(touches, hit, source[source.isin(channelled)], cases["created"],
+                           self.origin)
         half_life = self.process.engagement.half_life_hours if self.process.engagement \
             else 0.0
+        start = process_weights(self.process)
         changed: set[str] = set()
         for node, threshold in cadences:
             found, reached = checks(rows, node.id, every_h=node.every.hours, times=node.times,
                                     half_life_h=half_life, end_h=self.end_h)
-            f = fit_weights(found, reached, threshold, node.id, start=self._touch_weights())
+            f = fit_weights(found, reached, threshold, node.id, start=start)
             if f is None:
                 self.notes.append(f"the exits of cadence {node.id!r} do not bound its touch "
                                   "weights (too few checks of one kind, or none fits all)")
@@ -528,26 +521,20 @@ class _Fitter:
                 changed.add(path)
         return changed
 
-    def _touch_weights(self) -> dict[str, float]:
-        """The process's touch weights by node (a source's arrival touch included)."""
-        out = {}
-        for node in self.process.nodes:
-            touch = getattr(node, "touch", None)
-            if node.kind == "source" and getattr(node, "channel", None) is not None:
-                out[node.id] = float(node.touch_weight or 0.0)
-            elif touch is not None:
-                out[node.id] = float(touch.weight)
-        return out
+    def source_nodes(self, cases: pd.DataFrame) -> pd.Series:
+        """Case -> the source node its CRM lead source maps to (the only source when the
+        process has one), NaN where it maps to none."""
+        source = cases["source"].map(self.mapping.sources)
+        if len(self.process.sources()) == 1:
+            source = source.fillna(self.process.sources()[0].id)
+        return source
 
     def _handoffs(self, touches: pd.DataFrame, m: Markers,
                   fitted: set[str] = frozenset()) -> list[HandoffFit]:
         out = []
         created = self.log.cases["created"]
         channelled = {n.id for n in self.process.sources() if n.channel is not None}
-        source = self.log.cases["source"].map(self.mapping.sources)
-        if len(self.process.sources()) == 1:
-            source = source.fillna(self.process.sources()[0].id)
-        source_touch = source.isin(channelled).astype(np.int64)
+        source_touch = self.source_nodes(self.log.cases).isin(channelled).astype(np.int64)
         case_ids = np.asarray(m.case_ids, dtype=object)
         for a, b, when in routing_edges(self.process):
             target = self.process.node_index(b)

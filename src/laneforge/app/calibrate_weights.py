@@ -51,6 +51,40 @@ def cadence_threshold(node: Any) -> float | None:
     return float(match.group(1)) if match else None
 
 
+def process_weights(process: Any) -> dict[str, float]:
+    """The process's touch weights by node (a source's arrival touch included)."""
+    out = {}
+    for node in process.nodes:
+        touch = getattr(node, "touch", None)
+        if node.kind == "source" and getattr(node, "channel", None) is not None:
+            out[node.id] = float(node.touch_weight or 0.0)
+        elif touch is not None:
+            out[node.id] = float(touch.weight)
+    return out
+
+
+def weight_rows(touches: pd.DataFrame, answered: pd.Series, sources: pd.Series,
+                created: pd.Series, origin: pd.Timestamp) -> pd.DataFrame:
+    """The input of :func:`checks`: every logged touch (``touches`` of
+    ``calibrate_touches.touch_rows``, keyed by its node, else ``channel:<c>``, with whether
+    it was ``answered``) and each lead's arrival on its source's channel (``sources``:
+    case -> a channelled source node, ``created``: case -> when), sorted by case and time."""
+    hour = pd.Timedelta(hours=1)
+    keys = touches["task"].astype(object).where(touches["task"].notna(),
+                                                "channel:" + touches["channel"].astype(str))
+    parts = [pd.DataFrame({"case": touches["case"].astype("string"),
+                           "at_h": (touches["at"] - origin) / hour,
+                           "key": keys.to_numpy(dtype=object),
+                           "answered": answered.reindex(touches.index, fill_value=False)
+                           .to_numpy(dtype=bool)})]
+    if len(sources):
+        parts.append(pd.DataFrame({
+            "case": sources.index.astype("string"),
+            "at_h": (created.loc[sources.index] - origin) / hour,
+            "key": sources.to_numpy(dtype=object), "answered": False}))
+    return pd.concat(parts, ignore_index=True).sort_values(["case", "at_h"], kind="stable")
+
+
 def checks(touches: pd.DataFrame, cadence: str, *, every_h: float, times: int,
            half_life_h: float, end_h: float) -> tuple[list[dict[str, float]], list[bool]]:
     """The engagement checks the export shows: per check, its coefficient per weight key,
@@ -132,4 +166,5 @@ def fit_weights(rows: list[dict[str, float]], reached: list[bool], threshold: fl
     return WeightFit(cadence, threshold, weights, bounds, len(rows), float(best.x[-1]))
 
 
-__all__ = ["WIDEST", "WeightFit", "cadence_threshold", "checks", "fit_weights"]
+__all__ = ["WIDEST", "WeightFit", "cadence_threshold", "checks", "fit_weights",
+           "process_weights", "weight_rows"]

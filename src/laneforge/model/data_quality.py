@@ -14,17 +14,14 @@ from __future__ import annotations
 import math
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
+from .nodes import _Model
 from .types import NonNegative
 from .units import Duration
 
 #: hours in the month the decay is stated per (the file format's month: 30 days)
 MONTH_HOURS = 720.0
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
 
 
 class Cleansing(_Model):
